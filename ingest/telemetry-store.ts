@@ -1,0 +1,54 @@
+// The TelemetryStore port (DESIGN.md §5). One interface, one implementation per backend
+// (sqlite | influxdb | victoriametrics), one shared contract suite (test/contract/telemetry-store.contract.ts).
+import type { HistoryPoint, Reading } from '../schemas/index.js';
+
+export type StoreName = 'sqlite' | 'influxdb' | 'victoriametrics';
+export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'last' | 'count';
+
+export interface HistoryRequest {
+  deviceId: string;
+  kind: Reading['kind'];
+  metric: string;
+  /** inclusive, epoch ms */
+  from: number;
+  /** exclusive, epoch ms */
+  to: number;
+  /** aggregation window in ms; absent = raw points */
+  step?: number;
+  /** aggregate per window (default mean) */
+  agg?: Aggregate;
+}
+
+export interface LatestValues {
+  ts: number;
+  values: Record<string, number>;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  state: 'up' | 'degraded' | 'down';
+  detail?: string;
+  /** readings waiting in the durable spool (0 for the embedded store) */
+  spoolDepth?: number;
+  spoolBytes?: number;
+}
+
+export interface TelemetryStore {
+  readonly name: StoreName;
+  /**
+   * Make readings durable. Resolves once every reading is either confirmed by the database or written
+   * to the on-disk spool (then replayed later) — the caller may acknowledge the publisher then.
+   * Idempotent per (device, metric, ts): a redelivery or gateway replay stores one point.
+   * Never resolves while the spool is full (back-pressure); rejects only on a local I/O failure.
+   */
+  write(readings: readonly Reading[]): Promise<void>;
+  /** points in [from, to) ascending by time; aggregated per `step` when given */
+  query(req: HistoryRequest): Promise<HistoryPoint[]>;
+  /** latest value of every metric of a device (each metric its own latest ts; `ts` is the newest) */
+  latest(deviceId: string, kind: Reading['kind']): Promise<LatestValues | null>;
+  /** count of stored points for a device (tests and benchmarks; metric optional) */
+  count(deviceId: string, kind: Reading['kind'], metric?: string): Promise<number>;
+  health(): Promise<StoreHealth>;
+  /** flush what is buffered, then release resources; idempotent */
+  close(): Promise<void>;
+}

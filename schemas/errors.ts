@@ -1,0 +1,40 @@
+// One error catalogue (as fastify's lib/errors.js): every code has an HTTP status and a message that
+// tells the user what to do. docs/errors.md documents each; a test keeps the two in step.
+
+export const ERRORS = {
+  LOOKOUT_ERR_CONFIG: { status: 500, message: 'Invalid configuration: fix the named variable and start again.' },
+  LOOKOUT_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'Payload exceeds 64 KB; split it into smaller batches.' },
+  LOOKOUT_ERR_PAYLOAD_JSON: { status: 400, message: 'Payload is not valid UTF-8 JSON; send a JSON object.' },
+  LOOKOUT_ERR_PAYLOAD_SCHEMA: { status: 400, message: 'Payload does not match its schema; see the reason for the failing field.' },
+  LOOKOUT_ERR_TS_FUTURE: { status: 400, message: 'Timestamp is more than 10 minutes ahead of the hub clock; fix the device clock (NTP).' },
+  LOOKOUT_ERR_TOPIC: { status: 400, message: 'Topic is not lookout/{kind}/{deviceId}/{channel}; check the kind, device id and channel.' },
+  LOOKOUT_ERR_TOPIC_DENIED: { status: 403, message: 'A device may publish only under its own lookout/{kind}/{id}/ topics.' },
+  LOOKOUT_ERR_KIND_MISMATCH: { status: 400, message: 'The topic kind differs from the kind the device is registered with.' },
+  LOOKOUT_ERR_AUTH_REQUIRED: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" from POST /api/auth/login.' },
+  LOOKOUT_ERR_BAD_CREDENTIALS: { status: 401, message: 'Wrong username or password.' },
+  LOOKOUT_ERR_FORBIDDEN: { status: 403, message: 'Your role may not do this; ask an administrator.' },
+  LOOKOUT_ERR_NOT_FOUND: { status: 404, message: 'No such resource; check the path and id.' },
+  LOOKOUT_ERR_VALIDATION: { status: 400, message: 'Request does not match its schema; see the message for the failing field.' },
+  LOOKOUT_ERR_DEVICE_EXISTS: { status: 409, message: 'A device with this id is already registered; choose another id.' },
+  LOOKOUT_ERR_USER_EXISTS: { status: 409, message: 'A user with this name already exists.' },
+  LOOKOUT_ERR_INCIDENT_TRANSITION: { status: 409, message: 'This action is not allowed in the incident’s current status.' },
+  LOOKOUT_ERR_RULE_INVALID: { status: 400, message: 'Rule does not match the rule schema; fix the named field.' },
+  LOOKOUT_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The telemetry store is unavailable; readings are kept in the spool until it returns.' },
+  LOOKOUT_ERR_SPOOL_FULL: { status: 503, message: 'The durable spool is full; ingestion is paused until the store drains it. Raise LOOKOUT_SPOOL_MAX_MB or fix the store.' },
+  LOOKOUT_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request body too large.' },
+  LOOKOUT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
+  LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class LookoutError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ? `${detail} — ${ERRORS[code].message}` : ERRORS[code].message);
+    this.name = 'LookoutError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+  }
+}

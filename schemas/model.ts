@@ -1,0 +1,180 @@
+// Internal and wire types shared by broker, ingest, alerting, server, UI and simulator.
+import type { CameraEventType, DeviceKind } from './kinds.js';
+import type { Level } from './levels.js';
+
+/** One normalised reading: timestamps are epoch ms, values are finite numbers keyed by metric name. */
+export interface Reading {
+  deviceId: string;
+  kind: DeviceKind;
+  /** observation time, epoch ms (device clock; arrival time when the device sent none) */
+  ts: number;
+  /** arrival time at the hub, epoch ms */
+  receivedAt: number;
+  seq?: number;
+  values: Record<string, number>;
+  drill: boolean;
+}
+
+/** One normalised event (e.g. a camera AI detection). */
+export interface DeviceEvent {
+  deviceId: string;
+  kind: DeviceKind;
+  ts: number;
+  receivedAt: number;
+  type: CameraEventType;
+  confidence?: number;
+  value?: number;
+  snapshot?: string;
+  bbox?: [number, number, number, number];
+  drill: boolean;
+}
+
+export type AttributeValue = string | number | boolean;
+
+/** A registered device (no credentials: those never leave the registry). */
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  name: string;
+  lon: number;
+  lat: number;
+  township: string | null;
+  /** station parameters: warningLevel, guaranteedLevel, floodLimitLevel, noiseZone, targetClass, nominalPressure… */
+  attributes: Record<string, AttributeValue>;
+  createdAt: number;
+}
+
+export type DeviceStateName = 'normal' | Level | 'offline' | 'fault' | 'unknown';
+
+/** Live state of a device as pushed to screens. */
+export interface DeviceState {
+  id: string;
+  kind: DeviceKind;
+  online: boolean;
+  /** worst open alarm level, or normal / offline / fault */
+  state: DeviceStateName;
+  lastSeen: number | null;
+  values: Record<string, number>;
+  valuesTs: number | null;
+  battery: number | null;
+  drill: boolean;
+  /** camera: latest snapshot url */
+  snapshot?: string | null;
+  /** camera: stream url from its status */
+  stream?: string | null;
+}
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const INCIDENT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close'] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+/** Hazard categories; `device-fault` and `system` are separate lanes, never mixed with hazards. */
+export const INCIDENT_CATEGORIES = ['flood', 'rainstorm', 'gas', 'air', 'water', 'noise', 'geo', 'fire', 'camera', 'device-fault', 'system'] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+
+export interface Alarm {
+  id: string;
+  ruleId: string;
+  deviceId: string;
+  incidentId: string | null;
+  level: Level;
+  state: 'active' | 'cleared' | 'unknown';
+  metric: string | null;
+  value: number | null;
+  message: string;
+  raisedAt: number;
+  updatedAt: number;
+  clearedAt: number | null;
+  drill: boolean;
+  /** raised from data that arrived late (a past condition), not a fresh alarm */
+  late: boolean;
+}
+
+export type TimelineType =
+  | 'opened'
+  | 'alarm-raised'
+  | 'alarm-escalated'
+  | 'alarm-deescalated'
+  | 'alarm-cleared'
+  | 'level-changed'
+  | 'escalated'
+  | 'acknowledged'
+  | 'dispatched'
+  | 'resolved'
+  | 'closed'
+  | 'reopened'
+  | 'note';
+
+export interface TimelineEntry {
+  ts: number;
+  type: TimelineType;
+  /** who did it (username) — null for the system */
+  user: string | null;
+  note: string | null;
+  level: Level | null;
+  alarmId: string | null;
+  deviceId: string | null;
+  detail: string | null;
+}
+
+export interface Incident {
+  id: string;
+  category: IncidentCategory;
+  title: string;
+  level: Level;
+  status: IncidentStatus;
+  drill: boolean;
+  township: string | null;
+  lon: number | null;
+  lat: number | null;
+  deviceIds: string[];
+  openedAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  closedAt: number | null;
+  assignee: string | null;
+  alarms: Alarm[];
+  /** present on GET /api/incidents/:id and in socket pushes */
+  timeline?: TimelineEntry[];
+}
+
+export const ROLES = ['viewer', 'dispatcher', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  username: string;
+  role: Role;
+  displayName: string | null;
+  createdAt: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  ts: number;
+  deviceId: string | null;
+  topic: string;
+  code: string;
+  reason: string;
+  /** first 1 KB of the payload, as text (invalid UTF-8 replaced) */
+  payload: string;
+  size: number;
+}
+
+export interface HubStats {
+  ts: number;
+  devicesTotal: number;
+  devicesOnline: number;
+  readingsPerSec: number;
+  openIncidents: Record<Level, number>;
+  deadLettersLastHour: number;
+  drillActive: boolean;
+}
+
+export interface HistoryPoint {
+  ts: number;
+  value: number;
+  min?: number;
+  max?: number;
+}

@@ -1,0 +1,149 @@
+// JSON Schemas for every REST body and query (DESIGN.md §3 "HTTP API"). fastify compiles them once.
+import { DEVICE_ID_PATTERN, DEVICE_KINDS } from './kinds.js';
+import { INCIDENT_CATEGORIES, ROLES } from './model.js';
+import { LEVELS } from './levels.js';
+
+export const loginBody = {
+  type: 'object',
+  required: ['username', 'password'],
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 64 },
+    password: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+} as const;
+export interface LoginBody {
+  username: string;
+  password: string;
+}
+
+const attributeValue = {
+  anyOf: [{ type: 'string', maxLength: 256 }, { type: 'number' }, { type: 'boolean' }],
+};
+
+export const deviceAttributesSchema = {
+  type: 'object',
+  maxProperties: 64,
+  propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' },
+  additionalProperties: attributeValue,
+  properties: {
+    warningLevel: { type: 'number', description: '警戒水位, m (flood gauges)' },
+    guaranteedLevel: { type: 'number', description: '保证水位, m (flood gauges)' },
+    floodLimitLevel: { type: 'number', description: '汛限水位, m (reservoirs)' },
+    historicalMaxLevel: { type: 'number', description: 'historical maximum level, m' },
+    noiseZone: { enum: ['0', '1', '2', '3', '4a', '4b'], description: 'GB 3096 functional zone' },
+    targetClass: { enum: ['I', 'II', 'III', 'IV', 'V'], description: 'GB 3838 target class' },
+    waterBody: { enum: ['river', 'lake'], description: 'GB 3838 TP/TN limits differ for lakes/reservoirs' },
+    nominalPressure: { type: 'number', minimum: 0, maximum: 10, description: 'segment nominal pressure, MPa' },
+    gatewayId: { type: 'string', maxLength: 64, description: 'gateway the device reports through' },
+  },
+} as const;
+
+export const deviceCreateBody = {
+  type: 'object',
+  required: ['id', 'kind', 'lon', 'lat'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: DEVICE_ID_PATTERN },
+    kind: { enum: [...DEVICE_KINDS] },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    township: { type: 'string', pattern: '^[0-9]{6,12}$' },
+    attributes: deviceAttributesSchema,
+  },
+} as const;
+
+/** `lookout device import` file and fleet files: devices with optional (plain) tokens to register. */
+export const deviceImportFile = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://lookout.example/schemas/device-import.json',
+  type: 'object',
+  required: ['devices'],
+  properties: {
+    devices: {
+      type: 'array',
+      maxItems: 100000,
+      items: {
+        type: 'object',
+        required: ['id', 'kind', 'lon', 'lat'],
+        properties: {
+          ...deviceCreateBody.properties,
+          token: { type: 'string', minLength: 16, maxLength: 128 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const incidentActionBody = {
+  type: 'object',
+  required: ['note'],
+  additionalProperties: false,
+  properties: {
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
+    assignee: { type: 'string', minLength: 1, maxLength: 128 },
+    reason: { enum: ['handled', 'false-alarm', 'drill', 'duplicate'] },
+  },
+} as const;
+export interface IncidentActionBody {
+  note: string;
+  assignee?: string;
+  reason?: 'handled' | 'false-alarm' | 'drill' | 'duplicate';
+}
+
+export const incidentListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { enum: ['open', 'closed', 'all'], default: 'open' },
+    category: { enum: [...INCIDENT_CATEGORIES] },
+    level: { enum: [...LEVELS] },
+    township: { type: 'string', maxLength: 12 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+  },
+} as const;
+
+export const historyQuery = {
+  type: 'object',
+  required: ['metric'],
+  additionalProperties: false,
+  properties: {
+    metric: { type: 'string', pattern: '^[A-Za-z0-9]{1,32}$' },
+    from: { type: 'integer', minimum: 0 },
+    to: { type: 'integer', minimum: 0 },
+    step: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
+  },
+} as const;
+export interface HistoryQuery {
+  metric: string;
+  from?: number;
+  to?: number;
+  step?: number;
+}
+
+export const userCreateBody = {
+  type: 'object',
+  required: ['username', 'password', 'role'],
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+    password: { type: 'string', minLength: 8, maxLength: 256 },
+    role: { enum: [...ROLES] },
+    displayName: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+export const deadLetterQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    device: { type: 'string', pattern: DEVICE_ID_PATTERN },
+  },
+} as const;
+
+/** Uniform error body: `{"error": {"code", "message"}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}

@@ -1,0 +1,21 @@
+// Typed socket.io event maps (DESIGN.md §3 "socket.io"). Server and browser import the same maps.
+import type { DeviceState, HubStats, Incident } from './model.js';
+
+export interface ServerToClientEvents {
+  'incident:opened': (incident: Incident) => void;
+  'incident:updated': (incident: Incident) => void;
+  /** coalesced: every changed device since the last push, at most a few times a second */
+  'device:updated': (devices: DeviceState[]) => void;
+  stats: (stats: HubStats) => void;
+}
+
+export interface ClientToServerEvents {
+  /** ask for a fresh stats push (e.g. after a reconnect) */
+  'stats:get': () => void;
+}
+
+export interface SocketData {
+  username: string;
+  role: string;
+  tokenExpiresAt: number;
+}
