@@ -1,0 +1,498 @@
+// createSpooledStore: gives any remote database adapter (RemoteBackend) the TelemetryStore write
+// semantics of DESIGN.md §5 — never lose a reading silently:
+//  - write() resolves once the database confirmed the batch, or once the batch is fsynced in the spool;
+//  - network errors, timeouts, HTTP 5xx/429 (and 401/403/404, which are configuration faults, not data
+//    faults) move the batch to the spool; it is replayed in order when the database answers again, also
+//    after a restart (the spool is read at creation); a batch leaves the spool only after confirmation;
+//  - while the spool holds anything, new writes queue behind it (order is kept, the database is not
+//    hammered); at `maxBytes` write() waits (back-pressure) instead of dropping;
+//  - HTTP 4xx data rejections are bisected down to the offending readings, which go to `onReject`
+//    (the dead-letter lane) with the database's reason; the rest of the batch is stored;
+//  - a database that acknowledges before its disk (VictoriaMetrics) has `confirmWindowMs` > 0: batches
+//    acknowledged within that window are kept in memory and re-sent after a failure or a server restart
+//    (writes are idempotent per device+metric+ts, so a re-send stores nothing twice).
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { LookoutError, type Clock, type HistoryPoint, type Reading, type TimerHandle } from '../../schemas/index.js';
+import type { HistoryRequest, LatestValues, StoreHealth, StoreName, TelemetryStore } from '../telemetry-store.js';
+import { readingProblem } from './line-protocol.js';
+import { storeMetrics } from './metrics.js';
+import { toRemoteError, type RemoteBackend, type RemoteWriteError } from './remote.js';
+import type { Spool, SpoolState } from './spool.js';
+
+export type StoreEvent =
+  | { type: 'spool-high'; store: StoreName; state: SpoolState }
+  | { type: 'spool-normal'; store: StoreName; state: SpoolState }
+  /** the database has been unreachable for `downIncidentMs` (open a `system` incident) */
+  | { type: 'store-down'; store: StoreName; since: number; reason: string }
+  /** the database answers again after a `store-down` (close the incident) */
+  | { type: 'store-up'; store: StoreName; since: number; downForMs: number };
+
+export type RejectHandler = (readings: readonly Reading[], reason: string) => void;
+
+export interface SpooledStoreDeps {
+  clock: Clock;
+  logger: Logger;
+  metrics?: Registry;
+  spool: Spool;
+  /** readings the database refused (HTTP 4xx) or that cannot be written at all → dead-letter lane */
+  onReject?: RejectHandler;
+  onEvent?: (e: StoreEvent) => void;
+}
+
+export interface SpooledStoreConfig {
+  /** per-request timeout (default 10 s) */
+  timeoutMs?: number;
+  /** most readings per request (default 5000) */
+  maxBatch?: number;
+  /** concurrent write requests (default 4); further writes are coalesced into the next request */
+  concurrency?: number;
+  /** replay back-off bounds (default 250 ms … 10 s) */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** health probe interval (default 5 s) */
+  probeIntervalMs?: number;
+  /** unreachable for this long → `store-down` event (LOOKOUT_STORE_DOWN_INCIDENT_S; default 60 s) */
+  downIncidentMs?: number;
+  /** spool fill ratio that raises `spool-high` (default 0.8) and the ratio below which `spool-normal` follows (default 0.75) */
+  highWater?: number;
+  lowWater?: number;
+  /** most readings kept for re-sending inside the confirm window (default 500 000) */
+  recentMaxReadings?: number;
+}
+
+export interface SpooledTelemetryStore extends TelemetryStore {
+  spoolState(): SpoolState & { replayed: number; backpressure: number };
+  /** listen to spool/store events; returns an unsubscribe function */
+  subscribe(listener: (e: StoreEvent) => void): () => void;
+  /** resolve once the spool is empty and nothing is in flight (tests, benchmarks, shutdown checks) */
+  drain(timeoutMs?: number): Promise<void>;
+  /** make confirmed writes visible to queries now (VictoriaMetrics buffers them for ~1 s) */
+  settle(): Promise<void>;
+}
+
+interface Pending {
+  readings: Reading[];
+  resolve: (outcome: 'ok' | 'spooled') => void;
+  reject: (err: unknown) => void;
+}
+
+interface Waiter {
+  readings: Reading[];
+  encoded: { body: string; bytes: number };
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps, config: SpooledStoreConfig = {}): SpooledTelemetryStore {
+  const { clock, logger, spool } = deps;
+  const name = remote.name;
+  const log = logger.child({ store: name });
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const maxBatch = config.maxBatch ?? 5000;
+  const concurrency = config.concurrency ?? 4;
+  const retryMinMs = config.retryMinMs ?? 250;
+  const retryMaxMs = config.retryMaxMs ?? 10_000;
+  const probeIntervalMs = config.probeIntervalMs ?? 5000;
+  const downIncidentMs = config.downIncidentMs ?? 60_000;
+  const highWater = config.highWater ?? 0.8;
+  const lowWater = config.lowWater ?? 0.75;
+  const recentMax = config.recentMaxReadings ?? 500_000;
+  const m = storeMetrics(deps.metrics);
+  const listeners = new Set<(e: StoreEvent) => void>();
+  if (deps.onEvent) listeners.add(deps.onEvent);
+
+  let up = true;
+  let downSince: number | null = null;
+  let downReason = '';
+  let downEventSent = false;
+  let downTimer: TimerHandle | null = null;
+  let high = false;
+  let replayed = 0;
+  let closing = false;
+  let closed = false;
+  let replaying: Promise<void> | null = null;
+  let backoff = retryMinMs;
+  let sleepWake: (() => void) | null = null;
+  let sleepTimer: TimerHandle | null = null;
+  let inflight = 0;
+  let lastInstance: string | null = null;
+  const pending: Pending[] = [];
+  const waiters: Waiter[] = [];
+  const recent: Array<{ at: number; readings: Reading[] }> = [];
+  let recentCount = 0;
+  const closeCtl = new AbortController();
+  const idleWaiters: Array<() => void> = [];
+
+  m.up.set({ store: name }, 1);
+
+  function emit(e: StoreEvent) {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        log.error({ err }, 'store event listener threw');
+      }
+    }
+  }
+
+  function reject(readings: readonly Reading[], reason: string) {
+    m.rejected.inc({ store: name }, readings.length);
+    if (deps.onReject) {
+      try {
+        deps.onReject(readings, reason);
+      } catch (err) {
+        log.error({ err, readings: readings.length, reason }, 'onReject threw; readings logged here instead');
+      }
+    } else {
+      log.error({ reason, readings }, 'database refused readings and no dead-letter handler is wired');
+    }
+  }
+
+  function afterSpoolChange() {
+    const s = spool.state();
+    m.spoolDepth.set({ store: name }, s.depth);
+    m.spoolBytes.set({ store: name }, s.bytes);
+    m.spoolFill.set({ store: name }, s.fill);
+    if (!high && s.fill >= highWater) {
+      high = true;
+      log.warn({ spool: s }, `spool above ${Math.round(highWater * 100)} % of its bound`);
+      emit({ type: 'spool-high', store: name, state: s });
+    } else if (high && s.fill < lowWater) {
+      high = false;
+      log.info({ spool: s }, 'spool back to normal');
+      emit({ type: 'spool-normal', store: name, state: s });
+    }
+    checkIdle();
+  }
+
+  function checkIdle() {
+    if (spool.state().batches === 0 && inflight === 0 && pending.length === 0 && waiters.length === 0) {
+      for (const w of idleWaiters.splice(0)) w();
+    }
+  }
+
+  function markUp() {
+    backoff = retryMinMs;
+    if (up) return;
+    up = true;
+    m.up.set({ store: name }, 1);
+    const since = downSince ?? clock.now();
+    const downForMs = clock.now() - since;
+    log.info({ downForMs }, 'database answers again');
+    if (downTimer) clock.clearTimeout(downTimer);
+    downTimer = null;
+    downSince = null;
+    if (downEventSent) {
+      downEventSent = false;
+      emit({ type: 'store-up', store: name, since, downForMs });
+    }
+  }
+
+  function markDown(err: RemoteWriteError) {
+    downReason = err.message;
+    if (!up || closing) return;
+    up = false;
+    downSince = clock.now();
+    m.up.set({ store: name }, 0);
+    log.warn({ reason: err.message }, 'database unreachable; spooling writes');
+    requeueRecent('database failed');
+    downTimer = clock.setTimeout(() => {
+      downTimer = null;
+      if (up || closed) return;
+      downEventSent = true;
+      log.error({ since: downSince, reason: downReason }, 'database unreachable for longer than the incident threshold');
+      emit({ type: 'store-down', store: name, since: downSince ?? clock.now(), reason: downReason });
+    }, downIncidentMs);
+  }
+
+  function rememberRecent(readings: Reading[]) {
+    if (remote.confirmWindowMs <= 0) return;
+    const now = clock.now();
+    recent.push({ at: now, readings });
+    recentCount += readings.length;
+    while (recent.length > 0) {
+      const first = recent[0]!;
+      if (first.at >= now - remote.confirmWindowMs && recentCount <= recentMax) break;
+      recent.shift();
+      recentCount -= first.readings.length;
+    }
+  }
+
+  /** Put writes the database acknowledged but may have lost back at the head of the spool. */
+  function requeueRecent(why: string) {
+    if (recent.length === 0) return;
+    const items = recent.splice(0);
+    const n = recentCount;
+    recentCount = 0;
+    // newest first with `front`, so the oldest ends up first in the spool
+    for (let i = items.length - 1; i >= 0; i--) spool.append(items[i]!.readings, { front: true });
+    log.warn({ readings: n, windowMs: remote.confirmWindowMs }, `re-sending readings acknowledged just before the database ${why}`);
+    afterSpoolChange();
+    kickReplay();
+  }
+
+  async function sendOnce(readings: readonly Reading[]): Promise<void> {
+    await remote.send(readings, AbortSignal.any([AbortSignal.timeout(timeoutMs), closeCtl.signal]));
+  }
+
+  /** Send; bisect 4xx rejections down to single readings. Returns what must still go to the spool. */
+  async function deliver(readings: Reading[]): Promise<{ retry: Reading[]; error: RemoteWriteError } | null> {
+    try {
+      await sendOnce(readings);
+      return null;
+    } catch (e) {
+      const err = toRemoteError(e);
+      if (err.retryable) return { retry: readings, error: err };
+      if (readings.length === 1) {
+        reject(readings, err.message);
+        return null;
+      }
+      const mid = readings.length >> 1;
+      const a = await deliver(readings.slice(0, mid));
+      if (a) return { retry: [...a.retry, ...readings.slice(mid)], error: a.error };
+      return deliver(readings.slice(mid));
+    }
+  }
+
+  function wakeWaiters() {
+    while (waiters.length > 0 && spool.fits(waiters[0]!.encoded.bytes)) {
+      const w = waiters.shift()!;
+      try {
+        spool.append(w.readings, { encoded: w.encoded });
+        w.resolve();
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+    afterSpoolChange();
+  }
+
+  /** Append durably; waits while the spool is full (back-pressure). */
+  async function spoolAppend(readings: Reading[]): Promise<void> {
+    const encoded = spool.encode(readings);
+    if (waiters.length === 0 && spool.fits(encoded.bytes)) {
+      spool.append(readings, { encoded });
+      afterSpoolChange();
+      return;
+    }
+    if (closing) throw new LookoutError('LOOKOUT_ERR_SPOOL_FULL', 'store is closing');
+    if (waiters.length === 0) log.warn({ spool: spool.state() }, 'spool full: write() waits (back-pressure) until the database drains it');
+    await new Promise<void>((resolve, rej) => waiters.push({ readings, encoded, resolve, reject: rej }));
+  }
+
+  function divertPendingToSpool() {
+    const items = pending.splice(0);
+    for (const it of items) {
+      spoolAppend(it.readings).then(
+        () => it.resolve('spooled'),
+        (err) => it.reject(err),
+      );
+    }
+    kickReplay();
+  }
+
+  function pump() {
+    if (!up || spool.state().batches > 0 || waiters.length > 0) {
+      divertPendingToSpool();
+      return;
+    }
+    while (inflight < concurrency && pending.length > 0) {
+      const items: Pending[] = [];
+      let n = 0;
+      while (pending.length > 0 && (items.length === 0 || n + pending[0]!.readings.length <= maxBatch)) {
+        const it = pending.shift()!;
+        items.push(it);
+        n += it.readings.length;
+      }
+      const readings = items.length === 1 ? items[0]!.readings : items.flatMap((i) => i.readings);
+      inflight += 1;
+      void (async () => {
+        try {
+          const res = await deliver(readings);
+          if (res) {
+            markDown(res.error);
+            await spoolAppend(res.retry);
+            kickReplay();
+            for (const it of items) it.resolve('spooled');
+          } else {
+            rememberRecent(readings);
+            markUp();
+            for (const it of items) it.resolve('ok');
+          }
+        } catch (err) {
+          for (const it of items) it.reject(err);
+        } finally {
+          inflight -= 1;
+          if (pending.length > 0) pump();
+          checkIdle();
+        }
+      })();
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      sleepWake = () => {
+        sleepWake = null;
+        if (sleepTimer) clock.clearTimeout(sleepTimer);
+        sleepTimer = null;
+        resolve();
+      };
+      sleepTimer = clock.setTimeout(() => sleepWake?.(), ms);
+    });
+  }
+
+  async function replayLoop(): Promise<void> {
+    while (!closing && spool.state().batches > 0) {
+      const batches = spool.peek(maxBatch);
+      const readings = batches.length === 1 ? batches[0]!.readings : batches.flatMap((b) => b.readings);
+      const res = await deliver(readings);
+      if (closing && res) break;
+      if (res) {
+        markDown(res.error);
+        const wait = backoff;
+        backoff = Math.min(retryMaxMs, backoff * 2);
+        await sleep(wait);
+        continue;
+      }
+      spool.remove(batches.map((b) => b.id));
+      replayed += readings.length;
+      m.spoolReplayed.inc({ store: name }, readings.length);
+      rememberRecent(readings);
+      markUp();
+      wakeWaiters();
+    }
+  }
+
+  function kickReplay() {
+    if (replaying || closing || spool.state().batches === 0) return;
+    replaying = replayLoop()
+      .catch((err) => log.error({ err }, 'spool replay failed'))
+      .finally(() => {
+        replaying = null;
+        afterSpoolChange();
+        if (!closing && spool.state().batches > 0) {
+          // appended while the loop was finishing
+          queueMicrotask(kickReplay);
+        } else if (pending.length > 0) {
+          pump();
+        }
+      });
+  }
+
+  async function probe() {
+    if (closing) return;
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closeCtl.signal]);
+      await remote.ping(signal);
+      if (remote.instance) {
+        const id = await remote.instance(signal);
+        if (lastInstance !== null && id !== lastInstance) requeueRecent('restarted');
+        lastInstance = id;
+      }
+      if (!up) {
+        if (replaying) sleepWake?.(); // cut the back-off short: the replay loop confirms recovery
+        else markUp();
+      }
+      kickReplay();
+    } catch (e) {
+      if (!closing) markDown(toRemoteError(e));
+    }
+  }
+
+  const probeTimer = clock.setInterval(() => void probe(), probeIntervalMs);
+  void probe();
+  afterSpoolChange();
+  kickReplay();
+
+  const store: SpooledTelemetryStore = {
+    name,
+    async write(readings) {
+      if (closing) throw new LookoutError('LOOKOUT_ERR_STORE_UNAVAILABLE', 'store is closed');
+      if (readings.length === 0) return;
+      const end = m.writeSeconds.startTimer({ store: name });
+      const good: Reading[] = [];
+      for (const r of readings) {
+        const problem = readingProblem(r);
+        if (problem) reject([r], problem);
+        else good.push(r);
+      }
+      if (good.length === 0) {
+        end({ outcome: 'rejected' });
+        return;
+      }
+      if (up && spool.state().batches === 0 && waiters.length === 0) {
+        const outcome = await new Promise<'ok' | 'spooled'>((resolve, rej) => {
+          pending.push({ readings: good, resolve, reject: rej });
+          pump();
+        });
+        end({ outcome });
+        return;
+      }
+      await spoolAppend(good);
+      kickReplay();
+      end({ outcome: 'spooled' });
+    },
+    query: (req: HistoryRequest): Promise<HistoryPoint[]> => remote.query(req),
+    latest: (deviceId: string, kind: Reading['kind']): Promise<LatestValues | null> => remote.latest(deviceId, kind),
+    count: (deviceId, kind, metric) => remote.count(deviceId, kind, metric),
+    async health(): Promise<StoreHealth> {
+      const s = spool.state();
+      const state = !up ? 'down' : s.batches > 0 ? 'degraded' : 'up';
+      const detail = !up
+        ? `${name} unreachable since ${new Date(downSince ?? clock.now()).toISOString()}: ${downReason}; ${s.depth} readings spooled`
+        : s.batches > 0
+          ? `replaying ${s.depth} spooled readings`
+          : undefined;
+      return { ok: up, state, ...(detail ? { detail } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
+    },
+    spoolState() {
+      return { ...spool.state(), replayed, backpressure: waiters.length };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    drain(timeout = 60_000) {
+      return new Promise<void>((resolve, rej) => {
+        const t = clock.setTimeout(() => {
+          const i = idleWaiters.indexOf(done);
+          if (i >= 0) idleWaiters.splice(i, 1);
+          rej(new Error(`spool not drained within ${timeout} ms (${spool.state().depth} readings left)`));
+        }, timeout);
+        const done = () => {
+          clock.clearTimeout(t);
+          resolve();
+        };
+        idleWaiters.push(done);
+        kickReplay();
+        checkIdle();
+      });
+    },
+    async settle() {
+      await remote.settle?.();
+    },
+    async close() {
+      if (closing) {
+        while (!closed) await new Promise((r) => setTimeout(r, 10));
+        return;
+      }
+      closing = true;
+      clock.clearInterval(probeTimer);
+      if (downTimer) clock.clearTimeout(downTimer);
+      // Pending direct writes: spool them (durable, replayed on the next start).
+      divertPendingToSpool();
+      sleepWake?.();
+      closeCtl.abort(new Error('store closing'));
+      for (const w of waiters.splice(0)) w.reject(new LookoutError('LOOKOUT_ERR_SPOOL_FULL', 'store closed while waiting for spool space'));
+      await replaying;
+      while (inflight > 0) await new Promise((r) => setTimeout(r, 5));
+      spool.close();
+      await remote.close();
+      closed = true;
+      m.up.set({ store: name }, 0);
+    },
+  };
+  return store;
+}
