@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const root = '/opt/lookout';
+
+describe('config', () => {
+  it('has safe defaults: loopback listeners, embedded store', () => {
+    const c = loadConfig({}, { root });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(c.store).toBe('sqlite');
+    expect(Object.isFrozen(c) && Object.isFrozen(c.http)).toBe(true);
+  });
+
+  it.each([
+    [{ LOOKOUT_HTTP_PORT: 'eighty' }, 'LOOKOUT_HTTP_PORT'],
+    [{ LOOKOUT_MQTT_PORT: '70000' }, 'LOOKOUT_MQTT_PORT'],
+    [{ LOOKOUT_STORE: 'mongodb' }, 'LOOKOUT_STORE'],
+    [{ LOOKOUT_STORE: 'victoriametrics' }, 'VM_URL'],
+    [{ LOOKOUT_STORE: 'victoriametrics', VM_URL: 'ftp://x' }, 'VM_URL'],
+    [{ LOOKOUT_STORE: 'influxdb', INFLUX_URL: 'http://x:8086' }, 'INFLUX_TOKEN'],
+    [{ LOOKOUT_ADMIN_PASSWORD: 'short' }, 'LOOKOUT_ADMIN_PASSWORD'],
+    [{ LOOKOUT_MQTTS_PORT: '8883' }, 'LOOKOUT_TLS_CERT'],
+    [{ LOOKOUT_HTTP_PORTT: '8080' }, 'LOOKOUT_HTTP_PORTT'],
+    [{ LOOKOUT_LOG_LEVEL: 'loud' }, 'LOOKOUT_LOG_LEVEL'],
+  ])('fails fast naming the variable: %j', (env, variable) => {
+    expect(() => loadConfig(env, { root })).toThrow(new RegExp(`^${variable} `));
+    try {
+      loadConfig(env, { root });
+    } catch (err) {
+      expect((err as { code: string }).code).toBe('LOOKOUT_ERR_CONFIG');
+    }
+  });
+
+  it('accepts port 0 (pick a free port) and a full victoriametrics setup', () => {
+    const c = loadConfig({ LOOKOUT_HTTP_PORT: '0', LOOKOUT_STORE: 'victoriametrics', VM_URL: 'http://127.0.0.1:8428/' }, { root });
+    expect(c.http.port).toBe(0);
+    expect(c.vmUrl).toBe('http://127.0.0.1:8428');
+  });
+});

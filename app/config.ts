@@ -1,0 +1,149 @@
+// Configuration: environment (and optional overrides) → one validated, deep-frozen object.
+// The only place that reads process.env (via the `env` argument the CLI passes in). Bad values fail
+// fast with a message naming the variable (DESIGN.md §3 "Config").
+import path from 'node:path';
+import { LookoutError } from '../schemas/index.js';
+
+export type StoreKind = 'sqlite' | 'influxdb' | 'victoriametrics';
+
+export interface Config {
+  dataDir: string;
+  http: { host: string; port: number };
+  mqtt: { host: string; port: number };
+  mqtts: { port: number; cert: string; key: string } | null;
+  adminPassword: string | null;
+  store: StoreKind;
+  influx: { url: string; token: string; org: string; bucket: string } | null;
+  vmUrl: string | null;
+  spoolMaxMb: number;
+  storeDownIncidentS: number;
+  mapStyle: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** folder of the built web app */
+  webRoot: string;
+  /** townships.json shipped with the product */
+  townshipsFile: string;
+}
+
+/** Every variable the hub reads, with its default and meaning — the README table is generated from this. */
+export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
+  LOOKOUT_DATA_DIR: { default: './data', help: 'Folder for the SQLite databases, spool and telemetry.' },
+  LOOKOUT_HTTP_HOST: { default: '127.0.0.1', help: 'Address of the HTTP/WebSocket listener (REST, socket.io, MQTT over /mqtt).' },
+  LOOKOUT_HTTP_PORT: { default: '8080', help: 'HTTP port; 0 picks a free port (logged at start).' },
+  LOOKOUT_MQTT_HOST: { default: '127.0.0.1', help: 'Address of the MQTT TCP listener; a deployment sets 0.0.0.0.' },
+  LOOKOUT_MQTT_PORT: { default: '1883', help: 'MQTT TCP port; 0 picks a free port.' },
+  LOOKOUT_MQTTS_PORT: { default: '', help: 'MQTT over TLS port (needs LOOKOUT_TLS_CERT and LOOKOUT_TLS_KEY).' },
+  LOOKOUT_TLS_CERT: { default: '', help: 'PEM certificate file for MQTT over TLS.' },
+  LOOKOUT_TLS_KEY: { default: '', help: 'PEM private key file for MQTT over TLS.' },
+  LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
+  LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
+  INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
+  INFLUX_TOKEN: { default: '', help: 'InfluxDB API token.' },
+  INFLUX_ORG: { default: '', help: 'InfluxDB organisation.' },
+  INFLUX_BUCKET: { default: '', help: 'InfluxDB bucket.' },
+  VM_URL: { default: '', help: 'VictoriaMetrics URL (LOOKOUT_STORE=victoriametrics), e.g. http://127.0.0.1:8428.' },
+  LOOKOUT_SPOOL_MAX_MB: { default: '1024', help: 'Bound of the on-disk spool used while the store is down; at the bound ingestion applies back-pressure.' },
+  LOOKOUT_STORE_DOWN_INCIDENT_S: { default: '60', help: 'Seconds the store may be unreachable before a system incident opens.' },
+  LOOKOUT_MAP_STYLE: { default: '', help: 'URL of a self-hosted MapLibre style; empty = the built-in offline basemap.' },
+  LOOKOUT_LOG_LEVEL: { default: 'info', help: 'fatal | error | warn | info | debug | trace | silent.' },
+};
+
+function fail(variable: string, problem: string): never {
+  throw new LookoutError('LOOKOUT_ERR_CONFIG', `${variable} ${problem}`);
+}
+
+function port(env: Record<string, string | undefined>, name: string): number {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) fail(name, `must be a port number 0-65535 (got "${raw}")`);
+  return Number(raw);
+}
+
+function host(env: Record<string, string | undefined>, name: string): string {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  if (!/^[A-Za-z0-9.:\-[\]]{1,255}$/.test(raw)) fail(name, `must be a host name or IP address (got "${raw}")`);
+  return raw;
+}
+
+function url(env: Record<string, string | undefined>, name: string): string {
+  const raw = env[name];
+  if (!raw) fail(name, 'must be set');
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    fail(name, `must be an http(s) URL (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function positive(env: Record<string, string | undefined>, name: string): number {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) fail(name, `must be a positive number (got "${raw}")`);
+  return n;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+export interface LoadOptions {
+  /** project root (where command-ui/web/dist and data files live) */
+  root: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined>, opts: LoadOptions): Config {
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('LOOKOUT_') && !(key in CONFIG_VARS)) {
+      fail(key, `is not a Lookout setting (known: ${Object.keys(CONFIG_VARS).filter((k) => k.startsWith('LOOKOUT_')).join(', ')})`);
+    }
+  }
+  const store = (env.LOOKOUT_STORE || 'sqlite') as StoreKind;
+  if (!['sqlite', 'influxdb', 'victoriametrics'].includes(store)) fail('LOOKOUT_STORE', `must be sqlite, influxdb or victoriametrics (got "${store}")`);
+
+  let influx: Config['influx'] = null;
+  if (store === 'influxdb') {
+    const need = ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET'];
+    for (const n of need) if (!env[n]) fail(n, 'must be set when LOOKOUT_STORE=influxdb');
+    influx = { url: url(env, 'INFLUX_URL'), token: env.INFLUX_TOKEN!, org: env.INFLUX_ORG!, bucket: env.INFLUX_BUCKET! };
+  }
+  const vmUrl = store === 'victoriametrics' ? url(env, 'VM_URL') : env.VM_URL ? url(env, 'VM_URL') : null;
+
+  let mqtts: Config['mqtts'] = null;
+  if (env.LOOKOUT_MQTTS_PORT) {
+    const p = port(env, 'LOOKOUT_MQTTS_PORT');
+    if (!env.LOOKOUT_TLS_CERT) fail('LOOKOUT_TLS_CERT', 'must be set when LOOKOUT_MQTTS_PORT is set');
+    if (!env.LOOKOUT_TLS_KEY) fail('LOOKOUT_TLS_KEY', 'must be set when LOOKOUT_MQTTS_PORT is set');
+    mqtts = { port: p, cert: env.LOOKOUT_TLS_CERT, key: env.LOOKOUT_TLS_KEY };
+  }
+
+  const adminPassword = env.LOOKOUT_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 8) fail('LOOKOUT_ADMIN_PASSWORD', 'must be at least 8 characters');
+
+  const logLevel = (env.LOOKOUT_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail('LOOKOUT_LOG_LEVEL', `is not a log level (got "${logLevel}")`);
+
+  const mapStyle = env.LOOKOUT_MAP_STYLE || null;
+  if (mapStyle !== null && !/^(https?:\/\/|\/)/.test(mapStyle)) fail('LOOKOUT_MAP_STYLE', 'must be an http(s) URL or an absolute path on the hub');
+
+  return deepFreeze({
+    dataDir: path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default),
+    http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT') },
+    mqtt: { host: host(env, 'LOOKOUT_MQTT_HOST'), port: port(env, 'LOOKOUT_MQTT_PORT') },
+    mqtts,
+    adminPassword,
+    store,
+    influx,
+    vmUrl,
+    spoolMaxMb: positive(env, 'LOOKOUT_SPOOL_MAX_MB'),
+    storeDownIncidentS: positive(env, 'LOOKOUT_STORE_DOWN_INCIDENT_S'),
+    mapStyle,
+    logLevel,
+    webRoot: path.join(opts.root, 'command-ui', 'web', 'dist'),
+    townshipsFile: path.join(opts.root, 'app', 'data', 'townships.json'),
+  });
+}

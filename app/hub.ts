@@ -1,0 +1,194 @@
+// Composition root: builds every stage with plain factories and wires them together. Nothing listens
+// before start(); start opens sinks first and MQTT last; close runs in reverse and flushes last.
+//
+//  devices ──MQTT/TCP──┐                      ┌──▶ TelemetryStore (sqlite | influxdb | victoriametrics)
+//  devices ──MQTT/WS───┤                      │
+//                      ▼                      │ durable (group commit)
+//                 broker/ ──authorizePublish──▶ ingest/ ──'readings'──▶ alerting/ ──incidents──┐
+//                   │ presence                 │ └─ dead-letter lane          │ device state  │
+//                   ▼                          ▼                              ▼               ▼
+//              live state (command-ui/server) ◀──────────────────────── socket.io push ──▶ browsers
+//                                                                         fastify REST  ◀── browsers
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { LEVELS, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
+import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
+import { createDeadLetterLane, createEventLog, createIngest, createSqliteStore, type Ingest, type TelemetryStore } from '../ingest/index.js';
+import { createAlerting, type Alerting } from '../alerting/index.js';
+import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
+import type { Config } from './config.js';
+
+export interface HubOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** told once the first admin account exists, with its generated password when none was configured */
+  onFirstAdmin?: (username: string, generatedPassword: string | null) => void;
+}
+
+export interface Hub {
+  readonly config: Config;
+  readonly db: Database.Database;
+  readonly registry: DeviceRegistry;
+  readonly users: UserStore;
+  readonly store: TelemetryStore;
+  readonly ingest: Ingest;
+  readonly alerting: Alerting;
+  readonly live: LiveState;
+  readonly broker: Broker;
+  readonly server: HubServer;
+  readonly metrics: Registry;
+  start(): Promise<{ httpPort: number; mqttPort: number }>;
+  close(): Promise<void>;
+}
+
+export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'lookout' } });
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'lookout_process_' });
+
+  const db = new Database(path.join(config.dataDir, 'lookout.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+
+  const registry = createDeviceRegistry(db, clock);
+  const users = createUserStore(db, clock);
+  const deadLetters = createDeadLetterLane(db);
+  const eventLog = createEventLog(db);
+
+  const store: TelemetryStore = createSqliteStore({ file: path.join(config.dataDir, 'telemetry.db') });
+
+  const ingest = createIngest({ store, deadLetters, clock, logger: logger.child({ stage: 'ingest' }), metrics, storeEvent: eventLog.append });
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
+  const live = createLiveState({ clock, devices: registry, alarmState: (id) => alerting.deviceState(id) });
+
+  const broker = await createBroker(
+    {
+      registry,
+      ingest,
+      clock,
+      logger: logger.child({ stage: 'broker' }),
+      metrics,
+      onPresence: (id, online, ts) => {
+        live.presence(id, online, ts);
+        alerting.devicePresence(id, online, ts);
+      },
+    },
+    { host: config.mqtt.host, port: config.mqtt.port },
+  );
+
+  ingest.on('readings', (rs) => {
+    live.readings(rs);
+    alerting.evaluate(rs);
+  });
+  ingest.on('event', (e) => {
+    live.event(e);
+    alerting.evaluateEvent(e);
+  });
+  ingest.on('status', (s) => {
+    live.status(s);
+    alerting.devicePresence(s.deviceId, s.online, s.ts);
+  });
+  ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
+  alerting.on('device:state', (id, state) => live.alarm(id, state));
+
+  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as unknown;
+  let started = false;
+
+  function stats(): HubStats {
+    const open = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+    let drillActive = false;
+    for (const i of alerting.incidents.list({ status: 'open', limit: 1000 })) {
+      open[i.level]++;
+      if (i.drill) drillActive = true;
+    }
+    return {
+      ts: clock.now(),
+      devicesTotal: registry.size(),
+      devicesOnline: live.onlineCount(),
+      readingsPerSec: live.readingsPerSec(),
+      openIncidents: open,
+      deadLettersLastHour: deadLetters.countSince(clock.now() - 3600_000),
+      drillActive,
+    };
+  }
+
+  const server = await createServer(
+    {
+      db,
+      clock,
+      logger,
+      metrics,
+      users,
+      devices: registry,
+      store,
+      deadLetters,
+      alerting,
+      live,
+      stats,
+      mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
+      async readiness() {
+        const h = await store.health();
+        const checks = {
+          broker: { ok: started, ...(started ? {} : { detail: 'not started' }) },
+          store: { ok: h.ok, detail: `${store.name}: ${h.state}${h.detail ? ` (${h.detail})` : ''}` },
+          rules: { ok: true },
+        };
+        return { ok: Object.values(checks).every((c) => c.ok), checks };
+      },
+    },
+    { host: config.http.host, port: config.http.port, webRoot: config.webRoot, mapStyle: config.mapStyle, townships },
+  );
+
+  // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
+  if (users.count() === 0) {
+    const generated = config.adminPassword ? null : randomBytes(12).toString('base64url');
+    await users.create('admin', config.adminPassword ?? generated!, 'admin', '系统管理员');
+    opts.onFirstAdmin?.('admin', generated);
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    db,
+    registry,
+    users,
+    store,
+    ingest,
+    alerting,
+    live,
+    broker,
+    server,
+    metrics,
+    async start() {
+      alerting.start();
+      live.start();
+      const { port: httpPort } = await server.start();
+      const { port: mqttPort } = await broker.start(); // MQTT last: every sink is ready
+      started = true;
+      logger.info({ httpPort, mqttPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
+      return { httpPort, mqttPort };
+    },
+    close() {
+      closing ??= (async () => {
+        started = false;
+        await broker.close(); // stop accepting readings first
+        await ingest.close(); // flush what was accepted
+        await server.close();
+        alerting.close();
+        live.close();
+        await store.close(); // flushed last
+        db.close();
+        logger.info('lookout hub stopped');
+      })();
+      return closing;
+    },
+  };
+}

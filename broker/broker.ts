@@ -1,0 +1,181 @@
+// The MQTT broker stage: aedes on TCP and MQTT-over-WebSocket, with device authentication, the topic
+// ACL and presence. Policies are plain functions passed to aedes (STYLE.md: aedes' own injection style).
+//
+//  device ──CONNECT──▶ authenticate (clientId = username = device id, scrypt token check)
+//         ──PUBLISH──▶ authorizePublish ─▶ ACL ─▶ ingest.accept() ─(durable)─▶ callback ─▶ PUBACK
+//         ──SUBSCRIBE▶ authorizeSubscribe (own cmd topic only, else SUBACK 0x80)
+//  connect / disconnect / last will ─▶ presence (online / offline)
+import net from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type PublishPacket, type AuthErrorCode, type Client, type Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import { Gauge, Counter, type Registry } from 'prom-client';
+import { createWebSocketStream, type WebSocket } from 'ws';
+import { DEVICE_ID_RE, type Clock } from '../schemas/index.js';
+import type { Ingest } from '../ingest/index.js';
+import { canSubscribe, checkPublish } from './acl.js';
+import type { DeviceRegistry } from './device-registry.js';
+
+export interface BrokerDeps {
+  registry: DeviceRegistry;
+  ingest: Ingest;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Registry;
+  /** presence changes: connect / disconnect */
+  onPresence?: (deviceId: string, online: boolean, ts: number) => void;
+}
+
+export interface BrokerConfig {
+  host: string;
+  /** 0 = pick a free port */
+  port: number;
+  /** seconds; longer keepalives are refused (security-test-plan T18) */
+  keepaliveLimit?: number;
+  /** ms a socket may stay open before CONNECT */
+  connectTimeout?: number;
+}
+
+export interface Broker {
+  readonly aedes: Aedes;
+  start(): Promise<{ port: number }>;
+  /** hand a WebSocket (already upgraded on /mqtt) to the broker */
+  handleWebSocket(ws: WebSocket, req: IncomingMessage): void;
+  connectedDevices(): number;
+  isConnected(deviceId: string): boolean;
+  /** stop accepting, disconnect every client */
+  close(): Promise<void>;
+}
+
+type AuthError = Error & { returnCode: AuthErrorCode };
+function authError(message: string, returnCode: AuthErrorCode): AuthError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Promise<Broker> {
+  const { registry, ingest, logger, clock } = deps;
+  const connected = new Set<string>();
+  const m = {
+    connected: new Gauge({ name: 'lookout_devices_connected', help: 'Devices with an open MQTT connection', registers: [] }),
+    authFailures: new Counter({ name: 'lookout_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [] }),
+    denied: new Counter({ name: 'lookout_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the topic ACL', labelNames: ['op'], registers: [] }),
+  };
+  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied] as const) deps.metrics.registerMetric(x as Gauge);
+
+  const aedes = await Aedes.createBroker({
+    id: 'lookout',
+    maxClientsIdLength: 64,
+    connectTimeout: config.connectTimeout ?? 10_000,
+    keepaliveLimit: config.keepaliveLimit ?? 3600,
+    heartbeatInterval: 60_000,
+
+    authenticate(client: Client, username: Readonly<string> | undefined, password: Readonly<Buffer> | undefined, done) {
+      const id = client.id;
+      // [MQTT-3.1.3-7]-style strictness: the client id is the device id, bound to its credential.
+      if (!id || !DEVICE_ID_RE.test(id) || !username || username !== id) {
+        m.authFailures.inc({ reason: 'client-id' });
+        return done(authError('client id must equal the username (the device id)', 2), false);
+      }
+      registry.verifyToken(username, password ? password.toString('utf8') : '').then(
+        (ok) => {
+          if (!ok) {
+            m.authFailures.inc({ reason: 'credentials' });
+            logger.warn({ device: username }, 'mqtt: bad device credentials');
+            return done(authError('bad user name or password', 4), false);
+          }
+          done(null, true);
+        },
+        (err: unknown) => done(authError(`authentication failed: ${String(err)}`, 3), false),
+      );
+    },
+
+    authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
+      if (!client) return done(null); // the hub's own publishes
+      const device = registry.get(client.id);
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      if (!device) {
+        m.denied.inc({ op: 'publish' });
+        return done(new Error('device is no longer registered'));
+      }
+      const verdict = checkPublish(device, packet.topic);
+      if (!verdict.ok) {
+        m.denied.inc({ op: 'publish' });
+        ingest.reject(device.id, packet.topic, verdict.code, verdict.reason, payload);
+        logger.warn({ device: device.id, topic: packet.topic.slice(0, 256) }, 'mqtt: publish refused by ACL');
+        // MQTT 3.1.1 has no negative PUBACK: refusing means closing the connection. Nothing is stored.
+        return done(new Error(verdict.reason));
+      }
+      ingest.accept(verdict.topic, packet.topic, payload, done);
+    },
+
+    authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
+      const device = client ? registry.get(client.id) : undefined;
+      if (!device || !canSubscribe(device, sub.topic)) {
+        m.denied.inc({ op: 'subscribe' });
+        return done(null, null); // SUBACK 0x80 for this filter; the connection stays
+      }
+      done(null, sub);
+    },
+  });
+
+  aedes.on('clientReady', (client: Client) => {
+    connected.add(client.id);
+    m.connected.set(connected.size);
+    deps.onPresence?.(client.id, true, clock.now());
+  });
+  aedes.on('clientDisconnect', (client: Client) => {
+    // A takeover by the same device closes the old socket after the new one is ready: keep it online.
+    const current = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id];
+    if (current && current !== client) return;
+    if (!connected.delete(client.id)) return;
+    m.connected.set(connected.size);
+    deps.onPresence?.(client.id, false, clock.now());
+  });
+  aedes.on('clientError', (client: Client, err: Error) => {
+    logger.debug({ device: client?.id, err: err.message }, 'mqtt client error');
+  });
+  aedes.on('connectionError', (_client: Client, err: Error) => {
+    logger.debug({ err: err.message }, 'mqtt connection error');
+  });
+
+  const server = net.createServer((socket) => aedes.handle(socket));
+  server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
+  const sockets = new Set<Duplex>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  let closed = false;
+
+  return {
+    aedes,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address();
+      return { port: typeof addr === 'object' && addr ? addr.port : config.port };
+    },
+    handleWebSocket(ws, req) {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => ws.terminate());
+      aedes.handle(stream, req);
+    },
+    connectedDevices: () => connected.size,
+    isConnected: (id) => connected.has(id),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}

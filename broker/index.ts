@@ -1,0 +1,4 @@
+// Public door of the broker stage.
+export { createBroker, type Broker, type BrokerDeps, type BrokerConfig } from './broker.js';
+export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceInput } from './device-registry.js';
+export { checkPublish, canSubscribe } from './acl.js';

@@ -1,0 +1,182 @@
+// The hub's HTTP face: fastify REST API + socket.io push + MQTT-over-WebSocket (/mqtt) on one port.
+// `createServer()` builds everything without listening (tests may use `app.inject()`); `start()` listens.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { Server as SocketServer } from 'socket.io';
+import { WebSocketServer } from 'ws';
+import {
+  ERRORS,
+  LookoutError,
+  MAX_PAYLOAD_BYTES,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../schemas/index.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { deviceRoutes } from './routes/device-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import { statusPage } from './status-page.js';
+import type { ServerConfig, ServerDeps } from './types.js';
+
+export interface HubServer {
+  readonly app: FastifyInstance<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly io: SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  start(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ stage: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    // security-test-plan T25: refuse prototype poisoning outright
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // reject unknown fields instead of silently dropping them
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        fontSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'data:', 'blob:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
+    if (err instanceof LookoutError) {
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err.validation) {
+      const where = err.validationContext ?? 'request';
+      return reply.code(400).send({ error: { code: 'LOOKOUT_ERR_VALIDATION', message: `${where}${err.message.replace(/^(body|querystring|params)/, '')}` } });
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: { code: 'LOOKOUT_ERR_BODY_TOO_LARGE', message: ERRORS.LOOKOUT_ERR_BODY_TOO_LARGE.message } });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    // 4xx from fastify itself (bad JSON, proto poisoning, timeout): its message, never a stack.
+    const code = status === 500 ? 'LOOKOUT_ERR_INTERNAL' : status === 413 ? 'LOOKOUT_ERR_BODY_TOO_LARGE' : 'LOOKOUT_ERR_VALIDATION';
+    return reply.code(status).send({ error: { code, message: status === 500 ? ERRORS.LOOKOUT_ERR_INTERNAL.message : err.message } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'LOOKOUT_ERR_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
+  });
+
+  await app.register(async (scope) => authRoutes(scope, deps));
+  await app.register(async (scope) => deviceRoutes(scope, deps));
+  await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => opsRoutes(scope, deps, config));
+  await app.register(async (scope) => userRoutes(scope, deps));
+
+  const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: path.resolve(config.webRoot), prefix: '/', index: ['index.html'], wildcard: false });
+  } else {
+    app.get('/', async (_req, reply) => {
+      reply.type('text/html; charset=utf-8');
+      return statusPage(deps.stats(), deps.live.all().length);
+    });
+  }
+
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    // a short blip (Wi-Fi, restart of a proxy) replays missed events; the client also refetches REST
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    // the MQTT upgrade on /mqtt is ours; engine.io must not end it
+    destroyUpgrade: false,
+  });
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const session = typeof token === 'string' ? deps.users.session(token) : null;
+    if (!session) return next(new Error('LOOKOUT_ERR_AUTH_REQUIRED'));
+    socket.data.username = session.user.username;
+    socket.data.role = session.user.role;
+    socket.data.tokenExpiresAt = session.expiresAt;
+    (socket.data as SocketData & { token: string }).token = token as string;
+    next();
+  });
+  io.on('connection', (socket) => {
+    // The auth middleware runs once per connection: every incoming packet re-checks the session
+    // (security-test-plan T34), and a sweep below disconnects sockets whose token lapsed.
+    socket.use((_packet, next) => {
+      if (!deps.users.session((socket.data as SocketData & { token: string }).token)) {
+        socket.disconnect(true);
+        return;
+      }
+      next();
+    });
+    socket.on('stats:get', () => socket.emit('stats', deps.stats()));
+    socket.emit('stats', deps.stats());
+  });
+  const sweep = deps.clock.setInterval(() => {
+    for (const s of io.of('/').sockets.values()) {
+      if (!deps.users.session((s.data as SocketData & { token: string }).token)) s.disconnect(true);
+    }
+  }, 30_000);
+
+  deps.alerting.on('incident:opened', (i) => io.emit('incident:opened', i));
+  deps.alerting.on('incident:updated', (i) => io.emit('incident:updated', i));
+  deps.live.onPush((changed) => io.emit('device:updated', changed));
+  const statsTimer = deps.clock.setInterval(() => {
+    if (io.of('/').sockets.size > 0) io.emit('stats', deps.stats());
+  }, 2000);
+
+  // MQTT over WebSocket on /mqtt; the frame cap stops a 200 MB frame (security-test-plan T23).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES + 1024, perMessageDeflate: false });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = (req.url ?? '').split('?')[0];
+    if (url !== '/mqtt') {
+      if (!url?.startsWith('/socket.io/')) socket.destroy();
+      return;
+    }
+    if (!deps.mqttWebSocket) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => deps.mqttWebSocket!(ws, req));
+  });
+
+  let closed = false;
+  return {
+    app,
+    io,
+    async start() {
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      return { port: typeof addr === 'object' && addr ? addr.port : config.port };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      deps.clock.clearInterval(sweep);
+      deps.clock.clearInterval(statsTimer);
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      io.disconnectSockets(true);
+      await new Promise<void>((r) => io.close(() => r()));
+      await app.close();
+    },
+  };
+}

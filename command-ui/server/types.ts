@@ -1,0 +1,80 @@
+// What the server needs from the other stages, by shape only: the composition root passes the real
+// stages in; tests pass the real stages too (no mocks of our own code).
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type {
+  Alarm,
+  Clock,
+  DeadLetter,
+  Device,
+  DeviceStateName,
+  HubStats,
+  Incident,
+  IncidentAction,
+  IncidentActionBody,
+  IncidentCategory,
+  Level,
+} from '../../schemas/index.js';
+import type { DeviceInput } from '../../broker/index.js';
+import type { HistoryRequest, TelemetryStore } from '../../ingest/index.js';
+import type { LiveState } from './live-state.js';
+import type { UserStore } from './users.js';
+
+export interface IncidentService {
+  list(filter: { status: 'open' | 'closed' | 'all'; category?: IncidentCategory; level?: Level; township?: string; limit?: number }): Incident[];
+  get(id: string): Incident | undefined;
+  act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): Incident;
+}
+
+export interface AlertingView {
+  incidents: IncidentService;
+  alarms: { forDevice(deviceId: string): Alarm[] };
+  deviceState(deviceId: string): DeviceStateName;
+  on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
+  /** CAP 1.2 XML of an incident, when the alerting stage offers it */
+  cap?(incident: Incident): string;
+  capFeed?(incidents: Incident[]): string;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface ServerDeps {
+  db: Database.Database;
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+  users: UserStore;
+  devices: {
+    get(id: string): Device | undefined;
+    all(): Iterable<Device>;
+    add(input: DeviceInput): Promise<{ device: Device; token: string }>;
+  };
+  store: Pick<TelemetryStore, 'query'> & { query(req: HistoryRequest): ReturnType<TelemetryStore['query']> };
+  deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
+  alerting: AlertingView;
+  live: LiveState;
+  stats(): HubStats;
+  readiness(): Promise<Readiness>;
+  /** MQTT over WebSocket on /mqtt (the broker's handler) */
+  mqttWebSocket?: (ws: import('ws').WebSocket, req: import('node:http').IncomingMessage) => void;
+  /** audit trail of operator actions */
+  audit?: (entry: { ts: number; user: string | null; action: string; target: string | null; ip: string | null; detail?: string }) => void;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** folder of the built web app; a plain status page when it is missing */
+  webRoot: string;
+  /** LOOKOUT_MAP_STYLE: a self-hosted style URL, or null for the built-in offline basemap */
+  mapStyle: string | null;
+  /** townships.json content served to the map */
+  townships: unknown;
+  sessionTtlMs?: number;
+  /** ms between coalesced device pushes */
+  pushIntervalMs?: number;
+}

@@ -1,0 +1,203 @@
+// The ingest stage: decode + validate at the edge, then group-commit readings to the TelemetryStore
+// before the publisher is acknowledged (DESIGN.md §6a "aedes sends PUBACK before `published` runs").
+//
+//   authorizePublish ─▶ accept() ─▶ decodePublish ─┬─ invalid ─▶ dead-letter lane (kept, counted) ─▶ done()
+//                                                  └─ readings ─▶ queue ─▶ one store.write() per batch
+//                                                                   (one fsync for every publish that
+//                                                                    arrived while the last one ran)
+//                                                                   ─▶ done() for each ─▶ 'readings'
+//
+// The queue is bounded by the broker itself: aedes reads the next chunk from a socket only after every
+// packet of the previous chunk has called back, so a device waits for its acknowledgement (back-pressure)
+// instead of the hub buffering without limit.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Clock, DeviceEvent, ParsedTopic, Reading } from '../schemas/index.js';
+import type { DeadLetterLane } from './dead-letters.js';
+import { decodePublish, type StatusUpdate } from './decode.js';
+import type { TelemetryStore } from './telemetry-store.js';
+
+export interface IngestDeps {
+  store: TelemetryStore;
+  deadLetters: DeadLetterLane;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Registry;
+  /** durable sink for events (camera detections); called synchronously before the ack */
+  storeEvent?: (event: DeviceEvent) => void;
+}
+
+export interface IngestConfig {
+  /** most readings in one store write (a larger publish is still written whole) */
+  maxBatch?: number;
+}
+
+export interface IngestStats {
+  received: number;
+  stored: number;
+  rejected: number;
+  pending: number;
+}
+
+interface IngestEvents {
+  readings: [readings: Reading[]];
+  event: [event: DeviceEvent];
+  status: [status: StatusUpdate];
+  rejected: [deviceId: string, code: string, ts: number];
+}
+
+export interface Ingest {
+  /** Takes one publish on a device's own topic; `done` runs once it is durable (or refused and dead-lettered). */
+  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void): void;
+  /** record a refusal that happened before decoding (e.g. ACL) in the dead-letter lane */
+  reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer): void;
+  on<K extends keyof IngestEvents>(event: K, fn: (...args: IngestEvents[K]) => void): void;
+  stats(): IngestStats;
+  /** resolves when everything accepted so far is durable */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readings: Reading[];
+  done: (err?: Error | null) => void;
+}
+
+export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Ingest {
+  const { store, deadLetters, clock, logger } = deps;
+  const maxBatch = config.maxBatch ?? 5000;
+  const emitter = new EventEmitter();
+  const counters = {
+    received: new Counter({ name: 'lookout_readings_received_total', help: 'Readings received over MQTT (valid or not)', registers: [] }),
+    stored: new Counter({ name: 'lookout_readings_stored_total', help: 'Readings made durable in the telemetry store or spool', registers: [] }),
+    rejected: new Counter({ name: 'lookout_readings_rejected_total', help: 'Payloads refused to the dead-letter lane, by error code', labelNames: ['code'], registers: [] }),
+    events: new Counter({ name: 'lookout_events_received_total', help: 'Device events (camera detections) accepted', registers: [] }),
+  };
+  const pendingGauge = new Gauge({ name: 'lookout_ingest_pending_readings', help: 'Readings waiting for their durable write', registers: [] });
+  if (deps.metrics) for (const m of [...Object.values(counters), pendingGauge]) deps.metrics.registerMetric(m);
+
+  let queue: Pending[] = [];
+  let queuedReadings = 0;
+  let writing: Promise<void> | null = null;
+  let scheduled = false;
+  let closed = false;
+  const stats = { received: 0, stored: 0, rejected: 0 };
+
+  function reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer) {
+    stats.rejected++;
+    counters.rejected.inc({ code });
+    const ts = clock.now();
+    try {
+      deadLetters.add({ ts, deviceId, topic: rawTopic, code, reason, payload });
+    } catch (err) {
+      logger.error({ err }, 'dead-letter lane write failed');
+    }
+    if (deviceId) emitter.emit('rejected', deviceId, code, ts);
+  }
+
+  function schedule() {
+    if (scheduled || writing) return;
+    scheduled = true;
+    // Group commit: everything that arrives in this turn of the event loop shares one transaction.
+    setImmediate(() => {
+      scheduled = false;
+      void drain();
+    });
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0 && !writing) {
+      let take = 0;
+      let n = 0;
+      while (take < queue.length && (n === 0 || n + queue[take]!.readings.length <= maxBatch)) {
+        n += queue[take]!.readings.length;
+        take++;
+      }
+      const batch = queue.slice(0, take);
+      queue = queue.slice(take);
+      queuedReadings -= n;
+      const readings = batch.length === 1 ? batch[0]!.readings : batch.flatMap((p) => p.readings);
+      const p = store.write(readings).then(
+        () => {
+          stats.stored += readings.length;
+          counters.stored.inc(readings.length);
+          for (const b of batch) b.done(null);
+          try {
+            emitter.emit('readings', readings);
+          } catch (err) {
+            logger.error({ err }, 'reading consumer failed');
+          }
+        },
+        (err: unknown) => {
+          // Local I/O failure: do not acknowledge. The publisher is disconnected and resends (QoS 1).
+          logger.error({ err }, 'telemetry write failed; publishers are not acknowledged');
+          const e = err instanceof Error ? err : new Error(String(err));
+          for (const b of batch) b.done(e);
+        },
+      );
+      writing = p;
+      await p;
+      writing = null;
+      pendingGauge.set(queuedReadings);
+    }
+  }
+
+  return {
+    accept(topic, rawTopic, payload, done) {
+      if (closed) return done(new Error('ingest is closed'));
+      const now = clock.now();
+      const decoded = decodePublish(topic, payload, now);
+      if (!decoded.ok) {
+        if (topic.channel === 'telemetry') stats.received++;
+        reject(topic.deviceId, rawTopic, decoded.code, decoded.reason, payload);
+        return done(null); // the device stays connected; the lane shows what went wrong
+      }
+      switch (decoded.channel) {
+        case 'telemetry': {
+          const n = decoded.readings.length;
+          stats.received += n;
+          counters.received.inc(n);
+          queue.push({ readings: decoded.readings, done });
+          queuedReadings += n;
+          schedule();
+          return;
+        }
+        case 'event': {
+          counters.events.inc();
+          try {
+            deps.storeEvent?.(decoded.event);
+          } catch (err) {
+            logger.error({ err }, 'event write failed');
+            return done(err as Error);
+          }
+          done(null);
+          emitter.emit('event', decoded.event);
+          return;
+        }
+        case 'status':
+          done(null);
+          emitter.emit('status', decoded.status);
+          return;
+      }
+    },
+    reject,
+    on(event, fn) {
+      emitter.on(event, fn as (...args: unknown[]) => void);
+    },
+    stats: () => ({ ...stats, pending: queuedReadings }),
+    async flush() {
+      for (;;) {
+        if (writing) await writing;
+        else if (queue.length > 0) await drain();
+        else if (scheduled) await new Promise((r) => setImmediate(r));
+        else return;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await this.flush();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// The embedded default TelemetryStore (DESIGN.md §5): one row per (device, metric, ts) in a WAL-mode
+// SQLite file with synchronous=FULL, so a write that returned survives a crash or power loss
+// (DESIGN.md §6a). The primary key makes redeliveries and gateway replays idempotent.
+import Database from 'better-sqlite3';
+import type { HistoryPoint, Reading } from '../../schemas/index.js';
+import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
+
+export interface SqliteStoreConfig {
+  /** path of the telemetry database file (`:memory:` for throwaway use) */
+  file: string;
+}
+
+export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & { readonly db: Database.Database } {
+  const db = new Database(config.file);
+  db.pragma('journal_mode = WAL');
+  // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS telemetry (
+      device TEXT NOT NULL,
+      metric TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      value REAL NOT NULL,
+      drill INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (device, metric, ts)
+    ) WITHOUT ROWID;
+  `);
+
+  // Same point again overwrites (as InfluxDB does for an identical series + timestamp).
+  const insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)');
+  const writeTx = db.transaction((readings: readonly Reading[]) => {
+    for (const r of readings) {
+      const drill = r.drill ? 1 : 0;
+      for (const metric in r.values) insert.run(r.deviceId, metric, r.ts, r.values[metric], drill);
+    }
+  });
+  const rawQuery = db.prepare(
+    'SELECT ts, value FROM telemetry WHERE device = ? AND metric = ? AND ts >= ? AND ts < ? ORDER BY ts',
+  );
+  const aggSql = (fn: string) =>
+    db.prepare(
+      `SELECT (ts / @step) * @step AS bucket, ${fn} AS value, MIN(value) AS min, MAX(value) AS max
+         FROM telemetry WHERE device = @device AND metric = @metric AND ts >= @from AND ts < @to
+        GROUP BY bucket ORDER BY bucket`,
+    );
+  const agg = {
+    mean: aggSql('AVG(value)'),
+    min: aggSql('MIN(value)'),
+    max: aggSql('MAX(value)'),
+    sum: aggSql('SUM(value)'),
+    count: aggSql('COUNT(*)'),
+    // value of the newest row in the bucket: SQLite returns the bare column from the MAX(ts) row
+    last: db.prepare(
+      `SELECT (ts / @step) * @step AS bucket, value, MAX(ts) AS newest, MIN(value) AS min, MAX(value) AS max
+         FROM telemetry WHERE device = @device AND metric = @metric AND ts >= @from AND ts < @to
+        GROUP BY bucket ORDER BY bucket`,
+    ),
+  };
+  const latestQuery = db.prepare(
+    `SELECT t.metric AS metric, t.ts AS ts, t.value AS value FROM telemetry t
+       JOIN (SELECT metric, MAX(ts) AS ts FROM telemetry WHERE device = ? GROUP BY metric) m
+         ON t.metric = m.metric AND t.ts = m.ts
+      WHERE t.device = ?`,
+  );
+  const countAll = db.prepare('SELECT COUNT(*) AS n FROM telemetry WHERE device = ?');
+  const countMetric = db.prepare('SELECT COUNT(*) AS n FROM telemetry WHERE device = ? AND metric = ?');
+
+  let closed = false;
+  return {
+    name: 'sqlite',
+    db,
+    async write(readings) {
+      if (readings.length > 0) writeTx(readings);
+    },
+    async query(req: HistoryRequest): Promise<HistoryPoint[]> {
+      if (!req.step) {
+        return (rawQuery.all(req.deviceId, req.metric, req.from, req.to) as { ts: number; value: number }[]).map((r) => ({
+          ts: r.ts,
+          value: r.value,
+        }));
+      }
+      const stmt = agg[req.agg ?? 'mean'];
+      const rows = stmt.all({ device: req.deviceId, metric: req.metric, from: req.from, to: req.to, step: req.step }) as {
+        bucket: number;
+        value: number;
+        min: number;
+        max: number;
+      }[];
+      return rows.map((r) => ({ ts: r.bucket, value: r.value, min: r.min, max: r.max }));
+    },
+    async latest(deviceId): Promise<LatestValues | null> {
+      const rows = latestQuery.all(deviceId, deviceId) as { metric: string; ts: number; value: number }[];
+      if (rows.length === 0) return null;
+      const values: Record<string, number> = {};
+      let ts = 0;
+      for (const r of rows) {
+        values[r.metric] = r.value;
+        if (r.ts > ts) ts = r.ts;
+      }
+      return { ts, values };
+    },
+    async count(deviceId, _kind, metric) {
+      const row = (metric ? countMetric.get(deviceId, metric) : countAll.get(deviceId)) as { n: number };
+      return row.n;
+    },
+    async health(): Promise<StoreHealth> {
+      return closed ? { ok: false, state: 'down', detail: 'closed' } : { ok: true, state: 'up', spoolDepth: 0 };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Test harness: a real hub (real aedes, fastify, socket.io, SQLite files in a temp dir) on free ports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
+import pino from 'pino';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, DeviceKind, ServerToClientEvents, User } from '../../schemas/index.js';
+import { loadConfig, type Config } from '../../app/config.js';
+import { createHub, type Hub } from '../../app/hub.js';
+import { ROOT } from '../../app/cli.js';
+
+export const ADMIN_PASSWORD = 'Admin-Pass-2026';
+
+export interface TestHub {
+  hub: Hub;
+  config: Config;
+  dataDir: string;
+  httpPort: number;
+  mqttPort: number;
+  base: string;
+  api<T = unknown>(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string }>;
+  login(username?: string, password?: string): Promise<{ token: string; user: User }>;
+  addDevice(id: string, kind: DeviceKind, extra?: { lon?: number; lat?: number; attributes?: Record<string, number | string>; township?: string }): Promise<string>;
+  mqttConnect(id: string, token: string, opts?: IClientOptions): Promise<MqttClient>;
+  socket(token: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
+  stop(): Promise<void>;
+  /** stop and remove the data dir */
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'lookout-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const config = loadConfig(
+    { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env },
+    { root: ROOT },
+  );
+  const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }) });
+  const { httpPort, mqttPort } = await hub.start();
+  const base = `http://127.0.0.1:${httpPort}`;
+  const clients: MqttClient[] = [];
+  const sockets: Socket[] = [];
+  let stopped = false;
+
+  const t: TestHub = {
+    hub,
+    config,
+    dataDir,
+    httpPort,
+    mqttPort,
+    base,
+    async api(method, url, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined;
+      if (o.raw !== undefined) {
+        body = o.raw;
+        headers['content-type'] ??= 'application/json';
+      } else if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] = 'application/json';
+      }
+      const res = await fetch(base + url, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed as never, text };
+    },
+    async login(username = 'admin', password = ADMIN_PASSWORD) {
+      const r = await t.api<{ token: string; user: User }>('POST', '/api/auth/login', { body: { username, password } });
+      if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
+      return r.body;
+    },
+    async addDevice(id, kind, extra = {}) {
+      const { token } = await hub.registry.add({
+        id,
+        kind,
+        lon: extra.lon ?? 121.259,
+        lat: extra.lat ?? 28.648,
+        township: extra.township ?? '331003001',
+        ...(extra.attributes ? { attributes: extra.attributes } : {}),
+      });
+      return token;
+    },
+    mqttConnect(id, token, o = {}) {
+      return new Promise((resolve, reject) => {
+        const c = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: id, username: id, password: token, reconnectPeriod: 0, connectTimeout: 10_000, ...o });
+        clients.push(c);
+        c.once('connect', () => resolve(c));
+        c.once('error', (err) => reject(err));
+      });
+    },
+    socket(token) {
+      return new Promise((resolve, reject) => {
+        const s: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(base, { auth: { token }, transports: ['websocket'], reconnection: false });
+        sockets.push(s);
+        s.once('connect', () => resolve(s));
+        s.once('connect_error', (err) => reject(err));
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const s of sockets) s.disconnect();
+      await Promise.all(clients.map((c) => new Promise<void>((r) => c.end(true, {}, () => r()))));
+      await hub.close();
+    },
+    async close() {
+      await t.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** Waits until `fn` returns a truthy value (polling), or fails after `ms`. Not a timing assertion. */
+export async function eventually<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function nextEvent<T>(emitter: { once(ev: string, fn: (arg: T) => void): unknown }, event: string, ms = 10_000, filter?: (arg: T) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    const on = (arg: T) => {
+      if (filter && !filter(arg)) {
+        emitter.once(event, on);
+        return;
+      }
+      clearTimeout(timer);
+      resolve(arg);
+    };
+    emitter.once(event, on);
+  });
+}
+
+export function publish(c: MqttClient, topic: string, payload: unknown, qos: 0 | 1 = 1): Promise<void> {
+  return new Promise((resolve, reject) =>
+    c.publish(topic, typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), { qos }, (err) => (err ? reject(err) : resolve())),
+  );
+}
