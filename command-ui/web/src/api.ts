@@ -1,0 +1,105 @@
+// REST client for the hub's /api (DESIGN.md §3). Same origin only; bearer token from the login.
+import type {
+  Alarm, Device, DeviceState, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
+} from '../../../schemas/index.js';
+
+export interface SessionUser {
+  username: string;
+  role: Role;
+  displayName: string | null;
+}
+export interface Session {
+  token: string;
+  user: SessionUser;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const KEY = 'lookout.session';
+let session: Session | null = null;
+try {
+  const raw = sessionStorage.getItem(KEY);
+  if (raw) session = JSON.parse(raw) as Session;
+} catch {
+  session = null;
+}
+let onUnauthorized: () => void = () => {};
+
+export function getSession(): Session | null {
+  return session;
+}
+export function setSession(s: Session | null): void {
+  session = s;
+  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(KEY);
+}
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+    signal,
+  });
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    if (res.status === 401 && path !== '/api/auth/login') onUnauthorized();
+    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export interface TownshipsFile {
+  district: { code: string; name: string; nameEn: string; center: [number, number]; bbox: [number, number, number, number] };
+  townships: { code: string; name: string; nameEn: string; type: string; center: [number, number]; estimate: boolean }[];
+  water: { name: string; nameEn: string; kind: string; point: [number, number] }[];
+}
+
+export interface DeviceDetail {
+  device: Device;
+  state: DeviceState;
+  alarms: Alarm[];
+}
+
+export const api = {
+  login: (username: string, password: string) => request<Session>('POST', '/api/auth/login', { username, password }),
+  devices: () => request<Device[]>('GET', '/api/devices'),
+  device: (id: string) => request<DeviceDetail>('GET', `/api/devices/${encodeURIComponent(id)}`),
+  createDevice: (body: { id: string; kind: string; lon: number; lat: number; name?: string }) =>
+    request<{ device: Device; token: string }>('POST', '/api/devices', body),
+  history: (id: string, metric: string, from: number, to: number, step: number, signal?: AbortSignal) =>
+    request<{ points: HistoryPoint[] }>(
+      'GET',
+      `/api/devices/${encodeURIComponent(id)}/history?metric=${encodeURIComponent(metric)}&from=${from}&to=${to}&step=${step}`,
+      undefined,
+      signal,
+    ),
+  states: () => request<DeviceState[]>('GET', '/api/states'),
+  incidents: (status: 'open' | 'closed' | 'all') => request<Incident[]>('GET', `/api/incidents?status=${status}`),
+  incident: (id: string) => request<Incident>('GET', `/api/incidents/${encodeURIComponent(id)}`),
+  act: (id: string, action: IncidentAction, body: IncidentActionBody) =>
+    request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
+  stats: () => request<HubStats>('GET', '/api/stats'),
+  townships: () => request<TownshipsFile>('GET', '/api/map/townships'),
+  uiConfig: () => request<{ mapStyle: string | null }>('GET', '/api/config/ui'),
+};

@@ -1,0 +1,291 @@
+// Right drawer: an incident (summary, alarms, trend chart of the alarming metric, timeline, actions)
+// or a device (latest values with units, state, township, last seen, history chart, camera snapshot
+// and stream link, open alarms). Viewers get no action buttons at all.
+import { isLevel, type Alarm, type Device, type Incident, type IncidentAction } from '../../../schemas/index.js';
+import { api, getSession, type DeviceDetail } from './api.js';
+import { HistoryChart } from './chart.js';
+import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions } from './dialog.js';
+import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
+import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
+import {
+  categoryName, deviceStateName, kindName, levelName, metricLabel, statusName, t, timelineName,
+} from './i18n.js';
+import { levelBadgeSvg } from './map/icons.js';
+import { townshipName } from './places.js';
+import { store } from './store.js';
+
+export class Drawer {
+  readonly el: HTMLElement;
+  private body: HTMLElement;
+  private chart: HistoryChart | null = null;
+  private shownId: string | null = null;
+  private liveTimer: ReturnType<typeof setInterval> | null = null;
+  private detail: DeviceDetail | null = null;
+
+  constructor() {
+    this.body = h('div', { class: 'drawer-body' });
+    const closeBtn = h('button', { class: 'icon-btn drawer-close', 'aria-label': t('closeDrawer'), title: `${t('closeDrawer')} (Esc)` }, '×');
+    closeBtn.addEventListener('click', () => store.select(null));
+    this.el = h('aside', { class: 'drawer', 'aria-label': 'details', 'data-testid': 'drawer' }, closeBtn, this.body);
+    store.on('selection', () => this.show());
+    store.on('incidents', () => {
+      const sel = store.selection;
+      if (sel?.type === 'incident') this.renderIncident(sel.id, false);
+    });
+    store.on('states', (ids) => {
+      const sel = store.selection;
+      if (sel?.type === 'device' && (ids === null || ids.includes(sel.id))) this.renderDeviceValues();
+    });
+  }
+
+  private canAct(): boolean {
+    const role = getSession()?.user.role;
+    return role === 'dispatcher' || role === 'admin';
+  }
+
+  relabel(): void {
+    this.shownId = null;
+    this.show();
+  }
+
+  private show(): void {
+    const sel = store.selection;
+    this.el.classList.toggle('open', !!sel);
+    document.body.classList.toggle('drawer-open', !!sel);
+    if (!sel) {
+      this.reset();
+      return;
+    }
+    const key = `${sel.type}:${sel.id}`;
+    if (key === this.shownId) return;
+    this.reset();
+    this.shownId = key;
+    if (sel.type === 'incident') {
+      this.renderIncident(sel.id, true);
+      // fetch the full incident with its timeline
+      api.incident(sel.id).then((i) => store.applyIncident(i, false), () => {});
+    } else {
+      void this.renderDevice(sel.id);
+    }
+  }
+
+  private reset(): void {
+    this.chart?.destroy();
+    this.chart = null;
+    this.detail = null;
+    this.shownId = null;
+    if (this.liveTimer) clearInterval(this.liveTimer);
+    this.liveTimer = null;
+    clear(this.body);
+  }
+
+  // ---------------- incident ----------------
+  private renderIncident(id: string, first: boolean): void {
+    const i = store.incidents.get(id);
+    if (!i) {
+      if (first) this.body.appendChild(h('div', { class: 'muted' }, '…'));
+      return;
+    }
+    // keep the chart across re-renders of the same incident
+    const keepChart = !first && this.chart;
+    const chartHost = keepChart ? this.chart!.el : null;
+    clear(this.body);
+    const devices = i.deviceIds.map((d) => store.devices.get(d)).filter((d): d is Device => !!d);
+    const dur = h('span', { 'data-testid': 'incident-duration' });
+    const tickDur = () => {
+      const end = i.closedAt ?? Date.now();
+      dur.textContent = `${duration(end - i.openedAt)}${i.status === 'open' ? ` · ${t('unacknowledged')}` : ''}`;
+    };
+    tickDur();
+    if (this.liveTimer) clearInterval(this.liveTimer);
+    this.liveTimer = setInterval(tickDur, 1000);
+
+    const header = h('header', { class: 'd-head' },
+      h('h2', { 'data-testid': 'incident-title' }, i.title),
+      h('div', { class: 'd-badges' },
+        h('span', { class: `lvl-pill lvl-${i.level}` }, levelBadgeSvg(i.level, 20), levelName(i.level)),
+        h('span', { class: 'status-pill', 'data-testid': 'incident-status' }, statusName(i.status)),
+        i.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null));
+
+    const devLinks = devices.length
+      ? devices.map((d, k) => {
+          const a = h('button', { class: 'link' }, d.name || d.id);
+          a.addEventListener('click', () => store.select({ type: 'device', id: d.id }));
+          return [k ? ', ' : '', a];
+        }).flat()
+      : [i.deviceIds.join(', ') || '—'];
+    const current = devices.map((d) => {
+      const s = store.states.get(d.id);
+      const alarmMetric = i.alarms.find((a) => a.deviceId === d.id)?.metric;
+      const v = alarmMetric ? s?.values[alarmMetric] : undefined;
+      if (!alarmMetric || v === undefined) return null;
+      const ml = metricLabel(d.kind, alarmMetric);
+      return `${ml.label} ${num(v)} ${ml.unit}`;
+    }).filter(Boolean).join(' · ');
+
+    const fields = h('dl', { class: 'fields' },
+      h('dt', null, t('category')), h('dd', null, categoryName(i.category)),
+      h('dt', null, t('place')), h('dd', null, townshipName(i.township)),
+      h('dt', null, t('devices')), h('dd', null, ...devLinks),
+      current ? h('dt', null, t('latestValues')) : null, current ? h('dd', null, current) : null,
+      h('dt', null, t('opened')), h('dd', null, dateTime(i.openedAt)),
+      h('dt', null, t('duration')), h('dd', null, dur),
+      h('dt', null, t('assigneeLabel')), h('dd', { 'data-testid': 'incident-assignee' }, i.assignee ?? t('none')));
+
+    const parts: (HTMLElement | null)[] = [header, fields];
+    if (this.canAct()) parts.push(this.actionBar(i));
+    const first0 = i.alarms[0];
+    const chartDev = first0 ? store.devices.get(first0.deviceId) : devices[0];
+    if (chartHost) parts.push(chartHost);
+    else if (chartDev) {
+      const metrics = this.metricsOf(chartDev);
+      if (metrics.length) {
+        this.chart = new HistoryChart(chartDev, metrics, first0?.metric);
+        parts.push(this.chart.el);
+      }
+    }
+    parts.push(this.alarmsList(i.alarms.filter((a) => a.state === 'active')));
+    parts.push(this.timeline(i));
+    for (const p of parts) if (p) this.body.appendChild(p);
+  }
+
+  private actionBar(i: Incident): HTMLElement {
+    const allowed = new Set(allowedActions(i));
+    const all: IncidentAction[] = ['ack', 'dispatch', 'resolve', 'close'];
+    return h('div', { class: 'actions', 'data-testid': 'actions' }, all.map((a) => {
+      const b = h('button', {
+        class: 'act', 'data-action': a, disabled: !allowed.has(a),
+        title: `${t(ACTION_KEY[a])} (${ACTION_SHORTCUT[a]})`, 'aria-keyshortcuts': ACTION_SHORTCUT[a],
+      }, `${t(ACTION_KEY[a])} (${ACTION_SHORTCUT[a]})`);
+      b.addEventListener('click', () => void actionDialog(i, a));
+      return b;
+    }));
+  }
+
+  /** keyboard A/D/R/C from main.ts */
+  act(action: IncidentAction): void {
+    const sel = store.selection;
+    if (sel?.type !== 'incident' || !this.canAct()) return;
+    const i = store.incidents.get(sel.id);
+    if (i && allowedActions(i).includes(action)) void actionDialog(i, action);
+  }
+
+  private alarmsList(alarms: Alarm[]): HTMLElement {
+    return h('section', { class: 'alarms' },
+      h('h3', null, t('openAlarms')),
+      alarms.length
+        ? h('ul', null, alarms.map((a) => {
+            const d = store.devices.get(a.deviceId);
+            const ml = a.metric && d ? metricLabel(d.kind, a.metric) : null;
+            return h('li', null, levelBadgeSvg(a.level, 16),
+              h('span', null, `${d?.name ?? a.deviceId}: ${a.message}${ml && a.value !== null ? ` (${ml.label} ${num(a.value)} ${ml.unit})` : ''}`),
+              a.late ? h('span', { class: 'tag' }, 'late') : null);
+          }))
+        : h('div', { class: 'muted' }, t('noAlarms')));
+  }
+
+  private timeline(i: Incident): HTMLElement {
+    const entries = [...(i.timeline ?? [])].sort((a, b) => a.ts - b.ts);
+    return h('section', { class: 'timeline', 'data-testid': 'timeline' },
+      h('h3', null, t('timeline')),
+      entries.length
+        ? h('ol', null, entries.map((e) => h('li', null,
+            h('time', null, clockTime(e.ts)),
+            h('span', { class: 'tl-type' }, timelineName(e.type)),
+            e.level && isLevel(e.level) ? h('span', { class: `tl-lvl lvl-${e.level}` }, levelBadgeSvg(e.level, 14)) : null,
+            h('span', { class: 'tl-user' }, e.user ?? t('systemUser')),
+            e.note ? h('span', { class: 'tl-note' }, `“${e.note}”`) : null,
+            e.detail ? h('span', { class: 'tl-detail' }, e.detail) : null)))
+        : h('div', { class: 'muted' }, shortDateTime(i.openedAt)));
+  }
+
+  // ---------------- device ----------------
+  private metricsOf(d: Device): string[] {
+    const s = store.states.get(d.id);
+    const keys = new Set<string>(Object.keys(s?.values ?? {}));
+    return [...keys];
+  }
+
+  private async renderDevice(id: string): Promise<void> {
+    const d = store.devices.get(id);
+    if (!d) return;
+    const key = `device:${id}`;
+    this.renderDeviceShell(d);
+    try {
+      const detail = await api.device(id);
+      if (this.shownId !== key) return;
+      this.detail = detail;
+      store.applyStates([detail.state]);
+      this.renderDeviceShell(d);
+    } catch {
+      /* keep the shell from the pushed state */
+    }
+  }
+
+  private valuesBox: HTMLElement | null = null;
+
+  private renderDeviceShell(d: Device): void {
+    this.chart?.destroy();
+    this.chart = null;
+    clear(this.body);
+    const s = store.states.get(d.id);
+    const st = s?.state ?? 'unknown';
+    this.valuesBox = h('div', { class: 'values', 'data-testid': 'device-values' });
+    const header = h('header', { class: 'd-head' },
+      h('h2', null, d.name || d.id),
+      h('div', { class: 'd-badges' },
+        isLevel(st)
+          ? h('span', { class: `lvl-pill lvl-${st}` }, levelBadgeSvg(st, 20), levelName(st))
+          : h('span', { class: `status-pill st-${st}` }, deviceStateName(st)),
+        s?.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null));
+    const fields = h('dl', { class: 'fields' },
+      h('dt', null, t('device')), h('dd', null, d.id),
+      h('dt', null, t('kind')), h('dd', null, kindName(d.kind)),
+      h('dt', null, t('township')), h('dd', null, townshipName(d.township)),
+      h('dt', null, t('lastSeen')), h('dd', { 'data-testid': 'last-seen' }, dateTime(s?.lastSeen ?? null)),
+      s?.battery !== null && s?.battery !== undefined ? h('dt', null, t('battery')) : null,
+      s?.battery !== null && s?.battery !== undefined ? h('dd', null, `${num(s.battery)} %`) : null);
+    this.body.append(header, fields, h('h3', null, t('latestValues')), this.valuesBox);
+    this.renderDeviceValues();
+    if (d.kind === 'camera') {
+      const snap = s?.snapshot;
+      const stream = s?.stream;
+      const cam = h('section', { class: 'camera' }, h('h3', null, t('snapshot')));
+      // only hub-local images are loaded (offline rule); anything else is offered as a link
+      if (isLocalUrl(snap)) cam.appendChild(h('img', { src: snap, alt: t('snapshot'), class: 'snapshot', loading: 'lazy' }));
+      else if (isSafeLink(snap)) cam.appendChild(h('a', { href: snap, target: '_blank', rel: 'noopener noreferrer' }, t('snapshot')));
+      else cam.appendChild(h('div', { class: 'muted' }, t('none')));
+      if (isSafeLink(stream) || isLocalUrl(stream)) {
+        cam.appendChild(h('a', { class: 'stream-link', href: stream, target: '_blank', rel: 'noopener noreferrer' }, `▶ ${t('stream')}`));
+      }
+      this.body.appendChild(cam);
+    }
+    const metrics = this.metricsOf(d);
+    if (metrics.length) {
+      this.body.appendChild(h('h3', null, t('history')));
+      this.chart = new HistoryChart(d, metrics);
+      this.body.appendChild(this.chart.el);
+    }
+    const alarms = (this.detail?.alarms ?? []).filter((a) => a.state === 'active');
+    this.body.appendChild(this.alarmsList(alarms));
+  }
+
+  private renderDeviceValues(): void {
+    const sel = store.selection;
+    if (!this.valuesBox || sel?.type !== 'device') return;
+    const d = store.devices.get(sel.id);
+    const s = store.states.get(sel.id);
+    if (!d) return;
+    clear(this.valuesBox);
+    const entries = Object.entries(s?.values ?? {});
+    if (!entries.length) {
+      this.valuesBox.appendChild(h('div', { class: 'muted' }, t('noValues')));
+      return;
+    }
+    this.valuesBox.appendChild(h('table', null, entries.map(([k, v]) => {
+      const ml = metricLabel(d.kind, k);
+      return h('tr', { 'data-metric': k }, h('th', null, ml.label), h('td', null, num(v)), h('td', { class: 'unit' }, ml.unit));
+    })));
+    if (s?.valuesTs) this.valuesBox.appendChild(h('div', { class: 'muted small' }, dateTime(s.valuesTs)));
+  }
+}

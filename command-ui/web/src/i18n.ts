@@ -1,0 +1,364 @@
+// Every string the console shows, in one dictionary. zh-CN is the default; English is a switch in the
+// top bar (remembered in localStorage). Metric labels and level names come from schemas/ (METRICS,
+// LEVEL_INFO) so the wording stays the same as the API's.
+import { LEVEL_INFO, METRICS, type DeviceKind, type Level } from '../../../schemas/index.js';
+
+export type Lang = 'zh' | 'en';
+
+const zh = {
+  appTitle: 'Lookout · 黄岩区应急指挥',
+  loginTitle: 'Lookout 应急指挥平台',
+  loginSubtitle: '黄岩区 · 物联感知与应急指挥',
+  username: '用户名',
+  password: '密码',
+  login: '登录',
+  loggingIn: '正在登录…',
+  loginFailed: '登录失败',
+  logout: '退出',
+  dutyOfficer: '值班员',
+  startDuty: '开始值班',
+  soundOn: '声音开',
+  soundOff: '声音关',
+  connected: '实时连接',
+  connecting: '正在连接…',
+  disconnected: '连接中断 · 重连中',
+  secondsAgo: '{n} 秒前',
+  minutesAgo: '{n} 分钟前',
+  noPushYet: '尚未收到推送',
+  online: '在线',
+  readingsPerSec: '条/秒',
+  deadLetters: '死信',
+  perHour: '/小时',
+  tabOpen: '待处置',
+  tabActive: '处置中',
+  tabClosed: '近24h已关闭',
+  filterCategory: '类别',
+  filterLevel: '级别',
+  filterTownship: '乡镇',
+  filterStatus: '状态',
+  all: '全部',
+  noIncidents: '暂无事件',
+  overdue: '超时',
+  unacknowledged: '未确认',
+  drill: '演练',
+  drillBanner: '演 练 · 演练数据，不发送真实通知',
+  ack: '确认',
+  dispatch: '派单',
+  resolve: '处置完成',
+  close: '关闭',
+  cancel: '取消',
+  submit: '提交',
+  note: '备注（必填）',
+  assignee: '责任人 / 单位',
+  reason: '关闭原因',
+  reasonHandled: '处置完成',
+  reasonFalse: '误报',
+  reasonDrill: '演练',
+  reasonDuplicate: '重复',
+  noteRequired: '请填写备注',
+  assigneeRequired: '请填写责任人',
+  actionDone: '已提交：{action}',
+  actionFailed: '操作失败：{msg}',
+  device: '设备',
+  devices: '设备',
+  kind: '类型',
+  state: '状态',
+  township: '乡镇/街道',
+  lastSeen: '最近上报',
+  latestValues: '最新数据',
+  noValues: '暂无数据',
+  battery: '电量',
+  history: '历史趋势',
+  metric: '指标',
+  noHistory: '该时段无数据',
+  snapshot: '最新抓拍',
+  stream: '打开视频流',
+  openAlarms: '活动告警',
+  noAlarms: '无活动告警',
+  timeline: '时间线',
+  status: '状态',
+  level: '级别',
+  category: '类别',
+  place: '位置',
+  duration: '持续',
+  opened: '发生时间',
+  assigneeLabel: '责任人',
+  none: '—',
+  closeDrawer: '关闭面板',
+  search: '搜索设备编号、地点或事件编号 (/)',
+  noResults: '无匹配结果',
+  outOfView: '视野外',
+  approx: '近似',
+  legendLine1: 'Ⅰ 八角 红 · Ⅱ 菱形 橙 · Ⅲ 三角 黄 · Ⅳ 圆 蓝 · 灰 = 正常 · 空心 = 离线',
+  legendLine2: '簇颜色/形状 = 簇内最高级别 · 数字 = 活动告警数（灰色为设备数）',
+  basemapNote: '底图为近似示意（乡镇区域由中心点推算），非正式行政边界',
+  sessionExpired: '登录已过期，请重新登录',
+  viewerNote: '只读账号：无处置权限',
+  bigScreen: '大屏',
+  exitBigScreen: '退出大屏',
+  admin: '设备管理',
+  addDevice: '新增设备',
+  deviceId: '设备编号',
+  name: '名称',
+  lon: '经度',
+  lat: '纬度',
+  tokenOnce: '设备令牌（仅显示一次，请妥善保存）：',
+  shortcutsHelp: '快捷键：A 确认 · D 派单 · R 处置完成 · C 关闭 · J/K 上下 · / 搜索 · Esc 关闭',
+  notifTitle: '新{level}：{title}',
+  more: '更多',
+  sensors: '个传感器',
+  range1h: '1小时',
+  range6h: '6小时',
+  range24h: '24小时',
+  range7d: '7天',
+  systemUser: '系统',
+  duskUnit: { d: '天', h: '时', m: '分', s: '秒' },
+  stale: '超时未上报',
+} as const;
+
+type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : { d: string; h: string; m: string; s: string } };
+
+const en: Dict = {
+  appTitle: 'Lookout · Huangyan Emergency Command',
+  loginTitle: 'Lookout emergency command',
+  loginSubtitle: 'Huangyan District · IoT sensing and dispatch',
+  username: 'Username',
+  password: 'Password',
+  login: 'Log in',
+  loggingIn: 'Logging in…',
+  loginFailed: 'Login failed',
+  logout: 'Log out',
+  dutyOfficer: 'On duty',
+  startDuty: 'Start duty',
+  soundOn: 'Sound on',
+  soundOff: 'Sound off',
+  connected: 'Live',
+  connecting: 'Connecting…',
+  disconnected: 'Disconnected · retrying',
+  secondsAgo: '{n} s ago',
+  minutesAgo: '{n} min ago',
+  noPushYet: 'no push yet',
+  online: 'Online',
+  readingsPerSec: 'readings/s',
+  deadLetters: 'Dead letters',
+  perHour: '/h',
+  tabOpen: 'To handle',
+  tabActive: 'In progress',
+  tabClosed: 'Closed 24 h',
+  filterCategory: 'Category',
+  filterLevel: 'Level',
+  filterTownship: 'Township',
+  filterStatus: 'Status',
+  all: 'All',
+  noIncidents: 'No incidents',
+  overdue: 'overdue',
+  unacknowledged: 'unacknowledged',
+  drill: 'DRILL',
+  drillBanner: 'DRILL · exercise data, no real notifications',
+  ack: 'Acknowledge',
+  dispatch: 'Dispatch',
+  resolve: 'Resolve',
+  close: 'Close',
+  cancel: 'Cancel',
+  submit: 'Submit',
+  note: 'Note (required)',
+  assignee: 'Assignee / unit',
+  reason: 'Reason for closing',
+  reasonHandled: 'Handled',
+  reasonFalse: 'False alarm',
+  reasonDrill: 'Drill',
+  reasonDuplicate: 'Duplicate',
+  noteRequired: 'A note is required',
+  assigneeRequired: 'An assignee is required',
+  actionDone: 'Done: {action}',
+  actionFailed: 'Action failed: {msg}',
+  device: 'Device',
+  devices: 'Devices',
+  kind: 'Kind',
+  state: 'State',
+  township: 'Township',
+  lastSeen: 'Last seen',
+  latestValues: 'Latest values',
+  noValues: 'No data yet',
+  battery: 'Battery',
+  history: 'History',
+  metric: 'Metric',
+  noHistory: 'No data in this period',
+  snapshot: 'Latest snapshot',
+  stream: 'Open video stream',
+  openAlarms: 'Active alarms',
+  noAlarms: 'No active alarms',
+  timeline: 'Timeline',
+  status: 'Status',
+  level: 'Level',
+  category: 'Category',
+  place: 'Place',
+  duration: 'Duration',
+  opened: 'Opened',
+  assigneeLabel: 'Assignee',
+  none: '—',
+  closeDrawer: 'Close panel',
+  search: 'Search device id, place or incident number (/)',
+  noResults: 'No match',
+  outOfView: 'out of view',
+  approx: 'approx.',
+  legendLine1: 'Ⅰ octagon red · Ⅱ diamond orange · Ⅲ triangle yellow · Ⅳ circle blue · grey = normal · hollow = offline',
+  legendLine2: 'Cluster colour/shape = worst level inside · number = active alarms (grey: devices)',
+  basemapNote: 'Approximate basemap (zones derived from township centres), not official boundaries',
+  sessionExpired: 'Session expired, please log in again',
+  viewerNote: 'Read-only account: no actions',
+  bigScreen: 'Wall',
+  exitBigScreen: 'Exit wall',
+  admin: 'Devices',
+  addDevice: 'Add device',
+  deviceId: 'Device id',
+  name: 'Name',
+  lon: 'Longitude',
+  lat: 'Latitude',
+  tokenOnce: 'Device token (shown only once, keep it safe):',
+  shortcutsHelp: 'Keys: A acknowledge · D dispatch · R resolve · C close · J/K move · / search · Esc close',
+  notifTitle: 'New {level}: {title}',
+  more: 'more',
+  sensors: 'sensors',
+  range1h: '1 h',
+  range6h: '6 h',
+  range24h: '24 h',
+  range7d: '7 d',
+  systemUser: 'system',
+  duskUnit: { d: 'd', h: 'h', m: 'm', s: 's' },
+  stale: 'overdue report',
+};
+
+export type Key = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? K : never }[keyof typeof zh];
+
+const dicts: Record<Lang, Dict> = { zh: zh as unknown as Dict, en };
+
+let lang: Lang = (globalThis.localStorage?.getItem('lookout.lang') as Lang | null) === 'en' ? 'en' : 'zh';
+const listeners = new Set<() => void>();
+
+export function getLang(): Lang {
+  return lang;
+}
+export function setLang(l: Lang): void {
+  if (l === lang) return;
+  lang = l;
+  localStorage.setItem('lookout.lang', l);
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+  for (const fn of listeners) fn();
+}
+export function onLangChange(fn: () => void): void {
+  listeners.add(fn);
+}
+
+export function t(key: Key, vars?: Record<string, string | number>): string {
+  let s = dicts[lang][key] as string;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+export function units(): { d: string; h: string; m: string; s: string } {
+  return dicts[lang].duskUnit;
+}
+
+// ---- words from the wire vocabulary ----
+const KIND: Record<DeviceKind, [string, string]> = {
+  air: ['空气质量站', 'Air station'],
+  water: ['水质监测站', 'Water quality'],
+  noise: ['噪声监测点', 'Noise'],
+  flood: ['水位雨量站', 'Flood gauge'],
+  gas: ['燃气管网', 'Gas network'],
+  geo: ['地灾监测点', 'Geohazard'],
+  camera: ['视频监控', 'Camera'],
+};
+export function kindName(k: DeviceKind): string {
+  return KIND[k]?.[lang === 'zh' ? 0 : 1] ?? k;
+}
+
+const CATEGORY: Record<string, [string, string]> = {
+  flood: ['洪涝', 'Flood'],
+  rainstorm: ['暴雨', 'Rainstorm'],
+  gas: ['燃气', 'Gas'],
+  air: ['大气', 'Air'],
+  water: ['水质', 'Water'],
+  noise: ['噪声', 'Noise'],
+  geo: ['地质灾害', 'Geohazard'],
+  fire: ['火情', 'Fire'],
+  camera: ['视频', 'Video'],
+  'device-fault': ['设备故障', 'Device fault'],
+  system: ['系统', 'System'],
+};
+export function categoryName(c: string): string {
+  return CATEGORY[c]?.[lang === 'zh' ? 0 : 1] ?? c;
+}
+
+const STATUS: Record<string, [string, string]> = {
+  open: ['待确认', 'Open'],
+  acknowledged: ['已确认', 'Acknowledged'],
+  dispatched: ['已派单', 'Dispatched'],
+  resolved: ['已处置', 'Resolved'],
+  closed: ['已关闭', 'Closed'],
+};
+export function statusName(s: string): string {
+  return STATUS[s]?.[lang === 'zh' ? 0 : 1] ?? s;
+}
+
+const DEVSTATE: Record<string, [string, string]> = {
+  normal: ['正常', 'Normal'],
+  offline: ['离线', 'Offline'],
+  fault: ['故障', 'Fault'],
+  unknown: ['未知', 'Unknown'],
+};
+export function deviceStateName(s: string): string {
+  if (s in LEVEL_INFO) return levelName(s as Level);
+  return DEVSTATE[s]?.[lang === 'zh' ? 0 : 1] ?? s;
+}
+
+export function levelName(l: Level): string {
+  const i = LEVEL_INFO[l];
+  return `${i.numeral} ${lang === 'zh' ? i.zh : i.en}`;
+}
+export function levelShort(l: Level): string {
+  const i = LEVEL_INFO[l];
+  const word = lang === 'zh' ? i.zh.slice(0, 1) : i.en.split(' ')[0];
+  return `${i.numeral} ${word}`;
+}
+
+const TIMELINE: Record<string, [string, string]> = {
+  opened: ['事件生成', 'Opened'],
+  'alarm-raised': ['告警触发', 'Alarm raised'],
+  'alarm-escalated': ['告警升级', 'Alarm escalated'],
+  'alarm-deescalated': ['告警降级', 'Alarm de-escalated'],
+  'alarm-cleared': ['告警解除', 'Alarm cleared'],
+  'level-changed': ['级别变更', 'Level changed'],
+  escalated: ['升级通知', 'Escalated'],
+  acknowledged: ['已确认', 'Acknowledged'],
+  dispatched: ['已派单', 'Dispatched'],
+  resolved: ['处置完成', 'Resolved'],
+  closed: ['已关闭', 'Closed'],
+  reopened: ['重新打开', 'Reopened'],
+  note: ['备注', 'Note'],
+};
+export function timelineName(t: string): string {
+  return TIMELINE[t]?.[lang === 'zh' ? 0 : 1] ?? t;
+}
+
+export function metricLabel(kind: DeviceKind, metric: string): { label: string; unit: string } {
+  const spec = METRICS[kind]?.[metric];
+  if (spec) return { label: lang === 'zh' ? spec.zh : spec.en, unit: spec.unit };
+  const derived: Record<string, [string, string, string]> = {
+    aqi: ['AQI', 'AQI', ''],
+    waterClass: ['水质类别', 'Water class', ''],
+    rain1h: ['1小时雨量', 'Rain 1 h', 'mm'],
+    rain3h: ['3小时雨量', 'Rain 3 h', 'mm'],
+    rain6h: ['6小时雨量', 'Rain 6 h', 'mm'],
+    rain12h: ['12小时雨量', 'Rain 12 h', 'mm'],
+    rain24h: ['24小时雨量', 'Rain 24 h', 'mm'],
+  };
+  const d = derived[metric];
+  if (d) return { label: lang === 'zh' ? d[0] : d[1], unit: d[2] };
+  return { label: metric, unit: '' };
+}
+
+const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;
+export function reasonName(r: keyof typeof REASONS): string {
+  return t(REASONS[r]);
+}

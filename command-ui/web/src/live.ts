@@ -1,0 +1,110 @@
+// socket.io push (DESIGN.md §3): token in the handshake; on every `connect` (first and after any
+// reconnect) the whole screen is refetched over REST, so nothing stale survives a hub restart.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, DeviceState, HubStats, Incident, ServerToClientEvents } from '../../../schemas/index.js';
+import { api, getSession } from './api.js';
+import { perf } from './perf.js';
+import { store } from './store.js';
+
+type LookoutSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: LookoutSocket | null = null;
+let resyncing: Promise<void> | null = null;
+let buffered: (() => void)[] = [];
+
+export async function resync(): Promise<void> {
+  if (resyncing) return resyncing;
+  resyncing = (async () => {
+    buffered = [];
+    const [devices, states, open, closed, stats] = await Promise.all([
+      api.devices(),
+      api.states(),
+      api.incidents('open'),
+      api.incidents('closed').catch(() => [] as Incident[]),
+      api.stats().catch(() => null),
+    ]);
+    store.resync(devices, states, open, closed, stats, Date.now());
+    // pushes that arrived while the REST calls were in flight are newer than what they returned
+    const pending = buffered;
+    buffered = [];
+    for (const fn of pending) fn();
+  })();
+  try {
+    await resyncing;
+  } finally {
+    resyncing = null;
+  }
+}
+
+function whenSynced(fn: () => void): void {
+  if (resyncing) buffered.push(fn);
+  else fn();
+}
+
+export function connectLive(onAuthFailure: () => void): void {
+  const session = getSession();
+  if (!session) return;
+  disconnectLive();
+  const s: LookoutSocket = io({
+    auth: { token: session.token },
+    reconnection: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+  socket = s;
+  store.setConnection('connecting');
+
+  s.on('connect', () => {
+    store.setConnection('connected');
+    store.markPush(Date.now());
+    resync().catch(() => {
+      // a failing REST call after connect: try again shortly (401s go to the login page via api.ts)
+      setTimeout(() => {
+        if (s.connected) resync().catch(() => {});
+      }, 2000);
+    });
+  });
+  s.on('disconnect', (reason) => {
+    store.setConnection('disconnected');
+    // the server closed us (e.g. expired token): check the session, then reconnect by hand
+    if (reason === 'io server disconnect') {
+      api.stats().then(() => s.connect(), () => {});
+    }
+  });
+  s.on('connect_error', (err) => {
+    store.setConnection('disconnected');
+    if (/auth|token|unauthori[sz]ed|expired|forbidden/i.test(err.message)) {
+      // distinguish a dead hub from a dead token: the REST call answers 401 only for the latter
+      api.stats().then(() => {}, (e: unknown) => {
+        if ((e as { status?: number }).status === 401) onAuthFailure();
+      });
+    }
+  });
+
+  s.on('device:updated', (list: DeviceState[]) => {
+    const now = performance.now();
+    store.markPush(Date.now());
+    perf.noteArrival(now, list);
+    whenSynced(() => store.applyStates(list));
+  });
+  s.on('incident:opened', (i: Incident) => {
+    store.markPush(Date.now());
+    whenSynced(() => store.applyIncident(i, true));
+  });
+  s.on('incident:updated', (i: Incident) => {
+    store.markPush(Date.now());
+    whenSynced(() => store.applyIncident(i, true));
+  });
+  s.on('stats', (st: HubStats) => {
+    store.markPush(Date.now());
+    whenSynced(() => store.setStats(st));
+  });
+}
+
+export function disconnectLive(): void {
+  if (socket) {
+    socket.removeAllListeners();
+    socket.disconnect();
+    socket = null;
+  }
+}

@@ -1,0 +1,164 @@
+// Entry: login page or the console. No framework: a handful of classes own their DOM subtrees and
+// re-render from the store (see docs/ui.md for why).
+import './styles.css';
+import { api, ApiError, getSession, setSession, setUnauthorizedHandler } from './api.js';
+import { adminDialog } from './admin.js';
+import { dialogOpen, toast } from './dialog.js';
+import { h, $ } from './dom.js';
+import { Drawer } from './drawer.js';
+import { onLangChange, t } from './i18n.js';
+import { connectLive, disconnectLive, resync } from './live.js';
+import { MapView } from './map/map-view.js';
+import { perf } from './perf.js';
+import { setTownships } from './places.js';
+import { Queue } from './queue.js';
+import { createSearch } from './search.js';
+import { initSound, tonesPlayed } from './sound.js';
+import { store } from './store.js';
+import { TopBar } from './topbar.js';
+
+const app = $('#app');
+
+function showLogin(message?: string): void {
+  disconnectLive();
+  document.body.className = 'login-page';
+  app.replaceChildren();
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64, 'data-testid': 'login-user' }) as HTMLInputElement;
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 256, 'data-testid': 'login-pass' }) as HTMLInputElement;
+  const err = h('div', { class: 'form-err', role: 'alert', 'data-testid': 'login-error' }, message ?? '');
+  const btn = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, t('login'));
+  const form = h('form', { class: 'login-card' },
+    h('h1', null, t('loginTitle')),
+    h('p', { class: 'muted' }, t('loginSubtitle')),
+    h('label', null, t('username'), user),
+    h('label', null, t('password'), pass),
+    err, btn);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    btn.disabled = true;
+    btn.textContent = t('loggingIn');
+    try {
+      const s = await api.login(user.value.trim(), pass.value);
+      setSession(s);
+      void showConsole();
+    } catch (x) {
+      err.textContent = `${t('loginFailed')}: ${x instanceof ApiError ? x.message : String(x)}`;
+      btn.disabled = false;
+      btn.textContent = t('login');
+    }
+  });
+  app.appendChild(h('main', { class: 'login-wrap' }, form));
+  user.focus();
+}
+
+let booted = false;
+
+async function showConsole(): Promise<void> {
+  const session = getSession();
+  if (!session) return showLogin();
+  if (booted) {
+    // a second login in the same page (after expiry): simplest correct thing is a fresh page
+    location.reload();
+    return;
+  }
+  booted = true;
+  document.body.className = `role-${session.user.role}`;
+  app.replaceChildren();
+  const [tw, cfg] = await Promise.all([api.townships(), api.uiConfig().catch(() => ({ mapStyle: null }))]);
+  setTownships(tw);
+
+  const mapEl = h('div', { class: 'map', id: 'map', 'data-testid': 'map' });
+  const legend = h('div', { class: 'legend' });
+  const renderLegend = () => {
+    legend.replaceChildren(h('div', null, t('legendLine1')), h('div', null, t('legendLine2')), h('div', { class: 'muted' }, t('basemapNote')));
+  };
+  renderLegend();
+  const map = new MapView(mapEl, tw, cfg.mapStyle);
+  const search = createSearch((lon, lat, z) => map.flyTo(lon, lat, z));
+  const queue = new Queue();
+  const drawer = new Drawer();
+  const topbar = new TopBar({
+    logout: () => {
+      setSession(null);
+      location.reload();
+    },
+    search: search.el,
+    admin: session.user.role === 'admin' ? adminDialog : null,
+    toggleWall: () => {
+      document.body.classList.toggle('wall');
+      setTimeout(() => map.resize(), 50);
+    },
+  });
+  const centre = h('div', { class: 'centre' }, mapEl, topbar.banner, legend);
+  const viewerNote = session.user.role === 'viewer' ? h('div', { class: 'viewer-note', 'data-testid': 'viewer-note' }, t('viewerNote')) : null;
+  app.append(
+    topbar.el,
+    h('div', { class: 'layout' }, h('div', { class: 'left' }, queue.el, viewerNote, h('div', { class: 'shortcuts muted' }, t('shortcutsHelp'))), centre, drawer.el),
+    h('div', { id: 'toasts', class: 'toasts' }),
+  );
+  map.resize();
+
+  onLangChange(() => {
+    topbar.relabel();
+    queue.relabel();
+    drawer.relabel();
+    map.relabel();
+    renderLegend();
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (dialogOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = (e.target as HTMLElement | null)?.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    const k = e.key.toLowerCase();
+    const actions: Record<string, 'ack' | 'dispatch' | 'resolve' | 'close'> = { a: 'ack', d: 'dispatch', r: 'resolve', c: 'close' };
+    if (actions[k]) {
+      e.preventDefault();
+      drawer.act(actions[k]);
+    } else if (k === 'j' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      queue.move(1);
+    } else if (k === 'k' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      queue.move(-1);
+    } else if (e.key === '/') {
+      e.preventDefault();
+      search.focus();
+    } else if (e.key === 'Escape') {
+      store.select(null);
+    } else if (k === 'h') {
+      map.flyHome(tw.district.bbox);
+    }
+  });
+
+  window.addEventListener('resize', () => map.resize());
+  setInterval(() => store.prune(Date.now()), 60_000);
+  initSound();
+  connectLive(() => {
+    setSession(null);
+    location.reload();
+  });
+
+  // hook for the end-to-end tests and bench/ui-map.ts (read-only views plus perf counters)
+  (window as unknown as { __lookout: unknown }).__lookout = {
+    store,
+    perf,
+    map: map.map,
+    resync,
+    tonesPlayed: () => tonesPlayed,
+    mapReady: () => map.map.loaded() && !!map.map.getSource('devices'),
+  };
+}
+
+setUnauthorizedHandler(() => {
+  if (!getSession()) return;
+  setSession(null);
+  booted ? location.reload() : showLogin(t('sessionExpired'));
+});
+
+window.addEventListener('unhandledrejection', (e) => {
+  if (e.reason instanceof ApiError && e.reason.status !== 401) toast(e.reason.message, 'err');
+});
+
+if (getSession()) void showConsole().catch(() => showLogin());
+else showLogin();

@@ -1,0 +1,425 @@
+// The centre map: offline basemap, devices (clustered in MapLibre's worker; a cluster takes its worst
+// member's level and counts its active alarms), incidents on top with a ≈1 Hz halo while
+// unacknowledged, edge indicators for warnings outside the view, hover card, fly-to-and-flash.
+// Live states are batched: at most FLUSH_MS between GeoJSON source updates, however many pushes.
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource, Map as MlMap, MapGeoJSONFeature } from 'maplibre-gl';
+import type * as GeoJSON from 'geojson';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import {
+  EXPECTED_INTERVAL_MS, LEVEL_RANK, isLevel, type Device, type DeviceState, type Incident, type Level,
+} from '../../../../schemas/index.js';
+import type { TownshipsFile } from '../api.js';
+import { h, clear } from '../dom.js';
+import { num } from '../format.js';
+import { deviceStateName, getLang, kindName, levelShort, metricLabel, t } from '../i18n.js';
+import { perf } from '../perf.js';
+import { store } from '../store.js';
+import { townshipName } from '../places.js';
+import { basemapData, offlineStyle, type BasemapLabels } from './basemap.js';
+import { FONT, iconFor } from './icons.js';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+const FLUSH_MS = 250;
+/** a device is drawn as silent when nothing arrived for this many expected intervals */
+const STALE_FACTOR = 3;
+
+type DevProps = { id: string; kind: string; st: string; rank: number; alarm: number; dr: number };
+
+export class MapView {
+  readonly map: MlMap;
+  private features = new Map<string, GeoJSON.Feature<GeoJSON.Point, DevProps>>();
+  private dirty = new Set<string>();
+  private fullRebuild = true;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlush = 0;
+  private ready = false;
+  private awaitingRender = false;
+  private labels: maplibregl.Marker[] = [];
+  private basemapLabels: BasemapLabels;
+  private popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, maxWidth: '280px', offset: 12 });
+  private hoverId: string | null = null;
+  private edge: HTMLElement;
+  private edgeRaf = 0;
+  private haloOn = true;
+
+  constructor(container: HTMLElement, tw: TownshipsFile, mapStyle: string | null) {
+    const { geo, labels } = basemapData(tw);
+    this.basemapLabels = labels;
+    const [w, s, e, n] = tw.district.bbox;
+    this.map = new maplibregl.Map({
+      container,
+      style: mapStyle ?? offlineStyle(geo),
+      bounds: [[w, s], [e, n]],
+      fitBoundsOptions: { padding: 20 },
+      maxBounds: [[w - 0.6, s - 0.4], [e + 0.6, n + 0.4]],
+      attributionControl: false,
+      localIdeographFontFamily: FONT,
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    this.edge = h('div', { class: 'edge-layer', 'aria-live': 'off' });
+    container.appendChild(this.edge);
+
+    this.map.on('styleimagemissing', (ev: { id: string }) => {
+      const img = iconFor(ev.id, window.devicePixelRatio || 1);
+      if (img && !this.map.hasImage(ev.id)) this.map.addImage(ev.id, img, { pixelRatio: window.devicePixelRatio || 1 });
+    });
+    this.map.on('load', () => {
+      this.addOverlays();
+      this.addLabels();
+      this.ready = true;
+      this.fullRebuild = true;
+      this.flush();
+      this.renderIncidents();
+    });
+    this.map.on('sourcedata', (ev) => {
+      if (ev.sourceId === 'devices' && ev.isSourceLoaded && this.awaitingRender) {
+        this.awaitingRender = false;
+        this.map.once('render', () => perf.rendered(performance.now()));
+        this.map.triggerRepaint();
+      }
+    });
+    this.map.on('render', () => perf.frame(performance.now()));
+    this.map.on('move', () => this.scheduleEdge());
+
+    store.on('devices', () => {
+      this.fullRebuild = true;
+      this.schedule();
+    });
+    store.on('states', (ids) => {
+      if (ids === null) this.fullRebuild = true;
+      else for (const id of ids) this.dirty.add(id);
+      this.schedule();
+    });
+    store.on('incidents', () => this.renderIncidents());
+    store.on('selection', () => this.onSelection());
+
+    // ≈1 Hz halo on unacknowledged incidents (never faster than 3 Hz, never full-screen)
+    setInterval(() => {
+      if (!this.ready) return;
+      this.haloOn = !this.haloOn;
+      this.map.setPaintProperty('inc-halo', 'circle-stroke-opacity', this.haloOn ? 0.95 : 0.15);
+    }, 500);
+    // silent sensors grey out: re-evaluate staleness every 30 s
+    setInterval(() => {
+      this.fullRebuild = true;
+      this.schedule();
+    }, 30_000);
+  }
+
+  private addOverlays(): void {
+    const m = this.map;
+    m.addSource('devices', {
+      type: 'geojson',
+      data: { type: 'FeatureCollection', features: [] },
+      cluster: true,
+      clusterRadius: 42,
+      clusterMaxZoom: 13,
+      clusterProperties: {
+        worst: ['max', ['get', 'rank']],
+        alarms: ['+', ['get', 'alarm']],
+      },
+    });
+    m.addSource('incidents', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    m.addSource('selected', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+
+    m.addLayer({
+      id: 'clusters', type: 'symbol', source: 'devices', filter: ['has', 'point_count'],
+      layout: {
+        'icon-image': ['concat', 'c|', ['to-string', ['get', 'worst']], '|',
+          ['case', ['>', ['get', 'alarms'], 0], ['to-string', ['get', 'alarms']], ['to-string', ['get', 'point_count_abbreviated']]]],
+        'icon-allow-overlap': true,
+        'symbol-sort-key': ['get', 'worst'],
+      },
+    });
+    m.addLayer({
+      id: 'devices', type: 'symbol', source: 'devices', filter: ['!', ['has', 'point_count']],
+      layout: {
+        'icon-image': this.deviceIconExpr(),
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'symbol-sort-key': ['get', 'rank'],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.85, 15, 1.15],
+      },
+    });
+    m.addLayer({
+      id: 'inc-halo', type: 'circle', source: 'incidents', filter: ['==', ['get', 'acked'], false],
+      paint: {
+        'circle-radius': 22,
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-width': 3,
+        'circle-stroke-color': ['match', ['get', 'level'], 'red', '#ff4d5e', 'orange', '#ffa53a', 'yellow', '#ffe066', '#7cc0ff'],
+        'circle-stroke-opacity': 0.95,
+        'circle-stroke-opacity-transition': { duration: 150, delay: 0 },
+      },
+    });
+    m.addLayer({
+      id: 'incidents', type: 'symbol', source: 'incidents',
+      layout: {
+        'icon-image': ['concat', 'i|', ['get', 'level']],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'symbol-sort-key': ['get', 'rank'],
+      },
+    });
+    m.addLayer({
+      id: 'selected', type: 'circle', source: 'selected',
+      paint: { 'circle-radius': 26, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-width': 3, 'circle-stroke-color': '#ffffff' },
+    });
+
+    const pointer = (on: boolean) => () => (m.getCanvas().style.cursor = on ? 'pointer' : '');
+    for (const l of ['clusters', 'devices', 'incidents']) {
+      m.on('mouseenter', l, pointer(true));
+      m.on('mouseleave', l, pointer(false));
+    }
+    m.on('click', 'clusters', async (ev) => {
+      const f = ev.features?.[0];
+      if (!f) return;
+      const src = m.getSource('devices') as GeoJSONSource;
+      const zoom = await src.getClusterExpansionZoom(f.properties.cluster_id as number);
+      m.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
+    });
+    m.on('click', 'devices', (ev) => {
+      const id = ev.features?.[0]?.properties.id as string | undefined;
+      if (id) store.select({ type: 'device', id });
+    });
+    m.on('click', 'incidents', (ev) => {
+      const id = ev.features?.[0]?.properties.id as string | undefined;
+      if (id) store.select({ type: 'incident', id });
+    });
+    m.on('mousemove', 'devices', (ev) => this.hover(ev.features?.[0], ev.lngLat));
+    m.on('mouseleave', 'devices', () => {
+      this.hoverId = null;
+      this.popup.remove();
+    });
+  }
+
+  private deviceIconExpr(): maplibregl.ExpressionSpecification {
+    return ['concat', 'd|', ['get', 'kind'], '|', ['get', 'st'], '|', getLang()];
+  }
+
+  private addLabels(): void {
+    for (const mk of this.labels) mk.remove();
+    this.labels = [];
+    const zh = getLang() === 'zh';
+    for (const tw of this.basemapLabels.townships) {
+      const el = h('div', { class: 'map-label twp' }, `${zh ? tw.name : tw.nameEn} (${t('approx')})`);
+      this.labels.push(new maplibregl.Marker({ element: el, anchor: 'top' }).setLngLat(tw.at).setOffset([0, 10]).addTo(this.map));
+    }
+    for (const wl of this.basemapLabels.water) {
+      const el = h('div', { class: 'map-label water' }, zh ? wl.name : wl.nameEn);
+      this.labels.push(new maplibregl.Marker({ element: el }).setLngLat(wl.at).addTo(this.map));
+    }
+  }
+
+  relabel(): void {
+    if (!this.ready) return;
+    this.addLabels();
+    this.map.setLayoutProperty('devices', 'icon-image', this.deviceIconExpr());
+    this.renderIncidents();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer !== null) return;
+    const wait = Math.max(0, FLUSH_MS - (performance.now() - this.lastFlush));
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, wait);
+  }
+
+  private propsFor(d: Device, s: DeviceState | undefined, now: number): DevProps {
+    let st: string = s?.state ?? 'unknown';
+    if (s && s.online && st !== 'offline' && s.lastSeen !== null) {
+      const limit = (EXPECTED_INTERVAL_MS[d.kind] ?? 600_000) * STALE_FACTOR;
+      if (now - s.lastSeen > limit && !isLevel(st)) st = 'stale';
+    }
+    if (s && !s.online && !isLevel(st)) st = 'offline';
+    const rank = isLevel(st) ? LEVEL_RANK[st] : 0;
+    return { id: d.id, kind: d.kind, st, rank, alarm: rank > 0 ? 1 : 0, dr: s?.drill ? 1 : 0 };
+  }
+
+  private flush(): void {
+    if (!this.ready) return;
+    const now = Date.now();
+    if (this.fullRebuild) {
+      this.features.clear();
+      for (const d of store.devices.values()) {
+        this.features.set(d.id, {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [d.lon, d.lat] },
+          properties: this.propsFor(d, store.states.get(d.id), now),
+        });
+      }
+      this.fullRebuild = false;
+      this.dirty.clear();
+    } else {
+      let changed = false;
+      for (const id of this.dirty) {
+        const d = store.devices.get(id);
+        const f = this.features.get(id);
+        if (!d || !f) continue;
+        const p = this.propsFor(d, store.states.get(id), now);
+        if (p.st !== f.properties.st || p.dr !== f.properties.dr) {
+          f.properties = p;
+          changed = true;
+        }
+      }
+      this.dirty.clear();
+      if (!changed) {
+        // nothing visible changed (values only): the frame already shows the latest state
+        perf.flushed();
+        perf.rendered(performance.now());
+        this.lastFlush = performance.now();
+        this.refreshHover();
+        return;
+      }
+    }
+    this.lastFlush = performance.now();
+    perf.flushed();
+    this.awaitingRender = true;
+    (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features: [...this.features.values()] });
+    this.refreshHover();
+  }
+
+  private renderIncidents(): void {
+    if (!this.ready) return;
+    const features: GeoJSON.Feature[] = [];
+    for (const i of store.incidents.values()) {
+      if (i.status === 'closed' || i.lon === null || i.lat === null) continue;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [i.lon, i.lat] },
+        properties: { id: i.id, level: i.level, rank: LEVEL_RANK[i.level], acked: i.status !== 'open' },
+      });
+    }
+    (this.map.getSource('incidents') as GeoJSONSource).setData({ type: 'FeatureCollection', features });
+    this.scheduleEdge();
+  }
+
+  private hover(f: MapGeoJSONFeature | undefined, at: maplibregl.LngLat): void {
+    const id = f?.properties.id as string | undefined;
+    if (!id) return;
+    const d = store.devices.get(id);
+    if (!d) return;
+    this.hoverId = id;
+    this.popup.setLngLat([d.lon, d.lat] as [number, number]).setDOMContent(this.hoverCard(d));
+    if (!this.popup.isOpen()) this.popup.addTo(this.map);
+    void at;
+  }
+
+  private refreshHover(): void {
+    if (!this.hoverId || !this.popup.isOpen()) return;
+    const d = store.devices.get(this.hoverId);
+    if (d) this.popup.setDOMContent(this.hoverCard(d));
+  }
+
+  private hoverCard(d: Device): HTMLElement {
+    const s = store.states.get(d.id);
+    const f = this.features.get(d.id);
+    const st = f?.properties.st ?? s?.state ?? 'unknown';
+    const rows = Object.entries(s?.values ?? {}).slice(0, 6).map(([k, v]) => {
+      const m = metricLabel(d.kind, k);
+      return h('div', { class: 'kv' }, h('span', null, m.label), h('b', null, `${num(v)} ${m.unit}`));
+    });
+    return h('div', { class: 'hover-card' },
+      h('div', { class: 'hc-title' }, d.name || d.id),
+      h('div', { class: 'hc-sub' }, `${d.id} · ${kindName(d.kind)}`),
+      h('div', { class: 'hc-state' }, st === 'stale' ? t('stale') : isLevel(st) ? levelShort(st) : deviceStateName(st)),
+      rows.length ? rows : h('div', { class: 'muted' }, t('noValues')));
+  }
+
+  private onSelection(): void {
+    const sel = store.selection;
+    let at: [number, number] | null = null;
+    if (sel?.type === 'device') {
+      const d = store.devices.get(sel.id);
+      if (d) at = [d.lon, d.lat];
+    } else if (sel?.type === 'incident') {
+      const i = store.incidents.get(sel.id);
+      if (i && i.lon !== null && i.lat !== null) at = [i.lon, i.lat];
+      else if (i) {
+        const d = i.deviceIds.map((id) => store.devices.get(id)).find(Boolean);
+        if (d) at = [d.lon, d.lat];
+      }
+    }
+    if (!this.ready) return;
+    const src = this.map.getSource('selected') as GeoJSONSource;
+    if (!at) {
+      src.setData({ type: 'FeatureCollection', features: [] });
+      return;
+    }
+    src.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: at } }] });
+    this.map.flyTo({ center: at, zoom: Math.max(this.map.getZoom(), 13.5), duration: 800, essential: true });
+    // flash the selection ring three times
+    let n = 0;
+    const tick = () => {
+      if (!this.ready || n >= 6) {
+        this.map.setPaintProperty('selected', 'circle-stroke-opacity', 1);
+        return;
+      }
+      this.map.setPaintProperty('selected', 'circle-stroke-opacity', n % 2 ? 1 : 0.1);
+      n++;
+      setTimeout(tick, 350);
+    };
+    tick();
+  }
+
+  flyHome(bbox: [number, number, number, number]): void {
+    this.map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 20 });
+  }
+
+  flyTo(lon: number, lat: number, zoom = 14): void {
+    this.map.flyTo({ center: [lon, lat], zoom, essential: true });
+  }
+
+  // ---- edge indicators: warnings outside the viewport ----
+  private scheduleEdge(): void {
+    if (this.edgeRaf) return;
+    this.edgeRaf = requestAnimationFrame(() => {
+      this.edgeRaf = 0;
+      this.renderEdge();
+    });
+  }
+
+  private renderEdge(): void {
+    clear(this.edge);
+    if (!this.ready) return;
+    const canvas = this.map.getCanvas();
+    const W = canvas.clientWidth, H = canvas.clientHeight;
+    const list: Incident[] = [...store.incidents.values()]
+      .filter((i) => i.status !== 'closed' && i.lon !== null && i.lat !== null && LEVEL_RANK[i.level] >= 2)
+      .sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+    let shown = 0;
+    for (const i of list) {
+      const p = this.map.project([i.lon!, i.lat!]);
+      if (p.x >= 0 && p.x <= W && p.y >= 0 && p.y <= H) continue;
+      if (shown++ >= 8) break;
+      const cx = W / 2, cy = H / 2;
+      const dx = p.x - cx, dy = p.y - cy;
+      const k = Math.min((W / 2 - 90) / Math.abs(dx || 1e-6), (H / 2 - 20) / Math.abs(dy || 1e-6));
+      const x = cx + dx * k, y = cy + dy * k;
+      const arrow = Math.abs(dx) * (H / W) > Math.abs(dy) ? (dx > 0 ? '▸' : '◂') : dy > 0 ? '▾' : '▴';
+      const place = i.township ? townshipName(i.township) : i.title;
+      const chip = h('button', { class: `edge-chip lvl-${i.level}`, title: i.title, style: `left:${x}px;top:${y}px` },
+        `${arrow} ${levelShort(i.level)} · ${place} (${t('outOfView')})`);
+      chip.addEventListener('click', () => store.select({ type: 'incident', id: i.id }));
+      this.edge.appendChild(chip);
+    }
+  }
+
+  resize(): void {
+    this.map.resize();
+  }
+}
+
+export function levelOf(s: string): Level | null {
+  return isLevel(s) ? s : null;
+}

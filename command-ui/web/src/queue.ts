@@ -1,0 +1,194 @@
+// Left column: the incident queue. Tabs 待处置 (open) / 处置中 (acknowledged, dispatched, resolved) /
+// 近24h已关闭; sorted by level then age; an age timer per row that turns into "超时" when an
+// acknowledgement is overdue; filters by category, level, township and status. Unacknowledged red and
+// orange rows flash (≈1 Hz, border only).
+import {
+  INCIDENT_CATEGORIES, INCIDENT_STATUSES, LEVELS, LEVEL_INFO, LEVEL_RANK, type Incident, type Level,
+} from '../../../schemas/index.js';
+import { clear, h } from './dom.js';
+import { age } from './format.js';
+import { categoryName, levelName, statusName, t } from './i18n.js';
+import { levelBadgeSvg } from './map/icons.js';
+import { townshipCodes, townshipName } from './places.js';
+import { store } from './store.js';
+
+export type Tab = 'open' | 'active' | 'closed';
+
+/** acknowledgement deadline per level (minutes); a row past it is overdue */
+export const ACK_SLA_MIN: Record<Level, number> = { red: 5, orange: 10, yellow: 30, blue: 60 };
+
+function tabOf(i: Incident): Tab {
+  if (i.status === 'open') return 'open';
+  if (i.status === 'closed') return 'closed';
+  return 'active';
+}
+
+export class Queue {
+  readonly el: HTMLElement;
+  private tab: Tab = 'open';
+  private list: HTMLElement;
+  private tabsEl: HTMLElement;
+  private filters = { category: '', level: '', township: '', status: '' };
+  private filterEl: HTMLElement;
+  private timers: { el: HTMLElement; i: Incident }[] = [];
+  private raf = 0;
+  private order: string[] = [];
+
+  constructor() {
+    this.tabsEl = h('div', { class: 'tabs', role: 'tablist' });
+    this.filterEl = h('div', { class: 'filters' });
+    this.list = h('div', { class: 'queue-list', role: 'listbox', 'aria-label': t('tabOpen'), 'data-testid': 'incident-list' });
+    this.el = h('section', { class: 'queue', 'aria-label': 'incidents' }, this.tabsEl, this.filterEl, this.list);
+    this.renderFilters();
+    store.on('incidents', () => this.schedule());
+    store.on('selection', () => this.markSelected());
+    setInterval(() => this.tick(), 1000);
+    this.render();
+  }
+
+  private schedule(): void {
+    if (this.raf) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.render();
+    });
+  }
+
+  relabel(): void {
+    this.renderFilters();
+    this.render();
+  }
+
+  private renderFilters(): void {
+    clear(this.filterEl);
+    const sel = (key: keyof Queue['filters'], label: string, opts: [string, string][]) => {
+      const s = h('select', { 'aria-label': label, title: label, 'data-filter': key },
+        h('option', { value: '' }, `${label}: ${t('all')}`),
+        opts.map(([v, l]) => h('option', { value: v }, l))) as HTMLSelectElement;
+      s.value = this.filters[key];
+      s.addEventListener('change', () => {
+        this.filters[key] = s.value;
+        this.render();
+      });
+      return s;
+    };
+    this.filterEl.append(
+      sel('category', t('filterCategory'), INCIDENT_CATEGORIES.map((c) => [c, categoryName(c)])),
+      sel('level', t('filterLevel'), [...LEVELS].reverse().map((l) => [l, levelName(l)])),
+      sel('township', t('filterTownship'), townshipCodes().map((c) => [c, townshipName(c)])),
+      sel('status', t('filterStatus'), INCIDENT_STATUSES.map((s) => [s, statusName(s)])),
+    );
+  }
+
+  private visible(): Incident[] {
+    const f = this.filters;
+    return [...store.incidents.values()]
+      .filter((i) => tabOf(i) === this.tab)
+      .filter((i) => !f.category || i.category === f.category)
+      .filter((i) => !f.level || i.level === f.level)
+      .filter((i) => !f.township || i.township === f.township)
+      .filter((i) => !f.status || i.status === f.status)
+      .sort((a, b) =>
+        this.tab === 'closed'
+          ? (b.closedAt ?? 0) - (a.closedAt ?? 0)
+          : LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || a.openedAt - b.openedAt);
+  }
+
+  render(): void {
+    const counts: Record<Tab, number> = { open: 0, active: 0, closed: 0 };
+    for (const i of store.incidents.values()) counts[tabOf(i)]++;
+    clear(this.tabsEl);
+    for (const [tab, key] of [['open', 'tabOpen'], ['active', 'tabActive'], ['closed', 'tabClosed']] as const) {
+      const b = h('button', {
+        role: 'tab', class: tab === this.tab ? 'tab on' : 'tab', 'aria-selected': String(tab === this.tab), 'data-tab': tab,
+      }, `${t(key)} ${counts[tab]}`);
+      b.addEventListener('click', () => {
+        this.tab = tab;
+        this.render();
+      });
+      this.tabsEl.appendChild(b);
+    }
+    clear(this.list);
+    this.timers = [];
+    const rows = this.visible();
+    this.order = rows.map((i) => i.id);
+    if (!rows.length) {
+      this.list.appendChild(h('div', { class: 'empty' }, t('noIncidents')));
+      return;
+    }
+    for (const i of rows) this.list.appendChild(this.row(i));
+    this.markSelected();
+    this.tick();
+  }
+
+  private row(i: Incident): HTMLElement {
+    const timer = h('span', { class: 'age', 'data-testid': 'age' });
+    const place = townshipName(i.township);
+    const devs = i.deviceIds.length;
+    const sub: string[] = [statusName(i.status)];
+    if (devs) sub.push(`${devs} ${t('sensors')}`);
+    if (i.assignee) sub.push(i.assignee);
+    const flash = i.status === 'open' && LEVEL_RANK[i.level] >= 3;
+    const row = h('div', {
+      class: `q-row lvl-${i.level}${flash ? ' flash' : ''}`,
+      role: 'option',
+      tabindex: 0,
+      'data-id': i.id,
+      'data-level': i.level,
+      'data-status': i.status,
+      'aria-label': `${LEVEL_INFO[i.level].zh} ${i.title}`,
+    },
+    levelBadgeSvg(i.level, 28),
+    h('div', { class: 'q-main' },
+      h('div', { class: 'q-title' },
+        i.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null,
+        `${categoryName(i.category)} · ${place}`),
+      h('div', { class: 'q-desc' }, i.title),
+      h('div', { class: 'q-sub' }, `${levelName(i.level)} · ${sub.join(' · ')}`)),
+    timer);
+    row.addEventListener('click', () => store.select({ type: 'incident', id: i.id }));
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        store.select({ type: 'incident', id: i.id });
+      }
+    });
+    this.timers.push({ el: timer, i });
+    return row;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const { el, i } of this.timers) {
+      const since = i.status === 'closed' ? (i.closedAt ?? now) - i.openedAt : now - i.openedAt;
+      const overdue = i.status === 'open' && since > ACK_SLA_MIN[i.level] * 60_000;
+      el.textContent = overdue ? `${t('overdue')} ${age(since)}` : age(since);
+      el.classList.toggle('overdue', overdue);
+    }
+  }
+
+  private markSelected(): void {
+    const sel = store.selection;
+    for (const r of this.list.querySelectorAll<HTMLElement>('.q-row')) {
+      const on = sel?.type === 'incident' && r.dataset.id === sel.id;
+      r.classList.toggle('selected', on);
+      r.setAttribute('aria-selected', String(on));
+    }
+  }
+
+  /** J/K: move the selection through the visible rows. */
+  move(delta: number): void {
+    if (!this.order.length) return;
+    const sel = store.selection;
+    let idx = sel?.type === 'incident' ? this.order.indexOf(sel.id) : -1;
+    idx = Math.min(this.order.length - 1, Math.max(0, idx + delta));
+    const id = this.order[idx]!;
+    store.select({ type: 'incident', id });
+    this.list.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }
+
+  setTab(tab: Tab): void {
+    this.tab = tab;
+    this.render();
+  }
+}

@@ -1,0 +1,117 @@
+// The console's one state holder: devices, live states, incidents, stats and the connection. Views
+// subscribe to coarse events and re-render; socket pushes and REST resyncs both write here.
+import type { Device, DeviceState, HubStats, Incident } from '../../../schemas/index.js';
+
+export type Connection = 'connecting' | 'connected' | 'disconnected';
+export type Selection = { type: 'incident'; id: string } | { type: 'device'; id: string } | null;
+
+interface Events {
+  devices: void;
+  /** ids whose state changed; null = everything */
+  states: string[] | null;
+  incidents: void;
+  /** a newly seen incident, pushed live (not from a resync) */
+  'incident:new': Incident;
+  stats: void;
+  connection: void;
+  selection: void;
+  push: void;
+}
+
+type Handler<T> = (arg: T) => void;
+
+const DAY = 86_400_000;
+
+export class Store {
+  devices = new Map<string, Device>();
+  states = new Map<string, DeviceState>();
+  incidents = new Map<string, Incident>();
+  stats: HubStats | null = null;
+  connection: Connection = 'connecting';
+  lastPush: number | null = null;
+  selection: Selection = null;
+  /** incidents seen at least once (so a resync never replays sounds for old ones) */
+  private seen = new Set<string>();
+  private handlers: { [K in keyof Events]?: Set<Handler<Events[K]>> } = {};
+
+  on<K extends keyof Events>(ev: K, fn: Handler<Events[K]>): void {
+    const hs = this.handlers as Record<string, Set<Handler<never>> | undefined>;
+    (hs[ev] ??= new Set()).add(fn as Handler<never>);
+  }
+  emit<K extends keyof Events>(ev: K, arg: Events[K]): void {
+    const set = (this.handlers as Record<string, Set<Handler<Events[K]>> | undefined>)[ev];
+    if (set) for (const fn of set) fn(arg);
+  }
+
+  /** Replace everything from a REST resync: nothing from before the reconnect survives. */
+  resync(devices: Device[], states: DeviceState[], open: Incident[], closed: Incident[], stats: HubStats | null, now: number): void {
+    this.devices = new Map(devices.map((d) => [d.id, d]));
+    this.states = new Map(states.map((s) => [s.id, s]));
+    const inc = new Map<string, Incident>();
+    for (const i of open) inc.set(i.id, i);
+    for (const i of closed) if (i.closedAt === null || now - i.closedAt <= DAY) inc.set(i.id, i);
+    this.incidents = inc;
+    for (const id of inc.keys()) this.seen.add(id);
+    if (stats) this.stats = stats;
+    this.emit('devices', undefined);
+    this.emit('states', null);
+    this.emit('incidents', undefined);
+    this.emit('stats', undefined);
+  }
+
+  applyStates(list: DeviceState[]): void {
+    const ids: string[] = [];
+    for (const s of list) {
+      this.states.set(s.id, s);
+      ids.push(s.id);
+    }
+    this.emit('states', ids);
+  }
+
+  applyIncident(i: Incident, live: boolean): void {
+    const prev = this.incidents.get(i.id);
+    if (prev && prev.updatedAt > i.updatedAt) return;
+    // socket pushes carry the timeline; keep the one we had when a push omits it
+    if (!i.timeline && prev?.timeline) i = { ...i, timeline: prev.timeline };
+    this.incidents.set(i.id, i);
+    const isNew = !this.seen.has(i.id);
+    this.seen.add(i.id);
+    this.emit('incidents', undefined);
+    if (isNew && live) this.emit('incident:new', i);
+  }
+
+  setStats(s: HubStats): void {
+    this.stats = s;
+    this.emit('stats', undefined);
+  }
+
+  markPush(now: number): void {
+    this.lastPush = now;
+    this.emit('push', undefined);
+  }
+
+  setConnection(c: Connection): void {
+    if (c === this.connection) return;
+    this.connection = c;
+    this.emit('connection', undefined);
+  }
+
+  select(sel: Selection): void {
+    this.selection = sel;
+    this.emit('selection', undefined);
+  }
+
+  /** Drop closed incidents older than 24 h (called every minute). */
+  prune(now: number): void {
+    let changed = false;
+    for (const [id, i] of this.incidents) {
+      if (i.status === 'closed' && i.closedAt !== null && now - i.closedAt > DAY) {
+        this.incidents.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.emit('incidents', undefined);
+  }
+}
+
+export const store = new Store();

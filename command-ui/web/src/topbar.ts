@@ -1,0 +1,129 @@
+// Top bar and cockpit strip: clock, counts of open warnings per level (shape + numeral + word),
+// devices online %, readings/s, dead letters in the last hour, connection state with the time of the
+// last push, duty officer, 开始值班 / sound, wall mode, language, log out. Plus the drill banner.
+import { LEVELS, type Level } from '../../../schemas/index.js';
+import { getSession } from './api.js';
+import { clear, h } from './dom.js';
+import { dateTime } from './format.js';
+import { getLang, levelShort, setLang, t } from './i18n.js';
+import { levelBadgeSvg } from './map/icons.js';
+import { isOnDuty, onSoundChange, soundEnabled, startDuty, toggleSound } from './sound.js';
+import { store } from './store.js';
+
+export class TopBar {
+  readonly el: HTMLElement;
+  readonly banner: HTMLElement;
+  private clock = h('span', { class: 'clock', 'data-testid': 'clock' });
+  private counts = h('div', { class: 'counts', 'data-testid': 'level-counts' });
+  private cockpit = h('div', { class: 'cockpit', 'data-testid': 'cockpit' });
+  private conn = h('span', { class: 'conn', role: 'status', 'data-testid': 'connection' });
+  private right = h('div', { class: 'tb-right' });
+  private title = h('h1', { class: 'app-title' });
+
+  constructor(private actions: { logout: () => void; search: HTMLElement; admin: (() => void) | null; toggleWall: () => void }) {
+    this.banner = h('div', { class: 'drill-banner', hidden: true, role: 'status', 'data-testid': 'drill-banner' });
+    this.el = h('header', { class: 'topbar' }, this.title, this.clock, this.counts, this.cockpit, actions.search, this.conn, this.right);
+    store.on('incidents', () => {
+      this.renderCounts();
+      this.renderBanner();
+    });
+    store.on('stats', () => {
+      this.renderCockpit();
+      this.renderBanner();
+    });
+    store.on('connection', () => this.renderConn());
+    onSoundChange(() => this.renderRight());
+    setInterval(() => {
+      this.clock.textContent = dateTime(Date.now());
+      this.renderConn();
+    }, 1000);
+    this.relabel();
+  }
+
+  relabel(): void {
+    this.title.textContent = t('appTitle');
+    this.clock.textContent = dateTime(Date.now());
+    this.renderCounts();
+    this.renderCockpit();
+    this.renderConn();
+    this.renderRight();
+    this.renderBanner();
+  }
+
+  private renderCounts(): void {
+    const n: Record<Level, number> = { red: 0, orange: 0, yellow: 0, blue: 0 };
+    for (const i of store.incidents.values()) if (i.status !== 'closed') n[i.level]++;
+    clear(this.counts);
+    for (const l of [...LEVELS].reverse()) {
+      this.counts.appendChild(h('span', { class: `count-chip lvl-${l}${n[l] ? '' : ' zero'}`, 'data-level': l, title: levelShort(l) },
+        levelBadgeSvg(l, 16), `${levelShort(l).split(' ')[1]} ${n[l]}`));
+    }
+  }
+
+  private renderCockpit(): void {
+    const s = store.stats;
+    clear(this.cockpit);
+    if (!s) return;
+    const pct = s.devicesTotal ? ((s.devicesOnline / s.devicesTotal) * 100).toFixed(1) : '0.0';
+    this.cockpit.append(
+      h('span', { class: 'kpi', 'data-kpi': 'online' }, `${t('online')} ${s.devicesOnline.toLocaleString('en')}/${s.devicesTotal.toLocaleString('en')} (${pct}%)`),
+      h('span', { class: 'kpi', 'data-kpi': 'rate' }, `${Math.round(s.readingsPerSec)} ${t('readingsPerSec')}`),
+      h('span', { class: 'kpi', 'data-kpi': 'dead' }, `${t('deadLetters')} ${s.deadLettersLastHour}${t('perHour')}`),
+    );
+  }
+
+  private renderConn(): void {
+    const c = store.connection;
+    let label: string;
+    if (c === 'connected') {
+      const ago = store.lastPush ? Math.max(0, Date.now() - store.lastPush) : null;
+      const when = ago === null ? t('noPushYet') : ago < 60_000 ? t('secondsAgo', { n: (ago / 1000).toFixed(ago < 10_000 ? 1 : 0) }) : t('minutesAgo', { n: Math.floor(ago / 60_000) });
+      label = `● ${t('connected')} · ${when}`;
+    } else if (c === 'connecting') label = `◌ ${t('connecting')}`;
+    else label = `⚠ ${t('disconnected')}`;
+    this.conn.textContent = label;
+    this.conn.className = `conn ${c}`;
+    this.conn.dataset.state = c;
+  }
+
+  private renderRight(): void {
+    clear(this.right);
+    const user = getSession()?.user;
+    if (user) this.right.appendChild(h('span', { class: 'duty' }, `${t('dutyOfficer')} ${user.displayName ?? user.username}`));
+    if (!isOnDuty()) {
+      const b = h('button', { class: 'primary duty-btn', 'data-testid': 'start-duty' }, `▶ ${t('startDuty')}`);
+      b.addEventListener('click', () => void startDuty());
+      this.right.appendChild(b);
+    } else {
+      const b = h('button', { class: 'icon-btn', 'aria-pressed': String(soundEnabled()), 'data-testid': 'sound' }, soundEnabled() ? `🔔 ${t('soundOn')}` : `🔕 ${t('soundOff')}`);
+      b.addEventListener('click', toggleSound);
+      this.right.appendChild(b);
+    }
+    if (this.actions.admin) {
+      const a = h('button', { class: 'icon-btn', 'data-testid': 'admin' }, t('admin'));
+      a.addEventListener('click', this.actions.admin);
+      this.right.appendChild(a);
+    }
+    const wall = h('button', { class: 'icon-btn', title: t('bigScreen') }, document.body.classList.contains('wall') ? t('exitBigScreen') : t('bigScreen'));
+    wall.addEventListener('click', () => {
+      this.actions.toggleWall();
+      this.renderRight();
+    });
+    const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: 'Language' }, getLang() === 'zh' ? '中/EN' : 'EN/中');
+    lang.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
+    const out = h('button', { class: 'icon-btn', 'data-testid': 'logout' }, t('logout'));
+    out.addEventListener('click', this.actions.logout);
+    this.right.append(wall, lang, out);
+  }
+
+  private renderBanner(): void {
+    const drill = !!store.stats?.drillActive || [...store.incidents.values()].some((i) => i.drill && i.status !== 'closed');
+    this.banner.hidden = !drill;
+    this.banner.textContent = drill ? t('drillBanner') : '';
+    document.body.classList.toggle('drill', drill);
+  }
+}
+
+export function levelCountBadge(l: Level): SVGSVGElement {
+  return levelBadgeSvg(l, 16);
+}
