@@ -83,6 +83,7 @@ export interface DeviceDetail {
 
 export const api = {
   login: (username: string, password: string) => request<Session>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<unknown>('POST', '/api/auth/logout'),
   devices: () => request<Device[]>('GET', '/api/devices'),
   device: (id: string) => request<DeviceDetail>('GET', `/api/devices/${encodeURIComponent(id)}`),
   createDevice: (body: { id: string; kind: string; lon: number; lat: number; name?: string }) =>

@@ -1,7 +1,7 @@
 // Right drawer: an incident (summary, alarms, trend chart of the alarming metric, timeline, actions)
 // or a device (latest values with units, state, township, last seen, history chart, camera snapshot
 // and stream link, open alarms). Viewers get no action buttons at all.
-import { isLevel, type Alarm, type Device, type Incident, type IncidentAction } from '../../../schemas/index.js';
+import { METRICS, isLevel, type Alarm, type Device, type Incident, type IncidentAction } from '../../../schemas/index.js';
 import { api, getSession, type DeviceDetail } from './api.js';
 import { HistoryChart } from './chart.js';
 import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions } from './dialog.js';
@@ -201,9 +201,11 @@ export class Drawer {
 
   // ---------------- device ----------------
   private metricsOf(d: Device): string[] {
+    // the history API serves raw metrics only (not derived ones such as aqi or rain1h)
+    const known = Object.keys(METRICS[d.kind] ?? {});
     const s = store.states.get(d.id);
-    const keys = new Set<string>(Object.keys(s?.values ?? {}));
-    return [...keys];
+    const present = Object.keys(s?.values ?? {}).filter((k) => known.includes(k));
+    return [...new Set([...present, ...known])];
   }
 
   private async renderDevice(id: string): Promise<void> {

@@ -85,7 +85,7 @@ const zh = {
   assigneeLabel: '责任人',
   none: '—',
   closeDrawer: '关闭面板',
-  search: '搜索设备编号、地点或事件编号 (/)',
+  search: '搜索 (/)：设备、地点、事件',
   noResults: '无匹配结果',
   outOfView: '视野外',
   approx: '近似',

@@ -73,12 +73,13 @@ async function showConsole(): Promise<void> {
     legend.replaceChildren(h('div', null, t('legendLine1')), h('div', null, t('legendLine2')), h('div', { class: 'muted' }, t('basemapNote')));
   };
   renderLegend();
-  const map = new MapView(mapEl, tw, cfg.mapStyle);
-  const search = createSearch((lon, lat, z) => map.flyTo(lon, lat, z));
+  let map: MapView | null = null;
+  const search = createSearch((lon, lat, z) => map?.flyTo(lon, lat, z));
   const queue = new Queue();
   const drawer = new Drawer();
   const topbar = new TopBar({
-    logout: () => {
+    logout: async () => {
+      await api.logout().catch(() => {});
       setSession(null);
       location.reload();
     },
@@ -86,7 +87,7 @@ async function showConsole(): Promise<void> {
     admin: session.user.role === 'admin' ? adminDialog : null,
     toggleWall: () => {
       document.body.classList.toggle('wall');
-      setTimeout(() => map.resize(), 50);
+      setTimeout(() => map?.resize(), 50);
     },
   });
   const centre = h('div', { class: 'centre' }, mapEl, topbar.banner, legend);
@@ -96,13 +97,15 @@ async function showConsole(): Promise<void> {
     h('div', { class: 'layout' }, h('div', { class: 'left' }, queue.el, viewerNote, h('div', { class: 'shortcuts muted' }, t('shortcutsHelp'))), centre, drawer.el),
     h('div', { id: 'toasts', class: 'toasts' }),
   );
-  map.resize();
+  // the map is created once its container has its size in the laid-out page
+  map = new MapView(mapEl, tw, cfg.mapStyle);
+  const mv = map;
 
   onLangChange(() => {
     topbar.relabel();
     queue.relabel();
     drawer.relabel();
-    map.relabel();
+    mv.relabel();
     renderLegend();
   });
 
@@ -127,11 +130,11 @@ async function showConsole(): Promise<void> {
     } else if (e.key === 'Escape') {
       store.select(null);
     } else if (k === 'h') {
-      map.flyHome(tw.district.bbox);
+      mv.flyHome(tw.district.bbox);
     }
   });
 
-  window.addEventListener('resize', () => map.resize());
+  window.addEventListener('resize', () => mv.resize());
   setInterval(() => store.prune(Date.now()), 60_000);
   initSound();
   connectLive(() => {
@@ -143,10 +146,10 @@ async function showConsole(): Promise<void> {
   (window as unknown as { __lookout: unknown }).__lookout = {
     store,
     perf,
-    map: map.map,
+    map: mv.map,
     resync,
     tonesPlayed: () => tonesPlayed,
-    mapReady: () => map.map.loaded() && !!map.map.getSource('devices'),
+    mapReady: () => mv.isReady(),
   };
 }
 

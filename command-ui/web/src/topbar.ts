@@ -20,7 +20,7 @@ export class TopBar {
   private right = h('div', { class: 'tb-right' });
   private title = h('h1', { class: 'app-title' });
 
-  constructor(private actions: { logout: () => void; search: HTMLElement; admin: (() => void) | null; toggleWall: () => void }) {
+  constructor(private actions: { logout: () => void | Promise<void>; search: HTMLElement; admin: (() => void) | null; toggleWall: () => void }) {
     this.banner = h('div', { class: 'drill-banner', hidden: true, role: 'status', 'data-testid': 'drill-banner' });
     this.el = h('header', { class: 'topbar' }, this.title, this.clock, this.counts, this.cockpit, actions.search, this.conn, this.right);
     store.on('incidents', () => {
@@ -112,7 +112,7 @@ export class TopBar {
     const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: 'Language' }, getLang() === 'zh' ? '中/EN' : 'EN/中');
     lang.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
     const out = h('button', { class: 'icon-btn', 'data-testid': 'logout' }, t('logout'));
-    out.addEventListener('click', this.actions.logout);
+    out.addEventListener("click", () => void this.actions.logout());
     this.right.append(wall, lang, out);
   }
 

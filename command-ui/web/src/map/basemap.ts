@@ -57,7 +57,7 @@ export const CHANGTAN_RESERVOIR: Ring = [
 ];
 
 export interface BasemapLabels {
-  townships: { code: string; name: string; nameEn: string; at: [number, number] }[];
+  townships: { code: string; name: string; nameEn: string; at: [number, number]; street: boolean }[];
   water: { name: string; nameEn: string; at: [number, number] }[];
 }
 
@@ -85,7 +85,7 @@ export function basemapData(tw: TownshipsFile): { geo: GeoJSON.FeatureCollection
   return {
     geo: { type: 'FeatureCollection', features },
     labels: {
-      townships: tw.townships.map((t) => ({ code: t.code, name: t.name, nameEn: t.nameEn, at: t.center })),
+      townships: tw.townships.map((t) => ({ code: t.code, name: t.name, nameEn: t.nameEn, at: t.center, street: t.type === 'street' && t.code !== '331003001' })),
       water: [
         { name: '永宁江', nameEn: 'Yongning River', at: [121.19, 28.655] },
         { name: '长潭水库', nameEn: 'Changtan Reservoir', at: [121.02, 28.612] },

@@ -67,9 +67,11 @@ export class MapView {
     this.edge = h('div', { class: 'edge-layer', 'aria-live': 'off' });
     container.appendChild(this.edge);
 
-    this.map.on('styleimagemissing', (ev: { id: string }) => {
-      const img = iconFor(ev.id, window.devicePixelRatio || 1);
-      if (img && !this.map.hasImage(ev.id)) this.map.addImage(ev.id, img, { pixelRatio: window.devicePixelRatio || 1 });
+    // marker pictures are drawn on demand from their id (see icons.ts)
+    this.map.setMissingStyleImageResolver((id) => {
+      const ratio = window.devicePixelRatio || 1;
+      const img = iconFor(id, ratio);
+      if (img && !this.map.hasImage(id)) this.map.addImage(id, img, { pixelRatio: ratio });
     });
     this.map.on('load', () => {
       this.addOverlays();
@@ -88,6 +90,10 @@ export class MapView {
     });
     this.map.on('render', () => perf.frame(performance.now()));
     this.map.on('move', () => this.scheduleEdge());
+    // the city streets crowd each other at district zoom: their labels appear from zoom 10.8
+    const zoomClass = () => container.classList.toggle('z-low', this.map.getZoom() < 10.8);
+    this.map.on('zoom', zoomClass);
+    this.map.on('load', zoomClass);
 
     store.on('devices', () => {
       this.fullRebuild = true;
@@ -121,7 +127,7 @@ export class MapView {
       data: { type: 'FeatureCollection', features: [] },
       cluster: true,
       clusterRadius: 42,
-      clusterMaxZoom: 13,
+      clusterMaxZoom: 12,
       clusterProperties: {
         worst: ['max', ['get', 'rank']],
         alarms: ['+', ['get', 'alarm']],
@@ -210,7 +216,7 @@ export class MapView {
     this.labels = [];
     const zh = getLang() === 'zh';
     for (const tw of this.basemapLabels.townships) {
-      const el = h('div', { class: 'map-label twp' }, `${zh ? tw.name : tw.nameEn} (${t('approx')})`);
+      const el = h('div', { class: `map-label twp ${tw.street ? 'street' : ''}` }, h('b', null, zh ? tw.name : tw.nameEn), h('span', null, ` (${t('approx')})`));
       this.labels.push(new maplibregl.Marker({ element: el, anchor: 'top' }).setLngLat(tw.at).setOffset([0, 10]).addTo(this.map));
     }
     for (const wl of this.basemapLabels.water) {
@@ -357,7 +363,7 @@ export class MapView {
       return;
     }
     src.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: at } }] });
-    this.map.flyTo({ center: at, zoom: Math.max(this.map.getZoom(), 13.5), duration: 800, essential: true });
+    this.map.flyTo({ center: at, zoom: Math.max(this.map.getZoom(), 14), duration: 800, essential: true });
     // flash the selection ring three times
     let n = 0;
     const tick = () => {
@@ -413,6 +419,10 @@ export class MapView {
       chip.addEventListener('click', () => store.select({ type: 'incident', id: i.id }));
       this.edge.appendChild(chip);
     }
+  }
+
+  isReady(): boolean {
+    return this.ready;
   }
 
   resize(): void {
