@@ -12,10 +12,11 @@ import { Aedes, type PublishPacket, type AuthErrorCode, type Client, type Subscr
 import type { Logger } from 'pino';
 import { Gauge, Counter, type Registry } from 'prom-client';
 import { createWebSocketStream, type WebSocket } from 'ws';
-import { DEVICE_ID_RE, type Clock } from '../schemas/index.js';
+import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock } from '../schemas/index.js';
 import type { Ingest } from '../ingest/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
+import { guardSocket, type EdgeGuardConfig } from './edge-guard.js';
 
 export interface BrokerDeps {
   registry: DeviceRegistry;
@@ -33,8 +34,10 @@ export interface BrokerConfig {
   port: number;
   /** seconds; longer keepalives are refused (security-test-plan T18) */
   keepaliveLimit?: number;
-  /** ms a socket may stay open before CONNECT */
+  /** ms a socket may stay open before a complete CONNECT (security-test-plan T18: ≤ 10 s) */
   connectTimeout?: number;
+  /** largest MQTT packet accepted, bytes (default 64 KB payload + 1 KB for topic and headers) */
+  maxPacketBytes?: number;
 }
 
 export interface Broker {
@@ -60,8 +63,19 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     connected: new Gauge({ name: 'lookout_devices_connected', help: 'Devices with an open MQTT connection', registers: [] }),
     authFailures: new Counter({ name: 'lookout_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [] }),
     denied: new Counter({ name: 'lookout_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the topic ACL', labelNames: ['op'], registers: [] }),
+    guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard', labelNames: ['reason'], registers: [] }),
   };
-  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied] as const) deps.metrics.registerMetric(x as Gauge);
+  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied, m.guarded] as const) deps.metrics.registerMetric(x as Gauge);
+  const guardConfig: EdgeGuardConfig = {
+    maxPacketBytes: config.maxPacketBytes ?? MAX_PAYLOAD_BYTES + 1024,
+    connectTimeoutMs: config.connectTimeout ?? 10_000,
+  };
+  const guardHooks = {
+    onRefuse: (reason: string, ip: string | undefined) => {
+      m.guarded.inc({ reason });
+      logger.warn({ reason, ip }, 'mqtt: connection refused by the edge guard');
+    },
+  };
 
   const aedes = await Aedes.createBroker({
     id: 'lookout',
@@ -139,7 +153,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     logger.debug({ err: err.message }, 'mqtt connection error');
   });
 
-  const server = net.createServer((socket) => aedes.handle(socket));
+  const server = net.createServer((socket) => aedes.handle(guardSocket(socket, guardConfig, guardHooks)));
   server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
   const sockets = new Set<Duplex>();
   server.on('connection', (s) => {
@@ -164,7 +178,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     handleWebSocket(ws, req) {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
-      aedes.handle(stream, req);
+      aedes.handle(guardSocket(stream, guardConfig, guardHooks), req);
     },
     connectedDevices: () => connected.size,
     isConnected: (id) => connected.has(id),

@@ -2,3 +2,4 @@
 export { createBroker, type Broker, type BrokerDeps, type BrokerConfig } from './broker.js';
 export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceInput } from './device-registry.js';
 export { checkPublish, canSubscribe } from './acl.js';
+export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';

@@ -1,7 +1,6 @@
 // Test harness: a real hub (real aedes, fastify, socket.io, SQLite files in a temp dir) on free ports.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { tempDir } from './temp.js';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -29,9 +28,7 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export function tempDir(prefix = 'lookout-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
