@@ -38,3 +38,12 @@ describe('config', () => {
     expect(c.vmUrl).toBe('http://127.0.0.1:8428');
   });
 });
+
+describe('docs', () => {
+  it('README documents every configuration variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CONFIG_VARS } = await import('./config.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of Object.keys(CONFIG_VARS)) expect(readme).toContain(`| \`${name}\` |`);
+  });
+});

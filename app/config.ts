@@ -10,7 +10,7 @@ export interface Config {
   dataDir: string;
   http: { host: string; port: number };
   mqtt: { host: string; port: number };
-  mqtts: { port: number; cert: string; key: string } | null;
+  mqtts: { port: number; cert: string; key: string; ca: string | null } | null;
   adminPassword: string | null;
   store: StoreKind;
   influx: { url: string; token: string; org: string; bucket: string } | null;
@@ -35,6 +35,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_MQTTS_PORT: { default: '', help: 'MQTT over TLS port (needs LOOKOUT_TLS_CERT and LOOKOUT_TLS_KEY).' },
   LOOKOUT_TLS_CERT: { default: '', help: 'PEM certificate file for MQTT over TLS.' },
   LOOKOUT_TLS_KEY: { default: '', help: 'PEM private key file for MQTT over TLS.' },
+  LOOKOUT_TLS_CA: { default: '', help: 'PEM CA file: when set, mqtts devices must present a certificate from it whose CN is their device id (mutual TLS).' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
   INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
@@ -118,7 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     const p = port(env, 'LOOKOUT_MQTTS_PORT');
     if (!env.LOOKOUT_TLS_CERT) fail('LOOKOUT_TLS_CERT', 'must be set when LOOKOUT_MQTTS_PORT is set');
     if (!env.LOOKOUT_TLS_KEY) fail('LOOKOUT_TLS_KEY', 'must be set when LOOKOUT_MQTTS_PORT is set');
-    mqtts = { port: p, cert: env.LOOKOUT_TLS_CERT, key: env.LOOKOUT_TLS_KEY };
+    mqtts = { port: p, cert: env.LOOKOUT_TLS_CERT, key: env.LOOKOUT_TLS_KEY, ca: env.LOOKOUT_TLS_CA || null };
   }
 
   const adminPassword = env.LOOKOUT_ADMIN_PASSWORD || null;

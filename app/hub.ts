@@ -17,7 +17,8 @@ import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LEVELS, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
 import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createSqliteStore, type Ingest, type TelemetryStore } from '../ingest/index.js';
+import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
+import { createTelemetryStore, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
 import { createAlerting, type Alerting } from '../alerting/index.js';
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
 import type { Config } from './config.js';
@@ -34,14 +35,14 @@ export interface Hub {
   readonly db: Database.Database;
   readonly registry: DeviceRegistry;
   readonly users: UserStore;
-  readonly store: TelemetryStore;
+  readonly store: LookoutTelemetryStore;
   readonly ingest: Ingest;
   readonly alerting: Alerting;
   readonly live: LiveState;
   readonly broker: Broker;
   readonly server: HubServer;
   readonly metrics: Registry;
-  start(): Promise<{ httpPort: number; mqttPort: number }>;
+  start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }
 
@@ -63,7 +64,20 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const deadLetters = createDeadLetterLane(db);
   const eventLog = createEventLog(db);
 
-  const store: TelemetryStore = createSqliteStore({ file: path.join(config.dataDir, 'telemetry.db') });
+  // Store events arrive before alerting exists only in theory; they are queued until it does.
+  let onStoreEvent: (e: StoreEvent) => void = () => {};
+  let onStoreReject: (readings: readonly { deviceId: string }[], reason: string) => void = () => {};
+  const store = createTelemetryStore(
+    {
+      clock,
+      logger,
+      metrics,
+      townshipOf: (id) => registry.get(id)?.township,
+      onEvent: (e) => onStoreEvent(e),
+      onReject: (rs, reason) => onStoreReject(rs, reason),
+    },
+    config,
+  );
 
   const ingest = createIngest({ store, deadLetters, clock, logger: logger.child({ stage: 'ingest' }), metrics, storeEvent: eventLog.append });
   const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
@@ -81,7 +95,18 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
     },
-    { host: config.mqtt.host, port: config.mqtt.port },
+    {
+      host: config.mqtt.host,
+      port: config.mqtt.port,
+      tls: config.mqtts
+        ? {
+            port: config.mqtts.port,
+            cert: readFileSync(config.mqtts.cert),
+            key: readFileSync(config.mqtts.key),
+            ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
+          }
+        : null,
+    },
   );
 
   ingest.on('readings', (rs) => {
@@ -98,6 +123,31 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
+  // The database refused readings (HTTP 4xx): into the dead-letter lane with its reason, never silently away.
+  onStoreReject = (rs, reason) => {
+    const byDevice = new Map<string, number>();
+    for (const r of rs) byDevice.set(r.deviceId, (byDevice.get(r.deviceId) ?? 0) + 1);
+    for (const [id, n] of byDevice) {
+      ingest.reject(id, `store:${store.name}`, 'LOOKOUT_ERR_STORE_REJECTED', `${n} reading(s) refused by ${store.name}: ${reason}`, Buffer.from(JSON.stringify(rs.filter((r) => r.deviceId === id).slice(0, 20))));
+    }
+  };
+  // Store health → self-closing `system` incidents (issue #4).
+  onStoreEvent = (e) => {
+    switch (e.type) {
+      case 'store-down':
+        alerting.incidents.openSystem(`store-down:${e.store}`, 'orange', `时序库不可达 · ${e.store}`, `unreachable since ${new Date(e.since).toISOString()}: ${e.reason}; readings are kept in the spool`);
+        break;
+      case 'store-up':
+        alerting.incidents.closeSystem(`store-down:${e.store}`, `reachable again after ${Math.round(e.downForMs / 1000)} s`);
+        break;
+      case 'spool-high':
+        alerting.incidents.openSystem(`spool-high:${e.store}`, 'yellow', `缓存队列超过 80% · ${e.store}`, `spool ${Math.round(e.state.fill * 100)} % full (${e.state.bytes} bytes); at 100 % ingestion pauses`);
+        break;
+      case 'spool-normal':
+        alerting.incidents.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
+        break;
+    }
+  };
 
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as unknown;
   let started = false;
@@ -171,10 +221,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       alerting.start();
       live.start();
       const { port: httpPort } = await server.start();
-      const { port: mqttPort } = await broker.start(); // MQTT last: every sink is ready
+      const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
-      logger.info({ httpPort, mqttPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
-      return { httpPort, mqttPort };
+      logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
+      return { httpPort, mqttPort, mqttsPort };
     },
     close() {
       closing ??= (async () => {

@@ -6,6 +6,7 @@
 //         ──SUBSCRIBE▶ authorizeSubscribe (own cmd topic only, else SUBACK 0x80)
 //  connect / disconnect / last will ─▶ presence (online / offline)
 import net from 'node:net';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type PublishPacket, type AuthErrorCode, type Client, type Subscription } from 'aedes';
@@ -38,11 +39,13 @@ export interface BrokerConfig {
   connectTimeout?: number;
   /** largest MQTT packet accepted, bytes (default 64 KB payload + 1 KB for topic and headers) */
   maxPacketBytes?: number;
+  /** MQTT over TLS (mqtts); TLS 1.2+ only. With `ca`, devices must present a certificate whose CN is their id. */
+  tls?: { port: number; cert: Buffer; key: Buffer; ca?: Buffer } | null;
 }
 
 export interface Broker {
   readonly aedes: Aedes;
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; tlsPort: number | null }>;
   /** hand a WebSocket (already upgraded on /mqtt) to the broker */
   handleWebSocket(ws: WebSocket, req: IncomingMessage): void;
   connectedDevices(): number;
@@ -90,6 +93,12 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       if (!id || !DEVICE_ID_RE.test(id) || !username || username !== id) {
         m.authFailures.inc({ reason: 'client-id' });
         return done(authError('client id must equal the username (the device id)', 2), false);
+      }
+      // Mutual TLS: the certificate's CN must name this device (a stolen token alone is not enough).
+      const peer = (client.conn as unknown as { getPeerCertificate?: () => { subject?: { CN?: string } } }).getPeerCertificate?.();
+      if (config.tls?.ca && (client.conn as unknown as { encrypted?: boolean }).encrypted && peer?.subject?.CN !== id) {
+        m.authFailures.inc({ reason: 'certificate' });
+        return done(authError('certificate CN does not match the device id', 5), false);
       }
       registry.verifyToken(username, password ? password.toString('utf8') : '').then(
         (ok) => {
@@ -156,9 +165,26 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   const server = net.createServer((socket) => aedes.handle(guardSocket(socket, guardConfig, guardHooks)));
   server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
   const sockets = new Set<Duplex>();
-  server.on('connection', (s) => {
+  const track = (s: Duplex) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
+  };
+  server.on('connection', track);
+  const tlsServer = config.tls
+    ? tls.createServer(
+        {
+          cert: config.tls.cert,
+          key: config.tls.key,
+          minVersion: 'TLSv1.2', // security-test-plan T22: TLS ≤ 1.1 refused
+          ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        (socket) => aedes.handle(guardSocket(socket, guardConfig, guardHooks)),
+      )
+    : null;
+  tlsServer?.on('secureConnection', track);
+  tlsServer?.on('tlsClientError', (err) => {
+    m.authFailures.inc({ reason: 'tls' });
+    logger.warn({ err: err.message }, 'mqtts: TLS handshake refused');
   });
   let closed = false;
 
@@ -173,7 +199,16 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         });
       });
       const addr = server.address();
-      return { port: typeof addr === 'object' && addr ? addr.port : config.port };
+      let tlsPort: number | null = null;
+      if (tlsServer && config.tls) {
+        await new Promise<void>((resolve, reject) => {
+          tlsServer.once('error', reject);
+          tlsServer.listen(config.tls!.port, config.host, () => resolve());
+        });
+        const a = tlsServer.address();
+        tlsPort = typeof a === 'object' && a ? a.port : config.tls.port;
+      }
+      return { port: typeof addr === 'object' && addr ? addr.port : config.port, tlsPort };
     },
     handleWebSocket(ws, req) {
       const stream = createWebSocketStream(ws);
@@ -185,10 +220,11 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      const stopped = Promise.all(
+        [server, tlsServer].map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : null)),
+      );
+      for (const s of sockets) s.destroy();
+      await stopped;
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },
   };

@@ -144,5 +144,8 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
   socket.on('error', (err) => guard.destroy(err));
   // aedes reads these for logging and client.ip
   Object.assign(guard, { remoteAddress: remote, remotePort: (socket as Socket).remotePort, setNoDelay: () => (socket as Socket).setNoDelay?.(true), setKeepAlive: () => {} });
+  // TLS sockets: the broker reads the peer certificate for mutual TLS
+  const tlsSocket = socket as Partial<import('node:tls').TLSSocket>;
+  if (tlsSocket.encrypted) Object.assign(guard, { encrypted: true, getPeerCertificate: () => tlsSocket.getPeerCertificate!() });
   return guard;
 }

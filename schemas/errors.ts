@@ -20,6 +20,7 @@ export const ERRORS = {
   LOOKOUT_ERR_INCIDENT_TRANSITION: { status: 409, message: 'This action is not allowed in the incident’s current status.' },
   LOOKOUT_ERR_RULE_INVALID: { status: 400, message: 'Rule does not match the rule schema; fix the named field.' },
   LOOKOUT_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The telemetry store is unavailable; readings are kept in the spool until it returns.' },
+  LOOKOUT_ERR_STORE_REJECTED: { status: 400, message: 'The time-series database refused these readings (HTTP 4xx); check the reason, the readings are kept here.' },
   LOOKOUT_ERR_SPOOL_FULL: { status: 503, message: 'The durable spool is full; ingestion is paused until the store drains it. Raise LOOKOUT_SPOOL_MAX_MB or fix the store.' },
   LOOKOUT_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request body too large.' },
   LOOKOUT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },

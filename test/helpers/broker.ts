@@ -17,6 +17,7 @@ export interface TestBroker {
   store: TelemetryStore;
   metrics: Registry;
   port: number;
+  tlsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}): Promi
   const store = createSqliteStore({ file: path.join(dir, 'telemetry.db') });
   const ingest = createIngest({ store, deadLetters: createDeadLetterLane(db), clock: systemClock, logger, metrics });
   const broker = await createBroker({ registry, ingest, clock: systemClock, logger, metrics }, { host: '127.0.0.1', port: 0, ...config });
-  const { port } = await broker.start();
+  const { port, tlsPort } = await broker.start();
   return {
     broker,
     registry,
@@ -38,6 +39,7 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}): Promi
     store,
     metrics,
     port,
+    tlsPort,
     async close() {
       await broker.close();
       await ingest.close();
