@@ -1,0 +1,325 @@
+// Incidents: related alarms grouped (same hazard, same township or within a distance, overlapping time),
+// the dispatch lifecycle open → acknowledged → dispatched → resolved → closed, escalation when left
+// unacknowledged, and a timeline of every change with who and when. Device faults and the hub's own
+// problems are separate lanes (categories `device-fault`, `system`), never mixed into hazards.
+import type { Alarm, Incident, IncidentAction, IncidentCategory, IncidentStatus, TimelineEntry, TimelineType } from '../schemas/model.js';
+import { LEVEL_INFO, LEVEL_RANK, type Level } from '../schemas/levels.js';
+import { LookoutError } from '../schemas/errors.js';
+import type { IncidentActionBody } from '../schemas/rest.js';
+import type { Clock } from '../schemas/clock.js';
+import { distanceMetres } from './geo.js';
+import type { AlarmRec, AlertStore, IncRec } from './store.js';
+
+export interface CorrelationSpec {
+  /** alarms within this distance (m) of any device of the incident join it */
+  radiusM: number;
+  /** alarms from the same township join it */
+  sameTownship: boolean;
+  /** an incident with no open alarm still takes related alarms this long after its last activity */
+  overlapMs: number;
+}
+
+export const DEFAULT_CORRELATION: Record<IncidentCategory, CorrelationSpec> = {
+  flood: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
+  rainstorm: { radiusM: 5000, sameTownship: true, overlapMs: 3_600_000 },
+  gas: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
+  air: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
+  water: { radiusM: 2000, sameTownship: false, overlapMs: 3_600_000 },
+  noise: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
+  geo: { radiusM: 1000, sameTownship: false, overlapMs: 3_600_000 },
+  fire: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
+  camera: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
+  'device-fault': { radiusM: 2000, sameTownship: true, overlapMs: 3_600_000 },
+  system: { radiusM: 0, sameTownship: false, overlapMs: 0 },
+};
+
+export interface EscalationConfig {
+  /** unacknowledged this long (per level) → next tier; repeats every interval up to maxTier */
+  afterMs: Record<Level, number>;
+  maxTier: number;
+  /** names of the tiers (tier 0 = duty dispatcher) */
+  tiers: string[];
+}
+
+export const DEFAULT_ESCALATION: EscalationConfig = {
+  afterMs: { red: 2 * 60_000, orange: 10 * 60_000, yellow: 30 * 60_000, blue: 60 * 60_000 },
+  maxTier: 3,
+  tiers: ['值班员 duty dispatcher', '值班长 shift supervisor', '值班领导 duty leader', '分管领导 deputy head'],
+};
+
+const TITLE_ZH: Record<IncidentCategory, string> = {
+  flood: '洪水', rainstorm: '暴雨', gas: '燃气泄漏', air: '空气污染', water: '水质超标', noise: '噪声超标',
+  geo: '地质灾害', fire: '烟火', camera: '视频告警', 'device-fault': '设备故障', system: '系统',
+};
+
+/** allowed source statuses per action */
+const TRANSITIONS: Record<IncidentAction, { from: IncidentStatus[]; to: IncidentStatus; type: TimelineType }> = {
+  ack: { from: ['open'], to: 'acknowledged', type: 'acknowledged' },
+  dispatch: { from: ['open', 'acknowledged'], to: 'dispatched', type: 'dispatched' },
+  resolve: { from: ['open', 'acknowledged', 'dispatched'], to: 'resolved', type: 'resolved' },
+  close: { from: ['open', 'acknowledged', 'dispatched', 'resolved'], to: 'closed', type: 'closed' },
+};
+
+const ACTIVE: ReadonlySet<IncidentStatus> = new Set(['open', 'acknowledged', 'dispatched']);
+
+export interface DeviceInfo {
+  name: string;
+  township: string | null;
+  lon: number | null;
+  lat: number | null;
+}
+
+export class IncidentBook {
+  /** every non-closed incident, in memory (they are few) */
+  readonly open = new Map<string, IncRec>();
+  private readonly bySystemKey = new Map<string, IncRec>();
+  /** incidents changed in the current operation → emitted after commit */
+  readonly changed = new Set<IncRec>();
+  readonly created = new Set<IncRec>();
+  readonly dirtyTimeline: [string, TimelineEntry][] = [];
+
+  constructor(
+    private readonly store: AlertStore,
+    private readonly clock: Clock,
+    private readonly correlation: Record<IncidentCategory, CorrelationSpec>,
+    private readonly escalation: EscalationConfig,
+    private readonly deviceInfo: (id: string) => DeviceInfo,
+  ) {
+    for (const rec of store.loadOpenIncidents()) {
+      for (const id of rec.inc.deviceIds) {
+        const d = deviceInfo(id);
+        if (d.lon !== null && d.lat !== null) rec.points.push({ lon: d.lon, lat: d.lat });
+      }
+      this.open.set(rec.inc.id, rec);
+      if (rec.systemKey) this.bySystemKey.set(rec.systemKey, rec);
+    }
+  }
+
+  private touch(rec: IncRec, ts = this.clock.now()): void {
+    rec.inc.updatedAt = Math.max(rec.inc.updatedAt, ts);
+    this.changed.add(rec);
+  }
+
+  private log(rec: IncRec, type: TimelineType, e: Partial<TimelineEntry> = {}): void {
+    const entry: TimelineEntry = {
+      ts: e.ts ?? this.clock.now(), type, user: e.user ?? null, note: e.note ?? null, level: e.level ?? null,
+      alarmId: e.alarmId ?? null, deviceId: e.deviceId ?? null, detail: e.detail ?? null,
+    };
+    rec.timeline.push(entry);
+    this.dirtyTimeline.push([rec.inc.id, entry]);
+    this.touch(rec);
+  }
+
+  private newId(now: number): { id: string; seq: number } {
+    const seq = this.store.nextCounter('incident_seq');
+    const d = new Date(now + 8 * 3_600_000); // Beijing date
+    const ymd = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+    return { id: `INC-${ymd}-${String(seq).padStart(4, '0')}`, seq };
+  }
+
+  private create(category: IncidentCategory, level: Level, title: string, drill: boolean, where: { township: string | null; lon: number | null; lat: number | null }, systemKey: string | null): IncRec {
+    const now = this.clock.now();
+    const { id, seq } = this.newId(now);
+    const rec: IncRec = {
+      inc: {
+        id, category, title, level, status: 'open', drill, township: where.township, lon: where.lon, lat: where.lat, deviceIds: [],
+        openedAt: now, updatedAt: now, acknowledgedAt: null, closedAt: null, assignee: null, alarms: [],
+      },
+      timeline: [], seq, tier: 0, systemKey, lastActivity: now, lastEscalatedAt: null, closeReason: null, points: [],
+    };
+    this.open.set(id, rec);
+    if (systemKey) this.bySystemKey.set(systemKey, rec);
+    this.created.add(rec);
+    this.log(rec, 'opened', { level, detail: `${LEVEL_INFO[level].zh} ${title}` });
+    return rec;
+  }
+
+  /** highest level among the incident's open alarms (kept as is when none is open) */
+  private relevel(rec: IncRec, alarm: Alarm | null): void {
+    let best: Level | null = null;
+    for (const a of rec.inc.alarms) if (a.state !== 'cleared' && (!best || LEVEL_RANK[a.level] > LEVEL_RANK[best])) best = a.level;
+    if (best && best !== rec.inc.level) {
+      const from = rec.inc.level;
+      rec.inc.level = best;
+      // a level change resets the escalation clock for the new level
+      this.log(rec, 'level-changed', { level: best, alarmId: alarm?.id ?? null, deviceId: alarm?.deviceId ?? null, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[best].zh}` });
+    }
+  }
+
+  private related(rec: IncRec, a: AlarmRec, now: number): boolean {
+    const i = rec.inc;
+    if (!ACTIVE.has(i.status) || rec.systemKey || i.category !== a.category || i.drill !== a.alarm.drill) return false;
+    const spec = this.correlation[a.category];
+    const hasOpen = i.alarms.some((x) => x.state !== 'cleared');
+    if (!hasOpen && now - rec.lastActivity > spec.overlapMs) return false;
+    if (i.deviceIds.includes(a.alarm.deviceId)) return true;
+    if (spec.sameTownship && a.township && i.township === a.township) return true;
+    if (a.lon !== null && a.lat !== null) {
+      for (const p of rec.points) if (distanceMetres(p.lon, p.lat, a.lon, a.lat) <= spec.radiusM) return true;
+    }
+    return false;
+  }
+
+  private addDevice(rec: IncRec, deviceId: string): void {
+    if (rec.inc.deviceIds.includes(deviceId)) return;
+    rec.inc.deviceIds.push(deviceId);
+    const d = this.deviceInfo(deviceId);
+    if (d.lon !== null && d.lat !== null) {
+      rec.points.push({ lon: d.lon, lat: d.lat });
+      // incident position = centroid of its devices
+      rec.inc.lon = rec.points.reduce((s, p) => s + p.lon, 0) / rec.points.length;
+      rec.inc.lat = rec.points.reduce((s, p) => s + p.lat, 0) / rec.points.length;
+    }
+    if (!rec.inc.township && d.township) rec.inc.township = d.township;
+  }
+
+  /** A raised alarm joins a related open incident or opens a new one. */
+  attach(a: AlarmRec, ruleTitle: string): IncRec {
+    const now = this.clock.now();
+    let rec: IncRec | undefined;
+    for (const r of this.open.values()) {
+      if (this.related(r, a, now) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
+    }
+    const d = this.deviceInfo(a.alarm.deviceId);
+    if (!rec) {
+      const title = `${TITLE_ZH[a.category]} · ${ruleTitle} · ${d.name}`;
+      rec = this.create(a.category, a.alarm.level, title, a.alarm.drill, { township: a.township, lon: a.lon, lat: a.lat }, null);
+    }
+    a.alarm.incidentId = rec.inc.id;
+    rec.inc.alarms.push(a.alarm);
+    this.addDevice(rec, a.alarm.deviceId);
+    for (const m of a.members ?? []) this.addDevice(rec, m);
+    rec.lastActivity = now;
+    this.log(rec, 'alarm-raised', {
+      ts: now, level: a.alarm.level, alarmId: a.alarm.id, deviceId: a.alarm.deviceId,
+      detail: a.alarm.late ? `${a.alarm.message} (late data, observed ${new Date(a.alarm.raisedAt).toISOString()})` : a.alarm.message,
+    });
+    this.relevel(rec, a.alarm);
+    return rec;
+  }
+
+  /** Record an alarm change (escalated/de-escalated/cleared/unknown/back) on its incident. */
+  alarmChanged(a: AlarmRec, type: TimelineType | null, detail: string): void {
+    const id = a.alarm.incidentId;
+    const rec = id ? this.open.get(id) : undefined;
+    if (!rec) return;
+    rec.lastActivity = this.clock.now();
+    if (type) {
+      if (rec.inc.status === 'resolved' && (type === 'alarm-escalated' || type === 'alarm-raised')) {
+        rec.inc.status = 'open';
+        rec.inc.acknowledgedAt = null;
+        rec.tier = 0;
+        rec.lastEscalatedAt = null;
+        this.log(rec, 'reopened', { level: a.alarm.level, alarmId: a.alarm.id, deviceId: a.alarm.deviceId, detail });
+      }
+      this.log(rec, type, { level: a.alarm.level, alarmId: a.alarm.id, deviceId: a.alarm.deviceId, detail });
+    } else this.touch(rec);
+    for (const m of a.members ?? []) this.addDevice(rec, m);
+    this.relevel(rec, a.alarm);
+  }
+
+  isOpen(id: string | null): boolean {
+    return id !== null && this.open.has(id);
+  }
+
+  note(incidentId: string, detail: string, deviceId: string | null): void {
+    const rec = this.open.get(incidentId);
+    if (rec) this.log(rec, 'note', { detail, deviceId });
+  }
+
+  findOpenFor(category: IncidentCategory, deviceId: string, drill: boolean): IncRec | undefined {
+    for (const r of this.open.values()) if (r.inc.category === category && r.inc.drill === drill && ACTIVE.has(r.inc.status) && r.inc.deviceIds.includes(deviceId)) return r;
+    return undefined;
+  }
+
+  act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): IncRec {
+    const rec = this.open.get(id);
+    if (!rec) {
+      if (this.store.getIncident(id)) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `incident ${id} is closed`);
+      throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `incident ${id}`);
+    }
+    const t = TRANSITIONS[action];
+    if (!t) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `unknown action ${String(action)}`);
+    if (!t.from.includes(rec.inc.status)) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `cannot ${action} an incident that is ${rec.inc.status}`);
+    const now = this.clock.now();
+    const from = rec.inc.status;
+    rec.inc.status = t.to;
+    if (action !== 'close' && rec.inc.acknowledgedAt === null) rec.inc.acknowledgedAt = now;
+    if (body.assignee) rec.inc.assignee = body.assignee;
+    if (action === 'close') {
+      rec.inc.closedAt = now;
+      rec.closeReason = body.reason ?? null;
+    }
+    const detail = [`${from} → ${t.to}`, body.assignee ? `assignee ${body.assignee}` : null, body.reason ? `reason ${body.reason}` : null].filter(Boolean).join('; ');
+    this.log(rec, t.type, { user, note: body.note, detail, level: rec.inc.level });
+    return rec;
+  }
+
+  openSystem(key: string, level: Level, title: string, detail: string): IncRec {
+    const rec = this.bySystemKey.get(key);
+    if (rec && rec.inc.status !== 'closed') {
+      if (rec.inc.level !== level) {
+        const from = rec.inc.level;
+        rec.inc.level = level;
+        this.log(rec, 'level-changed', { level, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[level].zh}: ${detail}` });
+      }
+      return rec;
+    }
+    const r = this.create('system', level, title, false, { township: null, lon: null, lat: null }, key);
+    this.log(r, 'note', { detail, level });
+    return r;
+  }
+
+  closeSystem(key: string, detail: string): void {
+    const rec = this.bySystemKey.get(key);
+    if (!rec || rec.inc.status === 'closed') return;
+    rec.inc.status = 'closed';
+    rec.inc.closedAt = this.clock.now();
+    rec.closeReason = 'handled';
+    this.log(rec, 'closed', { detail });
+  }
+
+  /** unacknowledged too long → next tier (per level) */
+  escalate(): void {
+    const now = this.clock.now();
+    for (const rec of this.open.values()) {
+      if (rec.inc.status !== 'open' || rec.tier >= this.escalation.maxTier) continue;
+      const since = rec.lastEscalatedAt ?? rec.inc.openedAt;
+      if (now - since < this.escalation.afterMs[rec.inc.level]) continue;
+      rec.tier++;
+      rec.lastEscalatedAt = now;
+      const who = this.escalation.tiers[rec.tier] ?? `tier ${rec.tier}`;
+      this.log(rec, 'escalated', { level: rec.inc.level, detail: `unacknowledged ${Math.round((now - rec.inc.openedAt) / 1000)} s → tier ${rec.tier}: ${who}` });
+    }
+  }
+
+  /** persist changed incidents and new timeline entries (inside the caller's transaction) */
+  flush(): void {
+    for (const [id, e] of this.dirtyTimeline) this.store.addTimeline(id, e);
+    this.dirtyTimeline.length = 0;
+    for (const rec of this.changed) this.store.saveIncident(rec);
+  }
+
+  /** after commit: drop closed incidents from memory */
+  settle(): void {
+    for (const rec of this.changed) {
+      if (rec.inc.status === 'closed') {
+        this.open.delete(rec.inc.id);
+        if (rec.systemKey && this.bySystemKey.get(rec.systemKey) === rec) this.bySystemKey.delete(rec.systemKey);
+      }
+    }
+    this.changed.clear();
+    this.created.clear();
+  }
+
+  tierOf(id: string): number | undefined {
+    return this.open.get(id)?.tier;
+  }
+}
+
+export function toWire(rec: IncRec, withTimeline = true): Incident {
+  const i = rec.inc;
+  const out: Incident = { ...i, deviceIds: [...i.deviceIds], alarms: i.alarms.map((a) => ({ ...a })) };
+  if (withTimeline) out.timeline = rec.timeline.map((e) => ({ ...e }));
+  return out;
+}
