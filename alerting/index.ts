@@ -5,4 +5,5 @@ export { computeAqi, iaqi, aqiTableFor, AQI_BANDS, HJ633_2026_FROM, type AqiInpu
 export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-class.js';
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';
 export { parseDuration } from './duration.js';
+export { toCap, toAtomFeed, capIdentifier, capTime, type CapOptions, type AtomOptions } from './cap.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
