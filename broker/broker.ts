@@ -17,7 +17,7 @@ import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock } from '../schemas/index.js
 import type { Ingest } from '../ingest/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
-import { guardSocket, type EdgeGuardConfig } from './edge-guard.js';
+import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks } from './edge-guard.js';
 
 export interface BrokerDeps {
   registry: DeviceRegistry;
@@ -73,11 +73,25 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     maxPacketBytes: config.maxPacketBytes ?? MAX_PAYLOAD_BYTES + 1024,
     connectTimeoutMs: config.connectTimeout ?? 10_000,
   };
-  const guardHooks = {
-    onRefuse: (reason: string, ip: string | undefined) => {
-      m.guarded.inc({ reason });
-      logger.warn({ reason, ip }, 'mqtt: connection refused by the edge guard');
+  // guard stream → the aedes client it feeds, to name the device in a refusal
+  const clientOf = new WeakMap<Duplex, Client>();
+  const guardHooks: EdgeGuardHooks = {
+    onRefuse: (d, guard) => {
+      m.guarded.inc({ reason: d.reason });
+      const client = clientOf.get(guard);
+      const deviceId = client?.id && registry.get(client.id) ? client.id : null;
+      logger.warn({ reason: d.reason, ip: d.remoteAddress, device: deviceId }, 'mqtt: connection closed by the edge guard');
+      if (d.reason === 'too-large' && deviceId) {
+        // Kept where people look: the dead-letter lane names the device, the topic and the size.
+        const topic = publishTopic(d.head) ?? '(unknown topic)';
+        ingest.reject(deviceId, topic, 'LOOKOUT_ERR_PAYLOAD_TOO_LARGE', `packet of ${d.announcedBytes} bytes exceeds the ${guardConfig.maxPacketBytes}-byte limit; connection closed before the body was read`, d.head);
+      }
     },
+  };
+  const handle = (stream: Duplex, req?: IncomingMessage) => {
+    const guarded = guardSocket(stream, guardConfig, guardHooks);
+    const client = aedes.handle(guarded, req as IncomingMessage) as unknown as Client;
+    clientOf.set(guarded, client);
   };
 
   const aedes = await Aedes.createBroker({
@@ -162,7 +176,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     logger.debug({ err: err.message }, 'mqtt connection error');
   });
 
-  const server = net.createServer((socket) => aedes.handle(guardSocket(socket, guardConfig, guardHooks)));
+  const server = net.createServer((socket) => handle(socket));
   server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => {
@@ -178,7 +192,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
           minVersion: 'TLSv1.2', // security-test-plan T22: TLS ≤ 1.1 refused
           ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
         },
-        (socket) => aedes.handle(guardSocket(socket, guardConfig, guardHooks)),
+        (socket) => handle(socket),
       )
     : null;
   tlsServer?.on('secureConnection', track);
@@ -213,7 +227,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     handleWebSocket(ws, req) {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
-      aedes.handle(guardSocket(stream, guardConfig, guardHooks), req);
+      handle(stream, req);
     },
     connectedDevices: () => connected.size,
     isConnected: (id) => connected.has(id),

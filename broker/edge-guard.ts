@@ -21,8 +21,17 @@ export interface EdgeGuardConfig {
 
 export type GuardVerdict = 'not-connect-first' | 'too-large' | 'malformed-length' | 'second-connect' | 'connect-timeout';
 
+export interface RefusalDetail {
+  reason: GuardVerdict;
+  remoteAddress: string | undefined;
+  /** size the refused packet announced (fixed header + remaining length), when known */
+  announcedBytes: number | null;
+  /** the first bytes of the refused packet (≤ 1 KB): a PUBLISH's topic is readable in them */
+  head: Buffer;
+}
+
 export interface EdgeGuardHooks {
-  onRefuse?: (reason: GuardVerdict, remoteAddress: string | undefined) => void;
+  onRefuse?: (detail: RefusalDetail, guard: Duplex) => void;
 }
 
 const CONNECT = 1;
@@ -37,6 +46,9 @@ export class MqttHeaderInspector {
   private bodyLeft = 0;
   private packets = 0;
   connected = false;
+  /** where in the last inspected chunk the refused packet started, and what it announced */
+  refusedAt = 0;
+  announced: number | null = null;
 
   constructor(private readonly maxPacketBytes: number) {}
 
@@ -46,6 +58,7 @@ export class MqttHeaderInspector {
     while (i < n) {
       switch (this.state) {
         case 'type': {
+          this.refusedAt = i;
           this.type = chunk[i]! >> 4;
           if (this.packets === 0 && this.type !== CONNECT) return 'not-connect-first';
           if (this.packets > 0 && this.type === CONNECT) return 'second-connect';
@@ -66,7 +79,10 @@ export class MqttHeaderInspector {
             if (this.lengthBytes >= 4) return 'malformed-length';
             break;
           }
-          if (1 + this.lengthBytes + this.length > this.maxPacketBytes) return 'too-large';
+          if (1 + this.lengthBytes + this.length > this.maxPacketBytes) {
+            this.announced = 1 + this.lengthBytes + this.length;
+            return 'too-large';
+          }
           this.packets++;
           if (this.type === CONNECT) this.connected = true;
           if (this.length === 0) {
@@ -116,10 +132,11 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
     },
   });
 
-  function refuse(reason: GuardVerdict) {
+  function refuse(reason: GuardVerdict, chunk?: Buffer) {
     if (refused) return;
     refused = true;
-    hooks.onRefuse?.(reason, remote);
+    const head = chunk ? Buffer.from(chunk.subarray(inspector.refusedAt, inspector.refusedAt + 1024)) : Buffer.alloc(0);
+    hooks.onRefuse?.({ reason, remoteAddress: remote, announcedBytes: inspector.announced, head }, guard);
     socket.destroy();
     guard.destroy();
   }
@@ -132,7 +149,7 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
   socket.on('data', (chunk: Buffer) => {
     if (refused) return;
     const verdict = inspector.inspect(chunk);
-    if (verdict) return refuse(verdict);
+    if (verdict) return refuse(verdict, chunk);
     if (inspector.connected) clearTimeout(timer);
     if (!guard.push(chunk)) socket.pause();
   });
@@ -148,4 +165,16 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
   const tlsSocket = socket as Partial<import('node:tls').TLSSocket>;
   if (tlsSocket.encrypted) Object.assign(guard, { encrypted: true, getPeerCertificate: () => tlsSocket.getPeerCertificate!() });
   return guard;
+}
+
+/** The topic of a PUBLISH from its first bytes, if they hold it (for naming a refused packet). */
+export function publishTopic(head: Buffer): string | null {
+  if (head.length < 2 || head[0]! >> 4 !== 3) return null;
+  let i = 1;
+  while (i < head.length && head[i]! & 0x80) i++;
+  i++;
+  if (i + 2 > head.length) return null;
+  const len = head.readUInt16BE(i);
+  if (i + 2 + len > head.length) return null;
+  return head.subarray(i + 2, i + 2 + len).toString('utf8');
 }

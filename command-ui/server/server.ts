@@ -34,8 +34,8 @@ export interface HubServer {
 
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
   const app = Fastify({
-    loggerInstance: deps.logger.child({ stage: 'http' }),
-    disableRequestLogging: true,
+    // request lines are logged at info; the hub logs HTTP at warn and above (errors, refusals)
+    loggerInstance: deps.logger.child({ stage: 'http' }, { level: deps.logger.level === 'silent' ? 'silent' : 'warn' }),
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     // security-test-plan T25: refuse prototype poisoning outright
