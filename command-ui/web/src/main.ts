@@ -156,12 +156,17 @@ async function showConsole(): Promise<void> {
 setUnauthorizedHandler(() => {
   if (!getSession()) return;
   setSession(null);
-  booted ? location.reload() : showLogin(t('sessionExpired'));
+  if (booted) {
+    sessionStorage.setItem('lookout.expired', '1');
+    location.reload();
+  } else showLogin(t('sessionExpired'));
 });
 
 window.addEventListener('unhandledrejection', (e) => {
   if (e.reason instanceof ApiError && e.reason.status !== 401) toast(e.reason.message, 'err');
 });
 
+const expired = sessionStorage.getItem('lookout.expired');
+sessionStorage.removeItem('lookout.expired');
 if (getSession()) void showConsole().catch(() => showLogin());
-else showLogin();
+else showLogin(expired ? t('sessionExpired') : undefined);

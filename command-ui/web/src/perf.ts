@@ -14,8 +14,11 @@ class Perf {
   recordFrames = false;
   pushes = 0;
   devicesPushed = 0;
+  /** benchmark hooks, called for every device:updated push on arrival */
+  readonly arrivalListeners: ((now: number, list: DeviceState[]) => void)[] = [];
 
   noteArrival(now: number, list: DeviceState[]): void {
+    for (const fn of this.arrivalListeners) fn(now, list);
     this.pushes++;
     this.devicesPushed += list.length;
     if (this.pendingSince === null) this.pendingSince = now;

@@ -1,0 +1,192 @@
+// Issue 3 "Done when", in a real browser against a real hub (real aedes, fastify, socket.io, SQLite):
+// log in · seeded devices on the map · a red reading over MQTT becomes a red marker and a new incident
+// row within 2 s · a dispatcher acknowledges with a note and a second, independent session sees it live ·
+// a viewer has no action buttons · after a hub restart the page reconnects and resyncs by itself ·
+// no request left for a non-local host. Screenshots go to test-artifacts/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import pino from 'pino';
+import type { MqttClient } from 'mqtt';
+import { loadConfig } from '../../app/config.js';
+import { createHub, type Hub } from '../../app/hub.js';
+import { ADMIN_PASSWORD, publish, startTestHub, type TestHub } from '../helpers/hub.js';
+import type { DeviceKind, Incident } from '../../schemas/index.js';
+import {
+  ROOT, browserMissing, ensureWebBuilt, foreignRequests, launch, login, openSession, screenshot, type Session,
+} from './harness.js';
+
+interface Hook {
+  store: { incidents: Map<string, Incident>; devices: Map<string, unknown>; connection: string };
+  map: {
+    jumpTo(o: { center: [number, number]; zoom: number }): void;
+    queryRenderedFeatures(o: { layers: string[] }): { properties: Record<string, unknown> }[];
+  };
+}
+type W = Window & { __lookout: Hook };
+
+const skip = browserMissing();
+const PASSWORD = 'Disp-Pass-2026!';
+const RED_DEVICE = 'G-0131';
+const FLEET: { id: string; kind: DeviceKind; lon: number; lat: number; township: string }[] = [
+  { id: RED_DEVICE, kind: 'gas', lon: 121.262, lat: 28.651, township: '331003001' },
+  { id: 'G-0133', kind: 'gas', lon: 121.268, lat: 28.646, township: '331003001' },
+  { id: 'F-NX-01', kind: 'flood', lon: 120.962, lat: 28.581, township: '331003101' },
+  { id: 'F-CT-01', kind: 'flood', lon: 121.064, lat: 28.607, township: '331003102' },
+  { id: 'F-JK-01', kind: 'flood', lon: 121.331, lat: 28.678, township: '331003007' },
+  { id: 'A-DC-01', kind: 'air', lon: 121.255, lat: 28.645, township: '331003001' },
+  { id: 'A-BC-01', kind: 'air', lon: 121.226, lat: 28.679, township: '331003004' },
+  { id: 'W-CT-01', kind: 'water', lon: 121.03, lat: 28.61, township: '331003102' },
+  { id: 'N-JK-01', kind: 'noise', lon: 121.325, lat: 28.672, township: '331003007' },
+  { id: 'GEO-SZ-01', kind: 'geo', lon: 120.9, lat: 28.58, township: '331003201' },
+  { id: 'GEO-YT-01', kind: 'geo', lon: 120.97, lat: 28.63, township: '331003200' },
+  { id: '33100300001320000001', kind: 'camera', lon: 121.27, lat: 28.66, township: '331003001' },
+];
+
+describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip})` : ''}`, () => {
+  let t: TestHub;
+  let hub2: Hub | null = null;
+  let base = '';
+  let browser: Browser;
+  let gas: MqttClient;
+  let dispatcher: Session;
+  let second: Session;
+  let viewer: Session;
+  let incidentId = '';
+  const sessions: Session[] = [];
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    t = await startTestHub();
+    base = t.base;
+    const tokens: Record<string, string> = {};
+    for (const d of FLEET) tokens[d.id] = await t.addDevice(d.id, d.kind, { lon: d.lon, lat: d.lat, township: d.township });
+    const admin = await t.login();
+    for (const [username, role, displayName] of [['disp', 'dispatcher', '李娜'], ['disp2', 'dispatcher', '王强'], ['viewer', 'viewer', '访客']] as const) {
+      const r = await t.api('POST', '/api/users', { token: admin.token, body: { username, password: PASSWORD, role, displayName } });
+      expect(r.status, r.text).toBe(201);
+    }
+    gas = await t.mqttConnect(RED_DEVICE, tokens[RED_DEVICE]!);
+    await publish(gas, `lookout/gas/${RED_DEVICE}/telemetry`, { ts: Date.now(), values: { pressure: 0.25, methane: 2, flow: 300, valve: 1 } });
+    const flood = await t.mqttConnect('F-NX-01', tokens['F-NX-01']!);
+    await publish(flood, 'lookout/flood/F-NX-01/telemetry', { ts: Date.now(), values: { level: 1.2, rain: 0.5 } });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    for (const s of sessions) await s.context.close().catch(() => {});
+    await browser?.close();
+    await hub2?.close();
+    await t?.close();
+  });
+
+  const track = (s: Session) => (sessions.push(s), s);
+
+  it('logs in and shows the seeded devices on the map', async () => {
+    dispatcher = track(await openSession(browser, base));
+    await login(dispatcher.page, 'disp', PASSWORD);
+    const shown = await dispatcher.page.waitForFunction((n) => {
+      const { map } = (window as unknown as W).__lookout;
+      const seen = new Set<string>();
+      let count = 0;
+      for (const f of map.queryRenderedFeatures({ layers: ['devices', 'clusters'] })) {
+        const key = f.properties.cluster_id !== undefined ? `c${String(f.properties.cluster_id)}` : String(f.properties.id);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        count += Number(f.properties.point_count ?? 1);
+      }
+      return count >= n ? count : false;
+    }, FLEET.length, { timeout: 10_000 });
+    expect(await shown.jsonValue()).toBe(FLEET.length);
+    await expect.poll(() => dispatcher.page.textContent('[data-testid=connection]')).toContain('实时连接');
+    await screenshot(dispatcher.page, 'e2e-01-login-map');
+  });
+
+  it('a red reading over MQTT shows a red marker and a new incident row within 2 s', async () => {
+    const dev = FLEET[0]!;
+    await dispatcher.page.evaluate((c) => (window as unknown as W).__lookout.map.jumpTo({ center: c, zoom: 15 }), [dev.lon, dev.lat] as [number, number]);
+    await dispatcher.page.waitForTimeout(500);
+    await publish(gas, `lookout/gas/${RED_DEVICE}/telemetry`, { ts: Date.now(), values: { pressure: 0.2, methane: 62, flow: 300, valve: 1 } });
+    const t0 = Date.now();
+    const [marker, row] = await Promise.all([
+      dispatcher.page.waitForFunction((id) => (window as unknown as W).__lookout.map
+        .queryRenderedFeatures({ layers: ['devices'] })
+        .some((f) => f.properties.id === id && f.properties.st === 'red'), RED_DEVICE, { timeout: 2_000 }).then(() => Date.now() - t0),
+      dispatcher.page.waitForFunction((id) => {
+        const inc = [...(window as unknown as W).__lookout.store.incidents.values()].find((i) => i.deviceIds.includes(id) && i.level === 'red' && i.status === 'open');
+        return inc && document.querySelector(`.q-row[data-id="${CSS.escape(inc.id)}"][data-level="red"]`) ? inc.id : false;
+      }, RED_DEVICE, { timeout: 2_000 }).then(async (h) => ({ ms: Date.now() - t0, id: (await h.jsonValue()) as string })),
+    ]);
+    incidentId = row.id;
+    console.log(`red marker after ${marker} ms, incident row after ${row.ms} ms`);
+    await screenshot(dispatcher.page, 'e2e-02-red-incident');
+  });
+
+  it('a dispatcher acknowledges with a note and a second, independent session sees it live', async () => {
+    second = track(await openSession(browser, base));
+    await login(second.page, 'disp2', PASSWORD);
+    await second.page.click(`.q-row[data-id="${incidentId}"]`);
+    await expect.poll(() => second.page.textContent('[data-testid=incident-status]')).toBe('待确认');
+
+    await dispatcher.page.click(`.q-row[data-id="${incidentId}"]`);
+    await dispatcher.page.waitForSelector('[data-testid=actions] [data-action=ack]:not([disabled])');
+    await dispatcher.page.keyboard.press('a'); // the keyboard shortcut opens the same dialog as the button
+    await dispatcher.page.fill('[data-testid=action-note]', '已电话联系燃气公司 <b>抢修</b>');
+    await dispatcher.page.click('[data-testid=action-submit]');
+    await expect.poll(() => dispatcher.page.textContent('[data-testid=incident-status]')).toBe('已确认');
+
+    // the other browser: status, timeline note (escaped, as text) and the tab counts change without a reload
+    await expect.poll(() => second.page.textContent('[data-testid=incident-status]'), { timeout: 5_000 }).toBe('已确认');
+    await expect.poll(() => second.page.textContent('[data-testid=timeline]'), { timeout: 5_000 }).toContain('已电话联系燃气公司 <b>抢修</b>');
+    expect(await second.page.locator('[data-testid=timeline] b', { hasText: '抢修' }).count()).toBe(0);
+    await expect.poll(() => second.page.textContent('[data-tab=active]')).toContain('1');
+    await screenshot(second.page, 'e2e-03-second-session-sees-ack');
+  });
+
+  it('a viewer sees the incident but has no action buttons', async () => {
+    viewer = track(await openSession(browser, base));
+    await login(viewer.page, 'viewer', PASSWORD);
+    await viewer.page.click('[data-tab=active]');
+    await viewer.page.click(`.q-row[data-id="${incidentId}"]`);
+    await expect.poll(() => viewer.page.textContent('[data-testid=incident-status]')).toBe('已确认');
+    expect(await viewer.page.locator('[data-testid=actions], button[data-action]').count()).toBe(0);
+    await viewer.page.keyboard.press('d');
+    expect(await viewer.page.locator('dialog[open]').count()).toBe(0);
+    await screenshot(viewer.page, 'e2e-04-viewer-no-actions');
+  });
+
+  it('after the hub restarts, the page reconnects and resyncs by itself', async () => {
+    const page: Page = dispatcher.page;
+    const port = t.httpPort;
+    await t.stop();
+    await expect.poll(() => page.getAttribute('[data-testid=connection]', 'data-state'), { timeout: 10_000 }).toBe('disconnected');
+    await screenshot(page, 'e2e-05-hub-down');
+
+    // While the hub is down the world changes: a new device, and the incident is dispatched. Neither is
+    // pushed to this page (it is not connected), so only the REST resync after reconnecting can show them.
+    const config = loadConfig(
+      { LOOKOUT_DATA_DIR: t.dataDir, LOOKOUT_HTTP_PORT: String(port), LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      { root: ROOT },
+    );
+    hub2 = await createHub(config, { logger: pino({ level: 'silent' }) });
+    await hub2.registry.add({ id: 'F-NEW-01', kind: 'flood', lon: 121.2, lat: 28.62, township: '331003006' });
+    hub2.alerting.incidents.act(incidentId, 'dispatch', { note: '派往二号抢修组', assignee: '二号抢修组' }, 'admin');
+    await hub2.start();
+
+    await expect.poll(() => page.getAttribute('[data-testid=connection]', 'data-state'), { timeout: 15_000 }).toBe('connected');
+    await page.waitForFunction((id) => {
+      const s = (window as unknown as W).__lookout.store;
+      return s.devices.has('F-NEW-01') && s.incidents.get(id)?.status === 'dispatched';
+    }, incidentId, { timeout: 10_000 });
+    await expect.poll(() => page.textContent('[data-testid=incident-assignee]')).toBe('二号抢修组');
+    await expect.poll(() => page.textContent('[data-testid=incident-status]')).toBe('已派单');
+    await screenshot(page, 'e2e-06-resynced-after-restart');
+  });
+
+  it('no page issued a request to a non-local host', () => {
+    for (const s of sessions) {
+      expect(s.requests.length).toBeGreaterThan(0);
+      expect(foreignRequests(s.requests, base)).toEqual([]);
+      expect(s.errors).toEqual([]);
+    }
+  });
+});
