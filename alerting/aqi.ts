@@ -59,7 +59,7 @@ export function iaqi(c: number, row: readonly number[]): number {
       const il = IAQI[k - 1]!;
       const ih = IAQI[k]!;
       const x = il + ((ih - il) * (c - lo)) / (hi - lo);
-      return Math.ceil(x - 1e-9);
+      return Math.max(0, Math.ceil(x - 1e-9));
     }
   }
   return NaN;
