@@ -158,9 +158,9 @@ async function main(): Promise<void> {
       for (const [id, p] of pending) {
         const d = l.store.devices.get(id)!;
         const px = l.map.project([d.lon, d.lat]);
-        const hit = l.map.queryRenderedFeatures([[px.x - 3, px.y - 3], [px.x + 3, px.y + 3]], { layers: ['devices'] })
-          .find((f) => f.properties.id === id);
-        if (hit && hit.properties.st === p.want) {
+        const hit = l.map.queryRenderedFeatures([[px.x - 3, px.y - 3], [px.x + 3, px.y + 3]], { layers: ['alerts', 'devices'] })
+          .find((f) => f.properties.id === id && f.properties.st === p.want);
+        if (hit) {
           out.push(performance.now() - p.at);
           pending.delete(id);
         }

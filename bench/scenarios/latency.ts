@@ -1,0 +1,140 @@
+// Scenario 2 — warning latency: a probe gas station publishes a red methane reading (60 %LEL, QoS 1);
+// the time until each of `clients` socket.io dispatchers receives `incident:opened` for it, while the load
+// generator (own process) keeps `backgroundRate` quiet readings/s flowing into the same hub. Publisher and
+// socket.io clients share this process's clock. Each probe is a fresh station ≥ 1 km from the others, so
+// every red reading opens its own incident instead of joining one.
+import mqtt, { type MqttClient } from 'mqtt';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { BENCH_ADMIN_PASSWORD, probeFleet } from '../lib/fleet.js';
+import { percentile, sleep, table, writeResult } from '../lib/report.js';
+import { startGenerator, startHubTarget } from '../lib/targets.js';
+import type { Incident } from '../../schemas/index.js';
+
+export interface LatencyParams {
+  clients: number;
+  probes: number;
+  /** quiet readings/s in the background */
+  backgroundRate: number;
+  backgroundDevices: number;
+  label?: string;
+}
+
+export interface LatencyResult {
+  params: LatencyParams;
+  samples: number;
+  missed: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** first client to see it, per probe */
+  firstP50Ms: number;
+  backgroundPerSec: number;
+  hubCpuPct: number;
+  hubRssMb: number;
+}
+
+export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> {
+  const hub = await startHubTarget('lookout');
+  const gen = await startGenerator();
+  const sockets: Socket[] = [];
+  const probes: MqttClient[] = [];
+  try {
+    await hub.provision([{ devices: p.backgroundDevices }, { devices: p.probes, probes: true }]);
+    await gen.init({ host: '127.0.0.1', port: hub.mqttPort, qos: 1, window: 8, rate: p.backgroundRate, auth: true, tsBase: 0 });
+    await gen.connect({ devices: p.backgroundDevices });
+
+    const base = `http://127.0.0.1:${hub.httpPort}`;
+    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) });
+    if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+    const { token } = (await res.json()) as { token: string };
+
+    // what each client saw: probe device id → arrival times
+    const arrivals = new Map<string, number[]>();
+    for (let i = 0; i < p.clients; i++) {
+      const s = ioClient(base, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      s.on('incident:opened', (inc: Incident) => {
+        const at = performance.now();
+        for (const id of inc.deviceIds) arrivals.get(id)?.push(at);
+      });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+    }
+
+    const fleet = probeFleet(p.probes);
+    for (const d of fleet) {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: d.id, username: d.id, password: d.token, reconnectPeriod: 0, keepalive: 600 });
+      await new Promise<void>((resolve, reject) => {
+        c.once('connect', () => resolve());
+        c.once('error', reject);
+      });
+      probes.push(c);
+    }
+
+    await gen.start();
+    await sleep(2000); // background load settles
+    const g0 = await gen.stats();
+    await hub.mark();
+    const t0 = performance.now();
+
+    const latencies: number[] = [];
+    const firsts: number[] = [];
+    let missed = 0;
+    for (let i = 0; i < fleet.length; i++) {
+      const d = fleet[i]!;
+      const seen: number[] = [];
+      arrivals.set(d.id, seen);
+      const payload = d.payload.replace('1000000000000', String(Date.now()));
+      const sentAt = performance.now();
+      probes[i]!.publish(d.topic, payload, { qos: 1 });
+      const until = sentAt + 5000;
+      while (seen.length < p.clients && performance.now() < until) await sleep(2);
+      if (seen.length < p.clients) missed += p.clients - seen.length;
+      for (const at of seen) latencies.push(at - sentAt);
+      if (seen.length) firsts.push(Math.min(...seen) - sentAt);
+      await sleep(100 + Math.random() * 100);
+    }
+    const g1 = await gen.stats();
+    const h1 = await hub.stats();
+    const dt = (performance.now() - t0) / 1000;
+    latencies.sort((x, y) => x - y);
+    firsts.sort((x, y) => x - y);
+    const result: LatencyResult = {
+      params: p,
+      samples: latencies.length,
+      missed,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies[latencies.length - 1] ?? NaN,
+      firstP50Ms: percentile(firsts, 50),
+      backgroundPerSec: (g1.acked - g0.acked) / dt,
+      hubCpuPct: h1 ? (100 * h1.cpuMs) / h1.wallMs : NaN,
+      hubRssMb: h1?.rssMb ?? NaN,
+    };
+    table(`warning latency — red methane reading → incident:opened at ${p.clients} socket.io clients, ${p.probes} probes, ${p.backgroundRate} readings/s background`, [
+      {
+        samples: result.samples,
+        missed: result.missed,
+        p50Ms: result.p50Ms,
+        p95Ms: result.p95Ms,
+        p99Ms: result.p99Ms,
+        maxMs: result.maxMs,
+        firstClientP50Ms: result.firstP50Ms,
+        backgroundPerSec: result.backgroundPerSec,
+        hubCpuPct: result.hubCpuPct,
+        hubRssMb: result.hubRssMb,
+      },
+    ]);
+    writeResult(p.label ? `latency-${p.label}` : 'latency', result);
+    return result;
+  } finally {
+    for (const s of sockets) s.disconnect();
+    await Promise.all(probes.map((c) => new Promise<void>((r) => c.end(true, {}, () => r()))));
+    await gen.close();
+    await hub.stop();
+  }
+}
