@@ -18,6 +18,7 @@ export interface Config {
   spoolMaxMb: number;
   storeDownIncidentS: number;
   mapStyle: string | null;
+  capSender: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** folder of the built web app */
   webRoot: string;
@@ -46,6 +47,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_SPOOL_MAX_MB: { default: '1024', help: 'Bound of the on-disk spool used while the store is down; at the bound ingestion applies back-pressure.' },
   LOOKOUT_STORE_DOWN_INCIDENT_S: { default: '60', help: 'Seconds the store may be unreachable before a system incident opens.' },
   LOOKOUT_MAP_STYLE: { default: '', help: 'URL of a self-hosted MapLibre style; empty = the built-in offline basemap.' },
+  LOOKOUT_CAP_SENDER: { default: 'lookout@yjj.huangyan.gov.cn', help: 'CAP 1.2 <sender> of exported alerts (globally unique id of the issuing centre).' },
   LOOKOUT_LOG_LEVEL: { default: 'info', help: 'fatal | error | warn | info | debug | trace | silent.' },
 };
 
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     spoolMaxMb: positive(env, 'LOOKOUT_SPOOL_MAX_MB'),
     storeDownIncidentS: positive(env, 'LOOKOUT_STORE_DOWN_INCIDENT_S'),
     mapStyle,
+    capSender: env.LOOKOUT_CAP_SENDER || CONFIG_VARS.LOOKOUT_CAP_SENDER!.default,
     logLevel,
     webRoot: path.join(opts.root, 'command-ui', 'web', 'dist'),
     townshipsFile: path.join(opts.root, 'app', 'data', 'townships.json'),

@@ -19,7 +19,7 @@ import { LEVELS, systemClock, type Clock, type HubStats, type Level } from '../s
 import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
 import { createTelemetryStore, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
-import { createAlerting, type Alerting } from '../alerting/index.js';
+import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
 import type { Config } from './config.js';
 
@@ -149,7 +149,12 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     }
   };
 
-  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as unknown;
+  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
+  const capOptions = {
+    sender: config.capSender,
+    senderName: '黄岩区应急管理局 Lookout',
+    townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])),
+  };
   let started = false;
 
   function stats(): HubStats {
@@ -180,7 +185,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       devices: registry,
       store,
       deadLetters,
-      alerting,
+      alerting: {
+        incidents: alerting.incidents,
+        alarms: alerting.alarms,
+        deviceState: (id) => alerting.deviceState(id),
+        on: (ev, fn) => alerting.on(ev, fn),
+        cap: (i) => toCap(i, capOptions),
+        capFeed: (list) => toAtomFeed(list, { ...capOptions, selfUrl: '/api/cap.atom', capUrl: (id) => `/api/incidents/${id}/cap` }),
+      },
       live,
       stats,
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),

@@ -1,5 +1,7 @@
 // Issue #2 "Done when": the backbone end to end over real MQTT, real socket.io and SQLite files.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
 import type { Incident } from '../schemas/index.js';
 import { eventually, nextEvent, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 
@@ -32,6 +34,17 @@ describe('backbone: methane reading → red incident → acknowledged → cleare
     expect(incident.status).toBe('open');
     expect(incident.deviceIds).toContain('G-0131');
     expect(incident.drill).toBe(false);
+
+    // CAP 1.2 over the API, valid against the OASIS schema
+    const cap = await t.api('GET', `/api/incidents/${incident.id}/cap`, { token: dispatcherToken });
+    expect(cap.status).toBe(200);
+    expect(cap.text).toContain('<status>Actual</status>');
+    expect(cap.text).toContain('<severity>Extreme</severity>');
+    const xsd = readFileSync(new URL('../alerting/cap-schema/CAP-v1.2.xsd', import.meta.url), 'utf8');
+    const v = await validateXML({ xml: { fileName: 'alert.xml', contents: cap.text }, schema: { fileName: 'CAP-v1.2.xsd', contents: xsd } });
+    expect(v.errors).toEqual([]);
+    const feed = await t.api('GET', '/api/cap.atom', { token: dispatcherToken });
+    expect(feed.text).toContain(`/api/incidents/${incident.id}/cap`);
 
     const list = await t.api<Incident[]>('GET', '/api/incidents?status=open', { token: dispatcherToken });
     expect(list.status).toBe(200);
