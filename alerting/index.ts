@@ -6,4 +6,5 @@ export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-c
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';
 export { parseDuration } from './duration.js';
 export { toCap, toAtomFeed, capIdentifier, capTime, type CapOptions, type AtomOptions } from './cap.js';
+export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type FixtureResult } from './rules-test.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';

@@ -185,7 +185,7 @@ export interface RuleFile {
 
 const duration = {
   oneOf: [
-    { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' },
+    { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$' },
     { type: 'number', minimum: 0 },
   ],
 };
