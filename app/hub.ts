@@ -21,6 +21,9 @@ import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from 
 import { createTelemetryStore, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
+import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
+import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
+import { LookoutError } from '../schemas/index.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
@@ -35,6 +38,8 @@ export interface Hub {
   readonly db: Database.Database;
   readonly registry: DeviceRegistry;
   readonly users: UserStore;
+  /** append-only, hash-chained audit trail (command-ui/server/audit.ts) */
+  readonly audit: AuditLog;
   readonly store: LookoutTelemetryStore;
   readonly ingest: Ingest;
   readonly alerting: Alerting;
@@ -61,6 +66,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   const registry = createDeviceRegistry(db, clock);
   const users = createUserStore(db, clock);
+  const audit = createAuditLog(db, clock, { onError: (err) => logger.error({ err }, 'audit append failed') });
   const deadLetters = createDeadLetterLane(db);
   const eventLog = createEventLog(db);
 
@@ -190,12 +196,16 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alarms: alerting.alarms,
         deviceState: (id) => alerting.deviceState(id),
         on: (ev, fn) => alerting.on(ev, fn),
+        rules: alerting.rules,
+        silences: alerting.silences,
+        derived: (id) => alerting.derived(id),
         cap: (i) => toCap(i, capOptions),
         capFeed: (list) => toAtomFeed(list, { ...capOptions, selfUrl: '/api/cap.atom', capUrl: (id) => `/api/incidents/${id}/cap` }),
       },
       live,
       stats,
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
+      audit: (e) => void audit.append(e),
       async readiness() {
         const h = await store.health();
         const checks = {
@@ -211,9 +221,12 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
   if (users.count() === 0) {
-    const generated = config.adminPassword ? null : randomBytes(12).toString('base64url');
+    const weak = config.adminPassword ? passwordProblem(config.adminPassword) : null;
+    if (weak) throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_ADMIN_PASSWORD: ${weak}`);
+    const generated = config.adminPassword ? null : generatePassword();
     await users.create('admin', config.adminPassword ?? generated!, 'admin', '系统管理员');
     opts.onFirstAdmin?.('admin', generated);
+    audit.append({ ts: clock.now(), user: null, action: 'user-add', target: 'admin', ip: null, detail: 'admin (first start)' });
   }
 
   let closing: Promise<void> | null = null;
@@ -222,6 +235,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     db,
     registry,
     users,
+    audit,
     store,
     ingest,
     alerting,
@@ -235,6 +249,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
+      // configuration comes from the environment: each start records it, so a change shows in the trail
+      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca }) });
       logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
       return { httpPort, mqttPort, mqttsPort };
     },
@@ -245,6 +261,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         alerting.close();
+        audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
+        audit.close();
         live.close();
         await store.close(); // flushed last
         db.close();

@@ -1,6 +1,12 @@
-// Bearer-token authentication and role checks for /api routes.
+// Bearer-token authentication, the permission table of the five roles, and the per-IP login throttle.
+//
+// Separated administration (三权分立, MLPS 2.0 level 3 "8.1.4.2"): the system administrator (`admin`)
+// runs devices, rules and configuration; the security administrator (`security`) manages users and
+// roles; the auditor (`auditor`) reads the audit log. None of them holds another's permission, and
+// nobody may modify or erase the audit log. Bootstrap: until the first `security` user exists, `admin`
+// may manage users so that a fresh install can create its security administrator.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LookoutError, type Role, type User } from '../../schemas/index.js';
+import { LookoutError, type Clock, type Role, type User } from '../../schemas/index.js';
 import type { UserStore } from './users.js';
 
 declare module 'fastify' {
@@ -10,7 +16,43 @@ declare module 'fastify' {
   }
 }
 
-const RANK: Record<Role, number> = { viewer: 1, dispatcher: 2, admin: 3 };
+export type Permission =
+  /** any logged-in user: who am I, log out, change my own password */
+  | 'session'
+  /** read operational data: devices, states, incidents, history, dead letters, stats */
+  | 'read'
+  /** act on incidents: ack, dispatch, resolve, close */
+  | 'incident:act'
+  /** system administration: devices, rules, configuration */
+  | 'system:manage'
+  /** security administration: users, roles, unlocking accounts */
+  | 'users:manage'
+  /** read and verify the audit log */
+  | 'audit:read';
+
+export const PERMISSIONS: Record<Permission, readonly Role[]> = {
+  session: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+  read: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+  'incident:act': ['dispatcher', 'admin'],
+  'system:manage': ['admin'],
+  'users:manage': ['security'],
+  'audit:read': ['auditor'],
+};
+
+/** The routes written before the permission table name a role; each maps to one permission. */
+const LEGACY: Record<Role, Permission> = {
+  viewer: 'read',
+  dispatcher: 'incident:act',
+  admin: 'system:manage',
+  security: 'users:manage',
+  auditor: 'audit:read',
+};
+
+export function can(users: UserStore, user: User, perm: Permission): boolean {
+  if (PERMISSIONS[perm].includes(user.role)) return true;
+  // bootstrap: the system administrator sets up people until a security administrator exists
+  return perm === 'users:manage' && user.role === 'admin' && users.countRole('security') === 0;
+}
 
 export const SESSION_COOKIE = 'lookout_session';
 
@@ -21,20 +63,76 @@ export function tokenFrom(req: FastifyRequest): string | null {
   if (cookie) {
     for (const part of cookie.split(';')) {
       const [k, v] = part.trim().split('=');
-      if (k === SESSION_COOKIE && v) return decodeURIComponent(v);
+      if (k === SESSION_COOKIE && v) {
+        try {
+          return decodeURIComponent(v);
+        } catch {
+          return null;
+        }
+      }
     }
   }
   return null;
 }
 
-/** preHandler: any logged-in user whose role is at least `min`. */
-export function requireRole(users: UserStore, min: Role) {
+/** preHandler: a logged-in user holding `perm`. */
+export function requirePermission(users: UserStore, perm: Permission) {
   return async function (req: FastifyRequest, _reply: FastifyReply) {
     const token = tokenFrom(req);
     const session = token ? users.session(token) : null;
     if (!session) throw new LookoutError('LOOKOUT_ERR_AUTH_REQUIRED');
     req.user = session.user;
     req.sessionToken = token!;
-    if (RANK[session.user.role] < RANK[min]) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', `needs role ${min}`);
+    if (!can(users, session.user, perm)) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', `needs permission ${perm}`);
+  };
+}
+
+/** preHandler by role name (older routes): viewer → read, dispatcher → incident:act, admin → system:manage. */
+export function requireRole(users: UserStore, role: Role) {
+  return requirePermission(users, LEGACY[role]);
+}
+
+export interface LoginThrottleOptions {
+  /** login attempts one IP may make per window; default 20 */
+  maxAttempts?: number;
+  /** window in ms; default 60 s */
+  windowMs?: number;
+  /** IPs tracked at most (oldest dropped first); default 10 000 */
+  maxIps?: number;
+}
+
+export interface LoginThrottle {
+  /** counts an attempt; false when the IP is over its budget (answer 429) */
+  attempt(ip: string): boolean;
+  /** ms until the IP may try again */
+  retryAfterMs(ip: string): number;
+}
+
+/** Sliding-window login budget per client IP (brute force and credential stuffing). */
+export function createLoginThrottle(clock: Clock, opts: LoginThrottleOptions = {}): LoginThrottle {
+  const max = opts.maxAttempts ?? 20;
+  const windowMs = opts.windowMs ?? 60_000;
+  const maxIps = opts.maxIps ?? 10_000;
+  const seen = new Map<string, number[]>();
+  function recent(ip: string): number[] {
+    const now = clock.now();
+    const list = (seen.get(ip) ?? []).filter((t) => now - t < windowMs);
+    seen.delete(ip);
+    if (list.length) seen.set(ip, list);
+    return list;
+  }
+  return {
+    attempt(ip) {
+      const list = recent(ip);
+      if (list.length >= max) return false;
+      list.push(clock.now());
+      seen.set(ip, list);
+      while (seen.size > maxIps) seen.delete(seen.keys().next().value!);
+      return true;
+    },
+    retryAfterMs(ip) {
+      const list = recent(ip);
+      return list.length >= max ? Math.max(0, list[0]! + windowMs - clock.now()) : 0;
+    },
   };
 }

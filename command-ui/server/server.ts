@@ -17,11 +17,13 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../schemas/index.js';
+import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 
@@ -83,11 +85,13 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     reply.code(404).send({ error: { code: 'LOOKOUT_ERR_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
   });
 
+  await app.register(auditPlugin(deps)); // first: its hook audits refusals on every route
   await app.register(async (scope) => authRoutes(scope, deps));
   await app.register(async (scope) => deviceRoutes(scope, deps));
   await app.register(async (scope) => incidentRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
+  await app.register(async (scope) => ruleRoutes(scope, deps));
 
   const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
   if (hasWeb) {

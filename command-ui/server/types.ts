@@ -32,6 +32,20 @@ export interface AlertingView {
   alarms: { forDevice(deviceId: string): Alarm[] };
   deviceState(deviceId: string): DeviceStateName;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
+  /** rules as data (admin changes apply without a restart) */
+  rules?: {
+    list(): unknown[];
+    get(id: string): unknown;
+    put(rule: unknown, user: string): unknown;
+    remove(id: string, user: string): void;
+  };
+  silences?: {
+    list(): unknown[];
+    add(body: import('../../schemas/rules.js').SilenceCreateBody, author: string): { id: string };
+    remove(id: string, user: string): void;
+  };
+  /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
+  derived?(deviceId: string): unknown;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */
   cap?(incident: Incident): string;
   capFeed?(incidents: Incident[]): string;

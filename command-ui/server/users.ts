@@ -1,6 +1,12 @@
 // People: users with scrypt-hashed passwords (node:crypto, N=2^14) and bearer sessions. A session
 // token is 256 random bits; only its SHA-256 is stored, so a copy of the database logs nobody in.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+//
+// MLPS 2.0 level 3 (等保三级) identification and authentication: password complexity (≥ 10 characters,
+// 3 of 4 character classes), account lockout after 5 consecutive failures for 15 minutes (kept in
+// SQLite, so a restart does not reset it), an idle session timeout (30 min by default, sliding) under
+// an absolute session lifetime (12 h), and revocation of every session of a user whose role or
+// password changes or who is removed.
+import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { LookoutError, type Clock, type Role, type User } from '../../schemas/index.js';
 
@@ -11,9 +17,58 @@ function scrypt(secret: string, salt: Buffer): Promise<Buffer> {
 }
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 256;
+
+/** null when the password meets the policy, else the reason (for LOOKOUT_ERR_WEAK_PASSWORD). */
+export function passwordProblem(password: string): string | null {
+  if (typeof password !== 'string') return 'password must be a string';
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) return `password must be at least ${PASSWORD_MIN_LENGTH} characters (got ${length})`;
+  if (length > PASSWORD_MAX_LENGTH) return `password must be at most ${PASSWORD_MAX_LENGTH} characters`;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  if (classes < 3) return `password must mix at least 3 of: lower-case letters, upper-case letters, digits, symbols (has ${classes})`;
+  return null;
+}
+
+export function assertPasswordPolicy(password: string): void {
+  const p = passwordProblem(password);
+  if (p) throw new LookoutError('LOOKOUT_ERR_WEAK_PASSWORD', p);
+}
+
+/** A random password that always meets the policy (shown once on first start). */
+export function generatePassword(): string {
+  const sets = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '-_.!'];
+  const all = sets.join('');
+  const chars = sets.map((s) => s[randomInt(s.length)]!);
+  while (chars.length < 16) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}
+
 export interface Session {
   user: User;
   expiresAt: number;
+}
+
+export interface LockoutState {
+  failures: number;
+  /** epoch ms until which logins are refused; 0 when not locked */
+  lockedUntil: number;
+}
+
+export interface UserStoreOptions {
+  /** idle timeout: a session unused this long ends (sliding); default 30 min */
+  sessionTtlMs?: number;
+  /** absolute lifetime of a session however active it is; default 12 h */
+  sessionMaxMs?: number;
+  /** consecutive failures that lock an account; default 5 */
+  lockoutThreshold?: number;
+  /** how long a locked account stays locked; default 15 min */
+  lockoutMs?: number;
 }
 
 export interface UserStore {
@@ -21,13 +76,27 @@ export interface UserStore {
   get(username: string): User | undefined;
   list(): User[];
   count(): number;
+  countRole(role: Role): number;
   /** null when the username or password is wrong (same work either way) */
   verify(username: string, password: string): Promise<User | null>;
+  /** sets a new password (policy enforced) and ends every session of the user */
   setPassword(username: string, password: string): Promise<void>;
+  /** changes the role and ends every session of the user (they log in again with the new rights) */
+  setRole(username: string, role: Role): User;
+  setDisplayName(username: string, displayName: string | null): User;
+  /** removes the user and their sessions; false when unknown */
+  remove(username: string): boolean;
   login(user: User): { token: string; expiresAt: number };
-  /** the session of a bearer token, sliding its expiry; null when unknown or expired */
+  /** the session of a bearer token, sliding its expiry; null when unknown, idle too long, too old or revoked */
   session(token: string): Session | null;
   logout(token: string): void;
+  /** ends every session of a user; the number ended */
+  revokeAll(username: string): number;
+  /** lockout bookkeeping (by name, also for unknown names, so the answer does not tell which exist) */
+  lockout(username: string): LockoutState;
+  /** counts a failed login; locks the name when the threshold is reached */
+  recordFailure(username: string): LockoutState & { lockedNow: boolean };
+  clearFailures(username: string): void;
 }
 
 interface Row {
@@ -39,8 +108,11 @@ interface Row {
   created_at: number;
 }
 
-export function createUserStore(db: Database.Database, clock: Clock, opts: { sessionTtlMs?: number } = {}): UserStore {
-  const ttl = opts.sessionTtlMs ?? 12 * 3600_000;
+export function createUserStore(db: Database.Database, clock: Clock, opts: UserStoreOptions = {}): UserStore {
+  const ttl = opts.sessionTtlMs ?? 30 * 60_000;
+  const maxAge = opts.sessionMaxMs ?? 12 * 3600_000;
+  const threshold = opts.lockoutThreshold ?? 5;
+  const lockMs = opts.lockoutMs ?? 15 * 60_000;
   db.exec(`
     CREATE TABLE IF NOT EXISTS server_users (
       username TEXT PRIMARY KEY,
@@ -56,19 +128,39 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: { ses
       expires_at INTEGER NOT NULL,
       created_at INTEGER NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS server_login_failures (
+      username TEXT PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      locked_until INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
   `);
   const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at });
   const byName = db.prepare('SELECT * FROM server_users WHERE username = ?');
   const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const insertSession = db.prepare('INSERT INTO server_sessions (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)');
-  const getSession = db.prepare('SELECT username, expires_at FROM server_sessions WHERE token_hash = ?');
+  const getSession = db.prepare('SELECT username, expires_at, created_at FROM server_sessions WHERE token_hash = ?');
   const touchSession = db.prepare('UPDATE server_sessions SET expires_at = ? WHERE token_hash = ?');
   const delSession = db.prepare('DELETE FROM server_sessions WHERE token_hash = ?');
-  const purge = db.prepare('DELETE FROM server_sessions WHERE expires_at < ?');
+  const delUserSessions = db.prepare('DELETE FROM server_sessions WHERE username = ?');
+  const purge = db.prepare('DELETE FROM server_sessions WHERE expires_at < ? OR created_at < ?');
+  const getFailures = db.prepare('SELECT failures, locked_until FROM server_login_failures WHERE username = ?');
+  const putFailures = db.prepare(
+    'INSERT INTO server_login_failures (username, failures, locked_until, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at',
+  );
+  const delFailures = db.prepare('DELETE FROM server_login_failures WHERE username = ?');
+  const purgeFailures = db.prepare('DELETE FROM server_login_failures WHERE locked_until < ? AND updated_at < ?');
   const dummySalt = randomBytes(16);
 
-  return {
+  function must(username: string): Row {
+    const r = byName.get(username) as Row | undefined;
+    if (!r) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${username}`);
+    return r;
+  }
+
+  const store: UserStore = {
     async create(username, password, role, displayName) {
+      assertPasswordPolicy(password);
       if (byName.get(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
@@ -86,6 +178,9 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: { ses
     count() {
       return (db.prepare('SELECT COUNT(*) AS n FROM server_users').get() as { n: number }).n;
     },
+    countRole(role) {
+      return (db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?').get(role) as { n: number }).n;
+    },
     async verify(username, password) {
       const r = byName.get(username) as Row | undefined;
       const key = await scrypt(password, r ? r.salt : dummySalt);
@@ -93,27 +188,53 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: { ses
       return timingSafeEqual(key, r.hash) ? toUser(r) : null;
     },
     async setPassword(username, password) {
+      must(username);
+      assertPasswordPolicy(password);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
       db.prepare('UPDATE server_users SET salt = ?, hash = ? WHERE username = ?').run(salt, hash, username);
-      db.prepare('DELETE FROM server_sessions WHERE username = ?').run(username);
+      delUserSessions.run(username);
+    },
+    setRole(username, role) {
+      must(username);
+      db.transaction(() => {
+        db.prepare('UPDATE server_users SET role = ? WHERE username = ?').run(role, username);
+        delUserSessions.run(username);
+      })();
+      return toUser(must(username));
+    },
+    setDisplayName(username, displayName) {
+      must(username);
+      db.prepare('UPDATE server_users SET display_name = ? WHERE username = ?').run(displayName, username);
+      return toUser(must(username));
+    },
+    remove(username) {
+      return db.transaction(() => {
+        delUserSessions.run(username);
+        delFailures.run(username);
+        return db.prepare('DELETE FROM server_users WHERE username = ?').run(username).changes > 0;
+      })();
     },
     login(user) {
       const token = randomBytes(32).toString('base64url');
       const now = clock.now();
-      purge.run(now);
+      purge.run(now, now - maxAge);
       insertSession.run(sha256(token), user.username, now + ttl, now);
       return { token, expiresAt: now + ttl };
     },
     session(token) {
-      if (!token || token.length > 200) return null;
+      if (!token || typeof token !== 'string' || token.length > 200) return null;
       const h = sha256(token);
-      const row = getSession.get(h) as { username: string; expires_at: number } | undefined;
+      const row = getSession.get(h) as { username: string; expires_at: number; created_at: number } | undefined;
       const now = clock.now();
-      if (!row || row.expires_at < now) return null;
-      const user = this.get(row.username);
+      if (!row) return null;
+      if (row.expires_at < now || now - row.created_at > maxAge) {
+        delSession.run(h);
+        return null;
+      }
+      const user = store.get(row.username);
       if (!user) return null;
-      const expiresAt = now + ttl;
+      const expiresAt = Math.min(now + ttl, row.created_at + maxAge);
       // Sliding expiry, written at most once a minute per session.
       if (expiresAt - row.expires_at > 60_000) touchSession.run(expiresAt, h);
       return { user, expiresAt: Math.max(expiresAt, row.expires_at) };
@@ -121,5 +242,29 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: { ses
     logout(token) {
       delSession.run(sha256(token));
     },
+    revokeAll(username) {
+      return delUserSessions.run(username).changes;
+    },
+    lockout(username) {
+      const r = getFailures.get(username) as { failures: number; locked_until: number } | undefined;
+      const now = clock.now();
+      if (!r) return { failures: 0, lockedUntil: 0 };
+      return { failures: r.failures, lockedUntil: r.locked_until > now ? r.locked_until : 0 };
+    },
+    recordFailure(username) {
+      const now = clock.now();
+      purgeFailures.run(now, now - 24 * 3600_000);
+      const r = getFailures.get(username) as { failures: number; locked_until: number } | undefined;
+      // a lock that has run out starts a fresh count
+      const failures = (r && !(r.locked_until && r.locked_until <= now) ? r.failures : 0) + 1;
+      const lockedNow = failures >= threshold;
+      const lockedUntil = lockedNow ? now + lockMs : 0;
+      putFailures.run(username, lockedNow ? 0 : failures, lockedUntil, now);
+      return { failures, lockedUntil, lockedNow };
+    },
+    clearFailures(username) {
+      delFailures.run(username);
+    },
   };
+  return store;
 }

@@ -35,7 +35,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps) {
   app.get<{ Params: { id: string } }>('/api/devices/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
     const device = deps.devices.get(req.params.id);
     if (!device) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${req.params.id}`);
-    return { device, state: deps.live.get(device.id), alarms: deps.alerting.alarms.forDevice(device.id) };
+    return { device, state: deps.live.get(device.id), alarms: deps.alerting.alarms.forDevice(device.id), derived: deps.alerting.derived?.(device.id) ?? null };
   });
 
   app.post<{ Body: CreateBody }>('/api/devices', { preHandler: admin, schema: { body: deviceCreateBody } }, async (req, reply) => {

@@ -1,15 +1,30 @@
-// Users (admin): list and create.
+// Users (security administrator; the system administrator only until one exists — see auth.ts):
+// list, create, change role / display name / password, unlock, remove. A role or password change and
+// a removal end every session of that user at once (their open socket.io connections close too).
 import type { FastifyInstance } from 'fastify';
-import { userCreateBody, type Role } from '../../../schemas/index.js';
-import { requireRole } from '../auth.js';
+import { LookoutError, ROLES, userCreateBody, type Role } from '../../../schemas/index.js';
+import { requirePermission } from '../auth.js';
 import type { ServerDeps } from '../types.js';
 
+const nameParams = { type: 'object', required: ['username'], properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } } } as const;
+const userUpdateBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    role: { enum: [...ROLES] },
+    displayName: { type: ['string', 'null'], maxLength: 128 },
+    password: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+} as const;
+
 export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
-  const admin = requireRole(deps.users, 'admin');
-  app.get('/api/users', { preHandler: admin }, async () => deps.users.list());
+  const manage = requirePermission(deps.users, 'users:manage');
+  app.get('/api/users', { preHandler: manage }, async () => deps.users.list().map((u) => ({ ...u, lockedUntil: deps.users.lockout(u.username).lockedUntil || null })));
+
   app.post<{ Body: { username: string; password: string; role: Role; displayName?: string } }>(
     '/api/users',
-    { preHandler: admin, schema: { body: userCreateBody } },
+    { preHandler: manage, schema: { body: userCreateBody } },
     async (req, reply) => {
       const { username, password, role, displayName } = req.body;
       const user = await deps.users.create(username, password, role, displayName);
@@ -18,4 +33,49 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
       return user;
     },
   );
+
+  app.patch<{ Params: { username: string }; Body: { role?: Role; displayName?: string | null; password?: string } }>(
+    '/api/users/:username',
+    { preHandler: manage, schema: { params: nameParams, body: userUpdateBody } },
+    async (req) => {
+      const actor = req.user!.username;
+      const name = req.params.username;
+      const before = deps.users.get(name);
+      if (!before) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${name}`);
+      const { role, displayName, password } = req.body;
+      if (role !== undefined && role !== before.role) {
+        // nobody grants themself another role, and the last security administrator stays one
+        if (name === actor) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not change your own role');
+        if (before.role === 'security' && deps.users.countRole('security') === 1) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'the last security administrator keeps the role');
+        deps.users.setRole(name, role);
+        deps.audit?.({ ts: deps.clock.now(), user: actor, action: 'user-role', target: name, ip: req.ip, detail: `${before.role} -> ${role}; sessions revoked` });
+      }
+      if (displayName !== undefined) {
+        deps.users.setDisplayName(name, displayName);
+        deps.audit?.({ ts: deps.clock.now(), user: actor, action: 'user-update', target: name, ip: req.ip, detail: 'displayName' });
+      }
+      if (password !== undefined) {
+        await deps.users.setPassword(name, password);
+        deps.audit?.({ ts: deps.clock.now(), user: actor, action: 'user-password-reset', target: name, ip: req.ip, detail: 'sessions revoked' });
+      }
+      return deps.users.get(name);
+    },
+  );
+
+  app.post<{ Params: { username: string } }>('/api/users/:username/unlock', { preHandler: manage, schema: { params: nameParams } }, async (req) => {
+    deps.users.clearFailures(req.params.username);
+    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-unlock', target: req.params.username, ip: req.ip });
+    return { ok: true };
+  });
+
+  app.delete<{ Params: { username: string } }>('/api/users/:username', { preHandler: manage, schema: { params: nameParams } }, async (req) => {
+    const name = req.params.username;
+    const u = deps.users.get(name);
+    if (!u) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${name}`);
+    if (name === req.user!.username) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not remove yourself');
+    if (u.role === 'security' && deps.users.countRole('security') === 1) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'the last security administrator cannot be removed');
+    deps.users.remove(name);
+    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-remove', target: name, ip: req.ip, detail: u.role });
+    return { ok: true };
+  });
 }
