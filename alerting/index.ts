@@ -7,4 +7,5 @@ export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIP
 export { parseDuration } from './duration.js';
 export { toCap, toAtomFeed, capIdentifier, capTime, type CapOptions, type AtomOptions } from './cap.js';
 export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type FixtureResult } from './rules-test.js';
+export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
