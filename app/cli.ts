@@ -25,7 +25,8 @@ Usage:
   lookout fleet generate [--size N] [--seed S] --out FILE
   lookout device add ID --kind K --lon X --lat Y [--name N] [--township CODE] [--attr key=value …]
   lookout device import FILE                 register every device of a fleet/import file
-  lookout rules test DIR                     run rule fixture files (readings in, alarms out)
+  lookout rules test [DIR]                   run rule fixture files (readings in, alarms out)
+  lookout rules backtest [--from T] [--to T] [--rules FILE]   replay stored history through the rules
   lookout help
 
 Environment: ${Object.keys(CONFIG_VARS).join(', ')}

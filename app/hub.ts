@@ -11,11 +11,10 @@
 //                                                                         fastify REST  ◀── browsers
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { LEVELS, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
+import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
 import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
 import { createTelemetryStore, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
@@ -23,7 +22,6 @@ import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/in
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
-import { LookoutError } from '../schemas/index.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
