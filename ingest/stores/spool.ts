@@ -3,6 +3,9 @@
 // restart, because the spool is a separate SQLite file (WAL, synchronous=FULL) that is read at creation.
 // A batch leaves the spool only after the database confirmed it. The spool is bounded by `maxBytes`
 // (encoded size of the queued readings); callers check `fits()` and wait (back-pressure) when it is full.
+// For a database that acknowledges before its own disk (VictoriaMetrics), confirmed batches are only
+// marked `acked` and kept for a confirm window (`expire`), so they can be re-sent (`unackAll`) after the
+// database crashed — also after a hub crash, because the mark is in this file (`unackAll` at start-up).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,12 +29,18 @@ export interface SpoolState {
   maxBytes: number;
   /** bytes / maxBytes, 0..1 (may exceed 1 by one oversized batch) */
   fill: number;
+  /** readings waiting that already failed once or were queued while the database was down */
+  deferred: number;
+  /** readings confirmed but kept inside the confirm window (not counted in depth/bytes) */
+  window: number;
 }
 
 export interface SpoolBatch {
   id: number;
   readings: Reading[];
   bytes: number;
+  /** failed once, queued while down, or re-queued after a crash */
+  deferred: boolean;
 }
 
 export interface Spool {
@@ -44,11 +53,19 @@ export interface Spool {
    * Append one batch durably (fsynced before it returns). `front` puts it before everything queued
    * (used to re-queue writes a database acknowledged but lost in a crash).
    */
-  append(readings: readonly Reading[], opts?: { front?: boolean; encoded?: { body: string; bytes: number } }): number;
-  /** the oldest batches, in order, up to `maxReadings` readings (at least one batch when not empty) */
+  append(readings: readonly Reading[], opts?: { front?: boolean; deferred?: boolean; encoded?: { body: string; bytes: number } }): number;
+  /** the oldest waiting batches, in order, up to `maxReadings` readings (at least one batch when not empty) */
   peek(maxReadings: number): SpoolBatch[];
   /** drop batches the database confirmed */
   remove(ids: readonly number[]): void;
+  /** mark batches confirmed but keep them (confirm window); `expire` drops them later */
+  ack(ids: readonly number[], at: number): void;
+  /** drop acknowledged batches older than `before` */
+  expire(before: number): void;
+  /** make every acknowledged batch wait again (deferred), ahead of newer ones: the database lost them */
+  unackAll(): number;
+  /** mark waiting batches as deferred (a send failed) */
+  defer(ids: readonly number[]): void;
   state(): SpoolState;
   close(): void;
 }
@@ -68,46 +85,89 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
     created INTEGER NOT NULL,
     count INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
-    body TEXT NOT NULL
-  )`);
+    body TEXT NOT NULL,
+    deferred INTEGER NOT NULL DEFAULT 0,
+    acked INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS spool_batch_waiting ON spool_batch (seq) WHERE acked IS NULL;
+  CREATE INDEX IF NOT EXISTS spool_batch_acked ON spool_batch (acked) WHERE acked IS NOT NULL;`);
   const insertBack = db.prepare(
-    'INSERT INTO spool_batch (seq, created, count, bytes, body) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM spool_batch), ?, ?, ?, ?)',
+    'INSERT INTO spool_batch (seq, created, count, bytes, body, deferred) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM spool_batch), ?, ?, ?, ?, ?)',
   );
   const insertFront = db.prepare(
-    'INSERT INTO spool_batch (seq, created, count, bytes, body) VALUES ((SELECT COALESCE(MIN(seq), 1) - 1 FROM spool_batch), ?, ?, ?, ?)',
+    'INSERT INTO spool_batch (seq, created, count, bytes, body, deferred) VALUES ((SELECT COALESCE(MIN(seq), 1) - 1 FROM spool_batch), ?, ?, ?, ?, ?)',
   );
-  const selectOldest = db.prepare('SELECT seq, count, bytes, body FROM spool_batch ORDER BY seq LIMIT ?');
+  const selectOldest = db.prepare('SELECT seq, count, bytes, body, deferred FROM spool_batch WHERE acked IS NULL ORDER BY seq LIMIT ?');
+  const rowInfo = db.prepare('SELECT count, bytes, deferred FROM spool_batch WHERE seq = ? AND acked IS NULL');
   const del = db.prepare('DELETE FROM spool_batch WHERE seq = ?');
-  const totals = db.prepare('SELECT COUNT(*) AS batches, COALESCE(SUM(count), 0) AS depth, COALESCE(SUM(bytes), 0) AS bytes FROM spool_batch');
+  const ackOne = db.prepare('UPDATE spool_batch SET acked = ? WHERE seq = ?');
+  const deferOne = db.prepare('UPDATE spool_batch SET deferred = 1 WHERE seq = ? AND acked IS NULL AND deferred = 0');
+  const expireStmt = db.prepare('DELETE FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
+  const expiring = db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
+  const expireTx = db.transaction((before: number) => {
+    const n = (expiring.get(before) as { n: number }).n;
+    if (n > 0) expireStmt.run(before);
+    return n;
+  });
+  const unackStmt = db.prepare('UPDATE spool_batch SET acked = NULL, deferred = 1 WHERE acked IS NOT NULL');
+  const totals = db.prepare(
+    `SELECT COALESCE(SUM(acked IS NULL), 0) AS batches,
+            COALESCE(SUM(CASE WHEN acked IS NULL THEN count END), 0) AS depth,
+            COALESCE(SUM(CASE WHEN acked IS NULL THEN bytes END), 0) AS bytes,
+            COALESCE(SUM(CASE WHEN acked IS NULL AND deferred = 1 THEN count END), 0) AS deferred,
+            COALESCE(SUM(CASE WHEN acked IS NOT NULL THEN count END), 0) AS window
+       FROM spool_batch`,
+  );
 
-  const t = totals.get() as { batches: number; depth: number; bytes: number };
-  let batches = t.batches;
-  let depth = t.depth;
-  let bytes = t.bytes;
+  let batches = 0;
+  let depth = 0;
+  let bytes = 0;
+  let deferred = 0;
+  let window = 0;
+  const recount = () => {
+    const t = totals.get() as { batches: number; depth: number; bytes: number; deferred: number; window: number };
+    ({ batches, depth, bytes, deferred, window } = t);
+  };
+  // Acknowledged batches from a previous run may not have reached the database's disk: send them again.
+  const reopened = unackStmt.run().changes;
+  recount();
   let closed = false;
   if (batches > 0) {
-    deps.logger?.warn({ spool: config.path, batches, readings: depth, bytes }, 'spool holds readings from before; replaying them');
+    deps.logger?.warn({ spool: config.path, batches, readings: depth, bytes, reopenedFromConfirmWindow: reopened }, 'spool holds readings from before; replaying them');
   }
 
-  const rowInfo = db.prepare('SELECT count, bytes FROM spool_batch WHERE seq = ?');
-  const removeMany = db.transaction((ids: readonly number[]) => {
+  const removeMany = db.transaction((ids: readonly number[], ackAt: number | null) => {
     let n = 0;
     let b = 0;
     let k = 0;
+    let d = 0;
     for (const id of ids) {
-      const row = rowInfo.get(id) as { count: number; bytes: number } | undefined;
+      const row = rowInfo.get(id) as { count: number; bytes: number; deferred: number } | undefined;
       if (!row) continue;
-      del.run(id);
+      if (ackAt === null) del.run(id);
+      else ackOne.run(ackAt, id);
       n += row.count;
       b += row.bytes;
       k += 1;
+      if (row.deferred) d += row.count;
     }
-    return { n, b, k };
+    return { n, b, k, d };
+  });
+  const deferMany = db.transaction((ids: readonly number[]) => {
+    for (const id of ids) deferOne.run(id);
   });
 
   function encode(readings: readonly Reading[]) {
     const body = JSON.stringify(readings);
     return { body, bytes: Buffer.byteLength(body) };
+  }
+
+  function applyRemoval(r: { n: number; b: number; k: number; d: number }, acked: boolean) {
+    depth -= r.n;
+    bytes -= r.b;
+    batches -= r.k;
+    deferred -= r.d;
+    if (acked) window += r.n;
   }
 
   return {
@@ -119,33 +179,50 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
     append(readings, opts = {}) {
       if (closed) throw new Error('spool is closed');
       const enc = opts.encoded ?? encode(readings);
-      const info = (opts.front ? insertFront : insertBack).run(Date.now(), readings.length, enc.bytes, enc.body);
+      const info = (opts.front ? insertFront : insertBack).run(Date.now(), readings.length, enc.bytes, enc.body, opts.deferred ? 1 : 0);
       batches += 1;
       depth += readings.length;
       bytes += enc.bytes;
+      if (opts.deferred) deferred += readings.length;
       return Number(info.lastInsertRowid);
     },
     peek(maxReadings) {
       const out: SpoolBatch[] = [];
       let n = 0;
-      // Read a few rows at a time; batches are typically small.
-      const rows = selectOldest.all(Math.max(1, Math.min(batches, 1000))) as Array<{ seq: number; count: number; bytes: number; body: string }>;
+      const rows = selectOldest.all(Math.max(1, Math.min(batches, 1000))) as Array<{ seq: number; count: number; bytes: number; body: string; deferred: number }>;
       for (const row of rows) {
         if (out.length > 0 && n + row.count > maxReadings) break;
-        out.push({ id: row.seq, readings: JSON.parse(row.body) as Reading[], bytes: row.bytes });
+        out.push({ id: row.seq, readings: JSON.parse(row.body) as Reading[], bytes: row.bytes, deferred: row.deferred === 1 });
         n += row.count;
       }
       return out;
     },
     remove(ids) {
       if (closed || ids.length === 0) return;
-      const r = removeMany(ids);
-      depth -= r.n;
-      bytes -= r.b;
-      batches -= r.k;
+      applyRemoval(removeMany(ids, null), false);
+    },
+    ack(ids, at) {
+      if (closed || ids.length === 0) return;
+      applyRemoval(removeMany(ids, at), true);
+    },
+    expire(before) {
+      if (closed || window === 0) return;
+      window -= expireTx(before);
+    },
+    unackAll() {
+      if (closed || window === 0) return 0;
+      const n = window;
+      unackStmt.run();
+      recount();
+      return n;
+    },
+    defer(ids) {
+      if (closed || ids.length === 0) return;
+      deferMany(ids);
+      recount();
     },
     state() {
-      return { depth, batches, bytes, maxBytes: config.maxBytes, fill: bytes / config.maxBytes };
+      return { depth, batches, bytes, maxBytes: config.maxBytes, fill: bytes / config.maxBytes, deferred, window };
     },
     close() {
       if (closed) return;

@@ -78,7 +78,7 @@ const reading = (i: number, deviceId = 'HY-FL-001'): Reading => ({
 });
 
 const fast: SpooledStoreConfig = { retryMinMs: 5, retryMaxMs: 20, probeIntervalMs: 20, timeoutMs: 200 };
-const silent = pino({ level: 'silent' });
+const silent = pino({ level: process.env.DBG ? 'debug' : 'silent' });
 
 describe('spooled store', () => {
   const dirs: string[] = [];
@@ -122,25 +122,34 @@ describe('spooled store', () => {
     expect(text).toContain('lookout_store_write_seconds_count{store="victoriametrics",outcome="ok"} 1');
   });
 
-  for (const mode of ['refused', '503', '429', '401', 'hang'] as const) {
-    it(`spools on ${mode} and replays in order once the database answers, removing only what it confirmed`, async () => {
-      const db = fakeDatabase();
-      const { store, metrics } = setup(db);
-      db.mode = mode;
-      await store.write([reading(1), reading(2)]);
-      await store.write([reading(3)]);
-      await store.write([reading(4), reading(5)]);
-      expect(db.levels()).toEqual([]);
-      expect(store.spoolState().depth).toBe(5);
-      const h = await store.health();
-      expect(h).toMatchObject({ ok: false, state: 'down', spoolDepth: 5 });
-      db.mode = 'up';
-      await store.drain(10_000);
-      expect(db.levels()).toEqual([1, 2, 3, 4, 5]);
-      expect(store.spoolState()).toMatchObject({ depth: 0, batches: 0, replayed: 5 });
-      await vi.waitFor(async () => expect((await store.health()).state).toBe('up'));
-      expect(await metrics.metrics()).toContain('lookout_spool_replayed_total{store="victoriametrics"} 5');
-    });
+  for (const window of [0, 60_000]) {
+    const how = window ? 'write-ahead (confirm window)' : 'direct';
+    for (const mode of ['refused', '503', '429', '401', 'hang'] as const) {
+      it(`${how}: spools on ${mode} and replays in order once the database answers, removing only what it confirmed`, async () => {
+        const db = fakeDatabase({ confirmWindowMs: window });
+        const { store, metrics } = setup(db);
+        db.mode = mode;
+        await store.write([reading(1), reading(2)]);
+        await store.write([reading(3)]);
+        await store.write([reading(4), reading(5)]);
+        await vi.waitFor(async () => expect((await store.health()).state).toBe('down'));
+        expect(db.levels()).toEqual([]);
+        expect(store.spoolState().depth).toBe(5);
+        const h = await store.health();
+        expect(h).toMatchObject({ ok: false, state: 'down', spoolDepth: 5 });
+        db.mode = 'up';
+        await store.drain(10_000);
+        expect(db.levels()).toEqual([1, 2, 3, 4, 5]);
+        expect(store.spoolState()).toMatchObject({ depth: 0, batches: 0 });
+        // direct: all five went to the spool. write-ahead: a batch logged before the first failure was
+        // noticed counts as delivered on its first attempt, not as replayed.
+        const { replayed } = store.spoolState();
+        if (window) expect(replayed).toBeGreaterThanOrEqual(2);
+        else expect(replayed).toBe(5);
+        await vi.waitFor(async () => expect((await store.health()).state).toBe('up'));
+        expect(await metrics.metrics()).toContain(`lookout_spool_replayed_total{store="victoriametrics"} ${replayed}`);
+      });
+    }
   }
 
   it('keeps writing behind the spool (order kept) while it replays', async () => {
@@ -224,28 +233,61 @@ describe('spooled store', () => {
     expect(db.levels()).toEqual([1]);
   });
 
-  it('re-sends writes a database acknowledged but lost in a crash (confirm window)', async () => {
+  it('write-ahead: write() is durable in the spool, delivered, and kept for the confirm window', async () => {
+    const db = fakeDatabase({ confirmWindowMs: 60_000 });
+    const { store, metrics } = setup(db);
+    await store.write([reading(1), reading(2)]);
+    await store.write([reading(3)]);
+    await store.drain(10_000);
+    expect(db.levels()).toEqual([1, 2, 3]);
+    expect(store.spoolState()).toMatchObject({ depth: 0, window: 3, replayed: 0 });
+    expect((await store.health()).state).toBe('up');
+    expect(await metrics.metrics()).toContain('lookout_store_write_seconds_count{store="victoriametrics",outcome="logged"} 2');
+  });
+
+  it('write-ahead: re-sends what a restarted database lost (its instance id changed)', async () => {
     const db = fakeDatabase({ confirmWindowMs: 60_000 });
     const { store } = setup(db);
     await store.write([reading(1), reading(2)]);
     await store.write([reading(3)]);
-    expect(db.points.size).toBe(3);
-    // let a probe learn the instance id
-    await new Promise((r) => setTimeout(r, 60));
+    await store.drain(10_000);
+    await new Promise((r) => setTimeout(r, 60)); // let a probe learn the instance id
     db.crash();
     await vi.waitFor(() => expect(db.points.size).toBe(3), { timeout: 5000 });
     expect(db.levels()).toEqual([1, 2, 3]);
   });
 
-  it('re-sends the confirm window when a write fails after the database restarted', async () => {
+  it('write-ahead: re-sends the window when a write fails after the database crashed', async () => {
     const db = fakeDatabase({ confirmWindowMs: 60_000 });
     const { store } = setup(db, { probeIntervalMs: 60_000 });
     await store.write([reading(1)]);
+    await store.drain(10_000);
     db.crash();
     db.mode = 'refused';
-    await store.write([reading(2)]);
+    await store.write([reading(2)]); // durable in the spool; the sender meets the refusal
+    await vi.waitFor(async () => expect((await store.health()).state).toBe('down'));
     db.mode = 'up';
+    await vi.waitFor(() => expect(db.levels().sort()).toEqual([1, 2]), { timeout: 5000 });
+  });
+
+  it('write-ahead: a hub restart sends the confirm window again (hub and database lost power together)', async () => {
+    const db = fakeDatabase({ confirmWindowMs: 60_000 });
+    const first = setup(db);
+    await first.store.write([reading(1), reading(2)]);
+    await first.store.drain(10_000);
+    await first.store.close();
+    db.crash();
+    const second = setup(db, {}, first.file);
+    await second.store.drain(10_000);
+    expect(db.levels()).toEqual([1, 2]);
+  });
+
+  it('write-ahead: confirmed batches leave the spool once the window has passed', async () => {
+    const db = fakeDatabase({ confirmWindowMs: 30 });
+    const { store } = setup(db);
+    await store.write([reading(1)]);
     await store.drain(10_000);
-    expect(db.levels().sort()).toEqual([1, 2]);
+    await vi.waitFor(() => expect(store.spoolState().window).toBe(0), { timeout: 5000 });
+    expect(db.levels()).toEqual([1]);
   });
 });

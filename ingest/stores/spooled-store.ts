@@ -8,9 +8,11 @@
 //    hammered); at `maxBytes` write() waits (back-pressure) instead of dropping;
 //  - HTTP 4xx data rejections are bisected down to the offending readings, which go to `onReject`
 //    (the dead-letter lane) with the database's reason; the rest of the batch is stored;
-//  - a database that acknowledges before its disk (VictoriaMetrics) has `confirmWindowMs` > 0: batches
-//    acknowledged within that window are kept in memory and re-sent after a failure or a server restart
-//    (writes are idempotent per device+metric+ts, so a re-send stores nothing twice).
+//  - a database that acknowledges before its own disk (VictoriaMetrics: `confirmWindowMs` > 0) is fed
+//    write-ahead: write() resolves once the batch is fsynced in the spool, a sender delivers it, and the
+//    confirmed batch stays in the spool for the confirm window; after a database failure or restart, or a
+//    hub restart, the window is sent again (writes are idempotent per device+metric+ts, so a re-send
+//    stores nothing twice). A power cut that takes the hub and the database down together loses nothing.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LookoutError, type Clock, type HistoryPoint, type Reading, type TimerHandle } from '../../schemas/index.js';
@@ -57,8 +59,8 @@ export interface SpooledStoreConfig {
   /** spool fill ratio that raises `spool-high` (default 0.8) and the ratio below which `spool-normal` follows (default 0.75) */
   highWater?: number;
   lowWater?: number;
-  /** most readings kept for re-sending inside the confirm window (default 500 000) */
-  recentMaxReadings?: number;
+  /** on close, wait this long for the spool to drain while the database answers (default 5 s) */
+  closeGraceMs?: number;
 }
 
 export interface SpooledTelemetryStore extends TelemetryStore {
@@ -67,7 +69,7 @@ export interface SpooledTelemetryStore extends TelemetryStore {
   subscribe(listener: (e: StoreEvent) => void): () => void;
   /** resolve once the spool is empty and nothing is in flight (tests, benchmarks, shutdown checks) */
   drain(timeoutMs?: number): Promise<void>;
-  /** make confirmed writes visible to queries now (VictoriaMetrics buffers them for ~1 s) */
+  /** deliver what the spool holds (drain) and make it visible to queries now (VictoriaMetrics buffers ~1 s) */
   settle(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ interface Pending {
 
 interface Waiter {
   readings: Reading[];
+  deferred: boolean;
   encoded: { body: string; bytes: number };
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -97,7 +100,9 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   const downIncidentMs = config.downIncidentMs ?? 60_000;
   const highWater = config.highWater ?? 0.8;
   const lowWater = config.lowWater ?? 0.75;
-  const recentMax = config.recentMaxReadings ?? 500_000;
+  const closeGraceMs = config.closeGraceMs ?? 5000;
+  /** write-ahead mode for databases that acknowledge before their disk */
+  const writeAhead = remote.confirmWindowMs > 0;
   const m = storeMetrics(deps.metrics);
   const listeners = new Set<(e: StoreEvent) => void>();
   if (deps.onEvent) listeners.add(deps.onEvent);
@@ -117,10 +122,10 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   let sleepTimer: TimerHandle | null = null;
   let inflight = 0;
   let lastInstance: string | null = null;
+  /** failures seen so far: a probe that started before a failure must not declare the database up */
+  let downCount = 0;
   const pending: Pending[] = [];
   const waiters: Waiter[] = [];
-  const recent: Array<{ at: number; readings: Reading[] }> = [];
-  let recentCount = 0;
   const closeCtl = new AbortController();
   const idleWaiters: Array<() => void> = [];
 
@@ -191,12 +196,13 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
 
   function markDown(err: RemoteWriteError) {
     downReason = err.message;
+    downCount += 1;
     if (!up || closing) return;
     up = false;
     downSince = clock.now();
     m.up.set({ store: name }, 0);
     log.warn({ reason: err.message }, 'database unreachable; spooling writes');
-    requeueRecent('database failed');
+    resendWindow('failed');
     downTimer = clock.setTimeout(() => {
       downTimer = null;
       if (up || closed) return;
@@ -206,28 +212,12 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
     }, downIncidentMs);
   }
 
-  function rememberRecent(readings: Reading[]) {
-    if (remote.confirmWindowMs <= 0) return;
-    const now = clock.now();
-    recent.push({ at: now, readings });
-    recentCount += readings.length;
-    while (recent.length > 0) {
-      const first = recent[0]!;
-      if (first.at >= now - remote.confirmWindowMs && recentCount <= recentMax) break;
-      recent.shift();
-      recentCount -= first.readings.length;
-    }
-  }
-
-  /** Put writes the database acknowledged but may have lost back at the head of the spool. */
-  function requeueRecent(why: string) {
-    if (recent.length === 0) return;
-    const items = recent.splice(0);
-    const n = recentCount;
-    recentCount = 0;
-    // newest first with `front`, so the oldest ends up first in the spool
-    for (let i = items.length - 1; i >= 0; i--) spool.append(items[i]!.readings, { front: true });
-    log.warn({ readings: n, windowMs: remote.confirmWindowMs }, `re-sending readings acknowledged just before the database ${why}`);
+  /** The database may have lost what it confirmed within the window: send it again. */
+  function resendWindow(why: string) {
+    if (!writeAhead) return;
+    const n = spool.unackAll();
+    if (n === 0) return;
+    log.warn({ readings: n, windowMs: remote.confirmWindowMs }, `re-sending readings confirmed just before the database ${why}`);
     afterSpoolChange();
     kickReplay();
   }
@@ -259,7 +249,7 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
     while (waiters.length > 0 && spool.fits(waiters[0]!.encoded.bytes)) {
       const w = waiters.shift()!;
       try {
-        spool.append(w.readings, { encoded: w.encoded });
+        spool.append(w.readings, { encoded: w.encoded, deferred: w.deferred });
         w.resolve();
       } catch (err) {
         w.reject(err);
@@ -269,16 +259,16 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   }
 
   /** Append durably; waits while the spool is full (back-pressure). */
-  async function spoolAppend(readings: Reading[]): Promise<void> {
+  async function spoolAppend(readings: Reading[], deferred = true): Promise<void> {
     const encoded = spool.encode(readings);
     if (waiters.length === 0 && spool.fits(encoded.bytes)) {
-      spool.append(readings, { encoded });
+      spool.append(readings, { encoded, deferred });
       afterSpoolChange();
       return;
     }
     if (closing) throw new LookoutError('LOOKOUT_ERR_SPOOL_FULL', 'store is closing');
     if (waiters.length === 0) log.warn({ spool: spool.state() }, 'spool full: write() waits (back-pressure) until the database drains it');
-    await new Promise<void>((resolve, rej) => waiters.push({ readings, encoded, resolve, reject: rej }));
+    await new Promise<void>((resolve, rej) => waiters.push({ readings, encoded, deferred, resolve, reject: rej }));
   }
 
   function divertPendingToSpool() {
@@ -316,7 +306,6 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
             kickReplay();
             for (const it of items) it.resolve('spooled');
           } else {
-            rememberRecent(readings);
             markUp();
             for (const it of items) it.resolve('ok');
           }
@@ -348,18 +337,28 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
       const batches = spool.peek(maxBatch);
       const readings = batches.length === 1 ? batches[0]!.readings : batches.flatMap((b) => b.readings);
       const res = await deliver(readings);
-      if (closing && res) break;
       if (res) {
+        const fresh = batches.filter((b) => !b.deferred).map((b) => b.id);
+        if (fresh.length > 0) spool.defer(fresh);
+        if (closing) break;
         markDown(res.error);
         const wait = backoff;
         backoff = Math.min(retryMaxMs, backoff * 2);
         await sleep(wait);
         continue;
       }
-      spool.remove(batches.map((b) => b.id));
-      replayed += readings.length;
-      m.spoolReplayed.inc({ store: name }, readings.length);
-      rememberRecent(readings);
+      const late = batches.reduce((n, b) => n + (b.deferred ? b.readings.length : 0), 0);
+      if (writeAhead) {
+        const now = clock.now();
+        spool.ack(batches.map((b) => b.id), now);
+        spool.expire(now - remote.confirmWindowMs);
+      } else {
+        spool.remove(batches.map((b) => b.id));
+      }
+      if (late > 0) {
+        replayed += late;
+        m.spoolReplayed.inc({ store: name }, late);
+      }
       markUp();
       wakeWaiters();
     }
@@ -383,18 +382,20 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
 
   async function probe() {
     if (closing) return;
+    const failuresAtStart = downCount;
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closeCtl.signal]);
       await remote.ping(signal);
       if (remote.instance) {
         const id = await remote.instance(signal);
-        if (lastInstance !== null && id !== lastInstance) requeueRecent('restarted');
+        if (lastInstance !== null && id !== lastInstance) resendWindow('restarted');
         lastInstance = id;
       }
-      if (!up) {
+      if (!up && downCount === failuresAtStart) {
         if (replaying) sleepWake?.(); // cut the back-off short: the replay loop confirms recovery
         else markUp();
       }
+      if (writeAhead && up) spool.expire(clock.now() - remote.confirmWindowMs);
       kickReplay();
     } catch (e) {
       if (!closing) markDown(toRemoteError(e));
@@ -422,6 +423,13 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
         end({ outcome: 'rejected' });
         return;
       }
+      if (writeAhead) {
+        // write-ahead: durable in the spool now; the sender delivers it and keeps it for the confirm window
+        await spoolAppend(good, !up);
+        kickReplay();
+        end({ outcome: up ? 'logged' : 'spooled' });
+        return;
+      }
       if (up && spool.state().batches === 0 && waiters.length === 0) {
         const outcome = await new Promise<'ok' | 'spooled'>((resolve, rej) => {
           pending.push({ readings: good, resolve, reject: rej });
@@ -439,11 +447,11 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
     count: (deviceId, kind, metric) => remote.count(deviceId, kind, metric),
     async health(): Promise<StoreHealth> {
       const s = spool.state();
-      const state = !up ? 'down' : s.batches > 0 ? 'degraded' : 'up';
+      const state = !up ? 'down' : s.deferred > 0 ? 'degraded' : 'up';
       const detail = !up
         ? `${name} unreachable since ${new Date(downSince ?? clock.now()).toISOString()}: ${downReason}; ${s.depth} readings spooled`
-        : s.batches > 0
-          ? `replaying ${s.depth} spooled readings`
+        : s.deferred > 0
+          ? `replaying ${s.deferred} spooled readings`
           : undefined;
       return { ok: up, state, ...(detail ? { detail } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
     },
@@ -471,12 +479,17 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
       });
     },
     async settle() {
+      await store.drain();
       await remote.settle?.();
     },
     async close() {
       if (closing) {
         while (!closed) await new Promise((r) => setTimeout(r, 10));
         return;
+      }
+      if (up && spool.state().batches > 0) {
+        // flush what is buffered while the database answers; the rest waits in the spool for the next start
+        await store.drain(closeGraceMs).catch(() => undefined);
       }
       closing = true;
       clock.clearInterval(probeTimer);

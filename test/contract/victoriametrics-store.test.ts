@@ -60,7 +60,7 @@ describe.skipIf(skip !== null)(`victoriametrics: series naming and server-side i
         ]);
         const text = await metrics.metrics();
         expect(text).toContain('lookout_store_up{store="victoriametrics"} 1');
-        expect(text).toMatch(/lookout_store_write_seconds_count\{store="victoriametrics",outcome="ok"\} 2/);
+        expect(text).toMatch(/lookout_store_write_seconds_count\{store="victoriametrics",outcome="logged"\} 2/);
         expect(text).toContain('lookout_spool_depth{store="victoriametrics"} 0');
       } finally {
         await store.close();
