@@ -282,6 +282,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       if (rt.conn !== conn) return;
       if (rc !== 0) {
         fail(`${rt.d.id}: connection refused (CONNACK ${rc}${rc === 4 || rc === 5 ? ', bad credentials or not registered' : ''})`);
+        rt.link = Link.Idle; // counted once; onClose schedules the retry
         conn.destroy();
         return;
       }
