@@ -26,6 +26,8 @@ Usage:
   lookout device add ID --kind K --lon X --lat Y [--name N] [--township CODE] [--attr key=value …]
   lookout device import FILE                 register every device of a fleet/import file
   lookout rules test [DIR]                   run rule fixture files (readings in, alarms out)
+  lookout audit verify                       check the audit log's hash chain (exit 1 names the first bad row)
+  lookout audit export [--from T] [--to T]   audit rows as JSON lines on stdout
   lookout rules backtest [--from T] [--to T] [--rules FILE]   replay stored history through the rules
   lookout help
 
@@ -166,6 +168,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
         if (sub === 'import') return await deviceImport(args, config, io);
         io.stderr.write('usage: lookout device add|import …\n');
         return 2;
+      }
+      case 'audit': {
+        const { auditCommand } = await import('./audit-cli.js');
+        return await auditCommand(rest, loadConfig(env, { root: ROOT }), io);
       }
       case 'demo': {
         const { demoCommand } = await import('./demo.js');

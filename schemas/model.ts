@@ -140,7 +140,9 @@ export interface Incident {
   timeline?: TimelineEntry[];
 }
 
-export const ROLES = ['viewer', 'dispatcher', 'admin'] as const;
+// viewer reads; dispatcher acts on incidents; admin (system) runs devices, rules, config; security manages
+// users and roles; auditor reads the audit log (separated administration, command-ui/server/auth.ts).
+export const ROLES = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface User {

@@ -128,7 +128,8 @@ export const userCreateBody = {
   additionalProperties: false,
   properties: {
     username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-    password: { type: 'string', minLength: 8, maxLength: 256 },
+    // complexity is checked by the user store (LOOKOUT_ERR_WEAK_PASSWORD names the rule)
+    password: { type: 'string', minLength: 1, maxLength: 256 },
     role: { enum: [...ROLES] },
     displayName: { type: 'string', maxLength: 128 },
   },

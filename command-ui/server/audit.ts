@@ -132,11 +132,26 @@ export function openAuditReader(db: Database.Database): AuditReader {
       if (!hasTable()) return [];
       const where: string[] = [];
       const args: (string | number)[] = [];
-      if (q.from !== undefined) (where.push('ts >= ?'), args.push(q.from));
-      if (q.to !== undefined) (where.push('ts < ?'), args.push(q.to));
-      if (q.user !== undefined) (where.push('user = ?'), args.push(q.user));
-      if (q.action !== undefined) (where.push('action = ?'), args.push(q.action));
-      if (q.before !== undefined) (where.push('seq < ?'), args.push(q.before));
+      if (q.from !== undefined) {
+        where.push('ts >= ?');
+        args.push(q.from);
+      }
+      if (q.to !== undefined) {
+        where.push('ts < ?');
+        args.push(q.to);
+      }
+      if (q.user !== undefined) {
+        where.push('user = ?');
+        args.push(q.user);
+      }
+      if (q.action !== undefined) {
+        where.push('action = ?');
+        args.push(q.action);
+      }
+      if (q.before !== undefined) {
+        where.push('seq < ?');
+        args.push(q.before);
+      }
       const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
       const sql = `SELECT * FROM server_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
       return (db.prepare(sql).all(...args) as Row[]).map(toEntry);
@@ -145,8 +160,14 @@ export function openAuditReader(db: Database.Database): AuditReader {
       if (!hasTable()) return;
       const where: string[] = [];
       const args: number[] = [];
-      if (q.from !== undefined) (where.push('ts >= ?'), args.push(q.from));
-      if (q.to !== undefined) (where.push('ts < ?'), args.push(q.to));
+      if (q.from !== undefined) {
+        where.push('ts >= ?');
+        args.push(q.from);
+      }
+      if (q.to !== undefined) {
+        where.push('ts < ?');
+        args.push(q.to);
+      }
       const stmt = db.prepare(`SELECT * FROM server_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`);
       for (const r of stmt.iterate(...args) as IterableIterator<Row>) yield toEntry(r);
     },

@@ -136,7 +136,8 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   });
   const sweep = deps.clock.setInterval(() => {
     for (const s of io.of('/').sockets.values()) {
-      if (!deps.users.session((s.data as SocketData & { token: string }).token)) s.disconnect(true);
+      // peek, not session: the sweep is not user activity and must not slide the idle timeout
+      if (!deps.users.peek((s.data as SocketData & { token: string }).token)) s.disconnect(true);
     }
   }, 30_000);
 

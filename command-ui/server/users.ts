@@ -89,6 +89,8 @@ export interface UserStore {
   login(user: User): { token: string; expiresAt: number };
   /** the session of a bearer token, sliding its expiry; null when unknown, idle too long, too old or revoked */
   session(token: string): Session | null;
+  /** the same check without counting as activity (background sweeps must not keep a session alive) */
+  peek(token: string): Session | null;
   logout(token: string): void;
   /** ends every session of a user; the number ended */
   revokeAll(username: string): number;
@@ -158,6 +160,25 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
     return r;
   }
 
+  function check(token: string, slide: boolean): Session | null {
+    if (!token || typeof token !== 'string' || token.length > 200) return null;
+    const h = sha256(token);
+    const row = getSession.get(h) as { username: string; expires_at: number; created_at: number } | undefined;
+    const now = clock.now();
+    if (!row) return null;
+    if (row.expires_at < now || now - row.created_at > maxAge) {
+      delSession.run(h);
+      return null;
+    }
+    const r = byName.get(row.username) as Row | undefined;
+    const user = r ? toUser(r) : undefined;
+    if (!user) return null;
+    const expiresAt = Math.min(now + ttl, row.created_at + maxAge);
+    // Sliding expiry, written at most once a minute per session.
+    if (slide && expiresAt - row.expires_at > 60_000) touchSession.run(expiresAt, h);
+    return { user, expiresAt: slide ? Math.max(expiresAt, row.expires_at) : row.expires_at };
+  }
+
   const store: UserStore = {
     async create(username, password, role, displayName) {
       assertPasswordPolicy(password);
@@ -223,21 +244,10 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       return { token, expiresAt: now + ttl };
     },
     session(token) {
-      if (!token || typeof token !== 'string' || token.length > 200) return null;
-      const h = sha256(token);
-      const row = getSession.get(h) as { username: string; expires_at: number; created_at: number } | undefined;
-      const now = clock.now();
-      if (!row) return null;
-      if (row.expires_at < now || now - row.created_at > maxAge) {
-        delSession.run(h);
-        return null;
-      }
-      const user = store.get(row.username);
-      if (!user) return null;
-      const expiresAt = Math.min(now + ttl, row.created_at + maxAge);
-      // Sliding expiry, written at most once a minute per session.
-      if (expiresAt - row.expires_at > 60_000) touchSession.run(expiresAt, h);
-      return { user, expiresAt: Math.max(expiresAt, row.expires_at) };
+      return check(token, true);
+    },
+    peek(token) {
+      return check(token, false);
     },
     logout(token) {
       delSession.run(sha256(token));

@@ -1,0 +1,104 @@
+// Helpers for the security tests: a real hub on a virtual clock (sessions, lockouts and the socket.io
+// sweep follow virtual time), and HTTP requests from a chosen loopback source address (per-IP limits).
+import http from 'node:http';
+import { rmSync } from 'node:fs';
+import pino from 'pino';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { loadConfig } from '../../app/config.js';
+import { createHub, type Hub } from '../../app/hub.js';
+import { ROOT } from '../../app/cli.js';
+import { createVirtualClock, type VirtualClock } from '../helpers/virtual-clock.js';
+import { ADMIN_PASSWORD, tempDir } from '../helpers/hub.js';
+
+export { ADMIN_PASSWORD };
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** One HTTP request to 127.0.0.1:port from `from` (any 127.0.0.0/8 address works on Linux loopback). */
+export function request<T = unknown>(port: number, method: string, url: string, o: { token?: string; body?: unknown; raw?: string; from?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    const data = o.raw ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined);
+    if (data !== undefined) headers['content-type'] ??= 'application/json';
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, localAddress: o.from ?? '127.0.0.1' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
+      });
+    });
+    req.on('error', reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
+
+export interface ClockHub {
+  hub: Hub;
+  clock: VirtualClock;
+  port: number;
+  dataDir: string;
+  api<T = unknown>(method: string, url: string, o?: { token?: string; body?: unknown; raw?: string; from?: string; headers?: Record<string, string> }): Promise<Reply<T>>;
+  login(username?: string, password?: string, from?: string): Promise<string>;
+  socket(token: string): Promise<Socket>;
+  close(): Promise<void>;
+}
+
+export async function startClockHub(): Promise<ClockHub> {
+  const dataDir = tempDir('lookout-sec-');
+  const config = loadConfig({ LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD }, { root: ROOT });
+  const clock = createVirtualClock(Date.UTC(2026, 10, 26, 0, 0, 0));
+  const hub = await createHub(config, { clock, logger: pino({ level: 'silent' }) });
+  const { httpPort } = await hub.start();
+  const sockets: Socket[] = [];
+  const h: ClockHub = {
+    hub,
+    clock,
+    port: httpPort,
+    dataDir,
+    api: (method, url, o) => request(httpPort, method, url, o),
+    async login(username = 'admin', password = ADMIN_PASSWORD, from) {
+      const r = await request<{ token: string }>(httpPort, 'POST', '/api/auth/login', { body: { username, password }, ...(from ? { from } : {}) });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.token;
+    },
+    socket(token) {
+      return new Promise((resolve, reject) => {
+        const s = ioClient(`http://127.0.0.1:${httpPort}`, { auth: { token }, transports: ['websocket'], reconnection: false });
+        sockets.push(s);
+        s.once('connect', () => resolve(s));
+        s.once('connect_error', reject);
+      });
+    },
+    async close() {
+      for (const s of sockets) s.disconnect();
+      await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** Resolves with the disconnect reason, or rejects after ms. */
+export function disconnected(s: Socket, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!s.connected) return resolve('already disconnected');
+    const t = setTimeout(() => reject(new Error(`socket still connected after ${ms} ms`)), ms);
+    s.once('disconnect', (reason) => {
+      clearTimeout(t);
+      resolve(reason);
+    });
+  });
+}
