@@ -1,5 +1,5 @@
 // Dispatcher map under load (issue 3): 5 000 devices, 50 reading updates/s, in headless Chromium.
-//   node --import tsx bench/ui-map.ts [--devices 5000] [--rate 50] [--seconds 20]
+//   node --import tsx bench/ui-map.ts [--devices 5000] [--rate 50] [--seconds 20] [--alarms 150]
 // Measures
 //   1. marker latency: from a `device:updated` push arriving in the page to the first animation frame in
 //      which the map renders the device with its new state colour (probe devices flip normal ↔ red every
@@ -91,14 +91,24 @@ async function main(): Promise<void> {
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
 
-  // 50 updates/s, coalesced into pushes every 250 ms as the hub does; ~10 % change state colour
+  // 50 updates/s, coalesced into pushes every 250 ms as the hub does; ~10 % change state colour, with
+  // at most MAX_ALARMS devices in alarm at once (a bad storm day, not half the fleet)
   const LEVELS = ['blue', 'yellow', 'orange', 'red'] as const;
+  const MAX_ALARMS = arg('alarms', 150);
+  let alarmed = 0;
   const changed = new Map<string, DeviceState>();
   const gen = setInterval(() => {
     for (let k = 0; k < RATE / 20; k++) {
       const d = devices[Math.floor(rnd() * N)]!;
       const s = states.get(d.id)!;
-      const state = rnd() < 0.1 ? (s.state === 'normal' ? LEVELS[Math.floor(rnd() * 4)]! : 'normal') : s.state;
+      let state = s.state;
+      if (rnd() < 0.1) {
+        if (s.state !== 'normal') {
+          state = rnd() < 0.5 ? 'normal' : LEVELS[Math.floor(rnd() * 4)]!;
+        } else if (alarmed < MAX_ALARMS) state = LEVELS[Math.floor(rnd() * 4)]!;
+        if (s.state === 'normal' && state !== 'normal') alarmed++;
+        if (s.state !== 'normal' && state === 'normal') alarmed--;
+      }
       const next: DeviceState = { ...s, state, lastSeen: Date.now(), values: { v: rnd() * 100 }, valuesTs: Date.now() };
       states.set(d.id, next);
       changed.set(d.id, next);
@@ -156,6 +166,16 @@ async function main(): Promise<void> {
     });
     const loop = () => {
       for (const [id, p] of pending) {
+        if (p.want !== 'red') {
+          pending.delete(id);
+          continue;
+        }
+        const el = document.querySelector<HTMLElement>(`.alarm-mk[data-id="${id}"]`);
+        if (el?.dataset.state === 'red') {
+          out.push(performance.now() - p.at);
+          pending.delete(id);
+          continue;
+        }
         const d = l.store.devices.get(id)!;
         const px = l.map.project([d.lon, d.lat]);
         const hit = l.map.queryRenderedFeatures([[px.x - 3, px.y - 3], [px.x + 3, px.y + 3]], { layers: ['alerts', 'devices'] })
@@ -221,6 +241,8 @@ async function main(): Promise<void> {
   const result = {
     devices: devices.length,
     ratePerSec: RATE,
+    maxAlarms: MAX_ALARMS,
+    alarmsAtEnd: alarmed,
     seconds: SECONDS,
     pageReadyMs: Math.round(loadedIn),
     probeMarkerLatencyMs: { n: probe.length, median: r1(pct(probe, 0.5)), p95: r1(pct(probe, 0.95)), max: r1(Math.max(...probe)) },

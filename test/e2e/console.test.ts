@@ -25,6 +25,10 @@ interface Hook {
 type W = Window & { __lookout: Hook };
 
 const skip = browserMissing();
+/** issue 3: "appears … within 2 s" */
+const BUDGET_MS = 2_000;
+/** Chromium with software GL on a busy 2-core CI machine is slow to start: generous per-test limits */
+const SLOW = { timeout: 180_000 };
 const PASSWORD = 'Disp-Pass-2026!';
 const RED_DEVICE = 'G-0131';
 const FLEET: { id: string; kind: DeviceKind; lon: number; lat: number; township: string }[] = [
@@ -42,7 +46,7 @@ const FLEET: { id: string; kind: DeviceKind; lon: number; lat: number; township:
   { id: '33100300001320000001', kind: 'camera', lon: 121.27, lat: 28.66, township: '331003001' },
 ];
 
-describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip})` : ''}`, () => {
+describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip})` : ''}`, { timeout: 180_000 }, () => {
   let t: TestHub;
   let hub2: Hub | null = null;
   let base = '';
@@ -81,7 +85,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
 
   const track = (s: Session) => (sessions.push(s), s);
 
-  it('logs in and shows the seeded devices on the map', async () => {
+  it('logs in and shows the seeded devices on the map', SLOW, async () => {
     dispatcher = track(await openSession(browser, base));
     await login(dispatcher.page, 'disp', PASSWORD);
     const shown = await dispatcher.page.waitForFunction((n) => {
@@ -101,27 +105,31 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     await screenshot(dispatcher.page, 'e2e-01-login-map');
   });
 
-  it('a red reading over MQTT shows a red marker and a new incident row within 2 s', async () => {
+  it('a red reading over MQTT shows a red marker and a new incident row within 2 s', SLOW, async () => {
     const dev = FLEET[0]!;
     await dispatcher.page.evaluate((c) => (window as unknown as W).__lookout.map.jumpTo({ center: c, zoom: 15 }), [dev.lon, dev.lat] as [number, number]);
     await dispatcher.page.waitForTimeout(500);
     await publish(gas, `lookout/gas/${RED_DEVICE}/telemetry`, { ts: Date.now(), values: { pressure: 0.2, methane: 62, flow: 300, valve: 1 } });
     const t0 = Date.now();
+    // Wait generously, then check the budget, so a failure says how late it was rather than just "timeout".
     const [marker, row] = await Promise.all([
-      dispatcher.page.waitForFunction((id) => (window as unknown as W).__lookout.map
-        .queryRenderedFeatures({ layers: ['devices'] })
-        .some((f) => f.properties.id === id && f.properties.st === 'red'), RED_DEVICE, { timeout: 2_000 }).then(() => Date.now() - t0),
+      // alarm markers are HTML elements (or, in an alarm flood, the `alerts` map layer)
+      dispatcher.page.waitForFunction((id) => document.querySelector(`.alarm-mk[data-id="${CSS.escape(id)}"][data-state="red"]`) !== null
+        || (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['alerts', 'devices'] })
+          .some((f) => f.properties.id === id && f.properties.st === 'red'), RED_DEVICE, { timeout: 15_000, polling: 'raf' }).then(() => Date.now() - t0),
       dispatcher.page.waitForFunction((id) => {
         const inc = [...(window as unknown as W).__lookout.store.incidents.values()].find((i) => i.deviceIds.includes(id) && i.level === 'red' && i.status === 'open');
         return inc && document.querySelector(`.q-row[data-id="${CSS.escape(inc.id)}"][data-level="red"]`) ? inc.id : false;
-      }, RED_DEVICE, { timeout: 2_000 }).then(async (h) => ({ ms: Date.now() - t0, id: (await h.jsonValue()) as string })),
+      }, RED_DEVICE, { timeout: 15_000, polling: 'raf' }).then(async (h) => ({ ms: Date.now() - t0, id: (await h.jsonValue()) as string })),
     ]);
     incidentId = row.id;
     console.log(`red marker after ${marker} ms, incident row after ${row.ms} ms`);
+    expect(marker, 'red marker within 2 s').toBeLessThanOrEqual(BUDGET_MS);
+    expect(row.ms, 'incident row within 2 s').toBeLessThanOrEqual(BUDGET_MS);
     await screenshot(dispatcher.page, 'e2e-02-red-incident');
   });
 
-  it('a dispatcher acknowledges with a note and a second, independent session sees it live', async () => {
+  it('a dispatcher acknowledges with a note and a second, independent session sees it live', SLOW, async () => {
     second = track(await openSession(browser, base));
     await login(second.page, 'disp2', PASSWORD);
     await second.page.click(`.q-row[data-id="${incidentId}"]`);
@@ -142,7 +150,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     await screenshot(second.page, 'e2e-03-second-session-sees-ack');
   });
 
-  it('a viewer sees the incident but has no action buttons', async () => {
+  it('a viewer sees the incident but has no action buttons', SLOW, async () => {
     viewer = track(await openSession(browser, base));
     await login(viewer.page, 'viewer', PASSWORD);
     await viewer.page.click('[data-tab=active]');
@@ -154,7 +162,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     await screenshot(viewer.page, 'e2e-04-viewer-no-actions');
   });
 
-  it('after the hub restarts, the page reconnects and resyncs by itself', async () => {
+  it('after the hub restarts, the page reconnects and resyncs by itself', SLOW, async () => {
     const page: Page = dispatcher.page;
     const port = t.httpPort;
     await t.stop();

@@ -69,7 +69,7 @@ export async function login(page: Page, username: string, password: string): Pro
   await page.fill('[data-testid=login-user]', username);
   await page.fill('[data-testid=login-pass]', password);
   await page.click('[data-testid=login-submit]');
-  await page.waitForFunction(() => (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true, null, { timeout: 20_000 });
+  await page.waitForFunction(() => (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true, null, { timeout: 60_000 });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -66,10 +66,10 @@ export function connectLive(onAuthFailure: () => void): void {
   });
   s.on('disconnect', (reason) => {
     store.setConnection('disconnected');
-    // the server closed us (e.g. expired token): check the session, then reconnect by hand
-    if (reason === 'io server disconnect') {
-      api.stats().then(() => s.connect(), () => {});
-    }
+    // The server closed us (hub shutting down, or an expired token): socket.io does not retry this case
+    // by itself. Connect again; the manager then retries with back-off while the hub is away, and an
+    // expired token surfaces as a connect_error (handled below) instead.
+    if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
   });
   s.on('connect_error', (err) => {
     store.setConnection('disconnected');

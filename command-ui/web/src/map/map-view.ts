@@ -18,11 +18,13 @@ import { perf } from '../perf.js';
 import { store } from '../store.js';
 import { townshipName } from '../places.js';
 import { basemapData, offlineStyle, type BasemapLabels } from './basemap.js';
-import { FONT, iconFor } from './icons.js';
+import { FONT, iconFor, levelBadgeSvg } from './icons.js';
 
 maplibregl.setWorkerUrl(workerUrl);
 
 const FLUSH_MS = 250;
+/** at most this many alarm markers are HTML elements; more go to a GeoJSON layer */
+const DOM_ALARMS = 300;
 /** a device is drawn as silent when nothing arrived for this many expected intervals */
 const STALE_FACTOR = 3;
 
@@ -34,6 +36,11 @@ export class MapView {
   private dirty = new Set<string>();
   private fullRebuild = true;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private alerts = new Map<string, GeoJSON.Feature<GeoJSON.Point, DevProps>>();
+  private alertsRaf = 0;
+  private alertsShown = false;
+  private alertMode: 'dom' | 'layer' = 'dom';
+  private alarmMarkers = new Map<string, { mk: maplibregl.Marker; el: HTMLElement; st: string }>();
   private lastFlush = 0;
   private ready = false;
   private awaitingRender = false;
@@ -82,7 +89,7 @@ export class MapView {
       this.renderIncidents();
     });
     this.map.on('sourcedata', (ev) => {
-      if (ev.sourceId === 'devices' && ev.isSourceLoaded && this.awaitingRender) {
+      if ((ev.sourceId === 'devices' || ev.sourceId === 'alerts') && ev.isSourceLoaded && this.awaitingRender) {
         this.awaitingRender = false;
         this.map.once('render', () => perf.rendered(performance.now()));
         this.map.triggerRepaint();
@@ -101,7 +108,10 @@ export class MapView {
     });
     store.on('states', (ids) => {
       if (ids === null) this.fullRebuild = true;
-      else for (const id of ids) this.dirty.add(id);
+      else {
+        for (const id of ids) this.dirty.add(id);
+        this.fastAlerts(ids);
+      }
       this.schedule();
     });
     store.on('incidents', () => this.renderIncidents());
@@ -133,6 +143,8 @@ export class MapView {
         alarms: ['+', ['get', 'alarm']],
       },
     });
+    // devices in alarm, never clustered: drawn on top at once, without waiting for the clustered source
+    m.addSource('alerts', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     m.addSource('incidents', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     m.addSource('selected', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 
@@ -146,13 +158,23 @@ export class MapView {
       },
     });
     m.addLayer({
-      id: 'devices', type: 'symbol', source: 'devices', filter: ['!', ['has', 'point_count']],
+      id: 'devices', type: 'symbol', source: 'devices', filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'alarm'], 0]],
       layout: {
         'icon-image': this.deviceIconExpr(),
         'icon-allow-overlap': true,
         'icon-ignore-placement': true,
         'symbol-sort-key': ['get', 'rank'],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.85, 15, 1.15],
+      },
+    });
+    m.addLayer({
+      id: 'alerts', type: 'symbol', source: 'alerts',
+      layout: {
+        'icon-image': this.deviceIconExpr(),
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'symbol-sort-key': ['get', 'rank'],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.95, 15, 1.2],
       },
     });
     m.addLayer({
@@ -181,7 +203,7 @@ export class MapView {
     });
 
     const pointer = (on: boolean) => () => (m.getCanvas().style.cursor = on ? 'pointer' : '');
-    for (const l of ['clusters', 'devices', 'incidents']) {
+    for (const l of ['clusters', 'devices', 'alerts', 'incidents']) {
       m.on('mouseenter', l, pointer(true));
       m.on('mouseleave', l, pointer(false));
     }
@@ -192,18 +214,20 @@ export class MapView {
       const zoom = await src.getClusterExpansionZoom(f.properties.cluster_id as number);
       m.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
     });
-    m.on('click', 'devices', (ev) => {
-      const id = ev.features?.[0]?.properties.id as string | undefined;
-      if (id) store.select({ type: 'device', id });
-    });
+    for (const l of ['devices', 'alerts']) {
+      m.on('click', l, (ev) => {
+        const id = ev.features?.[0]?.properties.id as string | undefined;
+        if (id) store.select({ type: 'device', id });
+      });
+      m.on('mousemove', l, (ev) => this.hover(ev.features?.[0], ev.lngLat));
+      m.on('mouseleave', l, () => {
+        this.hoverId = null;
+        this.popup.remove();
+      });
+    }
     m.on('click', 'incidents', (ev) => {
       const id = ev.features?.[0]?.properties.id as string | undefined;
       if (id) store.select({ type: 'incident', id });
-    });
-    m.on('mousemove', 'devices', (ev) => this.hover(ev.features?.[0], ev.lngLat));
-    m.on('mouseleave', 'devices', () => {
-      this.hoverId = null;
-      this.popup.remove();
     });
   }
 
@@ -229,7 +253,110 @@ export class MapView {
     if (!this.ready) return;
     this.addLabels();
     this.map.setLayoutProperty('devices', 'icon-image', this.deviceIconExpr());
+    this.map.setLayoutProperty('alerts', 'icon-image', this.deviceIconExpr());
     this.renderIncidents();
+  }
+
+  /**
+   * Devices in alarm are never hidden in a cluster and must change colour at once. Up to DOM_ALARMS
+   * of them are HTML markers (updated synchronously, no worker round trip); beyond that (a flood of
+   * alarms) they move to the `alerts` GeoJSON layer, which scales but waits for the worker.
+   */
+  private fastAlerts(ids: string[]): void {
+    if (!this.ready) return;
+    const now = Date.now();
+    const touched: string[] = [];
+    for (const id of ids) {
+      const d = store.devices.get(id);
+      if (!d) continue;
+      const p = this.propsFor(d, store.states.get(id), now);
+      const prev = this.alerts.get(id);
+      if (p.alarm) {
+        if (!prev || prev.properties.st !== p.st) {
+          this.alerts.set(id, { type: 'Feature', geometry: { type: 'Point', coordinates: [d.lon, d.lat] }, properties: p });
+          touched.push(id);
+        }
+      } else if (prev) {
+        this.alerts.delete(id);
+        touched.push(id);
+      }
+    }
+    if (touched.length) this.syncAlerts(touched);
+  }
+
+  /** Bring alarm markers in line with `this.alerts`; `ids` = the ones that changed (all when omitted). */
+  private syncAlerts(ids?: string[]): void {
+    const wantDom = this.alerts.size <= (this.alertMode === 'dom' ? DOM_ALARMS : DOM_ALARMS * 0.8);
+    if (wantDom !== (this.alertMode === 'dom')) {
+      this.alertMode = wantDom ? 'dom' : 'layer';
+      ids = undefined;
+    }
+    if (this.alertMode === 'layer') {
+      for (const m of this.alarmMarkers.values()) m.mk.remove();
+      this.alarmMarkers.clear();
+      if (!this.alertsRaf) {
+        this.alertsRaf = requestAnimationFrame(() => {
+          this.alertsRaf = 0;
+          this.flushAlerts();
+        });
+      }
+      return;
+    }
+    if (!ids) {
+      if (this.alertsShown) this.flushAlerts(true);
+      ids = [...new Set([...this.alarmMarkers.keys(), ...this.alerts.keys()])];
+    }
+    perf.flushed();
+    for (const id of ids) {
+      const f = this.alerts.get(id);
+      const m = this.alarmMarkers.get(id);
+      if (!f) {
+        m?.mk.remove();
+        this.alarmMarkers.delete(id);
+        continue;
+      }
+      const st = f.properties.st;
+      if (m) {
+        if (m.st !== st) {
+          m.st = st;
+          this.paintAlarmEl(m.el, f.properties);
+        }
+        continue;
+      }
+      const el = h('div', { class: 'alarm-mk', role: 'button', tabindex: -1 });
+      this.paintAlarmEl(el, f.properties);
+      el.addEventListener('click', (e) => {
+        e.stopPropagation();
+        store.select({ type: 'device', id });
+      });
+      el.addEventListener('mouseenter', () => {
+        const d = store.devices.get(id);
+        if (d) this.hover({ properties: { id } } as unknown as MapGeoJSONFeature, new maplibregl.LngLat(d.lon, d.lat));
+      });
+      el.addEventListener('mouseleave', () => {
+        this.hoverId = null;
+        this.popup.remove();
+      });
+      const mk = new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates as [number, number]).addTo(this.map);
+      this.alarmMarkers.set(id, { mk, el, st });
+    }
+    requestAnimationFrame(() => perf.rendered(performance.now()));
+  }
+
+  private paintAlarmEl(el: HTMLElement, p: DevProps): void {
+    el.dataset.id = p.id;
+    el.dataset.state = p.st;
+    el.className = `alarm-mk lvl-${p.st}`;
+    el.title = `${p.id} · ${levelOf(p.st) ? levelShort(p.st as Level) : p.st}`;
+    const lvl = levelOf(p.st);
+    el.replaceChildren(lvl ? levelBadgeSvg(lvl, 22) : h('span', null, '?'));
+  }
+
+  private flushAlerts(clear = false): void {
+    perf.flushed();
+    this.awaitingRender = true;
+    this.alertsShown = !clear && this.alerts.size > 0;
+    (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features: clear ? [] : [...this.alerts.values()] });
   }
 
   private schedule(): void {
@@ -266,6 +393,9 @@ export class MapView {
       }
       this.fullRebuild = false;
       this.dirty.clear();
+      this.alerts.clear();
+      for (const f of this.features.values()) if (f.properties.alarm) this.alerts.set(f.properties.id, f);
+      this.syncAlerts();
     } else {
       let changed = false;
       for (const id of this.dirty) {
@@ -281,15 +411,17 @@ export class MapView {
       this.dirty.clear();
       if (!changed) {
         // nothing visible changed (values only): the frame already shows the latest state
-        perf.flushed();
-        perf.rendered(performance.now());
+        if (!this.awaitingRender) {
+          perf.flushed();
+          perf.rendered(performance.now());
+        }
         this.lastFlush = performance.now();
         this.refreshHover();
         return;
       }
     }
     this.lastFlush = performance.now();
-    perf.flushed();
+    if (!this.awaitingRender) perf.flushed();
     this.awaitingRender = true;
     (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features: [...this.features.values()] });
     this.refreshHover();
