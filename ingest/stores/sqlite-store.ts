@@ -38,9 +38,11 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
   const rawQuery = db.prepare(
     'SELECT ts, value FROM telemetry WHERE device = ? AND metric = ? AND ts >= ? AND ts < ? ORDER BY ts',
   );
+  // better-sqlite3 binds JS numbers as REAL, so `ts / @step` is a real division: CAST floors it to
+  // the window index (ts ≥ 0), windows align to epoch multiples of step.
   const aggSql = (fn: string) =>
     db.prepare(
-      `SELECT (ts / @step) * @step AS bucket, ${fn} AS value, MIN(value) AS min, MAX(value) AS max
+      `SELECT CAST(ts / @step AS INTEGER) * @step AS bucket, ${fn} AS value, MIN(value) AS min, MAX(value) AS max
          FROM telemetry WHERE device = @device AND metric = @metric AND ts >= @from AND ts < @to
         GROUP BY bucket ORDER BY bucket`,
     );
@@ -52,7 +54,7 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
     count: aggSql('COUNT(*)'),
     // value of the newest row in the bucket: SQLite returns the bare column from the MAX(ts) row
     last: db.prepare(
-      `SELECT (ts / @step) * @step AS bucket, value, MAX(ts) AS newest, MIN(value) AS min, MAX(value) AS max
+      `SELECT CAST(ts / @step AS INTEGER) * @step AS bucket, value, MAX(ts) AS newest, MIN(value) AS min, MAX(value) AS max
          FROM telemetry WHERE device = @device AND metric = @metric AND ts >= @from AND ts < @to
         GROUP BY bucket ORDER BY bucket`,
     ),
