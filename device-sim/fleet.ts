@@ -112,16 +112,6 @@ export function gbt28181CameraId(serial: number): string {
   return `${DISTRICT.code}00` + '00' + '132' + String(serial).padStart(7, '0');
 }
 
-const KIND_ZH: Record<DeviceKind, string> = {
-  flood: '水位站',
-  air: '空气质量监测站',
-  water: '水质自动监测站',
-  noise: '噪声监测点',
-  gas: '燃气管网监测点',
-  geo: '地质灾害监测点',
-  camera: '摄像机',
-};
-
 // GB 50028 pressure classes (MPa gauge) with the nominal pressures city networks commonly run at.
 const PRESSURE_CLASSES = [
   { cls: 'high-B', values: [1.6, 2.0], weight: 0.03 },

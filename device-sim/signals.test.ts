@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { METRICS, TELEMETRY_SCHEMAS, type DeviceKind } from '../schemas/index.js';
 import { createAjv } from './ajv.js';
 import { generateFleet, type FleetDevice } from './fleet.js';
-import { REPORT_INTERVAL_MS, createWeather, dropsReading, initSignalState, linkDown, localHour, nextReading, clampToRange } from './signals.js';
+import { REPORT_INTERVAL_MS, createWeather, dropsReading, initSignalState, linkDown, localHour, nextReading } from './signals.js';
 
 const HOUR = 3_600_000;
 // 2026-07-15 00:00 Beijing time: flood season
