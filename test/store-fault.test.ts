@@ -1,4 +1,5 @@
-// Fault test (issue #4): 200 devices stream 20 000 readings into the VictoriaMetrics store while the
+// Fault tests (issue #4). (1) The whole hub: 200 devices publish 20 000 readings at QoS 1 over MQTT while
+// VictoriaMetrics is SIGKILLed mid-stream and the hub is restarted once. (2) The store alone: 200 devices stream 20 000 readings into the VictoriaMetrics store while the
 // database is SIGKILLed mid-stream (losing what it had acknowledged but not yet flushed), the store is
 // restarted while the database is down (what a hub restart does to it), and the database comes back.
 // Afterwards every reading is in VictoriaMetrics exactly once: count and sum per device match what
@@ -14,6 +15,8 @@ import { createSpool } from '../ingest/stores/spool.js';
 import { createVictoriaMetricsStore } from '../ingest/stores/victoriametrics-store.js';
 import type { SpooledTelemetryStore } from '../ingest/stores/spooled-store.js';
 import { startVictoriaMetrics, victoriaMetricsSkipReason } from './contract/helpers/victoriametrics-server.js';
+import mqtt, { type MqttClient } from 'mqtt';
+import { startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 
 const skip = victoriaMetricsSkipReason();
 const DEVICES = 200;
@@ -115,4 +118,80 @@ describe.skipIf(skip !== null)(`store fault: VictoriaMetrics killed mid-stream${
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('hub: 200 devices publish 20 000 readings at QoS 1; VictoriaMetrics killed mid-stream, hub restarted once; each lands once', async () => {
+    const vm = await startVictoriaMetrics();
+    const dataDir = tempDir();
+    const env = { LOOKOUT_STORE: 'victoriametrics', VM_URL: vm.url };
+    let t: TestHub = await startTestHub({ dataDir, env });
+    const run = Date.now().toString(36);
+    const ids = Array.from({ length: DEVICES }, (_, d) => `hf-${run}-${String(d).padStart(3, '0')}`);
+    const tokens = new Map<string, string>();
+    for (const id of ids) tokens.set(id, await t.addDevice(id, 'flood'));
+    const T0 = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
+    const value = (d: number, i: number) => ((d * 7919 + i * 104_729) % 10_007) / 100;
+    const expected = new Map(ids.map((id) => [id, { n: 0, sum: 0 }]));
+    let clients: MqttClient[] = [];
+    const connectAll = async (port: number) => {
+      clients = await Promise.all(
+        ids.map(
+          (id) =>
+            new Promise<MqttClient>((resolve, reject) => {
+              const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: id, username: id, password: tokens.get(id)!, reconnectPeriod: 0, connectTimeout: 20_000 });
+              c.once('connect', () => resolve(c));
+              c.once('error', reject);
+            }),
+        ),
+      );
+    };
+    const endAll = () => Promise.all(clients.map((c) => new Promise<void>((r) => c.end(true, {}, () => r()))));
+    // QoS 1: the callback runs on PUBACK, which the hub sends only once the reading is durable
+    const publish = (c: MqttClient, topic: string, body: unknown) =>
+      new Promise<void>((resolve, reject) => c.publish(topic, JSON.stringify(body), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    let spooledAtRestart = 0;
+    try {
+      await connectAll(t.mqttPort);
+      for (let i = 0; i < ROUNDS; i++) {
+        if (i === 30) await vm.kill('SIGKILL');
+        if (i === 50) {
+          spooledAtRestart = t.hub.store.spoolState?.().depth ?? 0;
+          await endAll();
+          await t.stop();
+          t = await startTestHub({ dataDir, env });
+          await connectAll(t.mqttPort);
+        }
+        if (i === 60) await vm.start();
+        await Promise.all(ids.map((id, d) => publish(clients[d]!, `lookout/flood/${id}/telemetry`, { ts: T0 + i * 60_000, seq: i, values: { level: value(d, i) } })));
+        for (const [d, id] of ids.entries()) {
+          const e = expected.get(id)!;
+          e.n += 1;
+          e.sum += value(d, i);
+        }
+      }
+      await t.hub.store.drain?.(120_000);
+      await t.hub.store.settle?.();
+      expect(spooledAtRestart).toBeGreaterThan(0);
+      expect(t.hub.store.spoolState?.().depth).toBe(0);
+
+      const at = (T0 + ROUNDS * 60_000) / 1000;
+      const q = async (query: string) => {
+        const res = await fetch(`${vm.url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at), nocache: '1' }) });
+        const body = (await res.json()) as { data: { result: Array<{ metric: { device: string }; value: [number, string] }> } };
+        return new Map(body.data.result.map((r) => [r.metric.device, Number(r.value[1])]));
+      };
+      const sel = `flood_level{device=~"hf-${run}-.*"}[${ROUNDS * 60 + 60}s]`;
+      const counts = await q(`count_over_time(${sel})`);
+      const sums = await q(`sum_over_time(${sel})`);
+      const wrong: string[] = [];
+      for (const [id, e] of expected) {
+        if (counts.get(id) !== e.n || Math.abs((sums.get(id) ?? 0) - e.sum) > 1e-6) wrong.push(`${id}: n=${counts.get(id)}/${e.n} sum=${sums.get(id)}/${e.sum}`);
+      }
+      expect(wrong).toEqual([]);
+      expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(DEVICES * ROUNDS);
+    } finally {
+      await endAll();
+      await t.close();
+      await vm.cleanup();
+    }
+  }, 300_000);
 });
