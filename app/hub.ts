@@ -209,7 +209,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         const checks = {
           broker: { ok: started, ...(started ? {} : { detail: 'not started' }) },
           store: { ok: h.ok, detail: `${store.name}: ${h.state}${h.detail ? ` (${h.detail})` : ''}` },
-          rules: { ok: true },
+          rules: (() => {
+            const n = alerting.rules.list().length;
+            return n > 0 ? { ok: true, detail: `${n} rules loaded` } : { ok: false, detail: 'no rules loaded' };
+          })(),
         };
         return { ok: Object.values(checks).every((c) => c.ok), checks };
       },

@@ -41,6 +41,8 @@ interface Entry {
   id: string;
   kind: DeviceState['kind'];
   connected: boolean;
+  /** the device has its own MQTT connection (not behind a gateway): presence follows the connection */
+  ownConnection: boolean;
   statusOnline: boolean | null;
   lastSeen: number | null;
   values: Record<string, number>;
@@ -72,6 +74,7 @@ export function createLiveState(deps: LiveStateDeps, config: { pushIntervalMs?: 
         id,
         kind: d.kind,
         connected: false,
+        ownConnection: false,
         statusOnline: null,
         lastSeen: null,
         values: {},
@@ -88,8 +91,9 @@ export function createLiveState(deps: LiveStateDeps, config: { pushIntervalMs?: 
   }
 
   function isOnline(e: Entry, now: number): boolean {
-    if (e.connected) return e.statusOnline !== false;
-    // Devices behind a gateway (or drills through one connection) are online while they keep reporting.
+    if (e.statusOnline === false) return false; // its own status or last will said so
+    if (e.ownConnection) return e.connected;
+    // Devices behind a gateway are online while they keep reporting.
     return e.lastSeen !== null && now - e.lastSeen < 2 * EXPECTED_INTERVAL_MS[e.kind];
   }
 
@@ -125,6 +129,7 @@ export function createLiveState(deps: LiveStateDeps, config: { pushIntervalMs?: 
     const e = entry(r.deviceId);
     if (!e) return;
     e.lastSeen = Math.max(e.lastSeen ?? 0, r.receivedAt);
+    if (e.statusOnline === false) e.statusOnline = null; // any reading marks it online again
     // Late data from a gateway's buffer must not overwrite newer values.
     if (e.valuesTs === null || r.ts >= e.valuesTs) {
       for (const k in r.values) e.values[k] = r.values[k]!;
@@ -177,6 +182,7 @@ export function createLiveState(deps: LiveStateDeps, config: { pushIntervalMs?: 
       const e = entry(id);
       if (!e) return;
       e.connected = connected;
+      e.ownConnection = true;
       if (connected) {
         e.lastSeen = Math.max(e.lastSeen ?? 0, ts);
         e.statusOnline = null;
