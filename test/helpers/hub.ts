@@ -4,7 +4,7 @@ import { tempDir } from './temp.js';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DeviceKind, ServerToClientEvents, User } from '../../schemas/index.js';
+import type { ClientToServerEvents, Clock, DeviceKind, ServerToClientEvents, User } from '../../schemas/index.js';
 import { loadConfig, type Config } from '../../app/config.js';
 import { createHub, type Hub } from '../../app/hub.js';
 import { ROOT } from '../../app/cli.js';
@@ -30,13 +30,13 @@ export interface TestHub {
 
 export { tempDir };
 
-export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock } = {}): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = loadConfig(
     { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env },
     { root: ROOT },
   );
-  const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }) });
+  const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   const { httpPort, mqttPort } = await hub.start();
   const base = `http://127.0.0.1:${httpPort}`;
   const clients: MqttClient[] = [];
