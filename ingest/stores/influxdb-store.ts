@@ -76,13 +76,20 @@ export function createInfluxDbBackend(deps: Pick<RemoteStoreDeps, 'townshipOf'>,
         maxBufferLines: readings.length + 1,
         writeFailed: (error: Error) => Promise.reject(error),
       });
-      const onAbort = () => void writeApi.dispose();
-      signal.addEventListener('abort', onAbort, { once: true });
+      let onAbort: () => void = () => undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => {
+          void writeApi.dispose();
+          reject(toRemoteError(signal.reason ?? Object.assign(new Error('aborted'), { name: 'AbortError' })));
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => undefined);
       try {
         writeApi.writeRecords(readings.map((r) => toLine(r, lineOpts)));
-        await writeApi.close();
+        await Promise.race([writeApi.close(), aborted]);
       } catch (err) {
-        if (signal.aborted) throw toRemoteError(signal.reason ?? err);
         throw toRemoteError(err);
       } finally {
         signal.removeEventListener('abort', onAbort);

@@ -19,9 +19,13 @@ export class RemoteWriteError extends Error {
   }
 }
 
-/** HTTP status → retryable? (2xx never reaches here) */
+/**
+ * HTTP status → retryable? (2xx never reaches here). 5xx, 408, 425, 429: the database is down or busy.
+ * 401, 403, 404: a wrong token or a missing bucket/org is a configuration fault, not bad data — keep
+ * the readings in the spool until it is fixed instead of dead-lettering every reading.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 408 || status === 425;
+  return status >= 500 || [401, 403, 404, 408, 425, 429].includes(status);
 }
 
 /** Wrap anything thrown by a transport into a RemoteWriteError (unknown errors count as retryable). */

@@ -6,7 +6,7 @@
 // kill loses that tail), so `confirmWindowMs` (default 30 s) keeps acknowledged batches re-sendable.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Clock, HistoryPoint, Reading } from '../../schemas/index.js';
+import type { Clock, HistoryPoint } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues } from '../telemetry-store.js';
 import { toLineProtocol } from './line-protocol.js';
 import { aggregatePoints, checkResponse, mergeSeries, timedFetch, validateHistoryRequest, RemoteWriteError, type RemoteBackend } from './remote.js';
