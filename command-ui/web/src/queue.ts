@@ -10,16 +10,17 @@ import { age } from './format.js';
 import { categoryName, levelName, statusName, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipCodes, townshipName } from './places.js';
-import { store } from './store.js';
+import { isHazard, store } from './store.js';
 
-export type Tab = 'open' | 'active' | 'closed';
+export type Tab = 'open' | 'active' | 'closed' | 'faults';
 
 /** acknowledgement deadline per level (minutes); a row past it is overdue */
 export const ACK_SLA_MIN: Record<Level, number> = { red: 5, orange: 10, yellow: 30, blue: 60 };
 
 function tabOf(i: Incident): Tab {
-  if (i.status === 'open') return 'open';
   if (i.status === 'closed') return 'closed';
+  if (!isHazard(i)) return 'faults';
+  if (i.status === 'open') return 'open';
   return 'active';
 }
 
@@ -95,10 +96,10 @@ export class Queue {
   }
 
   render(): void {
-    const counts: Record<Tab, number> = { open: 0, active: 0, closed: 0 };
+    const counts: Record<Tab, number> = { open: 0, active: 0, closed: 0, faults: 0 };
     for (const i of store.incidents.values()) counts[tabOf(i)]++;
     clear(this.tabsEl);
-    for (const [tab, key] of [['open', 'tabOpen'], ['active', 'tabActive'], ['closed', 'tabClosed']] as const) {
+    for (const [tab, key] of [['open', 'tabOpen'], ['active', 'tabActive'], ['closed', 'tabClosed'], ['faults', 'tabFaults']] as const) {
       const b = h('button', {
         role: 'tab', class: tab === this.tab ? 'tab on' : 'tab', 'aria-selected': String(tab === this.tab), 'data-tab': tab,
       }, `${t(key)} ${counts[tab]}`);
@@ -128,7 +129,7 @@ export class Queue {
     const sub: string[] = [statusName(i.status)];
     if (devs) sub.push(`${devs} ${t('sensors')}`);
     if (i.assignee) sub.push(i.assignee);
-    const flash = i.status === 'open' && LEVEL_RANK[i.level] >= 3;
+    const flash = i.status === 'open' && isHazard(i) && LEVEL_RANK[i.level] >= 3;
     const row = h('div', {
       class: `q-row lvl-${i.level}${flash ? ' flash' : ''}`,
       role: 'option',
@@ -161,7 +162,7 @@ export class Queue {
     const now = Date.now();
     for (const { el, i } of this.timers) {
       const since = i.status === 'closed' ? (i.closedAt ?? now) - i.openedAt : now - i.openedAt;
-      const overdue = i.status === 'open' && since > ACK_SLA_MIN[i.level] * 60_000;
+      const overdue = i.status === 'open' && isHazard(i) && since > ACK_SLA_MIN[i.level] * 60_000;
       el.textContent = overdue ? `${t('overdue')} ${age(since)}` : age(since);
       el.classList.toggle('overdue', overdue);
     }

@@ -4,7 +4,7 @@
 // raise OS notifications, which could be mistaken for real ones.
 import { LEVEL_RANK, type Incident } from '../../../schemas/index.js';
 import { levelName, t } from './i18n.js';
-import { store } from './store.js';
+import { isHazard, store } from './store.js';
 
 let ctx: AudioContext | null = null;
 let enabled = localStorage.getItem('lookout.sound') !== 'off';
@@ -83,7 +83,7 @@ function notify(i: Incident): void {
 
 export function initSound(): void {
   store.on('incident:new', (i) => {
-    if (i.status !== 'open') return;
+    if (i.status !== 'open' || !isHazard(i)) return;
     if (i.level === 'yellow') tone(ALERT.yellow, 0.3);
     if (LEVEL_RANK[i.level] >= 3) {
       tone(ALERT[i.level]);
@@ -94,7 +94,7 @@ export function initSound(): void {
   setInterval(() => {
     let worst: 'red' | 'orange' | null = null;
     for (const i of store.incidents.values()) {
-      if (i.status !== 'open') continue;
+      if (i.status !== 'open' || !isHazard(i)) continue;
       if (i.level === 'red') worst = 'red';
       else if (i.level === 'orange' && worst !== 'red') worst = 'orange';
     }

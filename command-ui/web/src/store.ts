@@ -22,6 +22,11 @@ type Handler<T> = (arg: T) => void;
 
 const DAY = 86_400_000;
 
+/** Device faults and system incidents are a separate lane, never mixed with hazards (DESIGN.md §4). */
+export function isHazard(i: Incident): boolean {
+  return i.category !== 'device-fault' && i.category !== 'system';
+}
+
 export class Store {
   devices = new Map<string, Device>();
   states = new Map<string, DeviceState>();

@@ -8,7 +8,7 @@ import { dateTime } from './format.js';
 import { getLang, levelShort, setLang, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { isOnDuty, onSoundChange, soundEnabled, startDuty, toggleSound } from './sound.js';
-import { store } from './store.js';
+import { isHazard, store } from './store.js';
 
 export class TopBar {
   readonly el: HTMLElement;
@@ -52,7 +52,7 @@ export class TopBar {
 
   private renderCounts(): void {
     const n: Record<Level, number> = { red: 0, orange: 0, yellow: 0, blue: 0 };
-    for (const i of store.incidents.values()) if (i.status !== 'closed') n[i.level]++;
+    for (const i of store.incidents.values()) if (i.status !== 'closed' && isHazard(i)) n[i.level]++;
     clear(this.counts);
     for (const l of [...LEVELS].reverse()) {
       this.counts.appendChild(h('span', { class: `count-chip lvl-${l}${n[l] ? '' : ' zero'}`, 'data-level': l, title: levelShort(l) },

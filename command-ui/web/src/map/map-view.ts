@@ -15,7 +15,7 @@ import { h, clear } from '../dom.js';
 import { num } from '../format.js';
 import { deviceStateName, getLang, kindName, levelShort, metricLabel, t } from '../i18n.js';
 import { perf } from '../perf.js';
-import { store } from '../store.js';
+import { isHazard, store } from '../store.js';
 import { townshipName } from '../places.js';
 import { basemapData, offlineStyle, type BasemapLabels } from './basemap.js';
 import { FONT, iconFor, levelBadgeSvg } from './icons.js';
@@ -38,6 +38,7 @@ export class MapView {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private alerts = new Map<string, GeoJSON.Feature<GeoJSON.Point, DevProps>>();
   private alertsRaf = 0;
+  private deferred = false;
   private alertsShown = false;
   private alertMode: 'dom' | 'layer' = 'dom';
   private alarmMarkers = new Map<string, { mk: maplibregl.Marker; el: HTMLElement; st: string }>();
@@ -97,6 +98,12 @@ export class MapView {
     });
     this.map.on('render', () => perf.frame(performance.now()));
     this.map.on('move', () => this.scheduleEdge());
+    this.map.on('moveend', () => {
+      if (this.deferred) {
+        this.deferred = false;
+        this.schedule();
+      }
+    });
     // the city streets crowd each other at district zoom: their labels appear from zoom 10.8
     const zoomClass = () => container.classList.toggle('z-low', this.map.getZoom() < 10.8);
     this.map.on('zoom', zoomClass);
@@ -361,6 +368,12 @@ export class MapView {
 
   private schedule(): void {
     if (this.flushTimer !== null) return;
+    // While the dispatcher drags or zooms, hold the clustered source (alarms still update at once
+    // through their own markers); re-tiling 5 000 points mid-gesture costs frames.
+    if (this.ready && this.map.isMoving()) {
+      this.deferred = true;
+      return;
+    }
     const wait = Math.max(0, FLUSH_MS - (performance.now() - this.lastFlush));
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
@@ -431,7 +444,7 @@ export class MapView {
     if (!this.ready) return;
     const features: GeoJSON.Feature[] = [];
     for (const i of store.incidents.values()) {
-      if (i.status === 'closed' || i.lon === null || i.lat === null) continue;
+      if (i.status === 'closed' || !isHazard(i) || i.lon === null || i.lat === null) continue;
       features.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [i.lon, i.lat] },
@@ -533,7 +546,7 @@ export class MapView {
     const canvas = this.map.getCanvas();
     const W = canvas.clientWidth, H = canvas.clientHeight;
     const list: Incident[] = [...store.incidents.values()]
-      .filter((i) => i.status !== 'closed' && i.lon !== null && i.lat !== null && LEVEL_RANK[i.level] >= 2)
+      .filter((i) => i.status !== 'closed' && isHazard(i) && i.lon !== null && i.lat !== null && LEVEL_RANK[i.level] >= 2)
       .sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
     let shown = 0;
     for (const i of list) {
