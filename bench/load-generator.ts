@@ -23,6 +23,11 @@ export interface GeneratorOptions {
   /** send credentials (false for brokers without auth) */
   auth: boolean;
   /**
+   * one write() per packet instead of one per device per tick (Mosquitto 2.0 reads one packet per
+   * socket wake-up, so coalesced packets wait for the next arrival)
+   */
+  perPacketWrites?: boolean;
+  /**
    * 0: timestamps follow the wall clock, at least 1 ms apart per device (every (device, metric, ts) is unique,
    * so stored rows can be counted); otherwise the first timestamp, counting up 1 ms per message
    */
@@ -260,7 +265,10 @@ export class LoadGenerator {
         out[off + idOffset + 1] = id & 0xff;
       }
     }
-    dev.sock!.write(out);
+    if (this.opts.perPacketWrites && count > 1) {
+      const sock = dev.sock!;
+      for (let i = 0; i < count; i++) sock.write(out.subarray(i * len, (i + 1) * len));
+    } else dev.sock!.write(out);
     this.s.sent += count;
     this.s.readingsSent += readings * count;
     this.s.rowsSent += rows * count;

@@ -23,6 +23,7 @@ const { values: a } = parseArgs({
     'conn-devices': { type: 'string' },
     probes: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'hub-node-args': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -41,29 +42,30 @@ async function main() {
 
   if (only.has('ingest')) {
     ingest = await ingestScenario({
-      devices: num(a.devices, quick ? 200 : 1000),
+      devices: num(a.devices, quick ? 500 : 2000),
       window: num(a.window, 16),
       qos: num(a.qos, 1) === 0 ? 0 : 1,
       rate: num(a.rate, 0),
-      warmupS: quick ? 2 : 5,
-      durationS: num(a.duration, quick ? 4 : 20),
+      warmupS: quick ? 1 : 5,
+      durationS: num(a.duration, quick ? 3 : 20),
       targets: (a.targets ?? 'aedes,mosquitto,lookout').split(',') as ('aedes' | 'mosquitto' | 'lookout')[],
+      ...(a['hub-node-args'] ? { hubNodeArgs: a['hub-node-args'].split(' ').filter(Boolean) } : {}),
       ...(a.profile ? { profileDir: path.join(BENCH_DIR, 'results', 'profiles') } : {}),
     });
   }
   if (only.has('latency')) {
     latency = await latencyScenario({
       clients: 50,
-      probes: num(a.probes, quick ? 20 : 100),
+      probes: num(a.probes, quick ? 10 : 100),
       backgroundRate: 10_000,
-      backgroundDevices: quick ? 500 : 2000,
+      backgroundDevices: quick ? 300 : 2000,
     });
   }
   if (only.has('connections')) {
     conns = await connectionsScenario({
-      devices: num(a['conn-devices'], quick ? 2000 : 20_000),
+      devices: num(a['conn-devices'], quick ? 1000 : 20_000),
       intervalS: 10,
-      durationS: quick ? 5 : 30,
+      durationS: quick ? 3 : 30,
     });
   }
   if (only.has('stores')) await storesScenario({ quick });

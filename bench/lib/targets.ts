@@ -33,10 +33,12 @@ export interface HubTargetOptions {
   /** node flags for the hub process, e.g. ['--cpu-prof', '--cpu-prof-dir=…'] */
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** devices registered before start (cached per fleet across runs) */
+  fleets?: FleetSpec[];
 }
 
 export async function startHubTarget(name: 'lookout' | 'aedes', o: HubTargetOptions = {}): Promise<Target> {
-  const child = await spawnChild('hub-process.ts', { env: { BENCH_TARGET: name, ...o.env }, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
+  const child = await spawnChild('hub-process.ts', { env: { BENCH_TARGET: name, BENCH_FLEETS: JSON.stringify(o.fleets ?? []), ...o.env }, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
   const { mqttPort, httpPort } = await child.call<{ mqttPort: number; httpPort: number }>('ports');
   return {
     name,

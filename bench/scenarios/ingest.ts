@@ -24,6 +24,8 @@ export interface IngestParams {
   durationS: number;
   mix?: Partial<Record<DeviceKind, number>>;
   targets: ('aedes' | 'mosquitto' | 'lookout')[];
+  /** node flags for the hub process, e.g. --max-semi-space-size=32 */
+  hubNodeArgs?: string[];
   /** folder: write a CPU profile of the measuring window per Node target and print its top costs */
   profileDir?: string;
   label?: string;
@@ -46,20 +48,25 @@ export interface IngestRow {
   hubElu: number;
   hubRssMb: number;
   genCpuPct: number;
+  /** messages per CPU-second of the broker/hub process: comparable on a shared, contended machine */
+  perCpuSec: number;
+  perSecond: number[];
   /** 1-min load average when the target started (the machine is shared) */
   load1: number;
 }
 
 async function runTarget(name: IngestParams['targets'][number], p: IngestParams): Promise<IngestRow | null> {
   const load1 = os.loadavg()[0]!;
-  let target: Target | null;
-  if (name === 'mosquitto') target = await startMosquitto();
-  else target = await startHubTarget(name);
-  if (!target) return null;
   const fleet = { devices: p.devices, ...(p.mix ? { mix: p.mix } : {}) };
-  const gen = await startGenerator();
+  const [target, gen] = await Promise.all([
+    name === 'mosquitto' ? startMosquitto() : (startHubTarget(name, name === 'lookout' ? { fleets: [fleet], ...(p.hubNodeArgs ? { nodeArgs: p.hubNodeArgs } : {}) } : {}) as Promise<Target | null>),
+    startGenerator(),
+  ]);
+  if (!target) {
+    await gen.close();
+    return null;
+  }
   try {
-    if (name === 'lookout') await target.provision([fleet]);
     await gen.init({ host: '127.0.0.1', port: target.mqttPort, qos: p.qos, window: p.window, rate: p.rate, auth: name === 'lookout', tsBase: 0 });
     const c = await gen.connect(fleet);
     if (c.connected < p.devices) console.log(`  ${name}: only ${c.connected}/${p.devices} devices connected (${c.refused} refused)`);
@@ -137,6 +144,8 @@ async function runTarget(name: IngestParams['targets'][number], p: IngestParams)
       hubElu: h1?.elu ?? NaN,
       hubRssMb: h1?.rssMb ?? NaN,
       genCpuPct: (100 * (g1.cpuMs - g0.cpuMs)) / (dt * 1000),
+      perCpuSec: h1 && h1.cpuMs > 0 ? msgs / (h1.cpuMs / h1.wallMs) : NaN,
+      perSecond: perSecond.map((x) => Math.round(x)),
       load1,
     };
   } finally {
@@ -161,6 +170,9 @@ export interface IngestResult {
   mosquittoPerSec: number;
   ratioToAedes: number;
   ratioToMosquitto: number;
+  /** same ratios per CPU-second of the broker process (robust when other work shares the cores) */
+  cpuRatioToAedes: number;
+  cpuRatioToMosquitto: number;
   lost: number;
 }
 
@@ -183,11 +195,14 @@ export async function ingestScenario(p: IngestParams): Promise<IngestResult> {
     mosquittoPerSec: mosq?.msgsPerSec ?? NaN,
     ratioToAedes: hub && aedes ? hub.msgsPerSec / aedes.msgsPerSec : NaN,
     ratioToMosquitto: hub && mosq ? hub.msgsPerSec / mosq.msgsPerSec : NaN,
+    cpuRatioToAedes: hub && aedes ? hub.perCpuSec / aedes.perCpuSec : NaN,
+    cpuRatioToMosquitto: hub && mosq ? hub.perCpuSec / mosq.perCpuSec : NaN,
     lost: hub ? hub.lost + (hub.rowsLost ?? 0) : NaN,
   };
-  table(`ingest throughput${p.label ? ` (${p.label})` : ''} — ${p.devices} devices, QoS ${p.qos}, window ${p.window}, ${p.rate ? `${p.rate} msg/s offered` : 'closed loop'}, ${p.durationS} s after ${p.warmupS} s warm-up`, rows.map((r) => ({ ...r })));
+  table(`ingest throughput${p.label ? ` (${p.label})` : ''} — ${p.devices} devices, QoS ${p.qos}, window ${p.window}, ${p.rate ? `${p.rate} msg/s offered` : 'closed loop'}, ${p.durationS} s after ${p.warmupS} s warm-up`, rows.map(({ perSecond: _ps, ...r }) => r));
   console.log(
-    `ratios (messages/s, same load): lookout/aedes = ${result.ratioToAedes.toFixed(3)}, lookout/mosquitto = ${result.ratioToMosquitto.toFixed(3)}; lost = ${result.lost}`,
+    `ratios (messages/s, same load): lookout/aedes = ${result.ratioToAedes.toFixed(3)}, lookout/mosquitto = ${result.ratioToMosquitto.toFixed(3)}; ` +
+      `per CPU-second: lookout/aedes = ${result.cpuRatioToAedes.toFixed(3)}, lookout/mosquitto = ${result.cpuRatioToMosquitto.toFixed(3)}; lost = ${result.lost}`,
   );
   writeResult(p.label ? `ingest-${p.label}` : 'ingest', result);
   return result;

@@ -35,12 +35,13 @@ export interface LatencyResult {
 }
 
 export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> {
-  const hub = await startHubTarget('lookout');
-  const gen = await startGenerator();
+  const [hub, gen] = await Promise.all([
+    startHubTarget('lookout', { fleets: [{ devices: p.backgroundDevices }, { devices: p.probes, probes: true }] }),
+    startGenerator(),
+  ]);
   const sockets: Socket[] = [];
   const probes: MqttClient[] = [];
   try {
-    await hub.provision([{ devices: p.backgroundDevices }, { devices: p.probes, probes: true }]);
     await gen.init({ host: '127.0.0.1', port: hub.mqttPort, qos: 1, window: 8, rate: p.backgroundRate, auth: true, tsBase: 0 });
     await gen.connect({ devices: p.backgroundDevices });
 
@@ -75,7 +76,7 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
     }
 
     await gen.start();
-    await sleep(2000); // background load settles
+    await sleep(p.probes <= 10 ? 1000 : 2000); // background load settles
     const g0 = await gen.stats();
     await hub.mark();
     const t0 = performance.now();
