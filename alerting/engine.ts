@@ -54,8 +54,13 @@ export interface AlertingConfig {
   deadmanCheckMs?: number;
   /** housekeeping tick: escalation, auto-clear, silences (default 5 s) */
   tickMs?: number;
-  /** per-device state flush interval (default 5 s) */
+  /** how often dirty per-device state is written (default 5 s) */
   stateFlushMs?: number;
+  /**
+   * a device's windows/timers are written at most this often (default 5 min; close() and flush() write
+   * everything). A crash loses at most this much window state; a graceful restart loses nothing.
+   */
+  stateMinIntervalMs?: number;
   /** a reading that arrives this much after its timestamp is late (default 2 × expected interval of its kind) */
   lateAfterMs?: number;
   correlation?: Partial<Record<IncidentCategory, Partial<CorrelationSpec>>>;
@@ -143,6 +148,11 @@ class DeviceRt {
   lastTs = -Infinity;
   series = new Map<string, Series>();
   rules = new Map<string, RuleState>();
+  /** cached persistence layout (null = rebuild) */
+  layout: string | null = null;
+  /** clock time of the last state write */
+  savedAt = -Infinity;
+  layoutKeys: { last: string[] } | null = null;
   constructor(
     public id: string,
     public key: string,
@@ -155,6 +165,8 @@ class DeviceRt {
 
 interface Presence {
   lastSeen: number;
+  /** lastSeen as last written (presence is persisted at most once a minute per device while online) */
+  savedSeen: number;
   online: boolean | null;
   offlineSince: number | null;
   faulted: boolean;
@@ -191,6 +203,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   const deadmanCheckMs = config.deadmanCheckMs ?? 30_000;
   const tickMs = config.tickMs ?? 5_000;
   const stateFlushMs = config.stateFlushMs ?? 5_000;
+  const stateMinIntervalMs = config.stateMinIntervalMs ?? 5 * 60_000;
   const deviceRefreshMs = config.deviceRefreshMs ?? 60_000;
   const lateAfter = (kind: DeviceKind) => config.lateAfterMs ?? 2 * EXPECTED_INTERVAL_MS[kind];
 
@@ -246,7 +259,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     }
   }
   for (const p of store.loadPresence()) {
-    presence.set(p.device_id, { lastSeen: p.last_seen ?? clock.now(), online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
+    presence.set(p.device_id, { lastSeen: p.last_seen ?? clock.now(), savedSeen: p.last_seen ?? 0, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
   }
   for (const a of alarmsByKey.values()) if (isFaultCategory(a.category)) {
     const p = presence.get(a.alarm.deviceId);
@@ -368,7 +381,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   // ------------------------------------------------------------------ device runtime
   function presenceOf(id: string): Presence {
     let p = presence.get(id);
-    if (!p) presence.set(id, (p = { lastSeen: clock.now(), online: null, offlineSince: null, faulted: false }));
+    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, online: null, offlineSince: null, faulted: false }));
     return p;
   }
 
@@ -391,23 +404,13 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     const row = store.loadDeviceState(key);
     if (row) {
       try {
-        const data = JSON.parse(row.data) as { lastTs: number; last: Record<string, number>; rules: Record<string, { sig: string; slots: (number | null)[]; occ?: number[] }>; series: [string, number][] };
-        rt.lastTs = data.lastTs ?? -Infinity;
-        rt.last = data.last ?? {};
-        for (const [rid, s] of Object.entries(data.rules ?? {})) {
-          rt.rules.set(rid, { sig: s.sig, slots: Float64Array.from(s.slots.map((x) => (x === null ? NaN : x))), alarm: alarmsByKey.get(`${rid}|${key}`) ?? null, occ: s.occ ?? null });
-        }
-        if (row.series && data.series) {
-          const buf = new Float64Array(row.series.buffer.slice(row.series.byteOffset, row.series.byteOffset + row.series.byteLength));
-          let off = 0;
-          for (const [m, age] of data.series) {
-            const { series, next } = Series.restore(buf, off, age);
-            rt.series.set(m, series);
-            off = next;
-          }
-        }
+        restoreRt(rt, row.data, row.series);
       } catch (err) {
         log.warn({ err, device: key }, 'discarding unreadable alerting state');
+        rt.last = {};
+        rt.rules.clear();
+        rt.series.clear();
+        rt.lastTs = -Infinity;
       }
     }
     refreshDevice(rt, clock.now());
@@ -422,48 +425,111 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     for (const i of cr.nanSlots) slots[i] = NaN;
     st = { sig: cr.sig, slots, alarm: alarmsByKey.get(`${cr.id}|${rt.key}`) ?? null, occ: null };
     rt.rules.set(cr.id, st);
+    rt.layout = null;
     return st;
   }
 
-  function serializeRt(rt: DeviceRt): { data: string; series: Buffer | null } {
-    const rules: Record<string, { sig: string; slots: (number | null)[]; occ?: number[] }> = {};
-    for (const [id, st] of rt.rules) {
-      rules[id] = { sig: st.sig, slots: Array.from(st.slots, (x) => (Number.isNaN(x) ? null : x)) };
-      if (st.occ) rules[id]!.occ = st.occ;
-    }
-    const parts: Float64Array[] = [];
-    const series: [string, number][] = [];
-    let total = 0;
-    for (const [m, s] of rt.series) {
-      const f = s.serialize();
-      parts.push(f);
-      series.push([m, s.maxAgeMs]);
-      total += f.length;
-    }
-    let blob: Buffer | null = null;
-    if (total) {
-      const all = new Float64Array(total);
-      let off = 0;
-      for (const p of parts) {
-        all.set(p, off);
-        off += p.length;
-      }
-      blob = Buffer.from(all.buffer);
-    }
-    return { data: JSON.stringify({ lastTs: Number.isFinite(rt.lastTs) ? rt.lastTs : null, last: rt.last, rules, series }), series: blob };
+  // Per-device state is one JSON layout (names, signatures, sizes — rebuilt only when it changes) and one
+  // Float64Array of numbers: [lastTs, last values…, per rule: slots…, occ count, occ…, per series: n, ts…, v…].
+  interface Layout {
+    v: 2;
+    last: string[];
+    rules: [id: string, sig: string, nslots: number][];
+    series: [metric: string, maxAgeMs: number][];
   }
 
-  function flushState(): void {
+  function layoutOf(rt: DeviceRt): string {
+    if (rt.layout !== null) return rt.layout;
+    const l: Layout = { v: 2, last: Object.keys(rt.last), rules: [...rt.rules].map(([id, st]) => [id, st.sig, st.slots.length]), series: [...rt.series].map(([m, s]) => [m, s.maxAgeMs]) };
+    rt.layoutKeys = l;
+    rt.layout = JSON.stringify(l);
+    return rt.layout;
+  }
+
+  function serializeRt(rt: DeviceRt): { data: string; series: Buffer } {
+    const data = layoutOf(rt);
+    const l = rt.layoutKeys!;
+    let n = 1 + l.last.length;
+    for (const st of rt.rules.values()) n += st.slots.length + 1 + (st.occ?.length ?? 0);
+    for (const s of rt.series.values()) n += 1 + 2 * s.length;
+    const f = new Float64Array(n);
+    let o = 0;
+    f[o++] = rt.lastTs;
+    for (const m of l.last) f[o++] = rt.last[m] ?? NaN;
+    for (const [, st] of rt.rules) {
+      f.set(st.slots, o);
+      o += st.slots.length;
+      const occ = st.occ;
+      f[o++] = occ ? occ.length : 0;
+      if (occ) for (const t of occ) f[o++] = t;
+    }
+    for (const s of rt.series.values()) {
+      const len = s.length;
+      f[o++] = len;
+      f.set(s.ts.subarray(s.start, s.end), o);
+      o += len;
+      f.set(s.v.subarray(s.start, s.end), o);
+      o += len;
+    }
+    return { data, series: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
+  }
+
+  function restoreRt(rt: DeviceRt, data: string, blob: Buffer | null): void {
+    const l = JSON.parse(data) as Layout;
+    if (l.v !== 2 || !blob) return;
+    const f = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+    let o = 0;
+    rt.lastTs = f[o++]!;
+    for (const m of l.last) {
+      const v = f[o++]!;
+      if (!Number.isNaN(v)) rt.last[m] = v;
+    }
+    for (const [id, sig, nslots] of l.rules) {
+      const slots = f.slice(o, o + nslots);
+      o += nslots;
+      const k = f[o++]!;
+      const occ = k > 0 ? Array.from(f.subarray(o, o + k)) : null;
+      o += k;
+      rt.rules.set(id, { sig, slots, alarm: alarmsByKey.get(`${id}|${rt.key}`) ?? null, occ });
+    }
+    for (const [m, age] of l.series) {
+      const { series, next } = Series.restore(f, o, age);
+      rt.series.set(m, series);
+      o = next;
+    }
+  }
+
+  function flushState(force = false): void {
     if (!dirtyDevs.size && !dirtyPresence.size && !softAlarms.size && !zonesDirty) return;
+    // Rolling windows and timers are re-derivable, so this batch commits without an fsync (WAL + NORMAL:
+    // durable at the next checkpoint; a power cut loses at most a few seconds of window state). Alarms and
+    // incidents keep the connection's synchronous=FULL. better-sqlite3 is synchronous: nothing else runs
+    // on the connection between the two pragma calls.
+    const sync = deps.db.pragma('synchronous', { simple: true }) as number;
+    if (sync > 1) deps.db.pragma('synchronous = NORMAL');
+    try {
+      flushStateTx(force);
+    } finally {
+      if (sync > 1) deps.db.pragma(`synchronous = ${sync}`);
+    }
+  }
+
+  function flushStateTx(force: boolean): void {
+    const now = clock.now();
     store.transaction(() => {
       store.persistCounters();
       for (const rt of dirtyDevs) {
+        if (!force && now - rt.savedAt < stateMinIntervalMs) continue;
         const s = serializeRt(rt);
         store.saveDeviceState(rt.key, s.data, s.series);
+        rt.savedAt = now;
+        dirtyDevs.delete(rt);
       }
       for (const id of dirtyPresence) {
         const p = presence.get(id);
-        if (p) store.savePresence(id, p.lastSeen, p.online, p.offlineSince);
+        if (!p) continue;
+        store.savePresence(id, p.lastSeen, p.online, p.offlineSince);
+        p.savedSeen = p.lastSeen;
       }
       for (const a of softAlarms) store.saveAlarm(a);
       if (zonesDirty) {
@@ -472,7 +538,6 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         store.meta.set('zone_members', JSON.stringify(z));
       }
     });
-    dirtyDevs.clear();
     dirtyPresence.clear();
     softAlarms.clear();
     zonesDirty = false;
@@ -807,11 +872,11 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   function activity(deviceId: string, now: number): void {
     const p = presenceOf(deviceId);
     if (now > p.lastSeen) p.lastSeen = now;
-    dirtyPresence.add(deviceId);
     if (p.online === false) {
       p.online = true;
       p.offlineSince = null;
-    }
+      dirtyPresence.add(deviceId);
+    } else if (now - p.savedSeen >= 60_000) dirtyPresence.add(deviceId);
     if (p.faulted) checkDeadmanFor(deviceId, p, now);
   }
 
@@ -828,12 +893,20 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         const w = kw.get(m);
         if (w !== undefined) {
           let s = rt.series.get(m);
-          if (s === undefined) rt.series.set(m, (s = new Series(w)));
-          else s.maxAgeMs = w;
+          if (s === undefined) {
+            rt.series.set(m, (s = new Series(w)));
+            rt.layout = null;
+          } else if (s.maxAgeMs !== w) {
+            s.maxAgeMs = w;
+            rt.layout = null;
+          }
           s.push(r.ts, v);
         }
       }
-      if (!outOfOrder) rt.last[m] = v;
+      if (!outOfOrder) {
+        if (rt.last[m] === undefined) rt.layout = null;
+        rt.last[m] = v;
+      }
     }
     dirtyDevs.add(rt);
     if (outOfOrder) {
@@ -937,17 +1010,18 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     return { on: p.online !== false && now - p.lastSeen > limit, limit };
   }
 
-  function checkDeadmanFor(deviceId: string, p: Presence, now: number): void {
-    const d = deps.devices.get(deviceId);
+  function checkDeadmanFor(deviceId: string, p: Presence, now: number, known?: Device): void {
+    const d = known ?? deps.devices.get(deviceId);
     let any = false;
     for (const cr of ruleSet.deadman) {
-      const key = `${cr.id}|${deviceId}`;
-      const a = alarmsByKey.get(key);
-      if (!d || !cr.kinds.has(d.kind) || (cr.match !== null && !cr.match(d.attributes ?? {}))) {
+      const applies = d !== undefined && cr.kinds.has(d.kind) && (cr.match === null || cr.match(d.attributes ?? {}));
+      const { on, limit } = applies ? deadmanCond(cr, d, p, now) : { on: false, limit: 0 };
+      if (!on && !p.faulted) continue; // the common case: nothing to raise, nothing to clear
+      const a = alarmsByKey.get(`${cr.id}|${deviceId}`);
+      if (!applies) {
         if (a) clearAlarm(a, now, 'rule no longer applies');
         continue;
       }
-      const { on, limit } = deadmanCond(cr, d, p, now);
       if (on && !a) {
         const since = cr.when === 'offline' ? (p.offlineSince ?? p.lastSeen) : p.lastSeen;
         raiseFault(cr, deviceId, cr.level, `${cr.title}: ${cr.when === 'offline' ? 'offline' : 'no data'} since ${new Date(since).toISOString()} (> ${Math.round(limit / 1000)} s)`, now);
@@ -962,10 +1036,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
 
   function deadmanSweep(now: number): void {
     if (!ruleSet.deadman.length) return;
-    for (const d of deps.devices.all()) {
-      const p = presenceOf(d.id);
-      checkDeadmanFor(d.id, p, now);
-    }
+    for (const d of deps.devices.all()) checkDeadmanFor(d.id, presenceOf(d.id), now, d);
   }
 
   function rejectSweep(now: number): void {
@@ -1055,7 +1126,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     for (const a of [...alarmsByKey.values()]) {
       if (!ruleSet.byId.has(a.alarm.ruleId) && old.byId.has(a.alarm.ruleId)) clearAlarm(a, clock.now(), `rule ${a.alarm.ruleId} removed`);
     }
-    for (const rt of runtimes.values()) for (const [id, st] of rt.rules) if (st.alarm && st.alarm.alarm.state === 'cleared') rt.rules.set(id, { ...st, alarm: null });
+    for (const rt of runtimes.values()) for (const st of rt.rules.values()) if (st.alarm && st.alarm.alarm.state === 'cleared') st.alarm = null;
     log.info({ rules: ruleSet.rules.length }, 'rules applied');
   }
 
@@ -1250,14 +1321,14 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       else throw new Error(`unknown alerting event ${event}`);
     },
     flush() {
-      if (!closed) flushState();
+      if (!closed) flushState(true);
     },
     close() {
       if (closed) return;
       for (const t of timers) clock.clearInterval(t);
       timers.length = 0;
       try {
-        flushState();
+        flushState(true);
       } catch (err) {
         log.error({ err }, 'alerting state flush on close failed');
       }

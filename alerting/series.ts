@@ -11,6 +11,10 @@ export class Series {
   cum: Float64Array;
   start = 0;
   end = 0;
+  /** last leq query (several levels of one rule ask for the same window) */
+  private leqFrom = NaN;
+  private leqTo = NaN;
+  private leqVal = NaN;
 
   constructor(
     public maxAgeMs: number,
@@ -32,6 +36,7 @@ export class Series {
   }
 
   push(ts: number, v: number): void {
+    this.leqTo = NaN;
     const n = this.end;
     if (n > this.start) {
       const last = this.ts[n - 1]!;
@@ -153,6 +158,14 @@ export class Series {
 
   /** energy-equivalent level of dB samples (equal weights): 10·lg(mean(10^(L/10))) — GB 3096 Leq */
   leq(from: number, to: number): number {
+    if (from === this.leqFrom && to === this.leqTo) return this.leqVal;
+    this.leqFrom = from;
+    this.leqTo = to;
+    this.leqVal = this.leqCompute(from, to);
+    return this.leqVal;
+  }
+
+  private leqCompute(from: number, to: number): number {
     const i = this.upper(from);
     const j = this.upper(to);
     if (j <= i) return NaN;
