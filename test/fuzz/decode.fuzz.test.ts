@@ -98,7 +98,7 @@ describe('fuzz: payload decoder (fast-check)', () => {
         n++;
         const buf = Buffer.from(JSON.stringify(v) ?? 'null', 'utf8');
         check(topic, buf);
-        for (const f of flips) if (buf.length) buf[f % buf.length] ^= 1 << f % 8;
+        for (const f of flips) if (buf.length) buf[f % buf.length] = buf[f % buf.length]! ^ (1 << f % 8);
         check(topic, buf);
         pristine();
       }),

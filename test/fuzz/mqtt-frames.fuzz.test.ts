@@ -76,7 +76,7 @@ function mutate(buf: Buffer, muts: Mutation[]): Buffer {
   for (const m of muts) {
     if (b.length === 0) break;
     const at = m.at % b.length;
-    if (m.op === 'flip') b[at] ^= 1 << m.bit;
+    if (m.op === 'flip') b[at] = b[at]! ^ (1 << m.bit);
     else if (m.op === 'set') b[at] = m.byte;
     else if (m.op === 'truncate') b = b.subarray(0, at);
     else if (m.op === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
