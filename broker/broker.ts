@@ -157,6 +157,9 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   });
 
   aedes.on('clientReady', (client: Client) => {
+    // A connection that died while its CONNECT was being authenticated has already had its
+    // clientDisconnect: do not bring the device back online (found by the frame fuzzer).
+    if ((client as unknown as { closed?: boolean }).closed) return;
     connected.add(client.id);
     m.connected.set(connected.size);
     deps.onPresence?.(client.id, true, clock.now());
