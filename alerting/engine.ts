@@ -1146,13 +1146,26 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
             break;
           }
         }
-        for (let i = 0; i < list.length; i++) evalReading(list[i]!, now);
+        for (let i = 0; i < list.length; i++) {
+          try {
+            evalReading(list[i]!, now);
+          } catch (err) {
+            // one bad reading (or rule) never stops the others or the caller's pipeline
+            log.error({ err, device: list[i]!.deviceId }, 'alerting failed to evaluate a reading');
+          }
+        }
       });
       readingsCounter?.inc(readings.length);
     },
     evaluateEvent(event) {
       if (closed) return;
-      op(() => evalEvent(event, clock.now()));
+      op(() => {
+        try {
+          evalEvent(event, clock.now());
+        } catch (err) {
+          log.error({ err, device: event.deviceId }, 'alerting failed to evaluate an event');
+        }
+      });
     },
     devicePresence(deviceId, online, ts) {
       if (closed) return;
