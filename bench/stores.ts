@@ -67,6 +67,18 @@ async function pump(store: TelemetryStore, readings: Reading[], batch: number, w
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
+/** VictoriaMetrics may show a just-flushed series partially for a moment: poll up to 15 s, then report */
+async function checkCount(store: TelemetryStore, deviceId: string, expected: number): Promise<string | null> {
+  const t = Date.now();
+  let got = -1;
+  while (Date.now() - t < 15_000) {
+    got = await store.count(deviceId, 'flood');
+    if (got === expected) return Date.now() - t > 200 ? `count for ${deviceId} reached ${expected} only after ${Date.now() - t} ms` : null;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return `count check failed for ${deviceId}: ${got} != ${expected}`;
+}
+
 function row(store: string, c: string, readings: number, batch: number, writers: number, seconds: number): Row {
   return {
     store,
@@ -90,7 +102,7 @@ export async function storesScenario(o: { quick: boolean; only?: string[] } = { 
   const dir = mkdtempSync(path.join(tmpdir(), 'lookout-bench-stores-'));
   const logger = pino({ level: 'silent' });
   let replay: { readings: number; spoolSeconds: number; spoolRate: number; replaySeconds: number; replayRate: number; spoolBytes: number } | null = null;
-  let vmNote: string | null = null;
+  let vmNote: string | null = null; // last anomaly seen
   try {
     // SQLite (WAL, synchronous=FULL): one fsync per write() call, so batch size is the lever.
     for (const [count, batch, writers] of (want('sqlite') ? [
@@ -130,10 +142,8 @@ export async function storesScenario(o: { quick: boolean; only?: string[] } = { 
           const delivered = Number(process.hrtime.bigint() - t) / 1e9;
           rows.push({ ...row('victoriametrics', `batch ${batch}`, count, batch, writers, secs), 'in db/s': Math.round(count / delivered) });
           await store.settle();
-          const probe = readings[0]!.deviceId;
-          const expected = Math.ceil(count / DEVICES) * METRICS_PER_READING;
-          const got = await store.count(probe, 'flood');
-          if (got !== expected) vmNote = `count check failed for ${probe}: ${got} != ${expected}`;
+          const problem = await checkCount(store, readings[0]!.deviceId, Math.ceil(count / DEVICES) * METRICS_PER_READING);
+          if (problem) vmNote = problem;
           await store.close();
         }
 
@@ -159,10 +169,8 @@ export async function storesScenario(o: { quick: boolean; only?: string[] } = { 
         };
         rows.push(row('spool replay → vm', 'db up → drained', count, 5000, 1, replaySecs));
         await store.settle();
-        const probe = readings[0]!.deviceId;
-        const got = await store.count(probe, 'flood');
-        const expected = Math.ceil(count / DEVICES) * METRICS_PER_READING;
-        if (got !== expected) vmNote = `replay count check failed for ${probe}: ${got} != ${expected}`;
+        const problem = await checkCount(store, readings[0]!.deviceId, Math.ceil(count / DEVICES) * METRICS_PER_READING);
+        if (problem) vmNote = `replay: ${problem}`;
         await store.close();
       } finally {
         await vm.cleanup();

@@ -91,25 +91,41 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
   );
   CREATE INDEX IF NOT EXISTS spool_batch_waiting ON spool_batch (seq) WHERE acked IS NULL;
   CREATE INDEX IF NOT EXISTS spool_batch_acked ON spool_batch (acked) WHERE acked IS NOT NULL;`);
+  // A second connection without fsync for bookkeeping (ack, remove, expire, defer): losing one of those
+  // in a power cut only means a batch is sent again, which is harmless (writes are idempotent); the next
+  // fsynced append makes them durable anyway (one WAL). Appends stay on the synchronous=FULL connection.
+  const lazy = new Database(config.path);
+  lazy.pragma('journal_mode = WAL');
+  lazy.pragma('synchronous = NORMAL');
+  lazy.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 5000');
   const insertBack = db.prepare(
     'INSERT INTO spool_batch (seq, created, count, bytes, body, deferred) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM spool_batch), ?, ?, ?, ?, ?)',
   );
   const insertFront = db.prepare(
     'INSERT INTO spool_batch (seq, created, count, bytes, body, deferred) VALUES ((SELECT COALESCE(MIN(seq), 1) - 1 FROM spool_batch), ?, ?, ?, ?, ?)',
   );
-  const selectOldest = db.prepare('SELECT seq, count, bytes, body, deferred FROM spool_batch WHERE acked IS NULL ORDER BY seq LIMIT ?');
-  const rowInfo = db.prepare('SELECT count, bytes, deferred FROM spool_batch WHERE seq = ? AND acked IS NULL');
-  const del = db.prepare('DELETE FROM spool_batch WHERE seq = ?');
-  const ackOne = db.prepare('UPDATE spool_batch SET acked = ? WHERE seq = ?');
-  const deferOne = db.prepare('UPDATE spool_batch SET deferred = 1 WHERE seq = ? AND acked IS NULL AND deferred = 0');
-  const expireStmt = db.prepare('DELETE FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
-  const expiring = db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
-  const expireTx = db.transaction((before: number) => {
+  const selectOldest = db.prepare('SELECT seq, count, bytes, deferred FROM spool_batch WHERE acked IS NULL ORDER BY seq LIMIT ?');
+  const selectBody = db.prepare('SELECT body FROM spool_batch WHERE seq = ?');
+  const rowInfo = lazy.prepare('SELECT count, bytes, deferred FROM spool_batch WHERE seq = ? AND acked IS NULL');
+  const del = lazy.prepare('DELETE FROM spool_batch WHERE seq = ?');
+  const ackOne = lazy.prepare('UPDATE spool_batch SET acked = ? WHERE seq = ?');
+  const deferOne = lazy.prepare('UPDATE spool_batch SET deferred = 1 WHERE seq = ? AND acked IS NULL AND deferred = 0');
+  const expireStmt = lazy.prepare('DELETE FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
+  const expiring = lazy.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM spool_batch WHERE acked IS NOT NULL AND acked < ?');
+  const expireTx = lazy.transaction((before: number) => {
     const n = (expiring.get(before) as { n: number }).n;
     if (n > 0) expireStmt.run(before);
     return n;
   });
   const unackStmt = db.prepare('UPDATE spool_batch SET acked = NULL, deferred = 1 WHERE acked IS NOT NULL');
+  /** readings of batches appended by this process, so the sender need not read and parse them back */
+  const cache = new Map<number, Reading[]>();
+  let cacheBytes = 0;
+  const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+  const uncache = (id: number, b: number) => {
+    if (cache.delete(id)) cacheBytes -= b;
+  };
   const totals = db.prepare(
     `SELECT COALESCE(SUM(acked IS NULL), 0) AS batches,
             COALESCE(SUM(CASE WHEN acked IS NULL THEN count END), 0) AS depth,
@@ -136,7 +152,7 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
     deps.logger?.warn({ spool: config.path, batches, readings: depth, bytes, reopenedFromConfirmWindow: reopened }, 'spool holds readings from before; replaying them');
   }
 
-  const removeMany = db.transaction((ids: readonly number[], ackAt: number | null) => {
+  const removeMany = lazy.transaction((ids: readonly number[], ackAt: number | null) => {
     let n = 0;
     let b = 0;
     let k = 0;
@@ -146,6 +162,7 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
       if (!row) continue;
       if (ackAt === null) del.run(id);
       else ackOne.run(ackAt, id);
+      uncache(id, row.bytes);
       n += row.count;
       b += row.bytes;
       k += 1;
@@ -153,7 +170,7 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
     }
     return { n, b, k, d };
   });
-  const deferMany = db.transaction((ids: readonly number[]) => {
+  const deferMany = lazy.transaction((ids: readonly number[]) => {
     for (const id of ids) deferOne.run(id);
   });
 
@@ -180,19 +197,25 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
       if (closed) throw new Error('spool is closed');
       const enc = opts.encoded ?? encode(readings);
       const info = (opts.front ? insertFront : insertBack).run(Date.now(), readings.length, enc.bytes, enc.body, opts.deferred ? 1 : 0);
+      const id = Number(info.lastInsertRowid);
+      if (cacheBytes + enc.bytes <= CACHE_MAX_BYTES) {
+        cache.set(id, [...readings]);
+        cacheBytes += enc.bytes;
+      }
       batches += 1;
       depth += readings.length;
       bytes += enc.bytes;
       if (opts.deferred) deferred += readings.length;
-      return Number(info.lastInsertRowid);
+      return id;
     },
     peek(maxReadings) {
       const out: SpoolBatch[] = [];
       let n = 0;
-      const rows = selectOldest.all(Math.max(1, Math.min(batches, 1000))) as Array<{ seq: number; count: number; bytes: number; body: string; deferred: number }>;
+      const rows = selectOldest.all(Math.max(1, Math.min(batches, 1000))) as Array<{ seq: number; count: number; bytes: number; deferred: number }>;
       for (const row of rows) {
         if (out.length > 0 && n + row.count > maxReadings) break;
-        out.push({ id: row.seq, readings: JSON.parse(row.body) as Reading[], bytes: row.bytes, deferred: row.deferred === 1 });
+        const readings = cache.get(row.seq) ?? (JSON.parse((selectBody.get(row.seq) as { body: string }).body) as Reading[]);
+        out.push({ id: row.seq, readings, bytes: row.bytes, deferred: row.deferred === 1 });
         n += row.count;
       }
       return out;
@@ -227,6 +250,8 @@ export function createSpool(deps: SpoolDeps, config: SpoolConfig): Spool {
     close() {
       if (closed) return;
       closed = true;
+      cache.clear();
+      lazy.close();
       db.close();
     },
   };

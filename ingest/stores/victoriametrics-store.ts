@@ -177,8 +177,24 @@ export function createVictoriaMetricsBackend(deps: Pick<RemoteStoreDeps, 'townsh
       return m[1]!;
     },
     async settle() {
-      const res = await timedFetch(`${base}/internal/force_flush`, { headers, timeoutMs });
-      await checkResponse(res, 'force_flush');
+      // force_flush answers before every flushed part is searchable (VictoriaMetrics 1.79 adds parts in the
+      // background): flush, then wait until no rows are pending and the searchable row count has stopped
+      // moving for a few polls. Used by tests and benchmarks, never on the ingest path.
+      const flush = async () => checkResponse(await timedFetch(`${base}/internal/force_flush`, { headers, timeoutMs }), 'force_flush');
+      const sum = (text: string, re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+      await flush();
+      const deadline = Date.now() + 5000;
+      let last = -1;
+      let stable = 0;
+      while (Date.now() < deadline && stable < 3) {
+        const text = await (await timedFetch(`${base}/metrics`, { headers, timeoutMs })).text();
+        const pending = sum(text, /^vm_pending_rows\{[^}]*\}\s+(\S+)/gm);
+        const rows = sum(text, /^vm_rows\{type="storage\/[^"]*"\}\s+(\S+)/gm);
+        stable = pending === 0 && rows === last ? stable + 1 : 0;
+        last = rows;
+        if (pending > 0) await flush();
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async close() {},
   };
