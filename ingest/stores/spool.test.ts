@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,4 +71,39 @@ describe('spool', () => {
     expect(s.fits(one)).toBe(true);
     s.close();
   });
+
+  it('keeps every batch whose append returned when the process is killed (SIGKILL) mid-stream', async () => {
+    const file = tmp();
+    const script = path.join(path.dirname(file), 'writer.ts');
+    const spoolModule = fileURLToPath(new URL('./spool.js', import.meta.url)).replace(/\.js$/, '.ts');
+    writeFileSync(
+      script,
+      `import { createSpool } from ${JSON.stringify(spoolModule)};
+const s = createSpool({}, { path: ${JSON.stringify(file)}, maxBytes: 1 << 30 });
+for (let i = 1; ; i++) {
+  s.append([{ deviceId: 'd' + i, kind: 'flood', ts: 1700000000000 + i, receivedAt: 0, values: { level: i }, drill: false }]);
+  process.stdout.write(i + '\\n');
+}
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let acknowledged = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const lines = chunk.toString().trim().split('\n');
+        acknowledged = Math.max(acknowledged, Number(lines.at(-1)));
+        if (acknowledged >= 200 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.once('exit', r));
+    const s = createSpool({}, { path: file, maxBytes: 1 << 30 });
+    const st = s.state();
+    expect(st.depth).toBeGreaterThanOrEqual(acknowledged);
+    const levels = s.peek(1_000_000).map((b) => b.readings[0]!.values.level);
+    expect(levels.slice(0, acknowledged)).toEqual(Array.from({ length: acknowledged }, (_, i) => i + 1));
+    s.close();
+  }, 60_000);
 });

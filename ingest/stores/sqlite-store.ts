@@ -1,31 +1,72 @@
 // The embedded default TelemetryStore (DESIGN.md §5): one row per (device, metric, ts) in a WAL-mode
 // SQLite file with synchronous=FULL, so a write that returned survives a crash or power loss
 // (DESIGN.md §6a). The primary key makes redeliveries and gateway replays idempotent.
+//
+// Writes run on a worker thread by default (`writer: 'thread'`): the fsync of each group commit no
+// longer blocks the event loop, so the broker keeps reading while a batch is made durable. Queries
+// use this thread's own connection (WAL readers never wait for the writer).
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { HistoryPoint, Reading } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
+import { SCHEMA_SQL, type ColumnBatch, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
 
 export interface SqliteStoreConfig {
-  /** path of the telemetry database file (`:memory:` for throwaway use) */
+  /** path of the telemetry database file (`:memory:` for throwaway use: always written inline) */
   file: string;
+  /** where commits run: a worker thread (default) or the calling thread (benchmarks compare both) */
+  writer?: 'thread' | 'inline';
+}
+
+/** Readings → one column-wise batch (one row per reading and metric). */
+export function toColumns(readings: readonly Reading[]): ColumnBatch {
+  let rows = 0;
+  for (const r of readings) for (const _m in r.values) rows++;
+  const devIndex = new Map<string, number>();
+  const metIndex = new Map<string, number>();
+  const b: ColumnBatch = {
+    devices: [],
+    metrics: [],
+    dev: new Uint32Array(rows),
+    met: new Uint16Array(rows),
+    ts: new Float64Array(rows),
+    value: new Float64Array(rows),
+    drill: new Uint8Array(rows),
+  };
+  let i = 0;
+  for (const r of readings) {
+    let d = devIndex.get(r.deviceId);
+    if (d === undefined) devIndex.set(r.deviceId, (d = b.devices.push(r.deviceId) - 1));
+    const drill = r.drill ? 1 : 0;
+    for (const metric in r.values) {
+      let m = metIndex.get(metric);
+      if (m === undefined) metIndex.set(metric, (m = b.metrics.push(metric) - 1));
+      b.dev[i] = d;
+      b.met[i] = m;
+      b.ts[i] = r.ts;
+      b.value[i] = r.values[metric]!;
+      b.drill[i] = drill;
+      i++;
+    }
+  }
+  return b;
+}
+
+/** Starts a TypeScript worker: registers tsx inside the thread, then loads the module. */
+function startWriter(file: string): Worker {
+  const url = new URL('./sqlite-writer.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+  return new Worker(boot, { eval: true, workerData: { file } });
 }
 
 export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & { readonly db: Database.Database } {
+  const inline = config.writer === 'inline' || config.file === ':memory:';
   const db = new Database(config.file);
   db.pragma('journal_mode = WAL');
   // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS telemetry (
-      device TEXT NOT NULL,
-      metric TEXT NOT NULL,
-      ts INTEGER NOT NULL,
-      value REAL NOT NULL,
-      drill INTEGER NOT NULL DEFAULT 0,
-      PRIMARY KEY (device, metric, ts)
-    ) WITHOUT ROWID;
-  `);
+  db.exec(SCHEMA_SQL);
 
   // Same point again overwrites (as InfluxDB does for an identical series + timestamp).
   const insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)');
@@ -35,6 +76,36 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
       for (const metric in r.values) insert.run(r.deviceId, metric, r.ts, r.values[metric], drill);
     }
   });
+
+  const worker = inline ? null : startWriter(config.file);
+  const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let workerError: Error | null = null;
+  if (worker) {
+    worker.on('message', (m: WriterResponse) => {
+      const w = waiting.get(m.id);
+      if (!w) return;
+      waiting.delete(m.id);
+      if (m.ok) w.resolve();
+      else w.reject(new Error(`telemetry write failed: ${m.error}`));
+    });
+    const fail = (err: Error) => {
+      workerError = err;
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closed) fail(new Error(`telemetry writer thread exited (${code})`));
+    });
+  }
+  function send(req: WriterRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (workerError) return Promise.reject(workerError);
+    return new Promise((resolve, reject) => {
+      waiting.set(req.id, { resolve, reject });
+      worker!.postMessage(req, transfer);
+    });
+  }
   const rawQuery = db.prepare(
     'SELECT ts, value FROM telemetry WHERE device = ? AND metric = ? AND ts >= ? AND ts < ? ORDER BY ts',
   );
@@ -73,7 +144,13 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
     name: 'sqlite',
     db,
     async write(readings) {
-      if (readings.length > 0) writeTx(readings);
+      if (readings.length === 0) return;
+      if (!worker) {
+        writeTx(readings);
+        return;
+      }
+      const b = toColumns(readings);
+      return send({ op: 'write', id: nextId++, ...b }, [b.dev.buffer, b.met.buffer, b.ts.buffer, b.value.buffer, b.drill.buffer] as ArrayBuffer[]);
     },
     async query(req: HistoryRequest): Promise<HistoryPoint[]> {
       if (!req.step) {
@@ -111,6 +188,11 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
     },
     async close() {
       if (closed) return;
+      if (worker) {
+        await send({ op: 'close', id: nextId++ }).catch(() => {});
+        closed = true;
+        await worker.terminate();
+      }
       closed = true;
       db.close();
     },

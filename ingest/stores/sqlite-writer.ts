@@ -1,0 +1,35 @@
+// Worker thread that owns the telemetry database's write connection. The main thread keeps reading
+// MQTT packets and building the next batch while this thread commits and fsyncs the previous one
+// (synchronous=FULL blocks the calling thread for the whole fsync; on the main thread it stalled the
+// event loop and so the broker). Batches arrive column-wise with transferred buffers: no per-row objects.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { SCHEMA_SQL, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
+
+const { file } = workerData as { file: string };
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+db.exec(SCHEMA_SQL);
+const insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)');
+const writeTx = db.transaction((m: Extract<WriterRequest, { op: 'write' }>) => {
+  const { devices, metrics, dev, met, ts, value, drill } = m;
+  for (let i = 0; i < ts.length; i++) insert.run(devices[dev[i]!], metrics[met[i]!], ts[i], value[i], drill[i]);
+});
+
+parentPort!.on('message', (m: WriterRequest) => {
+  let reply: WriterResponse;
+  if (m.op === 'write') {
+    try {
+      writeTx(m);
+      reply = { id: m.id, ok: true };
+    } catch (err) {
+      reply = { id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  } else {
+    db.close();
+    reply = { id: m.id, ok: true };
+  }
+  parentPort!.postMessage(reply);
+});
