@@ -240,7 +240,8 @@ function keyStations(rng: Rng): Draft[] {
   // Cameras: dike, dam, sluice, chemical park, forest watch towers around the fire site.
   const cam = (name: string, at: LonLat, profile: string, tags: string[]): Draft => ({ kind: 'camera', name, at, attributes: { heading: rng.int(0, 359), fovDeg: 60 }, sim: { profile, tags: ['key', ...tags] }, key: true });
   d.push(
-    cam('永宁江城区段堤防摄像机', offsetKm(PLACES.cityReach, -0.1, 0.05), 'dike', ['city-reach', 'dike', 'water-gauge']),
+    // AI staff-gauge reading: the camera carries the reach's levels so its water-gauge events are graded too
+    { ...cam('永宁江城区段堤防摄像机', offsetKm(PLACES.cityReach, -0.1, 0.05), 'dike', ['city-reach', 'dike', 'water-gauge']), attributes: { heading: 200, fovDeg: 60, warningLevel: 3.5, guaranteedLevel: 4.5, historicalMaxLevel: 5.62 } },
     cam('长潭水库大坝摄像机', offsetKm(PLACES.changtanDam, 0.05, 0.05), 'reservoir', ['reservoir', 'changtan']),
     cam('永宁江闸摄像机', offsetKm(PLACES.jiangkouSluice, -0.05, 0.03), 'sluice', ['jiangkou', 'sluice']),
     cam('江口医化园区东门摄像机', offsetKm(PLACES.jiangkouChemPark, 0.2, 0.1), 'chem-park', ['chem-park']),
