@@ -210,6 +210,22 @@ describe('faults, inhibition, rejects', () => {
     expect(fault.alarms.filter((x) => x.deviceId === 'gas-1').every((x) => x.state === 'cleared')).toBe(true);
   });
 
+  it('a restart does not flag devices that were reporting as silent', () => {
+    const a = make({ deadmanCheckMs: 10_000, tickMs: 10_000 });
+    a.start();
+    a.evaluate([reading('gas-1', 'gas', T0, { methane: 0 })]);
+    clock.advance(80_000);
+    a.evaluate([reading('gas-1', 'gas', clock.now(), { methane: 0 })]); // presence row is ≥ 60 s stale now
+    a.close();
+    clock.advance(30_000);
+    const b = make({ deadmanCheckMs: 10_000, tickMs: 10_000 });
+    b.start();
+    clock.advance(20_000);
+    expect(b.alarms.forDevice('gas-1')).toHaveLength(0);
+    clock.advance(2 * MIN); // really silent now
+    expect(b.alarms.forDevice('gas-1').map((x) => x.ruleId)).toEqual(['fault.silent']);
+  });
+
   it('repeated payload rejects raise a device fault that clears after an hour without rejects', () => {
     const a = make({ tickMs: 60_000, deadmanCheckMs: 3_600_000 });
     a.start();

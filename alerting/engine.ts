@@ -49,7 +49,7 @@ export interface AlertingConfig {
   rulesFile?: string;
   /** inline rules (tests, backtest); override packs and file by id */
   rules?: Rule[];
-  escalation?: Partial<EscalationConfig> & { afterMs?: Partial<Record<Level, number>> };
+  escalation?: Partial<Omit<EscalationConfig, 'afterMs'>> & { afterMs?: Partial<Record<Level, number>> };
   /** how often deadman/offline rules are checked (default 30 s) */
   deadmanCheckMs?: number;
   /** housekeeping tick: escalation, auto-clear, silences (default 5 s) */
@@ -259,7 +259,9 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     }
   }
   for (const p of store.loadPresence()) {
-    presence.set(p.device_id, { lastSeen: p.last_seen ?? clock.now(), savedSeen: p.last_seen ?? 0, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
+    // the hub's (re)start counts as a sighting: lastSeen is written at most once a minute, so an older
+    // value would flag devices that are reporting normally as silent right after a restart
+    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
   }
   for (const a of alarmsByKey.values()) if (isFaultCategory(a.category)) {
     const p = presence.get(a.alarm.deviceId);
@@ -339,6 +341,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
 
   function commit(_ok: boolean): void {
     if (pendingLate.length) finishLate();
+    if (!dirtyAlarms.size && !book.changed.size && !book.dirtyTimeline.length && !stateChanged.size) return;
     if (dirtyAlarms.size || book.changed.size || book.dirtyTimeline.length) {
       store.transaction(() => {
         store.persistCounters();
@@ -505,12 +508,13 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     // durable at the next checkpoint; a power cut loses at most a few seconds of window state). Alarms and
     // incidents keep the connection's synchronous=FULL. better-sqlite3 is synchronous: nothing else runs
     // on the connection between the two pragma calls.
-    const sync = deps.db.pragma('synchronous', { simple: true }) as number;
-    if (sync > 1) deps.db.pragma('synchronous = NORMAL');
+    const relax = !deps.db.inTransaction && (deps.db.pragma('synchronous', { simple: true }) as number) > 1;
+    const sync = relax ? (deps.db.pragma('synchronous', { simple: true }) as number) : 0;
+    if (relax) deps.db.pragma('synchronous = NORMAL');
     try {
       flushStateTx(force);
     } finally {
-      if (sync > 1) deps.db.pragma(`synchronous = ${sync}`);
+      if (relax) deps.db.pragma(`synchronous = ${sync}`);
     }
   }
 
@@ -784,7 +788,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       zonesDirty = true;
     }
     let covered = false;
-    for (const a of [...zs.alarms.values()]) {
+    for (const a of zs.alarms.values()) {
+      // (clearAlarm deletes from zs.alarms while we iterate: Map iteration allows that)
       if (a.alarm.drill !== rt.drill) continue;
       const cluster = zoneCluster(cr, zs, a, rt.drill, ctx.ts);
       if (cluster.length < cr.minDevices) {
