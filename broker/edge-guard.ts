@@ -121,6 +121,12 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
       if (socket.destroyed) return cb();
       socket.write(chunk, cb);
     },
+    // While one write is in flight, the next packets queue here and leave in one syscall: a group
+    // commit releases many PUBACKs at once.
+    writev(chunks, cb) {
+      if (socket.destroyed) return cb();
+      socket.write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer)), cb);
+    },
     final(cb) {
       socket.end();
       cb();
