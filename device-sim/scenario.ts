@@ -93,6 +93,7 @@ export interface BoundScenario {
   targeted: Set<number>;
   events: ScheduledEvent[];
   offline: OfflineWindow[];
+  /** narrative of the steps that have a `note` */
   notes: ScenarioNote[];
   /** targets that matched nothing (a small fleet may lack some sites) */
   warnings: string[];
@@ -222,7 +223,7 @@ export function bindScenario(scenario: Scenario, fleet: Fleet): BoundScenario {
       used += 1;
     });
     if (hits.length > 0 && used === 0) warnings.push(`${scenario.name}/${stepId}: no targeted device can take a ${a.type} action`);
-    notes.push({ atMin: step.atMin, stepId, text: step.note ?? `${a.type} on ${used} device(s)`, devices: used });
+    if (step.note) notes.push({ atMin: step.atMin, stepId, text: step.note, devices: used });
   });
   events.sort((x, y) => x.atMin - y.atMin || x.index - y.index);
   notes.sort((x, y) => x.atMin - y.atMin);
