@@ -30,7 +30,13 @@ export class Drawer {
     store.on('selection', () => this.show());
     store.on('incidents', () => {
       const sel = store.selection;
-      if (sel?.type === 'incident') this.renderIncident(sel.id, false);
+      // re-render only when the shown incident itself changed (other incidents' pushes must not
+      // rebuild the action buttons under the dispatcher's pointer)
+      if (sel?.type === 'incident') {
+        const i = store.incidents.get(sel.id);
+        const key = i ? `${i.updatedAt}|${i.status}|${i.level}|${i.assignee ?? ''}|${i.timeline?.length ?? -1}|${i.alarms.length}` : '';
+        if (key !== this.incidentKey) this.renderIncident(sel.id, false);
+      }
     });
     store.on('states', (ids) => {
       const sel = store.selection;
@@ -70,6 +76,7 @@ export class Drawer {
   }
 
   private reset(): void {
+    this.incidentKey = '';
     this.chart?.destroy();
     this.chart = null;
     this.detail = null;
@@ -80,8 +87,11 @@ export class Drawer {
   }
 
   // ---------------- incident ----------------
+  private incidentKey = '';
+
   private renderIncident(id: string, first: boolean): void {
     const i = store.incidents.get(id);
+    this.incidentKey = i ? `${i.updatedAt}|${i.status}|${i.level}|${i.assignee ?? ''}|${i.timeline?.length ?? -1}|${i.alarms.length}` : '';
     if (!i) {
       if (first) this.body.appendChild(h('div', { class: 'muted' }, '…'));
       return;

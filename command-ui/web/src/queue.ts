@@ -31,7 +31,8 @@ export class Queue {
   private tabsEl: HTMLElement;
   private filters = { category: '', level: '', township: '', status: '' };
   private filterEl: HTMLElement;
-  private timers: { el: HTMLElement; i: Incident }[] = [];
+  private rows = new Map<string, { el: HTMLElement; timer: HTMLElement; i: Incident; key: string }>();
+  private empty = h('div', { class: 'empty' });
   private raf = 0;
   private order: string[] = [];
 
@@ -57,6 +58,8 @@ export class Queue {
 
   relabel(): void {
     this.renderFilters();
+    for (const r of this.rows.values()) r.el.remove();
+    this.rows.clear();
     this.render();
   }
 
@@ -98,31 +101,60 @@ export class Queue {
   render(): void {
     const counts: Record<Tab, number> = { open: 0, active: 0, closed: 0, faults: 0 };
     for (const i of store.incidents.values()) counts[tabOf(i)]++;
-    clear(this.tabsEl);
-    for (const [tab, key] of [['open', 'tabOpen'], ['active', 'tabActive'], ['closed', 'tabClosed'], ['faults', 'tabFaults']] as const) {
-      const b = h('button', {
-        role: 'tab', class: tab === this.tab ? 'tab on' : 'tab', 'aria-selected': String(tab === this.tab), 'data-tab': tab,
-      }, `${t(key)} ${counts[tab]}`);
-      b.addEventListener('click', () => {
-        this.tab = tab;
-        this.render();
-      });
-      this.tabsEl.appendChild(b);
+    // tabs and rows are updated in place, never rebuilt wholesale: a busy hub pushes incident updates
+    // several times a second and a row replaced under the pointer would swallow the dispatcher's click
+    const tabs = [['open', 'tabOpen'], ['active', 'tabActive'], ['closed', 'tabClosed'], ['faults', 'tabFaults']] as const;
+    if (this.tabsEl.children.length !== tabs.length) {
+      clear(this.tabsEl);
+      for (const [tab] of tabs) {
+        const b = h('button', { role: 'tab', class: 'tab', 'data-tab': tab });
+        b.addEventListener('click', () => {
+          this.tab = tab;
+          this.render();
+        });
+        this.tabsEl.appendChild(b);
+      }
     }
-    clear(this.list);
-    this.timers = [];
+    tabs.forEach(([tab, key], k) => {
+      const b = this.tabsEl.children[k] as HTMLElement;
+      const label = `${t(key)} ${counts[tab]}`;
+      if (b.textContent !== label) b.textContent = label;
+      b.classList.toggle('on', tab === this.tab);
+      b.setAttribute('aria-selected', String(tab === this.tab));
+    });
+
     const rows = this.visible();
     this.order = rows.map((i) => i.id);
-    if (!rows.length) {
-      this.list.appendChild(h('div', { class: 'empty' }, t('noIncidents')));
-      return;
+    const keep = new Set(this.order);
+    for (const [id, r] of this.rows) {
+      if (!keep.has(id)) {
+        r.el.remove();
+        this.rows.delete(id);
+      }
     }
-    for (const i of rows) this.list.appendChild(this.row(i));
+    this.empty.remove();
+    if (!rows.length) {
+      this.empty.textContent = t('noIncidents');
+      this.list.appendChild(this.empty);
+    }
+    const lang = t('tabOpen');
+    rows.forEach((i, k) => {
+      const key = `${lang}|${i.updatedAt}|${i.status}|${i.level}|${i.assignee ?? ''}|${i.title}|${i.deviceIds.length}|${i.drill}`;
+      let r = this.rows.get(i.id);
+      if (!r || r.key !== key) {
+        const fresh = this.row(i);
+        if (r) r.el.replaceWith(fresh.el);
+        r = { ...fresh, key };
+        this.rows.set(i.id, r);
+      }
+      r.i = i;
+      if (this.list.children[k] !== r.el) this.list.insertBefore(r.el, this.list.children[k] ?? null);
+    });
     this.markSelected();
     this.tick();
   }
 
-  private row(i: Incident): HTMLElement {
+  private row(i: Incident): { el: HTMLElement; timer: HTMLElement; i: Incident } {
     const timer = h('span', { class: 'age', 'data-testid': 'age' });
     const place = townshipName(i.township);
     const devs = i.deviceIds.length;
@@ -154,13 +186,12 @@ export class Queue {
         store.select({ type: 'incident', id: i.id });
       }
     });
-    this.timers.push({ el: timer, i });
-    return row;
+    return { el: row, timer, i };
   }
 
   private tick(): void {
     const now = Date.now();
-    for (const { el, i } of this.timers) {
+    for (const { timer: el, i } of this.rows.values()) {
       const since = i.status === 'closed' ? (i.closedAt ?? now) - i.openedAt : now - i.openedAt;
       const overdue = i.status === 'open' && isHazard(i) && since > ACK_SLA_MIN[i.level] * 60_000;
       el.textContent = overdue ? `${t('overdue')} ${age(since)}` : age(since);

@@ -549,25 +549,31 @@ export class MapView {
       .filter((i) => i.status !== 'closed' && isHazard(i) && i.lon !== null && i.lat !== null && LEVEL_RANK[i.level] >= 2)
       .sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
     let shown = 0;
+    const placed: { x: number; y: number }[] = [];
+    const M = 14; // margin from the map edge, px
     for (const i of list) {
       const p = this.map.project([i.lon!, i.lat!]);
       if (p.x >= 0 && p.x <= W && p.y >= 0 && p.y <= H) continue;
       if (shown++ >= 8) break;
       const cx = W / 2, cy = H / 2;
       const dx = p.x - cx, dy = p.y - cy;
-      const k = Math.min((W / 2 - 90) / Math.abs(dx || 1e-6), (H / 2 - 20) / Math.abs(dy || 1e-6));
-      const x = cx + dx * k, y = cy + dy * k;
-      const arrow = Math.abs(dx) * (H / W) > Math.abs(dy) ? (dx > 0 ? '▸' : '◂') : dy > 0 ? '▾' : '▴';
+      // where the ray from the centre towards the incident leaves the view
+      const k = Math.min((W / 2 - M) / Math.abs(dx || 1e-6), (H / 2 - M) / Math.abs(dy || 1e-6));
+      let x = cx + dx * k, y = cy + dy * k;
+      const side = Math.abs(x - M) < 1 ? 'l' : Math.abs(x - (W - M)) < 1 ? 'r' : y < cy ? 't' : 'b';
+      const arrow = side === 'r' ? '▸' : side === 'l' ? '◂' : side === 'b' ? '▾' : '▴';
+      // keep chips from covering each other: step along the edge
+      while (placed.some((q) => Math.abs(q.x - x) < (side === 'l' || side === 'r' ? 40 : 200) && Math.abs(q.y - y) < 26)) {
+        if (side === 'l' || side === 'r') y = y + 26 > H - M ? y - 26 * placed.length : y + 26;
+        else x = x + 200 > W - M ? x - 200 * placed.length : x + 200;
+      }
+      placed.push({ x, y });
       const place = i.township ? townshipName(i.township) : i.title;
-      const chip = h('button', { class: `edge-chip lvl-${i.level}`, title: i.title, style: `left:${x}px;top:${y}px` },
+      const chip = h('button', { class: `edge-chip edge-${side} lvl-${i.level}`, title: i.title, style: `left:${Math.round(x)}px;top:${Math.round(y)}px` },
         `${arrow} ${levelShort(i.level)} · ${place} (${t('outOfView')})`);
       chip.addEventListener('click', () => store.select({ type: 'incident', id: i.id }));
       this.edge.appendChild(chip);
     }
-  }
-
-  isReady(): boolean {
-    return this.ready;
   }
 
   resize(): void {
