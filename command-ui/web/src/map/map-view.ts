@@ -576,6 +576,10 @@ export class MapView {
     }
   }
 
+  isReady(): boolean {
+    return this.ready;
+  }
+
   resize(): void {
     this.map.resize();
   }
