@@ -56,7 +56,7 @@ async function main() {
   if (only.has('latency')) {
     latency = await latencyScenario({
       clients: 50,
-      probes: num(a.probes, quick ? 10 : 100),
+      probes: num(a.probes, quick ? 10 : 40),
       backgroundRate: 10_000,
       backgroundDevices: quick ? 300 : 2000,
     });
