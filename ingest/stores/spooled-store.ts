@@ -453,7 +453,11 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
         : s.deferred > 0
           ? `replaying ${s.deferred} spooled readings`
           : undefined;
-      return { ok: up, state, ...(detail ? { detail } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
+      // ok = the hub can still take readings durably. A database outage alone is not a readiness failure:
+      // the spool holds the readings (state says `down`); a full spool is, because ingestion then waits.
+      const full = waiters.length > 0 || (s.batches > 0 && s.bytes >= s.maxBytes);
+      const why = full ? `spool full (${s.bytes} of ${s.maxBytes} bytes): ingestion waits; ` : '';
+      return { ok: !full, state, ...(detail || full ? { detail: `${why}${detail ?? ''}` } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
     },
     spoolState() {
       return { ...spool.state(), replayed, backpressure: waiters.length };
