@@ -27,7 +27,7 @@ import { aqiInputAt } from './conditions/derived.js';
 import type { EvalCtx } from './conditions/types.js';
 import { distanceMetres } from './geo.js';
 import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook, toWire, type CorrelationSpec, type DeviceInfo, type EscalationConfig } from './incidents.js';
-import { buildRuleSet, loadRules, validateRule, type CompiledEvent, type CompiledMetric, type CompiledRule, type CompiledZone, type RuleSet } from './rules.js';
+import { buildRuleSet, loadRules, validateRule, type CompiledMetric, type CompiledRule, type CompiledZone, type RuleSet } from './rules.js';
 import { Series } from './series.js';
 import { createAlertStore, type AlarmRec } from './store.js';
 import { waterClass, type WaterClassResult } from './water-class.js';

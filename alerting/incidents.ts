@@ -163,6 +163,9 @@ export class IncidentBook {
   private addDevice(rec: IncRec, deviceId: string): void {
     if (rec.inc.deviceIds.includes(deviceId)) return;
     rec.inc.deviceIds.push(deviceId);
+    // "… 等3处": a correlated incident says how many places it covers
+    const n = rec.inc.deviceIds.length;
+    if (n > 1) rec.inc.title = `${rec.inc.title.replace(/ 等\d+处$/, '')} 等${n}处`;
     const d = this.deviceInfo(deviceId);
     if (d.lon !== null && d.lat !== null) {
       rec.points.push({ lon: d.lon, lat: d.lat });

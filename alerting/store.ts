@@ -217,9 +217,11 @@ export function createAlertStore(db: Database.Database) {
       const args: (string | number)[] = [];
       if (f.status === 'open') where.push("status <> 'closed'");
       else if (f.status === 'closed') where.push("status = 'closed'");
-      if (f.category) (where.push('category = ?'), args.push(f.category));
-      if (f.level) (where.push('level = ?'), args.push(f.level));
-      if (f.township) (where.push('township = ?'), args.push(f.township));
+      for (const [col, v] of [['category', f.category], ['level', f.level], ['township', f.township]] as const) {
+        if (!v) continue;
+        where.push(`${col} = ?`);
+        args.push(v);
+      }
       const order = f.status === 'closed' ? 'closed_at DESC' : 'level_rank DESC, opened_at ASC';
       const sql = `SELECT * FROM incident_incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
       args.push(Math.max(1, Math.min(f.limit ?? 200, 10_000)));
