@@ -51,21 +51,23 @@ export function telemetrySchema(kind: DeviceKind) {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://lookout.example/schemas/telemetry-${kind}.json`,
     title: `${kind} telemetry`,
-    oneOf: [
-      {
-        ...reading,
-        properties: { ...reading.properties, drill: { type: 'boolean' } },
+    // if/then/else rather than oneOf: a validator checks one branch, not both, and reports the
+    // failing field of the shape the device meant to send.
+    type: 'object',
+    if: { type: 'object', required: ['readings'], properties: { readings: true } },
+    then: {
+      type: 'object',
+      required: ['readings'],
+      additionalProperties: false,
+      properties: {
+        drill: { type: 'boolean' },
+        readings: { type: 'array', minItems: 1, maxItems: MAX_BATCH_READINGS, items: reading },
       },
-      {
-        type: 'object',
-        required: ['readings'],
-        additionalProperties: false,
-        properties: {
-          drill: { type: 'boolean' },
-          readings: { type: 'array', minItems: 1, maxItems: MAX_BATCH_READINGS, items: reading },
-        },
-      },
-    ],
+    },
+    else: {
+      ...reading,
+      properties: { ...reading.properties, drill: { type: 'boolean' } },
+    },
   };
 }
 
