@@ -205,5 +205,5 @@ describe.skipIf(skip !== null)(`store fault: VictoriaMetrics killed mid-stream${
       await t.close();
       await vm.cleanup();
     }
-  }, 300_000);
+  }, 600_000);
 });
