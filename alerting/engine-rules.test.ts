@@ -237,6 +237,33 @@ describe('faults, inhibition, rejects', () => {
   });
 });
 
+describe('supervisor figures', () => {
+  it('counts alarms per 10 min, floods, noisy sensors, time to acknowledge and false alarms', () => {
+    const a = make({ packs: ['gas'] });
+    // 12 alarms within 10 minutes on gas-1/gas-2: raise and clear repeatedly
+    for (let k = 0; k < 12; k++) {
+      const dev = k % 3 === 0 ? 'gas-2' : 'gas-1';
+      clock.advance(20_000);
+      a.evaluate([reading(dev, 'gas', clock.now(), { methane: 30 })]);
+      clock.advance(20_000);
+      a.evaluate([reading(dev, 'gas', clock.now(), { methane: 1 })]);
+    }
+    const open = a.incidents.list({ status: 'open' });
+    clock.advance(60_000);
+    a.incidents.act(open[0]!.id, 'ack', { note: 'seen' }, 'disp');
+    a.incidents.act(open[0]!.id, 'close', { note: '误报', reason: 'false-alarm' }, 'disp');
+    const s = a.supervisor();
+    expect(s.byLevel.orange).toBe(12);
+    expect(s.topNoisy[0]).toEqual({ deviceId: 'gas-1', alarms: 8 });
+    expect(s.alarmsPer10Min.reduce((n, b) => n + b.count, 0)).toBe(12);
+    expect(s.flood).toBe(true); // 12 alarms in the last 10 min
+    expect(s.floodBuckets).toBeGreaterThanOrEqual(1);
+    expect(s.meanTimeToAckMs).toBeGreaterThan(0);
+    expect(s.falseAlarmRate).toBe(1);
+    expect(a.supervisor({ drill: true }).byLevel.orange).toBe(0);
+  });
+});
+
 describe('rules at runtime', () => {
   it('put validates, applies without restart and persists; remove clears its alarms', () => {
     const a = make({ packs: ['gas'] });

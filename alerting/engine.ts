@@ -30,6 +30,7 @@ import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook, toWire, type Cor
 import { buildRuleSet, loadRules, validateRule, type CompiledMetric, type CompiledRule, type CompiledZone, type RuleSet } from './rules.js';
 import { Series } from './series.js';
 import { createAlertStore, type AlarmRec } from './store.js';
+import { supervisorStats, type SupervisorStats } from './supervisor.js';
 import { waterClass, type WaterClassResult } from './water-class.js';
 
 export interface AlertingDeps {
@@ -123,6 +124,8 @@ export interface Alerting {
   };
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
+  /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
+  supervisor(opts?: { since?: number; drill?: boolean }): SupervisorStats;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
   on(event: 'device:state', fn: (deviceId: string, state: DeviceStateName) => void): void;
   /** persist per-device state now (close() does it too) */
@@ -1331,6 +1334,9 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       };
       const rain = rs ? { rain1h: sum(1), rain3h: sum(3), rain6h: sum(6), rain12h: sum(12), rain24h: sum(24) } : null;
       return { aqi, waterClass: wc, rain };
+    },
+    supervisor(opts = {}) {
+      return supervisorStats(deps.db, clock.now(), opts);
     },
     on(event: string, fn: (...args: never[]) => void) {
       if (event === 'incident:opened') listeners.opened.push(fn as (i: Incident) => void);

@@ -8,4 +8,5 @@ export { parseDuration } from './duration.js';
 export { toCap, toAtomFeed, capIdentifier, capTime, type CapOptions, type AtomOptions } from './cap.js';
 export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type FixtureResult } from './rules-test.js';
 export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
+export { supervisorStats, FLOOD_ALARMS_PER_10_MIN, type SupervisorStats } from './supervisor.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
