@@ -14,12 +14,13 @@ export interface SimIo {
 }
 
 const SIM_HELP = `usage: lookout sim --fleet FILE [--scenario NAME[,NAME…]] [--speed N] [--url mqtt://host:1883 | ws://host:8080/mqtt]
-                   [--duration SECONDS] [--background-speed N] [--connect-rate N] [--limit N] [--loop] [--no-drill]
+                   [--duration SECONDS] [--background-speed N] [--connect-rate N] [--max-pending N] [--limit N] [--loop] [--no-drill]
   --fleet            fleet file from \`lookout fleet generate\` (devices must be registered: lookout device import FILE)
   --scenario         drill scenario(s): ${'{scenarios}'} or a path to a scenario .json
   --speed            simulated minutes per wall minute (default 1; 60 = one hour per minute)
   --background-speed reporting speed of devices the scenario does not touch (default = --speed)
   --duration         stop after this many wall seconds (default: when the scenarios end, else run until Ctrl-C)
+  --connect-rate     new connections per second (default 200); --max-pending caps those awaiting CONNACK (default 100)
   --limit            simulate only the first N devices of the fleet
 `;
 
@@ -48,6 +49,7 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
         url: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
         duration: { type: 'string' },
         'connect-rate': { type: 'string' },
+        'max-pending': { type: 'string' },
         limit: { type: 'string' },
         loop: { type: 'boolean', default: false },
         'no-drill': { type: 'boolean', default: false },
@@ -76,6 +78,7 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
   let limit: number | undefined;
   let bg: number | undefined;
   let rate: number | undefined;
+  let maxPending: number | undefined;
   let scenarios: string[] = [];
   try {
     speed = num('speed', values.speed, 0.001);
@@ -83,6 +86,7 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
     duration = num('duration', values.duration, 0);
     limit = num('limit', values.limit, 1);
     rate = num('connect-rate', values['connect-rate'], 1);
+    maxPending = num('max-pending', values['max-pending'], 1);
     fleet = parseFleet(readFileSync(values.fleet, 'utf8'));
     if (limit !== undefined) fleet = { ...fleet, devices: fleet.devices.slice(0, Math.floor(limit)) };
     scenarios = values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : [];
@@ -102,6 +106,7 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
     ...(speed !== undefined ? { speed } : {}),
     ...(bg !== undefined ? { backgroundSpeed: bg } : {}),
     ...(rate !== undefined ? { connectRate: rate } : {}),
+    ...(maxPending !== undefined ? { maxPendingConnects: maxPending } : {}),
     loop: values.loop,
     drill: !values['no-drill'],
     logger,
@@ -114,8 +119,9 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
   await sim.start();
 
   let stopReason = '';
+  let onSignal = (): void => {};
   const stopped = new Promise<void>((resolve) => {
-    const onSignal = (): void => {
+    onSignal = (): void => {
       stopReason = 'interrupted';
       resolve();
     };
@@ -129,6 +135,8 @@ export async function simCommand(argv: string[], io: SimIo): Promise<number> {
     io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   }, tty ? 500 : 5000);
   await stopped;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   clearInterval(progress);
   // let the last readings be acknowledged
   await new Promise((r) => setTimeout(r, 300));

@@ -53,6 +53,8 @@ export interface SimulatorOptions {
   drill?: boolean;
   /** new connections per second (ramp and reconnect storms); default 200 */
   connectRate?: number;
+  /** at most this many connections waiting for their CONNACK: the ramp slows to what the hub can answer; default 100 */
+  maxPendingConnects?: number;
   keepaliveS?: number;
   reconnect?: { minMs?: number; maxMs?: number };
   connectTimeoutMs?: number;
@@ -206,6 +208,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const bgSpeed = opts.backgroundSpeed ?? speed;
   const drill = opts.drill ?? true;
   const connectRate = opts.connectRate ?? 200;
+  const maxPending = opts.maxPendingConnects ?? 100;
   const keepaliveS = opts.keepaliveS ?? 60;
   const minBackoff = opts.reconnect?.minMs ?? 1000;
   const maxBackoff = opts.reconnect?.maxMs ?? 60_000;
@@ -257,6 +260,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   let running = false;
   let stopping: Promise<void> | null = null;
   const backoffTimers = new Set<TimerHandle>();
+  /** links waiting for CONNACK */
+  const pending = new Set<DeviceRt>();
   const runs: ScenarioRun[] = [];
 
   const counters = { connected: 0, published: 0, acked: 0, readings: 0, events: 0, errors: 0, reconnects: 0, buffered: 0, dropped: 0 };
@@ -280,6 +285,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     onConnack(conn, rc) {
       const rt = rts[conn.tag]!;
       if (rt.conn !== conn) return;
+      pending.delete(rt);
       if (rc !== 0) {
         fail(`${rt.d.id}: connection refused (CONNACK ${rc}${rc === 4 || rc === 5 ? ', bad credentials or not registered' : ''})`);
         rt.link = Link.Idle; // counted once; onClose schedules the retry
@@ -307,6 +313,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       const rt = rts[conn.tag]!;
       if (rt.conn !== conn) return;
       rt.conn = null;
+      pending.delete(rt);
       const was = rt.link;
       if (was === Link.Connected) {
         counters.connected -= 1;
@@ -350,6 +357,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   function openLink(rt: DeviceRt, now: number): void {
     const d = rt.d;
     rt.link = Link.Connecting;
+    pending.add(rt);
     const conn = new LiteConnection(
       { url, clientId: d.id, username: d.id, password: d.token, keepaliveS, will: { topic: statusTopic(d), payload: willPayload, qos: 1, retain: true } },
       handlers,
@@ -405,6 +413,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   function dropLink(rt: DeviceRt): void {
     // the device loses power/radio: no DISCONNECT, so the broker publishes its will (online:false)
+    pending.delete(rt);
     if (rt.conn) {
       const was = rt.link;
       rt.link = Link.Held;
@@ -524,6 +533,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       if (rt.link === Link.Connecting && now - c.startedAt > connectTimeout) {
         fail(`${rt.d.id}: no CONNACK within ${connectTimeout} ms`);
         rt.conn = null;
+        pending.delete(rt);
         c.destroy();
         scheduleReconnect(rt);
       } else if (rt.link === Link.Connected) {
@@ -544,7 +554,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     // connection ramp: token bucket
     tokens = Math.min(connectRate, tokens + ((now - lastTick) / 1000) * connectRate);
     lastTick = now;
-    while (tokens >= 1 && queueHead < connectQueue.length) {
+    while (tokens >= 1 && queueHead < connectQueue.length && pending.size < maxPending) {
       const rt = connectQueue[queueHead++]!;
       if (rt.link !== Link.Queued) continue;
       tokens -= 1;
