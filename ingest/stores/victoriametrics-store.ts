@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { Clock, HistoryPoint } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues } from '../telemetry-store.js';
 import { toLineProtocol } from './line-protocol.js';
-import { aggregatePoints, checkResponse, mergeSeries, timedFetch, validateHistoryRequest, RemoteWriteError, type RemoteBackend } from './remote.js';
+import { aggregatePoints, checkResponse, mergeSeries, timedFetch, validateHistoryRequest, windowStart, RemoteWriteError, type RemoteBackend } from './remote.js';
 import { createSpooledStore, type RejectHandler, type SpooledStoreConfig, type SpooledTelemetryStore, type StoreEvent } from './spooled-store.js';
 import type { Spool } from './spool.js';
 
@@ -95,6 +95,56 @@ export function createVictoriaMetricsBackend(deps: Pick<RemoteStoreDeps, 'townsh
     return body.data?.result ?? [];
   }
 
+  async function rangeQuery(q: string, start: number, end: number, step: number): Promise<Map<number, number>> {
+    const params = new URLSearchParams({ query: q, start: (start / 1000).toFixed(3), end: (end / 1000).toFixed(3), step: `${step}ms`, nocache: '1' });
+    const res = await timedFetch(`${base}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: params.toString(),
+      timeoutMs: queryTimeoutMs,
+    });
+    if (!res.ok) await checkResponse(res, 'query_range');
+    const body = (await res.json()) as { status: string; data?: { result?: Array<{ values: Array<[number, string]> }> }; error?: string };
+    if (body.status !== 'success') throw new Error(`query_range failed: ${body.error ?? 'unknown'}`);
+    const out = new Map<number, number>();
+    for (const series of body.data?.result ?? []) {
+      for (const [t, v] of series.values) out.set(Math.round(t * 1000), Number(v));
+    }
+    return out;
+  }
+
+  /**
+   * Windowed history computed by VictoriaMetrics (rollups over each window) instead of exporting every
+   * raw point: used when from/to are multiples of step (what charts ask for). The value at time t of
+   * `f_over_time(x[step])` covers (t - step, t]; evaluated at t = window start + step - 1 ms it covers
+   * exactly [start, start + step) for millisecond timestamps. Several series of one metric (a device
+   * whose tags changed) are combined with sum/min/max over them.
+   */
+  async function serverWindows(req: HistoryRequest & { step: number }): Promise<HistoryPoint[]> {
+    const step = req.step;
+    const sel = selector(req.deviceId, req.kind, req.metric);
+    const win = `[${step}ms]`;
+    const start = req.from + step - 1;
+    const end = req.to - 1;
+    const [sums, counts, mins, maxs] = await Promise.all([
+      rangeQuery(`sum(sum_over_time(${sel}${win}))`, start, end, step),
+      rangeQuery(`sum(count_over_time(${sel}${win}))`, start, end, step),
+      rangeQuery(`min(min_over_time(${sel}${win}))`, start, end, step),
+      rangeQuery(`max(max_over_time(${sel}${win}))`, start, end, step),
+    ]);
+    const out: HistoryPoint[] = [];
+    for (const [t, n] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+      if (!(n > 0)) continue;
+      const sum = sums.get(t) ?? 0;
+      const min = mins.get(t) ?? NaN;
+      const max = maxs.get(t) ?? NaN;
+      const agg = req.agg ?? 'mean';
+      const value = agg === 'sum' ? sum : agg === 'count' ? n : agg === 'min' ? min : agg === 'max' ? max : sum / n;
+      out.push({ ts: t - step + 1, value, min, max });
+    }
+    return out;
+  }
+
   function selector(deviceId: string, kind: string, metric?: string): string {
     const nameMatch = metric ? `__name__=${promString(`${kind}_${metric}`)}` : `__name__=~${promString(`${reEscape(kind)}_.+`)}`;
     return `{${nameMatch},device=${promString(deviceId)}}`;
@@ -117,6 +167,16 @@ export function createVictoriaMetricsBackend(deps: Pick<RemoteStoreDeps, 'townsh
     async query(req: HistoryRequest): Promise<HistoryPoint[]> {
       validateHistoryRequest(req);
       if (req.to <= req.from) return [];
+      const step = req.step;
+      if (
+        step !== undefined &&
+        (req.agg ?? 'mean') !== 'last' &&
+        windowStart(req.from, step) === req.from &&
+        windowStart(req.to, step) === req.to &&
+        (req.to - req.from) / step <= 10_000
+      ) {
+        return serverWindows({ ...req, step });
+      }
       const series = await exportSeries(selector(req.deviceId, req.kind, req.metric), req.from, req.to - 1);
       const raw = mergeSeries(series, req.from, req.to);
       return req.step ? aggregatePoints(raw, req.step, req.agg ?? 'mean') : raw;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../schemas/index.js';
 import { createSpool } from '../../ingest/stores/spool.js';
 import { createVictoriaMetricsStore } from '../../ingest/stores/victoriametrics-store.js';
+import { aggregatePoints } from '../../ingest/stores/remote.js';
 import { startVictoriaMetrics, victoriaMetricsSkipReason } from './helpers/victoriametrics-server.js';
 import { reading, telemetryStoreContract } from './telemetry-store.contract.js';
 
@@ -68,4 +69,39 @@ describe.skipIf(skip !== null)(`victoriametrics: series naming and server-side i
         rmSync(dir, { recursive: true, force: true });
       }
     }, 60_000);
-  });
+
+  it('computes aligned windows in VictoriaMetrics (rollups) exactly as the reference windowing does', async () => {
+    const vm = await startVictoriaMetrics();
+    const dir = mkdtempSync(path.join(tmpdir(), 'lookout-vmstore-'));
+    const spool = createSpool({}, { path: path.join(dir, 'spool.db'), maxBytes: 16 * 1024 * 1024 });
+    const store = createVictoriaMetricsStore({ clock: systemClock, logger: pino({ level: 'silent' }), spool }, { url: vm.url });
+    try {
+      const HOUR = 3_600_000;
+      const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
+      // irregular times and values (fixed seed), two series of one metric (every 7th reading is a drill)
+      let x = 12345;
+      const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const readings = Array.from({ length: 400 }, (_, i) => reading('VM-AGG-1', 'flood', T0 + Math.floor(rand() * 2 * HOUR), { level: Math.round(rand() * 10_000) / 100 }, i % 7 === 0));
+      await store.write(readings);
+      await store.settle();
+      const raw = await store.query({ deviceId: 'VM-AGG-1', kind: 'flood', metric: 'level', from: T0, to: T0 + 2 * HOUR });
+      expect(raw.length).toBe(new Set(readings.map((r) => r.ts)).size);
+      for (const step of [60_000, 600_000, HOUR]) {
+        for (const agg of ['mean', 'min', 'max', 'sum', 'count'] as const) {
+          const got = await store.query({ deviceId: 'VM-AGG-1', kind: 'flood', metric: 'level', from: T0, to: T0 + 2 * HOUR, step, agg });
+          const want = aggregatePoints(raw, step, agg);
+          expect(got.map((p) => p.ts)).toEqual(want.map((p) => p.ts));
+          for (const [i, p] of got.entries()) {
+            const w = want[i]!;
+            for (const k of ['value', 'min', 'max'] as const) expect(Math.abs(p[k]! - w[k]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(w[k]!)));
+          }
+        }
+      }
+    } finally {
+      await store.close();
+      await vm.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
