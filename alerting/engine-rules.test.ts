@@ -268,6 +268,9 @@ describe('rules at runtime', () => {
   it('put validates, applies without restart and persists; remove clears its alarms', () => {
     const a = make({ packs: ['gas'] });
     expect(() => a.rules.put({ id: 'bad', type: 'metric' }, 'admin')).toThrow(expect.objectContaining({ code: 'LOOKOUT_ERR_RULE_INVALID' }));
+    // a misspelt metric would never fire: refused with the name
+    expect(() => a.rules.put({ id: 'typo', type: 'metric', title: 't', category: 'gas', kinds: ['gas'], levels: { blue: { when: { metric: 'methan', op: '>=', value: 1 } } } }, 'admin')).toThrow(/unknown metric "methan"/);
+    expect(() => a.rules.put({ id: 'dur', type: 'metric', title: 't', category: 'gas', kinds: ['gas'], levels: { blue: { when: { metric: 'methane', op: '>=', value: 1 }, for: '10 minutes' } } }, 'admin')).toThrow(expect.objectContaining({ code: 'LOOKOUT_ERR_RULE_INVALID' }));
     a.rules.put({ id: 'gas.methane', type: 'metric', title: 'stricter', category: 'gas', kinds: ['gas'], levels: { red: { when: { metric: 'methane', op: '>=', value: 5 } } } }, 'admin');
     a.evaluate([reading('gas-1', 'gas', T0, { methane: 6 })]);
     expect(a.alarms.forDevice('gas-1')[0]!.level).toBe('red');

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { DeviceKind, CameraEventType } from '../schemas/kinds.js';
+import { METRICS, type DeviceKind, type CameraEventType } from '../schemas/kinds.js';
 import { LEVEL_RANK, type Level } from '../schemas/levels.js';
 import type { AttributeValue, IncidentCategory } from '../schemas/model.js';
 import { LookoutError } from '../schemas/errors.js';
@@ -29,10 +29,17 @@ function ajvMessage(errors: typeof validateRuleFn.errors): string {
 export function validateRule(rule: unknown): Rule {
   if (!validateRuleFn(rule)) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${(rule as { id?: string })?.id ?? '?'}: ${ajvMessage(validateRuleFn.errors)}`);
   const r = rule as Rule;
+  let c: CompiledRule;
   try {
-    compileRule(r);
+    c = compileRule(r);
   } catch (err) {
     throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${r.id}: ${(err as Error).message}`);
+  }
+  // a misspelt metric would never fire: every metric must exist for one of the rule's kinds (DESIGN.md §3)
+  const used = c.type === 'metric' || c.type === 'zone' ? c.metrics : c.type === 'event' ? c.levelMetrics : new Set<string>();
+  for (const m of used) {
+    const ok = c.type === 'event' ? m === 'value' || m === 'confidence' : r.kinds.some((k) => METRICS[k][m] !== undefined);
+    if (!ok) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${r.id}: unknown metric "${m}" for kinds ${r.kinds.join(', ')}`);
   }
   return r;
 }
@@ -118,6 +125,8 @@ export interface CompiledEvent extends Base {
   autoClearMs: number;
   level: Level | null;
   levels: CompiledLevel[];
+  /** metrics the level conditions read (only `value` and `confidence` exist for events) */
+  levelMetrics: Set<string>;
 }
 export interface CompiledZone extends Base {
   type: 'zone';
@@ -207,7 +216,7 @@ export function compileRule(rule: Rule): CompiledRule {
       const lv = levels(r.levels);
       return {
         ...base, type: 'event', event: r.event, minConfidence: r.minConfidence ?? 0, repeat: r.repeat ?? 1,
-        withinMs: parseDuration(r.within, 10 * 60_000), autoClearMs: parseDuration(r.autoClear), level: r.level ?? null, levels: lv, nslots, nanSlots,
+        withinMs: parseDuration(r.within, 10 * 60_000), autoClearMs: parseDuration(r.autoClear), level: r.level ?? null, levels: lv, levelMetrics: metrics, nslots, nanSlots,
       };
     }
     case 'zone': {
