@@ -187,6 +187,8 @@ async function startLookout() {
   });
 }
 
+// the driver went away (or gave up waiting during start-up): leave too
+process.on('disconnect', () => process.exit(0));
 const target = process.env.BENCH_TARGET ?? 'lookout';
 if (target === 'aedes') void startAedes();
 else void startLookout();

@@ -43,12 +43,28 @@ function stageOf(url: string): string {
 export function summarize(file: string, top = 25): ProfileSummary {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  // the profiler's own stop/serialise call (node:inspector) is not the hub's work: leave it out
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ownWork = new Map<number, boolean>();
+  const isOwn = (id: number): boolean => {
+    const known = ownWork.get(id);
+    if (known !== undefined) return known;
+    const n = byId.get(id)!;
+    const p = parent.get(id);
+    const v = n.callFrame.url !== 'node:inspector' && (p === undefined || isOwn(p));
+    ownWork.set(id, v);
+    return v;
+  };
   const selfUs = new Map<number, number>();
+  let total = 0;
   for (let i = 0; i < prof.samples.length; i++) {
     const id = prof.samples[i]!;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+    if (!isOwn(id)) continue;
+    const dt = prof.timeDeltas[i] ?? 0;
+    total += dt;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
   }
-  const total = prof.endTime - prof.startTime;
   const fns = new Map<string, { fn: string; where: string; stage: string; us: number }>();
   const stages = new Map<string, number>();
   for (const [id, us] of selfUs) {

@@ -56,6 +56,8 @@ export interface SpawnOptions {
   args?: string[];
   /** show the child's stderr (default: only when it fails) */
   inheritStderr?: boolean;
+  /** how long the child may take to become ready (default 120 s) */
+  readyTimeoutMs?: number;
 }
 
 export async function spawnChild(script: string, opts: SpawnOptions = {}): Promise<Child> {
@@ -114,7 +116,11 @@ export async function spawnChild(script: string, opts: SpawnOptions = {}): Promi
     },
   };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within 120 s: ${stderr.slice(-2000)}`)), 120_000);
+    const ms = opts.readyTimeoutMs ?? 120_000;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${script} did not start within ${ms / 1000} s: ${stderr.slice(-2000)}`));
+    }, ms);
     const onMsg = (m: { ready?: boolean }) => {
       if (m && m.ready) {
         clearTimeout(timer);

@@ -38,7 +38,13 @@ export interface HubTargetOptions {
 }
 
 export async function startHubTarget(name: 'lookout' | 'aedes', o: HubTargetOptions = {}): Promise<Target> {
-  const child = await spawnChild('hub-process.ts', { env: { BENCH_TARGET: name, BENCH_FLEETS: JSON.stringify(o.fleets ?? []), ...o.env }, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
+  // registering devices costs a scrypt hash each (cached per fleet afterwards): allow for it
+  const devices = (o.fleets ?? []).reduce((n, f) => n + f.devices, 0);
+  const child = await spawnChild('hub-process.ts', {
+    env: { BENCH_TARGET: name, BENCH_FLEETS: JSON.stringify(o.fleets ?? []), ...o.env },
+    ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+    readyTimeoutMs: 120_000 + devices * 30,
+  });
   const { mqttPort, httpPort } = await child.call<{ mqttPort: number; httpPort: number }>('ports');
   return {
     name,
