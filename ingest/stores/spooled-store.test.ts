@@ -176,6 +176,21 @@ describe('spooled store', () => {
     expect(await metrics.metrics()).toContain('lookout_store_rejected_total{store="victoriametrics"} 2');
   });
 
+  it('bounds the bisection when the database refuses nearly everything (a systemic fault)', async () => {
+    const db = fakeDatabase({ rejectIf: (r) => r.values.level! >= 0 });
+    let requests = 0;
+    const send = db.backend.send;
+    db.backend.send = async (rs, signal) => {
+      requests += 1;
+      return send(rs, signal);
+    };
+    const { store, rejected } = setup(db, { maxRejectRequests: 20 });
+    await store.write(Array.from({ length: 1000 }, (_, i) => reading(i)));
+    expect(rejected.flatMap((x) => x.readings)).toHaveLength(1000); // every reading refused, none lost
+    expect(requests).toBeLessThan(100); // instead of ~2 000
+    expect(rejected.at(-1)!.reason).toMatch(/refused together/);
+  });
+
   it('refuses readings that cannot be written at all (non-finite values) to onReject', async () => {
     const db = fakeDatabase();
     const { store, rejected } = setup(db);

@@ -61,6 +61,8 @@ export interface SpooledStoreConfig {
   lowWater?: number;
   /** on close, wait this long for the spool to drain while the database answers (default 5 s) */
   closeGraceMs?: number;
+  /** most refused requests while bisecting one delivery before the rest is refused whole (default 200) */
+  maxRejectRequests?: number;
 }
 
 export interface SpooledTelemetryStore extends TelemetryStore {
@@ -101,6 +103,7 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   const highWater = config.highWater ?? 0.8;
   const lowWater = config.lowWater ?? 0.75;
   const closeGraceMs = config.closeGraceMs ?? 5000;
+  const maxRejectRequests = config.maxRejectRequests ?? 200;
   /** write-ahead mode for databases that acknowledge before their disk */
   const writeAhead = remote.confirmWindowMs > 0;
   const m = storeMetrics(deps.metrics);
@@ -226,22 +229,28 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
     await remote.send(readings, AbortSignal.any([AbortSignal.timeout(timeoutMs), closeCtl.signal]));
   }
 
-  /** Send; bisect 4xx rejections down to single readings. Returns what must still go to the spool. */
-  async function deliver(readings: Reading[]): Promise<{ retry: Reading[]; error: RemoteWriteError } | null> {
+  /**
+   * Send; bisect 4xx rejections down to the readings the database refuses. Returns what must still go
+   * to the spool. A database that refuses nearly everything (a systemic fault, not a few bad points)
+   * would cost ~2n requests; after `maxRejectRequests` refusals in one delivery the undecided rest is
+   * refused as a whole, with the reason, instead.
+   */
+  async function deliver(readings: Reading[], budget = { left: maxRejectRequests }): Promise<{ retry: Reading[]; error: RemoteWriteError } | null> {
     try {
       await sendOnce(readings);
       return null;
     } catch (e) {
       const err = toRemoteError(e);
       if (err.retryable) return { retry: readings, error: err };
-      if (readings.length === 1) {
-        reject(readings, err.message);
+      budget.left -= 1;
+      if (readings.length === 1 || budget.left <= 0) {
+        reject(readings, readings.length === 1 ? err.message : `${err.message} (and most of this batch was refused: ${readings.length} readings refused together)`);
         return null;
       }
       const mid = readings.length >> 1;
-      const a = await deliver(readings.slice(0, mid));
+      const a = await deliver(readings.slice(0, mid), budget);
       if (a) return { retry: [...a.retry, ...readings.slice(mid)], error: a.error };
-      return deliver(readings.slice(mid));
+      return deliver(readings.slice(mid), budget);
     }
   }
 
