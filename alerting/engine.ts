@@ -331,18 +331,15 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   let closed = false;
   function op<T>(fn: () => T): T {
     depth++;
-    let ok = false;
     try {
-      const r = fn();
-      ok = true;
-      return r;
+      return fn();
     } finally {
       depth--;
-      if (depth === 0) commit(ok);
+      if (depth === 0) commit();
     }
   }
 
-  function commit(_ok: boolean): void {
+  function commit(): void {
     if (pendingLate.length) finishLate();
     if (!dirtyAlarms.size && !book.changed.size && !book.dirtyTimeline.length && !stateChanged.size) return;
     if (dirtyAlarms.size || book.changed.size || book.dirtyTimeline.length) {
@@ -1068,11 +1065,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   }
 
   function silenceSweep(now: number): void {
-    const before = silences.length;
     silences = silences.filter((s) => s.endsAt > now);
-    if (silences.length === before && !silences.some((s) => s.startsAt <= now)) {
-      // nothing expired; active alarms held back stay held back
-    }
+    // alarms held back by a silence that has ended join (or open) their incident now
     for (const a of alarmsByKey.values()) {
       if (!a.silenced) continue;
       if (isSilenced(a.alarm.deviceId, a.township, a.alarm.ruleId, a.category, now)) continue;
