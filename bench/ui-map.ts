@@ -178,7 +178,7 @@ async function main(): Promise<void> {
         }
         const d = l.store.devices.get(id)!;
         const px = l.map.project([d.lon, d.lat]);
-        const hit = l.map.queryRenderedFeatures([[px.x - 3, px.y - 3], [px.x + 3, px.y + 3]], { layers: ['alerts', 'devices'] })
+        const hit = l.map.queryRenderedFeatures([[px.x - 3, px.y - 3], [px.x + 3, px.y + 3]], { layers: ['devices'] })
           .find((f) => f.properties.id === id && f.properties.st === p.want);
         if (hit) {
           out.push(performance.now() - p.at);

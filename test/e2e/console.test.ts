@@ -126,7 +126,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
       const [marker, row] = await Promise.all([
         // alarm markers are HTML elements (or, in an alarm flood, the `alerts` map layer)
         dispatcher.page.waitForFunction((id) => document.querySelector(`.alarm-mk[data-id="${CSS.escape(id)}"][data-state="red"]`) !== null
-          || (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['alerts', 'devices'] })
+          || (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['devices'] })
             .some((f) => f.properties.id === id && f.properties.st === 'red'), id, { timeout: 20_000, polling: 'raf' }).then(() => Date.now() - t0),
         dispatcher.page.waitForFunction((id) => {
           const inc = [...(window as unknown as W).__lookout.store.incidents.values()].find((i) => i.deviceIds.includes(id) && i.level === 'red' && i.status === 'open');

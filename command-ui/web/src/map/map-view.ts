@@ -23,8 +23,8 @@ import { FONT, iconFor, levelBadgeSvg } from './icons.js';
 maplibregl.setWorkerUrl(workerUrl);
 
 const FLUSH_MS = 250;
-/** at most this many alarm markers are HTML elements; more go to a GeoJSON layer */
-const DOM_ALARMS = 300;
+/** at most this many interim alarm markers at once (an alarm flood waits for the clustered source) */
+const MAX_BRIDGE = 200;
 /** a device is drawn as silent when nothing arrived for this many expected intervals */
 const STALE_FACTOR = 3;
 
@@ -36,12 +36,11 @@ export class MapView {
   private dirty = new Set<string>();
   private fullRebuild = true;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private alerts = new Map<string, GeoJSON.Feature<GeoJSON.Point, DevProps>>();
-  private alertsRaf = 0;
+  /** setData generations of the clustered source: issued, and drawn on screen */
+  private gen = 0;
+  private drawnGen = 0;
   private deferred = false;
-  private alertsShown = false;
-  private alertMode: 'dom' | 'layer' = 'dom';
-  private alarmMarkers = new Map<string, { mk: maplibregl.Marker; el: HTMLElement; st: string }>();
+  private bridge = new Map<string, { mk: maplibregl.Marker; el: HTMLElement; st: string; gen: number }>();
   private lastFlush = 0;
   private ready = false;
   private awaitingRender = false;
@@ -90,9 +89,14 @@ export class MapView {
       this.renderIncidents();
     });
     this.map.on('sourcedata', (ev) => {
-      if ((ev.sourceId === 'devices' || ev.sourceId === 'alerts') && ev.isSourceLoaded && this.awaitingRender) {
+      if (ev.sourceId === 'devices' && ev.isSourceLoaded && this.awaitingRender) {
         this.awaitingRender = false;
-        this.map.once('render', () => perf.rendered(performance.now()));
+        const g = this.gen;
+        this.map.once('render', () => {
+          perf.rendered(performance.now());
+          this.drawnGen = g;
+          this.dropBridge();
+        });
         this.map.triggerRepaint();
       }
     });
@@ -150,8 +154,6 @@ export class MapView {
         alarms: ['+', ['get', 'alarm']],
       },
     });
-    // devices in alarm, never clustered: drawn on top at once, without waiting for the clustered source
-    m.addSource('alerts', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     m.addSource('incidents', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     m.addSource('selected', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 
@@ -165,23 +167,13 @@ export class MapView {
       },
     });
     m.addLayer({
-      id: 'devices', type: 'symbol', source: 'devices', filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'alarm'], 0]],
+      id: 'devices', type: 'symbol', source: 'devices', filter: ['!', ['has', 'point_count']],
       layout: {
         'icon-image': this.deviceIconExpr(),
         'icon-allow-overlap': true,
         'icon-ignore-placement': true,
         'symbol-sort-key': ['get', 'rank'],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.85, 15, 1.15],
-      },
-    });
-    m.addLayer({
-      id: 'alerts', type: 'symbol', source: 'alerts',
-      layout: {
-        'icon-image': this.deviceIconExpr(),
-        'icon-allow-overlap': true,
-        'icon-ignore-placement': true,
-        'symbol-sort-key': ['get', 'rank'],
-        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.95, 15, 1.2],
       },
     });
     m.addLayer({
@@ -210,7 +202,7 @@ export class MapView {
     });
 
     const pointer = (on: boolean) => () => (m.getCanvas().style.cursor = on ? 'pointer' : '');
-    for (const l of ['clusters', 'devices', 'alerts', 'incidents']) {
+    for (const l of ['clusters', 'devices', 'incidents']) {
       m.on('mouseenter', l, pointer(true));
       m.on('mouseleave', l, pointer(false));
     }
@@ -221,7 +213,7 @@ export class MapView {
       const zoom = await src.getClusterExpansionZoom(f.properties.cluster_id as number);
       m.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
     });
-    for (const l of ['devices', 'alerts']) {
+    for (const l of ['devices']) {
       m.on('click', l, (ev) => {
         const id = ev.features?.[0]?.properties.id as string | undefined;
         if (id) store.select({ type: 'device', id });
@@ -260,110 +252,65 @@ export class MapView {
     if (!this.ready) return;
     this.addLabels();
     this.map.setLayoutProperty('devices', 'icon-image', this.deviceIconExpr());
-    this.map.setLayoutProperty('alerts', 'icon-image', this.deviceIconExpr());
     this.renderIncidents();
   }
 
   /**
-   * Devices in alarm are never hidden in a cluster and must change colour at once. Up to DOM_ALARMS
-   * of them are HTML markers (updated synchronously, no worker round trip); beyond that (a flood of
-   * alarms) they move to the `alerts` GeoJSON layer, which scales but waits for the worker.
+   * The clustered source is refreshed at most every FLUSH_MS and then waits for the worker, which on a
+   * busy PC can take a second. A device whose alarm level changes is therefore drawn at once as an
+   * interim HTML marker (the "bridge"), removed as soon as the clustered layer has drawn the change.
    */
   private fastAlerts(ids: string[]): void {
     if (!this.ready) return;
     const now = Date.now();
-    const touched: string[] = [];
+    let touched = false;
     for (const id of ids) {
       const d = store.devices.get(id);
-      if (!d) continue;
+      const f = this.features.get(id);
+      if (!d || !f) continue;
       const p = this.propsFor(d, store.states.get(id), now);
-      const prev = this.alerts.get(id);
-      if (p.alarm) {
-        if (!prev || prev.properties.st !== p.st) {
-          this.alerts.set(id, { type: 'Feature', geometry: { type: 'Point', coordinates: [d.lon, d.lat] }, properties: p });
-          touched.push(id);
-        }
-      } else if (prev) {
-        this.alerts.delete(id);
-        touched.push(id);
-      }
+      const drawn = this.bridge.get(id)?.st ?? f.properties.st;
+      if (p.st === drawn || (!p.alarm && !levelOf(drawn))) continue;
+      if (!this.bridge.has(id) && this.bridge.size >= MAX_BRIDGE) continue;
+      this.showBridge(d, p);
+      touched = true;
     }
-    if (touched.length) this.syncAlerts(touched);
+    if (touched) {
+      perf.flushed();
+      requestAnimationFrame(() => perf.rendered(performance.now()));
+    }
   }
 
-  /** Bring alarm markers in line with `this.alerts`; `ids` = the ones that changed (all when omitted). */
-  private syncAlerts(ids?: string[]): void {
-    const wantDom = this.alerts.size <= (this.alertMode === 'dom' ? DOM_ALARMS : DOM_ALARMS * 0.8);
-    if (wantDom !== (this.alertMode === 'dom')) {
-      this.alertMode = wantDom ? 'dom' : 'layer';
-      ids = undefined;
-    }
-    if (this.alertMode === 'layer') {
-      for (const m of this.alarmMarkers.values()) m.mk.remove();
-      this.alarmMarkers.clear();
-      if (!this.alertsRaf) {
-        this.alertsRaf = requestAnimationFrame(() => {
-          this.alertsRaf = 0;
-          this.flushAlerts();
-        });
-      }
-      return;
-    }
-    if (!ids) {
-      if (this.alertsShown) this.flushAlerts(true);
-      ids = [...new Set([...this.alarmMarkers.keys(), ...this.alerts.keys()])];
-    }
-    perf.flushed();
-    for (const id of ids) {
-      const f = this.alerts.get(id);
-      const m = this.alarmMarkers.get(id);
-      if (!f) {
-        m?.mk.remove();
-        this.alarmMarkers.delete(id);
-        continue;
-      }
-      const st = f.properties.st;
-      if (m) {
-        if (m.st !== st) {
-          m.st = st;
-          this.paintAlarmEl(m.el, f.properties);
-        }
-        continue;
-      }
-      const el = h('div', { class: 'alarm-mk', role: 'button', tabindex: -1 });
-      this.paintAlarmEl(el, f.properties);
+  private showBridge(d: Device, p: DevProps): void {
+    let b = this.bridge.get(d.id);
+    if (!b) {
+      const el = h('div', { class: 'alarm-mk' });
+      const id = d.id;
       el.addEventListener('click', (e) => {
         e.stopPropagation();
         store.select({ type: 'device', id });
       });
-      el.addEventListener('mouseenter', () => {
-        const d = store.devices.get(id);
-        if (d) this.hover({ properties: { id } } as unknown as MapGeoJSONFeature, new maplibregl.LngLat(d.lon, d.lat));
-      });
-      el.addEventListener('mouseleave', () => {
-        this.hoverId = null;
-        this.popup.remove();
-      });
-      const mk = new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates as [number, number]).addTo(this.map);
-      this.alarmMarkers.set(id, { mk, el, st });
+      const mk = new maplibregl.Marker({ element: el }).setLngLat([d.lon, d.lat]).addTo(this.map);
+      b = { mk, el, st: '', gen: 0 };
+      this.bridge.set(d.id, b);
     }
-    requestAnimationFrame(() => perf.rendered(performance.now()));
-  }
-
-  private paintAlarmEl(el: HTMLElement, p: DevProps): void {
-    el.dataset.id = p.id;
-    el.dataset.state = p.st;
-    el.className = `alarm-mk lvl-${p.st}`;
-    el.title = `${p.id} · ${levelOf(p.st) ? levelShort(p.st as Level) : p.st}`;
+    b.st = p.st;
+    b.gen = this.gen; // the next setData (gen + 1) carries this change
+    b.el.dataset.id = p.id;
+    b.el.dataset.state = p.st;
+    b.el.className = `alarm-mk st-${p.st}`;
     const lvl = levelOf(p.st);
-    el.replaceChildren(lvl ? levelBadgeSvg(lvl, 22) : h('span', null, '?'));
+    b.el.title = `${p.id} · ${lvl ? levelShort(lvl) : deviceStateName(p.st)}`;
+    b.el.replaceChildren(lvl ? levelBadgeSvg(lvl, 22) : h('span', { class: 'bridge-normal' }));
   }
 
-  private flushAlerts(clear = false): void {
-    perf.flushed();
-    this.awaitingRender = true;
-    this.alertsShown = !clear && this.alerts.size > 0;
-    (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features: clear ? [] : [...this.alerts.values()] });
+  private dropBridge(): void {
+    for (const [id, b] of this.bridge) {
+      if (b.gen < this.drawnGen) {
+        b.mk.remove();
+        this.bridge.delete(id);
+      }
+    }
   }
 
   private schedule(): void {
@@ -406,9 +353,6 @@ export class MapView {
       }
       this.fullRebuild = false;
       this.dirty.clear();
-      this.alerts.clear();
-      for (const f of this.features.values()) if (f.properties.alarm) this.alerts.set(f.properties.id, f);
-      this.syncAlerts();
     } else {
       let changed = false;
       for (const id of this.dirty) {
@@ -436,6 +380,7 @@ export class MapView {
     this.lastFlush = performance.now();
     if (!this.awaitingRender) perf.flushed();
     this.awaitingRender = true;
+    this.gen++;
     (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features: [...this.features.values()] });
     this.refreshHover();
   }
