@@ -206,4 +206,50 @@ describe.skipIf(skip !== null)(`store fault: VictoriaMetrics killed mid-stream${
       await vm.cleanup();
     }
   }, 600_000);
+
+  it('hub: an unreachable VictoriaMetrics opens a system incident after LOOKOUT_STORE_DOWN_INCIDENT_S, which closes itself on recovery', async () => {
+    const vm = await startVictoriaMetrics();
+    const t = await startTestHub({ env: { LOOKOUT_STORE: 'victoriametrics', VM_URL: vm.url, LOOKOUT_STORE_DOWN_INCIDENT_S: '1' } });
+    const storeIncidents = async (status: 'open' | 'all') => {
+      const { token } = await t.login();
+      const r = await t.api<Array<{ id: string; category: string; title: string; status: string }>>('GET', `/api/incidents?status=${status}`, { token });
+      return r.body.filter((i) => i.category === 'system' && i.title.includes('victoriametrics'));
+    };
+    const until = async <T>(fn: () => Promise<T | null | undefined | false>, what: string): Promise<T> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const v = await fn();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      const token = await t.addDevice('HY-SD-001', 'flood');
+      const device = await t.mqttConnect('HY-SD-001', token);
+      const publish = (level: number) =>
+        new Promise<void>((resolve, reject) =>
+          device.publish('lookout/flood/HY-SD-001/telemetry', JSON.stringify({ ts: Date.now(), values: { level } }), { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+        );
+      await publish(1.1);
+      expect(await storeIncidents('open')).toEqual([]);
+      await vm.kill('SIGKILL');
+      await publish(1.2); // acknowledged: durable in the spool
+      const [opened] = await until(async () => {
+        const open = await storeIncidents('open');
+        return open.length > 0 && open;
+      }, 'store-down incident');
+      const ready = await t.api<{ checks?: Record<string, { ok: boolean; detail?: string }> }>('GET', '/readyz');
+      expect(ready.text).toContain('victoriametrics');
+      await vm.start();
+      await until(async () => (await storeIncidents('all')).find((i) => i.id === opened!.id && i.status === 'closed'), 'incident closed on recovery');
+      await t.hub.store.drain?.(60_000);
+      await t.hub.store.settle?.();
+      expect(await t.hub.store.count('HY-SD-001', 'flood', 'level')).toBe(2);
+    } finally {
+      await t.close();
+      await vm.cleanup();
+    }
+  }, 180_000);
 });
+
