@@ -138,6 +138,13 @@ export interface Incident {
   alarms: Alarm[];
   /** present on GET /api/incidents/:id and in socket pushes */
   timeline?: TimelineEntry[];
+  /**
+   * Set on socket pushes of large incidents (e.g. a device-fault lane with thousands of offline
+   * devices): how many alarms / timeline entries exist when the push carries only the most relevant
+   * ones. GET /api/incidents/:id always returns everything.
+   */
+  alarmsTotal?: number;
+  timelineTotal?: number;
 }
 
 // viewer reads; dispatcher acts on incidents; admin (system) runs devices, rules, config; security manages

@@ -14,6 +14,7 @@ import {
   LookoutError,
   MAX_PAYLOAD_BYTES,
   type ClientToServerEvents,
+  type Incident,
   type ServerToClientEvents,
   type SocketData,
 } from '../../schemas/index.js';
@@ -26,6 +27,7 @@ import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import type { ServerConfig, ServerDeps } from './types.js';
+import { forPush } from './push.js';
 
 export interface HubServer {
   readonly app: FastifyInstance<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -141,8 +143,24 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     }
   }, 30_000);
 
-  deps.alerting.on('incident:opened', (i) => io.emit('incident:opened', i));
-  deps.alerting.on('incident:updated', (i) => io.emit('incident:updated', i));
+  // Pushes stay small and few: an incident update is coalesced per incident (the newest state wins,
+  // sent within `pushIntervalMs`), and a push carries at most PUSH_ALARMS alarms (active first) and the
+  // last PUSH_TIMELINE timeline entries. A lane of 5 000 offline devices changing one by one would
+  // otherwise re-send a megabyte to every screen per change.
+  const pendingUpdates = new Map<string, Incident>();
+  deps.alerting.on('incident:opened', (i) => {
+    pendingUpdates.delete(i.id);
+    io.emit('incident:opened', forPush(i));
+  });
+  deps.alerting.on('incident:updated', (i) => {
+    pendingUpdates.set(i.id, i);
+  });
+  const updateTimer = deps.clock.setInterval(() => {
+    if (pendingUpdates.size === 0) return;
+    const batch = [...pendingUpdates.values()];
+    pendingUpdates.clear();
+    for (const i of batch) io.emit('incident:updated', forPush(i));
+  }, config.pushIntervalMs ?? 250);
   deps.live.onPush((changed) => io.emit('device:updated', changed));
   const statsTimer = deps.clock.setInterval(() => {
     if (io.of('/').sockets.size > 0) io.emit('stats', deps.stats());
@@ -176,6 +194,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (closed) return;
       closed = true;
       deps.clock.clearInterval(sweep);
+      deps.clock.clearInterval(updateTimer);
       deps.clock.clearInterval(statsTimer);
       for (const c of wss.clients) c.terminate();
       wss.close();

@@ -11,6 +11,7 @@ import {
   type Level,
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
+import { forPush } from '../push.js';
 import type { ServerDeps } from '../types.js';
 
 interface ListQuery {
@@ -26,8 +27,9 @@ export async function incidentRoutes(app: FastifyInstance, deps: ServerDeps) {
   const dispatcher = requireRole(deps.users, 'dispatcher');
   const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
+  // The queue view: large incidents come trimmed (with totals); GET /api/incidents/:id has everything.
   app.get<{ Querystring: ListQuery }>('/api/incidents', { preHandler: viewer, schema: { querystring: incidentListQuery } }, async (req) =>
-    deps.alerting.incidents.list(req.query),
+    deps.alerting.incidents.list(req.query).map(forPush),
   );
 
   app.get<{ Params: { id: string } }>('/api/incidents/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
