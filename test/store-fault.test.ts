@@ -251,5 +251,73 @@ describe.skipIf(skip !== null)(`store fault: VictoriaMetrics killed mid-stream${
       await vm.cleanup();
     }
   }, 180_000);
+
+  it('hub: a full spool withholds the QoS 1 acknowledgement (back-pressure) and raises the 80 % incident; nothing is dropped', async () => {
+    const vm = await startVictoriaMetrics();
+    // ~10 KB spool: a few dozen single-reading batches fill it
+    const t = await startTestHub({ env: { LOOKOUT_STORE: 'victoriametrics', VM_URL: vm.url, LOOKOUT_SPOOL_MAX_MB: '0.01', LOOKOUT_STORE_DOWN_INCIDENT_S: '600' } });
+    const spoolIncidents = async (status: 'open' | 'all') => {
+      const { token } = await t.login();
+      const r = await t.api<Array<{ id: string; category: string; title: string; status: string }>>('GET', `/api/incidents?status=${status}`, { token });
+      return r.body.filter((i) => i.category === 'system' && i.title.includes('80%'));
+    };
+    const until = async <T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string): Promise<T> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const v = await fn();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const token = await t.addDevice('HY-BP-001', 'flood');
+      const device = await t.mqttConnect('HY-BP-001', token);
+      const T0 = Date.now() - 3_600_000;
+      let sent = 0;
+      const publish = () => {
+        const i = sent++;
+        return new Promise<void>((resolve, reject) =>
+          device.publish('lookout/flood/HY-BP-001/telemetry', JSON.stringify({ ts: T0 + i * 1000, values: { level: i / 100 } }), { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+        );
+      };
+      await publish();
+      await vm.kill('SIGKILL');
+      // fill the spool past 80 %: every one of these is acknowledged (durable in the spool)
+      while ((t.hub.store.spoolState?.().fill ?? 0) < 0.8) await publish();
+      const [high] = await until(async () => {
+        const open = await spoolIncidents('open');
+        return open.length > 0 && open;
+      }, 'spool-high incident');
+      // keep publishing until the store makes ingestion wait; that publish stays unacknowledged
+      let waiting: Promise<void> | null = null;
+      let acked = false;
+      while (!waiting) {
+        let settled = false;
+        const p = publish().then(() => {
+          settled = true;
+          acked = true;
+        });
+        await until(() => settled || (t.hub.store.spoolState?.().backpressure ?? 0) > 0, 'acknowledgement or back-pressure');
+        if (!settled) waiting = p;
+        else acked = false;
+      }
+      expect(acked).toBe(false);
+      expect((await t.hub.store.health()).ok).toBe(false); // /readyz: the hub cannot take more now
+      await vm.start();
+      await waiting; // acknowledged once the database drained the spool
+      await until(async () => (await spoolIncidents('all')).find((i) => i.id === high!.id && i.status === 'closed'), 'spool incident closed');
+      await t.hub.store.drain?.(60_000);
+      await t.hub.store.settle?.();
+      const n = await until(async () => {
+        const c = await t.hub.store.count('HY-BP-001', 'flood', 'level');
+        return c === sent && c;
+      }, `all ${sent} readings in VictoriaMetrics`);
+      expect(n).toBe(sent);
+    } finally {
+      await t.close();
+      await vm.cleanup();
+    }
+  }, 180_000);
 });
 
