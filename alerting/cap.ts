@@ -116,7 +116,8 @@ export function toCap(incident: Incident, opts: CapOptions): string {
   const onset = i.alarms.reduce((m, a) => Math.min(m, a.raisedAt), i.openedAt);
   lines.push(`<onset>${capTime(onset)}</onset>`);
   if (opts.senderName) lines.push(`<senderName>${xmlEscape(opts.senderName)}</senderName>`);
-  lines.push(`<headline>${xmlEscape(`${i.drill ? '【演练】' : ''}${info.zh} ${i.title}`)}</headline>`);
+  const drillMark = i.drill && !i.title.startsWith('【演练】') ? '【演练】' : '';
+  lines.push(`<headline>${xmlEscape(`${drillMark}${info.zh} ${i.title}`)}</headline>`);
   const desc = i.alarms.map((a) => `${capTime(a.raisedAt)} ${a.deviceId} ${LEVEL_INFO[a.level].zh} ${a.state === 'cleared' ? '(已解除) ' : ''}${a.message}`);
   lines.push(`<description>${xmlEscape(desc.length ? desc.join('\n') : i.title)}</description>`);
   if (opts.webBase) lines.push(`<web>${xmlEscape(`${opts.webBase.replace(/\/$/, '')}/incidents/${encodeURIComponent(i.id)}`)}</web>`);
@@ -165,7 +166,7 @@ export function toAtomFeed(incidents: readonly Incident[], opts: AtomOptions): s
     const info = LEVEL_INFO[i.level];
     out.push('<entry>');
     out.push(`<id>urn:lookout:incident:${xmlEscape(i.id)}:${i.updatedAt}</id>`);
-    out.push(`<title>${xmlEscape(`${i.drill ? '【演练】' : ''}${info.zh} ${i.title}`)}</title>`);
+    out.push(`<title>${xmlEscape(`${i.drill && !i.title.startsWith('【演练】') ? '【演练】' : ''}${info.zh} ${i.title}`)}</title>`);
     out.push(`<updated>${iso(i.updatedAt)}</updated>`);
     out.push(`<published>${iso(i.openedAt)}</published>`);
     out.push(`<category term="${xmlEscape(i.category)}"/>`);

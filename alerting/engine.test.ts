@@ -206,6 +206,8 @@ describe('alerting v0: thresholds, alarms, incidents', () => {
     const drill = list.find((i) => i.drill)!;
     const real = list.find((i) => !i.drill)!;
     expect(drill.level).toBe('red');
+    expect(drill.title.startsWith('【演练】')).toBe(true);
+    expect(real.title.includes('演练')).toBe(false);
     expect(drill.alarms[0]!.drill).toBe(true);
     expect(real.level).toBe('orange');
     expect(real.alarms[0]!.drill).toBe(false);

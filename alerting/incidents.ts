@@ -185,7 +185,7 @@ export class IncidentBook {
     }
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
-      const title = `${TITLE_ZH[a.category]} · ${ruleTitle} · ${d.name}`;
+      const title = `${a.alarm.drill ? '【演练】' : ''}${TITLE_ZH[a.category]} · ${ruleTitle} · ${d.name}`;
       rec = this.create(a.category, a.alarm.level, title, a.alarm.drill, { township: a.township, lon: a.lon, lat: a.lat }, null);
     }
     a.alarm.incidentId = rec.inc.id;
