@@ -124,7 +124,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
       const t0 = Date.now();
       // wait generously, then compare with the budget, so a miss says how late it was
       const [marker, row] = await Promise.all([
-        // alarm markers are HTML elements (or, in an alarm flood, the `alerts` map layer)
+        // the interim HTML marker (map-view.ts "bridge") or the clustered layer itself
         dispatcher.page.waitForFunction((id) => document.querySelector(`.alarm-mk[data-id="${CSS.escape(id)}"][data-state="red"]`) !== null
           || (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['devices'] })
             .some((f) => f.properties.id === id && f.properties.st === 'red'), id, { timeout: 20_000, polling: 'raf' }).then(() => Date.now() - t0),
@@ -165,6 +165,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     expect(await second.page.locator('[data-testid=timeline] b', { hasText: '抢修' }).count()).toBe(0);
     await expect.poll(() => second.page.textContent('[data-tab=active]')).toContain('1');
     await screenshot(second.page, 'e2e-03-second-session-sees-ack');
+    await second.context.close(); // each open map costs CPU with software GL
   });
 
   it('a viewer sees the incident but has no action buttons', SLOW, async () => {
@@ -177,6 +178,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     await viewer.page.keyboard.press('d');
     expect(await viewer.page.locator('dialog[open]').count()).toBe(0);
     await screenshot(viewer.page, 'e2e-04-viewer-no-actions');
+    await viewer.context.close();
   });
 
   it('after the hub restarts, the page reconnects and resyncs by itself', SLOW, async () => {

@@ -9,15 +9,16 @@ import { store } from './store.js';
 export const ACTION_KEY: Record<IncidentAction, Key> = { ack: 'ack', dispatch: 'dispatch', resolve: 'resolve', close: 'close' };
 export const ACTION_SHORTCUT: Record<IncidentAction, string> = { ack: 'A', dispatch: 'D', resolve: 'R', close: 'C' };
 
-/** Which actions the console offers for a status (the hub has the final word and answers 409). */
+/** Which actions the console offers for a status: the hub's transition table (alerting/incidents.ts);
+ *  the hub still has the final word and answers 409. */
 export function allowedActions(i: Incident): IncidentAction[] {
   switch (i.status) {
     case 'open':
-      return ['ack', 'dispatch', 'close'];
+      return ['ack', 'dispatch', 'resolve', 'close'];
     case 'acknowledged':
       return ['dispatch', 'resolve', 'close'];
     case 'dispatched':
-      return ['dispatch', 'resolve', 'close'];
+      return ['resolve', 'close'];
     case 'resolved':
       return ['close'];
     default:

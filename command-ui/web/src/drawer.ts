@@ -154,6 +154,7 @@ export class Drawer {
         parts.push(this.chart.el);
       }
     }
+    for (const cam of devices.filter((d) => d.kind === 'camera').slice(0, 2)) parts.push(this.cameraBox(cam));
     parts.push(this.alarmsList(i.alarms.filter((a) => a.state === 'active')));
     parts.push(this.timeline(i));
     for (const p of parts) if (p) this.body.appendChild(p);
@@ -259,19 +260,7 @@ export class Drawer {
       s?.battery !== null && s?.battery !== undefined ? h('dd', null, `${num(s.battery)} %`) : null);
     this.body.append(header, fields, h('h3', null, t('latestValues')), this.valuesBox);
     this.renderDeviceValues();
-    if (d.kind === 'camera') {
-      const snap = s?.snapshot;
-      const stream = s?.stream;
-      const cam = h('section', { class: 'camera' }, h('h3', null, t('snapshot')));
-      // only hub-local images are loaded (offline rule); anything else is offered as a link
-      if (isLocalUrl(snap)) cam.appendChild(h('img', { src: snap, alt: t('snapshot'), class: 'snapshot', loading: 'lazy' }));
-      else if (isSafeLink(snap)) cam.appendChild(h('a', { href: snap, target: '_blank', rel: 'noopener noreferrer' }, t('snapshot')));
-      else cam.appendChild(h('div', { class: 'muted' }, t('none')));
-      if (isSafeLink(stream) || isLocalUrl(stream)) {
-        cam.appendChild(h('a', { class: 'stream-link', href: stream, target: '_blank', rel: 'noopener noreferrer' }, `▶ ${t('stream')}`));
-      }
-      this.body.appendChild(cam);
-    }
+    if (d.kind === 'camera') this.body.appendChild(this.cameraBox(d));
     const metrics = this.metricsOf(d);
     if (metrics.length) {
       this.body.appendChild(h('h3', null, t('history')));
@@ -280,6 +269,22 @@ export class Drawer {
     }
     const alarms = (this.detail?.alarms ?? []).filter((a) => a.state === 'active');
     this.body.appendChild(this.alarmsList(alarms));
+  }
+
+  /** Latest snapshot and stream link of a camera. Only hub-local images are loaded (offline rule);
+   *  any other URL is offered as a link the dispatcher may open. */
+  private cameraBox(d: Device): HTMLElement {
+    const s = store.states.get(d.id);
+    const snap = s?.snapshot;
+    const stream = s?.stream;
+    const cam = h('section', { class: 'camera' }, h('h3', null, `${t('snapshot')} · ${d.name || d.id}`));
+    if (isLocalUrl(snap)) cam.appendChild(h('img', { src: snap, alt: t('snapshot'), class: 'snapshot', loading: 'lazy' }));
+    else if (isSafeLink(snap)) cam.appendChild(h('a', { href: snap, target: '_blank', rel: 'noopener noreferrer' }, t('snapshot')));
+    else cam.appendChild(h('div', { class: 'muted' }, t('none')));
+    if (isSafeLink(stream) || isLocalUrl(stream)) {
+      cam.appendChild(h('a', { class: 'stream-link', href: stream, target: '_blank', rel: 'noopener noreferrer' }, `▶ ${t('stream')}`));
+    }
+    return cam;
   }
 
   private renderDeviceValues(): void {
