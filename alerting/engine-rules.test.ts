@@ -210,6 +210,16 @@ describe('faults, inhibition, rejects', () => {
     expect(fault.alarms.filter((x) => x.deviceId === 'gas-1').every((x) => x.state === 'cleared')).toBe(true);
   });
 
+  it('a registered device that never reported is not flagged silent', () => {
+    const a = make({ deadmanCheckMs: 10_000, tickMs: 10_000 });
+    a.start();
+    clock.advance(30 * MIN);
+    expect(a.incidents.list({ status: 'open', category: 'device-fault' })).toHaveLength(0);
+    a.evaluate([reading('gas-2', 'gas', clock.now(), { methane: 0 })]);
+    clock.advance(2 * MIN);
+    expect(a.alarms.forDevice('gas-2').map((x) => x.ruleId)).toEqual(['fault.silent']);
+  });
+
   it('a restart does not flag devices that were reporting as silent', () => {
     const a = make({ deadmanCheckMs: 10_000, tickMs: 10_000 });
     a.start();

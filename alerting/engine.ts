@@ -170,6 +170,8 @@ interface Presence {
   lastSeen: number;
   /** lastSeen as last written (presence is persisted at most once a minute per device while online) */
   savedSeen: number;
+  /** the device has reported at least once (a never-commissioned device is not "silent") */
+  seen: boolean;
   online: boolean | null;
   offlineSince: number | null;
   faulted: boolean;
@@ -264,7 +266,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   for (const p of store.loadPresence()) {
     // the hub's (re)start counts as a sighting: lastSeen is written at most once a minute, so an older
     // value would flag devices that are reporting normally as silent right after a restart
-    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
+    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, seen: p.last_seen !== null, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
   }
   for (const a of alarmsByKey.values()) if (isFaultCategory(a.category)) {
     const p = presence.get(a.alarm.deviceId);
@@ -384,7 +386,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   // ------------------------------------------------------------------ device runtime
   function presenceOf(id: string): Presence {
     let p = presence.get(id);
-    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, online: null, offlineSince: null, faulted: false }));
+    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, seen: false, online: null, offlineSince: null, faulted: false }));
     return p;
   }
 
@@ -877,6 +879,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   function activity(deviceId: string, now: number): void {
     const p = presenceOf(deviceId);
     if (now > p.lastSeen) p.lastSeen = now;
+    p.seen = true;
     if (p.online === false) {
       p.online = true;
       p.offlineSince = null;
@@ -1012,7 +1015,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     const interval = cr.intervalMs[d.kind] ?? (typeof attr === 'number' ? attr : EXPECTED_INTERVAL_MS[d.kind]);
     const limit = interval * cr.factor;
     if (cr.when === 'offline') return { on: p.online === false && p.offlineSince !== null && now - p.offlineSince > limit, limit };
-    return { on: p.online !== false && now - p.lastSeen > limit, limit };
+    return { on: p.seen && p.online !== false && now - p.lastSeen > limit, limit };
   }
 
   function checkDeadmanFor(deviceId: string, p: Presence, now: number, known?: Device): void {
@@ -1175,6 +1178,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         const p = presenceOf(deviceId);
         dirtyPresence.add(deviceId);
         if (online) {
+          p.seen = true;
           p.online = true;
           p.offlineSince = null;
           p.lastSeen = Math.max(p.lastSeen, ts);
