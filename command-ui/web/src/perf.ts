@@ -9,6 +9,9 @@ class Perf {
   /** arrival time of the oldest push in the source data the map is currently rendering */
   private inFlightSince: number | null = null;
   readonly latencies: number[] = [];
+  /** push arrival → frame showing an interim alarm marker (map-view.ts "bridge") */
+  readonly bridgeLatencies: number[] = [];
+  private lastArrival = 0;
   readonly frames: number[] = [];
   private lastFrame: number | null = null;
   recordFrames = false;
@@ -19,6 +22,7 @@ class Perf {
 
   noteArrival(now: number, list: DeviceState[]): void {
     for (const fn of this.arrivalListeners) fn(now, list);
+    this.lastArrival = now;
     this.pushes++;
     this.devicesPushed += list.length;
     if (this.pendingSince === null) this.pendingSince = now;
@@ -36,12 +40,21 @@ class Perf {
       this.inFlightSince = null;
     }
   }
+  /** an interim alarm marker was updated for the push being applied; measure to the next frame */
+  bridgeShown(): void {
+    const from = this.lastArrival;
+    requestAnimationFrame(() => {
+      this.bridgeLatencies.push(performance.now() - from);
+      if (this.bridgeLatencies.length > 10_000) this.bridgeLatencies.splice(0, 5_000);
+    });
+  }
   frame(now: number): void {
     if (this.recordFrames && this.lastFrame !== null) this.frames.push(now - this.lastFrame);
     this.lastFrame = now;
   }
   reset(): void {
     this.latencies.length = 0;
+    this.bridgeLatencies.length = 0;
     this.frames.length = 0;
     this.lastFrame = null;
     this.pushes = 0;

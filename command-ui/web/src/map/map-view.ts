@@ -275,10 +275,7 @@ export class MapView {
       this.showBridge(d, p);
       touched = true;
     }
-    if (touched) {
-      perf.flushed();
-      requestAnimationFrame(() => perf.rendered(performance.now()));
-    }
+    if (touched) perf.bridgeShown();
   }
 
   private showBridge(d: Device, p: DevProps): void {
