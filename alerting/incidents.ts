@@ -169,9 +169,10 @@ export class IncidentBook {
     const d = this.deviceInfo(deviceId);
     if (d.lon !== null && d.lat !== null) {
       rec.points.push({ lon: d.lon, lat: d.lat });
-      // incident position = centroid of its devices
-      rec.inc.lon = rec.points.reduce((s, p) => s + p.lon, 0) / rec.points.length;
-      rec.inc.lat = rec.points.reduce((s, p) => s + p.lat, 0) / rec.points.length;
+      // incident position = centroid of its devices (running mean)
+      const n = rec.points.length;
+      rec.inc.lon = n === 1 || rec.inc.lon === null ? d.lon : rec.inc.lon + (d.lon - rec.inc.lon) / n;
+      rec.inc.lat = n === 1 || rec.inc.lat === null ? d.lat : rec.inc.lat + (d.lat - rec.inc.lat) / n;
     }
     if (!rec.inc.township && d.township) rec.inc.township = d.township;
   }
