@@ -51,6 +51,7 @@ export class MapView {
   private edge: HTMLElement;
   private edgeRaf = 0;
   private haloOn = true;
+  private unacked = 0;
 
   constructor(container: HTMLElement, tw: TownshipsFile, mapStyle: string | null) {
     const { geo, labels } = basemapData(tw);
@@ -130,7 +131,8 @@ export class MapView {
 
     // ≈1 Hz halo on unacknowledged incidents (never faster than 3 Hz, never full-screen)
     setInterval(() => {
-      if (!this.ready) return;
+      // no repaint at all when nothing is waiting for acknowledgement
+      if (!this.ready || !this.unacked) return;
       this.haloOn = !this.haloOn;
       this.map.setPaintProperty('inc-halo', 'circle-stroke-opacity', this.haloOn ? 0.95 : 0.15);
     }, 500);
@@ -393,6 +395,7 @@ export class MapView {
         properties: { id: i.id, level: i.level, rank: LEVEL_RANK[i.level], acked: i.status !== 'open' },
       });
     }
+    this.unacked = features.filter((f) => f.properties?.acked === false).length;
     (this.map.getSource('incidents') as GeoJSONSource).setData({ type: 'FeatureCollection', features });
     this.scheduleEdge();
   }
