@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { serve, ROOT_DIR } from './lib/rpc.js';
@@ -19,6 +20,8 @@ export interface HubStatsReply {
   target: string;
   rssMb: number;
   heapMb: number;
+  /** Buffers and other memory outside the JS heap */
+  externalMb: number;
   /** CPU ms (user + system) since the last `mark` */
   cpuMs: number;
   /** ms since the last `mark` */
@@ -48,6 +51,7 @@ function usage() {
   return {
     rssMb: mem.rss / 1048576,
     heapMb: mem.heapUsed / 1048576,
+    externalMb: mem.external / 1048576,
     cpuMs: (cpu.user + cpu.system) / 1000,
     wallMs: performance.now() - wallMark,
     elu: elu.utilization,
@@ -67,6 +71,8 @@ function post<T>(method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
 }
 const profiling = {
+  /** v8 heap snapshot (what the hub holds per connection); summarise with bench/heap-summary.ts */
+  heapSnapshot: (a: { file: string }) => writeHeapSnapshot(a.file),
   profileStart: async (a?: { intervalUs?: number }) => {
     session = new Session();
     session.connect();

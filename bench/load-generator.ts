@@ -27,6 +27,8 @@ export interface GeneratorOptions {
    * socket wake-up, so coalesced packets wait for the next arrival)
    */
   perPacketWrites?: boolean;
+  /** a device sends at most one message per this many ms (e.g. 10 000: reports every 10 s) */
+  minIntervalMs?: number;
   /**
    * 0: timestamps follow the wall clock, at least 1 ms apart per device (every (device, metric, ts) is unique,
    * so stored rows can be counted); otherwise the first timestamp, counting up 1 ms per message
@@ -61,6 +63,7 @@ interface Dev {
   nextId: number;
   seq: number;
   lastTs: number;
+  lastSentAt: number;
   inflight: Set<number>;
 }
 
@@ -96,6 +99,7 @@ export class LoadGenerator {
       nextId: 1,
       seq: 0,
       lastTs: 0,
+      lastSentAt: -Infinity,
       inflight: new Set<number>(),
     }));
     let next = 0;
@@ -222,6 +226,7 @@ export class LoadGenerator {
       budget = Math.floor(this.tokens);
       if (budget <= 0) return;
     }
+    const minGap = this.opts.minIntervalMs ?? 0;
     const start = this.rr;
     const per = rate > 0 ? Math.floor(budget / n) : 0;
     const extra = rate > 0 ? budget % n : 0;
@@ -233,6 +238,11 @@ export class LoadGenerator {
       if (qos === 1) can = window - dev.inflight.size;
       else can = dev.sock.writableLength < QOS0_HIGH_WATER ? window : 0;
       if (rate > 0) can = Math.min(can, per + (k < extra ? 1 : 0));
+      if (minGap > 0) {
+        if (now - dev.lastSentAt < minGap) continue;
+        can = Math.min(can, 1);
+        dev.lastSentAt = now;
+      }
       if (can <= 0) continue;
       this.send(dev, can);
       spent += can;

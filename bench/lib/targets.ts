@@ -148,6 +148,7 @@ export async function startMosquitto(): Promise<Target | null> {
       target: 'mosquitto',
       rssMb: rssMbOf(pid),
       heapMb: 0,
+      externalMb: 0,
       cpuMs: cpuMsOf(pid) - cpuMark,
       wallMs: performance.now() - wallMark,
       elu: NaN,
