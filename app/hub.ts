@@ -197,6 +197,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         rules: alerting.rules,
         silences: alerting.silences,
         derived: (id) => alerting.derived(id),
+        deviceUpdated: (id) => alerting.deviceUpdated(id),
+        supervisor: () => alerting.supervisor(),
         cap: (i) => toCap(i, capOptions),
         capFeed: (list) => toAtomFeed(list, { ...capOptions, selfUrl: '/api/cap.atom', capUrl: (id) => `/api/incidents/${id}/cap` }),
       },

@@ -44,6 +44,10 @@ export interface AlertingView {
     add(body: import('../../schemas/rules.js').SilenceCreateBody, author: string): { id: string };
     remove(id: string, user: string): void;
   };
+  /** the registry added or changed a device: re-read its attributes now */
+  deviceUpdated?(deviceId: string): void;
+  /** supervisor figures: alarms per 10 min, floods, noisiest sensors, mean time to acknowledge, false-alarm rate */
+  supervisor?(): unknown;
   /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
   derived?(deviceId: string): unknown;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */

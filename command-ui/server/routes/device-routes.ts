@@ -40,6 +40,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps) {
 
   app.post<{ Body: CreateBody }>('/api/devices', { preHandler: admin, schema: { body: deviceCreateBody } }, async (req, reply) => {
     const { device, token } = await deps.devices.add(req.body);
+    deps.alerting.deviceUpdated?.(device.id);
     deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'device-add', target: device.id, ip: req.ip });
     reply.code(201);
     return { device, token };

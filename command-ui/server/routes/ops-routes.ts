@@ -23,6 +23,7 @@ export async function opsRoutes(app: FastifyInstance, deps: ServerDeps, config: 
   });
 
   app.get('/api/stats', { preHandler: viewer }, async () => deps.stats());
+  app.get('/api/supervisor', { preHandler: viewer }, async () => deps.alerting.supervisor?.() ?? null);
 
   app.get<{ Querystring: { limit?: number; device?: string } }>(
     '/api/dead-letters',
