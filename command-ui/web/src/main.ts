@@ -92,9 +92,10 @@ async function showConsole(): Promise<void> {
   });
   const centre = h('div', { class: 'centre' }, mapEl, topbar.banner, legend);
   const viewerNote = session.user.role === 'viewer' ? h('div', { class: 'viewer-note', 'data-testid': 'viewer-note' }, t('viewerNote')) : null;
+  const shortcuts = h('div', { class: 'shortcuts muted' }, t('shortcutsHelp'));
   app.append(
     topbar.el,
-    h('div', { class: 'layout' }, h('div', { class: 'left' }, queue.el, viewerNote, h('div', { class: 'shortcuts muted' }, t('shortcutsHelp'))), centre, drawer.el),
+    h('div', { class: 'layout' }, h('div', { class: 'left' }, queue.el, viewerNote, shortcuts), centre, drawer.el),
     h('div', { id: 'toasts', class: 'toasts' }),
   );
   // the map is created once its container has its size in the laid-out page
@@ -107,6 +108,9 @@ async function showConsole(): Promise<void> {
     drawer.relabel();
     mv.relabel();
     renderLegend();
+    search.relabel();
+    shortcuts.textContent = t('shortcutsHelp');
+    if (viewerNote) viewerNote.textContent = t('viewerNote');
   });
 
   document.addEventListener('keydown', (e) => {

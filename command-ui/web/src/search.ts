@@ -4,7 +4,7 @@ import { categoryName, kindName, t } from './i18n.js';
 import { townships } from './places.js';
 import { store } from './store.js';
 
-export function createSearch(fly: (lon: number, lat: number, zoom?: number) => void): { el: HTMLElement; focus: () => void } {
+export function createSearch(fly: (lon: number, lat: number, zoom?: number) => void): { el: HTMLElement; focus: () => void; relabel: () => void } {
   const input = h('input', { type: 'search', class: 'search', placeholder: t('search'), 'aria-label': t('search'), 'data-testid': 'search' }) as HTMLInputElement;
   const list = h('ul', { class: 'search-results', role: 'listbox', hidden: true });
   const el = h('div', { class: 'search-wrap' }, input, list);
@@ -65,6 +65,10 @@ export function createSearch(fly: (lon: number, lat: number, zoom?: number) => v
   input.addEventListener('blur', () => setTimeout(() => (list.hidden = true), 150));
   return {
     el,
+    relabel: () => {
+      input.placeholder = t('search');
+      input.setAttribute('aria-label', t('search'));
+    },
     focus: () => {
       input.placeholder = t('search');
       input.focus();
