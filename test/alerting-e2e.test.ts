@@ -10,16 +10,14 @@ const MIN = 60_000;
 describe('rule engine end to end over MQTT', () => {
   const clock = createVirtualClock(Date.now() - 6 * 3600_000);
   let t: TestHub;
-  let admin: string;
   beforeAll(async () => {
     t = await startTestHub({ clock });
-    admin = (await t.login()).token;
   });
   afterAll(async () => {
     await t?.close();
   });
   // sessions time out after 30 idle minutes of (virtual) time: log in again for each look
-  const fresh = async () => (admin = (await t.login()).token);
+  const fresh = async () => (await t.login()).token;
   const open = async () => (await t.api<Incident[]>('GET', '/api/incidents?status=open', { token: await fresh() })).body;
 
   it('rain adding up to 55 mm within 3 h at one gauge opens an orange rainstorm incident', async () => {
