@@ -200,7 +200,7 @@ const en: Dict = {
   assigneeLabel: 'Assignee',
   none: '—',
   closeDrawer: 'Close panel',
-  search: 'Search device id, place or incident number (/)',
+  search: 'Search (/): device, place, incident',
   noResults: 'No match',
   outOfView: 'out of view',
   approx: 'approx.',
