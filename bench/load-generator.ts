@@ -239,6 +239,8 @@ export class LoadGenerator {
       else can = dev.sock.writableLength < QOS0_HIGH_WATER ? window : 0;
       if (rate > 0) can = Math.min(can, per + (k < extra ? 1 : 0));
       if (minGap > 0) {
+        // first report at a random point of the first interval, so devices do not report in lockstep
+        if (dev.lastSentAt === -Infinity) dev.lastSentAt = now - Math.random() * minGap;
         if (now - dev.lastSentAt < minGap) continue;
         can = Math.min(can, 1);
         dev.lastSentAt = now;

@@ -22,6 +22,8 @@ const { values: a } = parseArgs({
     targets: { type: 'string' },
     'conn-devices': { type: 'string' },
     probes: { type: 'string' },
+    'bg-rate': { type: 'string' },
+    'bg-devices': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'hub-node-args': { type: 'string' },
   },
@@ -57,8 +59,8 @@ async function main() {
     latency = await latencyScenario({
       clients: 50,
       probes: num(a.probes, quick ? 10 : 40),
-      backgroundRate: 10_000,
-      backgroundDevices: quick ? 300 : 2000,
+      backgroundRate: num(a['bg-rate'], 10_000),
+      backgroundDevices: num(a['bg-devices'], quick ? 300 : 2000),
     });
   }
   if (only.has('connections')) {

@@ -35,6 +35,8 @@ export interface LatencyResult {
   backgroundPerSec: number;
   hubCpuPct: number;
   hubRssMb: number;
+  /** CPU of the process holding the 50 socket.io clients and the probes */
+  driverCpuPct: number;
 }
 
 export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> {
@@ -83,6 +85,7 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
     const g0 = await gen.stats();
     await hub.mark();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
 
     const latencies: number[] = [];
     const firsts: number[] = [];
@@ -109,6 +112,9 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
     const g1 = await gen.stats();
     const h1 = await hub.stats();
     const dt = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // the 50 clients share this process: if it is saturated, latency is partly the clients' own parsing
+    const driverCpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (dt * 1000);
     latencies.sort((x, y) => x - y);
     firsts.sort((x, y) => x - y);
     const result: LatencyResult = {
@@ -123,6 +129,7 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
       backgroundPerSec: (g1.acked - g0.acked) / dt,
       hubCpuPct: h1 ? (100 * h1.cpuMs) / h1.wallMs : NaN,
       hubRssMb: h1?.rssMb ?? NaN,
+      driverCpuPct,
     };
     table(`warning latency — red methane reading → incident:opened at ${p.clients} socket.io clients, ${p.probes} probes, ${p.backgroundRate} readings/s background`, [
       {
@@ -136,6 +143,7 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
         backgroundPerSec: result.backgroundPerSec,
         hubCpuPct: result.hubCpuPct,
         hubRssMb: result.hubRssMb,
+        clientsCpuPct: result.driverCpuPct,
       },
     ]);
     writeResult(p.label ? `latency-${p.label}` : 'latency', result);
