@@ -27,6 +27,10 @@ export function startChildHub(dataDir: string, extraEnv: Record<string, string> 
   Object.assign(env, { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD, LOOKOUT_LOG_LEVEL: 'warn' }, extraEnv);
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'lookout.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  // a test runner that dies must not leave a hub behind
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  void exited.then(() => process.off('exit', reap));
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
