@@ -159,6 +159,12 @@ export class MapView {
     m.addSource('incidents', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     m.addSource('selected', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 
+    // camera view cones (attributes heading + fovDeg), neutral white, from street level
+    m.addSource('cones', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    m.addLayer({
+      id: 'cones', type: 'fill', source: 'cones', minzoom: 13,
+      paint: { 'fill-color': '#e8eaed', 'fill-opacity': 0.12, 'fill-outline-color': 'rgba(232,234,237,0.45)' },
+    });
     m.addLayer({
       id: 'clusters', type: 'symbol', source: 'devices', filter: ['has', 'point_count'],
       layout: {
@@ -352,6 +358,7 @@ export class MapView {
       }
       this.fullRebuild = false;
       this.dirty.clear();
+      this.renderCones();
     } else {
       let changed = false;
       for (const id of this.dirty) {
@@ -382,6 +389,25 @@ export class MapView {
     this.gen++;
     (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features: [...this.features.values()] });
     this.refreshHover();
+  }
+
+  /** A 150 m sector per camera that reports its `heading` (° from north) and `fovDeg`. */
+  private renderCones(): void {
+    const features: GeoJSON.Feature[] = [];
+    for (const d of store.devices.values()) {
+      if (d.kind !== 'camera') continue;
+      const heading = d.attributes?.heading, fov = d.attributes?.fovDeg ?? 60;
+      if (typeof heading !== 'number' || typeof fov !== 'number') continue;
+      const r = 150, kx = 1 / (111_320 * Math.cos((d.lat * Math.PI) / 180)), ky = 1 / 110_540;
+      const ring: [number, number][] = [[d.lon, d.lat]];
+      for (let k = 0; k <= 12; k++) {
+        const a = ((heading - fov / 2 + (fov * k) / 12) * Math.PI) / 180;
+        ring.push([d.lon + r * Math.sin(a) * kx, d.lat + r * Math.cos(a) * ky]);
+      }
+      ring.push([d.lon, d.lat]);
+      features.push({ type: 'Feature', properties: { id: d.id }, geometry: { type: 'Polygon', coordinates: [ring] } });
+    }
+    (this.map.getSource('cones') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
   }
 
   private renderIncidents(): void {
