@@ -129,6 +129,8 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
       if (!client) return done(null); // the hub's own publishes
+      // [MQTT-2.3.1-1] a QoS 1/2 PUBLISH needs a non-zero packet identifier: a broken client, close it.
+      if (packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 PUBLISH without a packet identifier'));
       const device = registry.get(client.id);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (!device) {
