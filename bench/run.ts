@@ -65,7 +65,7 @@ async function main() {
   }
   if (only.has('connections')) {
     conns = await connectionsScenario({
-      devices: num(a['conn-devices'], quick ? 1000 : 20_000),
+      devices: num(a['conn-devices'], quick ? 500 : 20_000),
       intervalS: 10,
       durationS: quick ? 3 : 30,
     });
