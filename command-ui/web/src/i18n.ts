@@ -115,6 +115,14 @@ const zh = {
   systemUser: '系统',
   duskUnit: { d: '天', h: '时', m: '分', s: '秒' },
   stale: '超时未上报',
+  supervisor: '值班统计（近24小时）',
+  supervisorBtn: '统计',
+  alarmsPer10Min: '每10分钟告警数',
+  mtta: '平均确认时长',
+  falseRate: '误报率',
+  floods: '告警风暴（>10条/10分钟）次数',
+  floodNow: '当前告警风暴',
+  noisy: '告警最多的10个传感器',
 } as const;
 
 type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : { d: string; h: string; m: string; s: string } };
@@ -229,6 +237,14 @@ const en: Dict = {
   systemUser: 'system',
   duskUnit: { d: 'd', h: 'h', m: 'm', s: 's' },
   stale: 'overdue report',
+  supervisor: 'Supervisor (last 24 h)',
+  supervisorBtn: 'Stats',
+  alarmsPer10Min: 'Alarms per 10 min',
+  mtta: 'Mean time to acknowledge',
+  falseRate: 'False-alarm rate',
+  floods: 'Alarm floods (>10 per 10 min)',
+  floodNow: 'Flood now',
+  noisy: 'Top 10 noisiest sensors',
 };
 
 export type Key = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? K : never }[keyof typeof zh];

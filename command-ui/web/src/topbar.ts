@@ -9,6 +9,7 @@ import { getLang, levelShort, setLang, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { isOnDuty, onSoundChange, soundEnabled, startDuty, toggleSound } from './sound.js';
 import { isHazard, store } from './store.js';
+import { supervisorDialog } from './supervisor.js';
 
 export class TopBar {
   readonly el: HTMLElement;
@@ -99,6 +100,9 @@ export class TopBar {
       b.addEventListener('click', toggleSound);
       this.right.appendChild(b);
     }
+    const sup = h('button', { class: 'icon-btn', 'data-testid': 'supervisor-btn', title: t('supervisor') }, t('supervisorBtn'));
+    sup.addEventListener('click', () => void supervisorDialog());
+    this.right.appendChild(sup);
     if (this.actions.admin) {
       const a = h('button', { class: 'icon-btn', 'data-testid': 'admin' }, t('admin'));
       a.addEventListener('click', this.actions.admin);
