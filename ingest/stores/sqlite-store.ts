@@ -5,6 +5,9 @@
 // Writes run on a worker thread by default (`writer: 'thread'`): the fsync of each group commit no
 // longer blocks the event loop, so the broker keeps reading while a batch is made durable. Queries
 // use this thread's own connection (WAL readers never wait for the writer).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { HistoryPoint, Reading } from '../../schemas/index.js';
@@ -52,10 +55,20 @@ export function toColumns(readings: readonly Reading[]): ColumnBatch {
   return b;
 }
 
+/** Absolute path of tsx's ESM API (its package.json `exports["./esm/api"].import`). */
+function tsxEsmApi(): string {
+  const req = createRequire(import.meta.url);
+  const pkgFile = req.resolve('tsx/package.json');
+  const pkg = req(pkgFile) as { exports: Record<string, { import: { default: string } }> };
+  return path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default);
+}
+
 /** Starts a TypeScript worker: registers tsx inside the thread, then loads the module. */
 function startWriter(file: string): Worker {
   const url = new URL('./sqlite-writer.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+  // An eval'd worker resolves bare names from the process's working directory: name tsx by its path.
+  const tsx = pathToFileURL(tsxEsmApi()).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
   return new Worker(boot, { eval: true, workerData: { file } });
 }
 
@@ -184,6 +197,7 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
       return row.n;
     },
     async health(): Promise<StoreHealth> {
+      if (workerError) return { ok: false, state: 'down', detail: workerError.message };
       return closed ? { ok: false, state: 'down', detail: 'closed' } : { ok: true, state: 'up', spoolDepth: 0 };
     },
     async close() {
