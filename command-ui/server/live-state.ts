@@ -56,7 +56,10 @@ interface Entry {
 
 export function createLiveState(deps: LiveStateDeps, config: { pushIntervalMs?: number } = {}): LiveState {
   const { clock } = deps;
-  const pushMs = config.pushIntervalMs ?? 250;
+  // Device states are pushed once a second: at 250 ms the full-state pushes of a busy fleet delayed
+  // incident pushes by seconds (bench: warning p50 1.3 s → 17 ms at a slower push). Alarm level changes
+  // reach screens with the incident push itself.
+  const pushMs = config.pushIntervalMs ?? 1000;
   const entries = new Map<string, Entry>();
   const changed = new Set<string>();
   const listeners: ((c: DeviceState[]) => void)[] = [];
