@@ -3,25 +3,10 @@
 // 10 minutes (EEMUA 191 / ISA-18.2 benchmark for one operator).
 import type Database from 'better-sqlite3';
 import { LEVELS, type Level } from '../schemas/levels.js';
+import type { SupervisorStats } from '../schemas/model.js';
 
-export interface SupervisorStats {
-  since: number;
-  until: number;
-  /** alarms raised per 10-minute bucket (bucket start, epoch ms), oldest first */
-  alarmsPer10Min: { ts: number; count: number }[];
-  /** the latest 10 minutes had more than 10 alarms */
-  flood: boolean;
-  /** buckets that were floods */
-  floodBuckets: number;
-  topNoisy: { deviceId: string; alarms: number }[];
-  byLevel: Record<Level, number>;
-  byCategory: Record<string, number>;
-  /** mean of acknowledgedAt − openedAt over incidents opened in the period and acknowledged */
-  meanTimeToAckMs: number | null;
-  /** incidents closed as false alarms / incidents closed, in the period */
-  falseAlarmRate: number | null;
-  closed: number;
-}
+export type { SupervisorStats };
+
 
 const BUCKET = 10 * 60_000;
 export const FLOOD_ALARMS_PER_10_MIN = 10;

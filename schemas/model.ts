@@ -187,3 +187,23 @@ export interface HistoryPoint {
   min?: number;
   max?: number;
 }
+
+/** GET /api/supervisor (DESIGN.md §4a): alarm load, floods, noisy sensors, acknowledgement and false-alarm figures. */
+export interface SupervisorStats {
+  since: number;
+  until: number;
+  /** alarms raised per 10-minute bucket (bucket start, epoch ms), oldest first */
+  alarmsPer10Min: { ts: number; count: number }[];
+  /** the latest 10 minutes had more than 10 alarms */
+  flood: boolean;
+  /** buckets that were floods */
+  floodBuckets: number;
+  topNoisy: { deviceId: string; alarms: number }[];
+  byLevel: Record<Level, number>;
+  byCategory: Record<string, number>;
+  /** mean of acknowledgedAt − openedAt over incidents opened in the period and acknowledged */
+  meanTimeToAckMs: number | null;
+  /** incidents closed as false alarms / incidents closed, in the period */
+  falseAlarmRate: number | null;
+  closed: number;
+}

@@ -47,7 +47,7 @@ export interface AlertingView {
   /** the registry added or changed a device: re-read its attributes now */
   deviceUpdated?(deviceId: string): void;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, mean time to acknowledge, false-alarm rate */
-  supervisor?(): unknown;
+  supervisor?(): import('../../schemas/index.js').SupervisorStats;
   /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
   derived?(deviceId: string): unknown;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */

@@ -103,5 +103,5 @@ export const api = {
   stats: () => request<HubStats>('GET', '/api/stats'),
   townships: () => request<TownshipsFile>('GET', '/api/map/townships'),
   uiConfig: () => request<{ mapStyle: string | null }>('GET', '/api/config/ui'),
-  supervisor: () => request<import('./supervisor.js').SupervisorStats | null>('GET', '/api/supervisor'),
+  supervisor: () => request<import('../../../schemas/index.js').SupervisorStats | null>('GET', '/api/supervisor'),
 };

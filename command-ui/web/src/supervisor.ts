@@ -1,25 +1,12 @@
 // Supervisor view (DESIGN.md §4a): alarms per 10 min over the last 24 h, alarm floods (>10 in 10 min),
 // the ten noisiest sensors, mean time to acknowledge and the false-alarm rate, from GET /api/supervisor.
-import { LEVELS, type Level } from '../../../schemas/index.js';
+import { LEVELS, type SupervisorStats } from '../../../schemas/index.js';
 import { api } from './api.js';
 import { h } from './dom.js';
 import { duration, shortDateTime } from './format.js';
 import { categoryName, levelShort, t } from './i18n.js';
 import { store } from './store.js';
 
-export interface SupervisorStats {
-  since: number;
-  until: number;
-  alarmsPer10Min: { ts: number; count: number }[];
-  flood: boolean;
-  floodBuckets: number;
-  topNoisy: { deviceId: string; alarms: number }[];
-  byLevel: Record<Level, number>;
-  byCategory: Record<string, number>;
-  meanTimeToAckMs: number | null;
-  falseAlarmRate: number | null;
-  closed: number;
-}
 
 export async function supervisorDialog(): Promise<void> {
   const body = h('div', { class: 'sup-body' }, h('div', { class: 'muted' }, '…'));
