@@ -26,6 +26,7 @@ Usage:
   lookout device add ID --kind K --lon X --lat Y [--name N] [--township CODE] [--attr key=value …]
   lookout device import FILE                 register every device of a fleet/import file
   lookout rules test [DIR]                   run rule fixture files (readings in, alarms out)
+  lookout user reset-2fa NAME                remove a user's second factor (lost phone; the last security administrator's way back in)
   lookout audit verify                       check the audit log's hash chain (exit 1 names the first bad row)
   lookout audit export [--from T] [--to T]   audit rows as JSON lines on stdout
   lookout rules backtest [--from T] [--to T] [--rules FILE]   replay stored history through the rules
@@ -53,6 +54,7 @@ export async function startCommand(config: Config, io: Io, signals = true): Prom
   const hub = await createHub(config, {
     onFirstAdmin: (user, generated) => {
       if (generated) io.stdout.write(`\nFirst start: created user "${user}" with password ${generated}\n(shown once; set LOOKOUT_ADMIN_PASSWORD to choose it)\n\n`);
+      if (config.admin2fa === 'required') io.stdout.write(`First start: "${user}" sets up two-factor login (an authenticator app) at the first login in the browser.\n`);
     },
   });
   const ports = await hub.start();
@@ -153,6 +155,21 @@ async function deviceImport(args: string[], config: Config, io: Io): Promise<num
   });
 }
 
+/** On the hub's host (whoever runs it can read the database anyway): the break-glass for a lost phone. */
+async function userReset2fa(name: string, config: Config, io: Io): Promise<number> {
+  return withHub(config, async (hub) => {
+    if (!hub.users.get(name)) {
+      io.stderr.write(`no user "${name}"\n`);
+      return 1;
+    }
+    const had = hub.twoFactor.reset(name);
+    const revoked = hub.users.revokeAll(name);
+    hub.audit.append({ ts: Date.now(), user: null, action: 'user-2fa-reset', target: name, ip: null, detail: `lookout user reset-2fa on the host; ${had ? 'second factor removed' : 'no second factor'}; ${revoked} session(s) revoked` });
+    io.stdout.write(had ? `removed the second factor of "${name}"; they enrol a new authenticator app at their next login\n` : `"${name}" had no second factor\n`);
+    return 0;
+  });
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -168,6 +185,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
         if (sub === 'import') return await deviceImport(args, config, io);
         io.stderr.write('usage: lookout device add|import …\n');
         return 2;
+      }
+      case 'user': {
+        const [sub, name] = rest;
+        if (sub !== 'reset-2fa' || !name) {
+          io.stderr.write('usage: lookout user reset-2fa NAME\n');
+          return 2;
+        }
+        return await userReset2fa(name, loadConfig(env, { root: ROOT }), io);
       }
       case 'audit': {
         const { auditCommand } = await import('./audit-cli.js');

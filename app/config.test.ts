@@ -6,7 +6,8 @@ const root = '/opt/lookout';
 describe('config', () => {
   it('has safe defaults: loopback listeners, embedded store', () => {
     const c = loadConfig({}, { root });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, requestTimeoutMs: 30_000 });
+    expect(c.admin2fa).toBe('required');
     expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
     expect(c.store).toBe('sqlite');
     expect(Object.isFrozen(c) && Object.isFrozen(c.http)).toBe(true);
@@ -23,6 +24,9 @@ describe('config', () => {
     [{ LOOKOUT_MQTTS_PORT: '8883' }, 'LOOKOUT_TLS_CERT'],
     [{ LOOKOUT_HTTP_PORTT: '8080' }, 'LOOKOUT_HTTP_PORTT'],
     [{ LOOKOUT_LOG_LEVEL: 'loud' }, 'LOOKOUT_LOG_LEVEL'],
+    [{ LOOKOUT_ADMIN_2FA: 'sometimes' }, 'LOOKOUT_ADMIN_2FA'],
+    [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '0' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
+    [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '30s' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
   ])('fails fast naming the variable: %j', (env, variable) => {
     expect(() => loadConfig(env, { root })).toThrow(new RegExp(`^${variable} `));
     try {

@@ -8,10 +8,12 @@ export type StoreKind = 'sqlite' | 'influxdb' | 'victoriametrics';
 
 export interface Config {
   dataDir: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; requestTimeoutMs: number };
   mqtt: { host: string; port: number };
   mqtts: { port: number; cert: string; key: string; ca: string | null } | null;
   adminPassword: string | null;
+  /** two-factor login policy (LOOKOUT_ADMIN_2FA) */
+  admin2fa: 'required' | 'optional' | 'off';
   store: StoreKind;
   influx: { url: string; token: string; org: string; bucket: string } | null;
   vmUrl: string | null;
@@ -38,6 +40,8 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_TLS_KEY: { default: '', help: 'PEM private key file for MQTT over TLS.' },
   LOOKOUT_TLS_CA: { default: '', help: 'PEM CA file: when set, mqtts devices must present a certificate from it whose CN is their device id (mutual TLS).' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
+  LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
+  LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
   LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
   INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
   INFLUX_TOKEN: { default: '', help: 'InfluxDB API token.' },
@@ -127,6 +131,15 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   const adminPassword = env.LOOKOUT_ADMIN_PASSWORD || null;
   if (adminPassword !== null && adminPassword.length < 8) fail('LOOKOUT_ADMIN_PASSWORD', 'must be at least 8 characters');
 
+  const admin2fa = (env.LOOKOUT_ADMIN_2FA || CONFIG_VARS.LOOKOUT_ADMIN_2FA!.default) as Config['admin2fa'];
+  if (!['required', 'optional', 'off'].includes(admin2fa)) fail('LOOKOUT_ADMIN_2FA', `must be required, optional or off (got "${admin2fa}")`);
+
+  const timeoutRaw = env.LOOKOUT_HTTP_REQUEST_TIMEOUT_MS || CONFIG_VARS.LOOKOUT_HTTP_REQUEST_TIMEOUT_MS!.default;
+  // 0 would switch Node's request timeout off (security-test-plan T33); an hour is far beyond any honest upload
+  if (!/^\d{1,7}$/.test(timeoutRaw) || Number(timeoutRaw) < 100 || Number(timeoutRaw) > 3_600_000) {
+    fail('LOOKOUT_HTTP_REQUEST_TIMEOUT_MS', `must be a whole number of milliseconds from 100 to 3600000 (got "${timeoutRaw}")`);
+  }
+
   const logLevel = (env.LOOKOUT_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail('LOOKOUT_LOG_LEVEL', `is not a log level (got "${logLevel}")`);
 
@@ -135,10 +148,11 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
 
   return deepFreeze({
     dataDir: path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default),
-    http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT') },
+    http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs: Number(timeoutRaw) },
     mqtt: { host: host(env, 'LOOKOUT_MQTT_HOST'), port: port(env, 'LOOKOUT_MQTT_PORT') },
     mqtts,
     adminPassword,
+    admin2fa,
     store,
     influx,
     vmUrl,

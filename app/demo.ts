@@ -27,11 +27,14 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
     io.stderr.write('--speed must be a number above 0 and at most 3600\n');
     return 2;
   }
-  // The demo keeps its own data dir and a known admin password, so it never mixes with real data.
+  // The demo keeps its own data dir and a known admin password, so it never mixes with real data; and
+  // two-factor login is off, so one command and a browser are enough (LOOKOUT_ADMIN_2FA=required npm run
+  // demo shows the enrolment instead). The demo's hub is on loopback only and holds drill data only.
   const config = loadConfig(
     {
       LOOKOUT_DATA_DIR: path.join(ROOT, 'data', 'demo'),
       LOOKOUT_ADMIN_PASSWORD: DEMO_PASSWORD,
+      LOOKOUT_ADMIN_2FA: 'off',
       LOOKOUT_LOG_LEVEL: 'warn',
       ...env,
     },
@@ -44,6 +47,11 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   const scenarios = values.scenario ?? [...DEMO_SCENARIOS];
   io.stdout.write(`\nStarting the drill: ${scenarios.join(', ')} at ${speed}× speed (演练 · drill data is marked as such).\n`);
   io.stdout.write(`Open http://${config.http.host}:${ports.httpPort}/ and log in as admin / ${env.LOOKOUT_ADMIN_PASSWORD ? '(your LOOKOUT_ADMIN_PASSWORD)' : DEMO_PASSWORD}\n`);
+  io.stdout.write(
+    config.admin2fa === 'off'
+      ? 'Two-factor login is OFF in demo mode (LOOKOUT_ADMIN_2FA=off). `npm start` keeps the default `required`: administrators enrol an authenticator app at their first login.\n'
+      : `Two-factor login is ${config.admin2fa}: the first admin login shows a secret (and QR code) to add to an authenticator app.\n`,
+  );
   const run = await runDemoScenario({
     url: `mqtt://127.0.0.1:${ports.mqttPort}`,
     fleet,

@@ -22,6 +22,7 @@ import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/in
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
+import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
@@ -36,6 +37,8 @@ export interface Hub {
   readonly db: Database.Database;
   readonly registry: DeviceRegistry;
   readonly users: UserStore;
+  /** TOTP second factors of the users (LOOKOUT_ADMIN_2FA) */
+  readonly twoFactor: TwoFactorStore;
   /** append-only, hash-chained audit trail (command-ui/server/audit.ts) */
   readonly audit: AuditLog;
   readonly store: LookoutTelemetryStore;
@@ -64,6 +67,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   const registry = createDeviceRegistry(db, clock);
   const users = createUserStore(db, clock);
+  const twoFactor = createTwoFactorStore(db, clock);
   const audit = createAuditLog(db, clock, { onError: (err) => logger.error({ err }, 'audit append failed') });
   const deadLetters = createDeadLetterLane(db);
   const eventLog = createEventLog(db);
@@ -186,6 +190,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger,
       metrics,
       users,
+      twoFactor,
       devices: registry,
       store,
       deadLetters,
@@ -219,7 +224,15 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         return { ok: Object.values(checks).every((c) => c.ok), checks };
       },
     },
-    { host: config.http.host, port: config.http.port, webRoot: config.webRoot, mapStyle: config.mapStyle, townships },
+    {
+      host: config.http.host,
+      port: config.http.port,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      twoFactor: config.admin2fa,
+      webRoot: config.webRoot,
+      mapStyle: config.mapStyle,
+      townships,
+    },
   );
 
   // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
@@ -238,6 +251,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     db,
     registry,
     users,
+    twoFactor,
     audit,
     store,
     ingest,
@@ -253,7 +267,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
       // configuration comes from the environment: each start records it, so a change shows in the trail
-      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca }) });
+      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa }) });
+      // MLPS 8.1.4.1 d: say it loudly when administrators log in with a password alone
+      if (config.admin2fa === 'off') logger.warn('two-factor login is OFF (LOOKOUT_ADMIN_2FA=off): administrators log in with a password alone; not for production');
       logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
       return { httpPort, mqttPort, mqttsPort };
     },

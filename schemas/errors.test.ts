@@ -9,7 +9,7 @@ describe('error catalogue', () => {
     for (const [code, e] of Object.entries(ERRORS)) expect(doc).toContain(`| \`${code}\` | ${e.status} |`);
   });
   it('documents no code that does not exist', () => {
-    const documented = [...doc.matchAll(/`(LOOKOUT_ERR_[A-Z_]+)`/g)].map((m) => m[1]);
+    const documented = [...doc.matchAll(/`(LOOKOUT_ERR_[A-Z0-9_]+)`/g)].map((m) => m[1]);
     for (const code of documented) expect(Object.keys(ERRORS)).toContain(code);
   });
   it('builds errors with code, status and an actionable message', () => {

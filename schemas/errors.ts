@@ -26,6 +26,10 @@ export const ERRORS = {
   LOOKOUT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
   LOOKOUT_ERR_WEAK_PASSWORD: { status: 400, message: 'Password too weak: use at least 10 characters mixing 3 of lower-case, upper-case, digits and symbols.' },
   LOOKOUT_ERR_ACCOUNT_LOCKED: { status: 423, message: 'Account locked after 5 failed logins; wait 15 minutes or ask the security administrator to unlock it.' },
+  LOOKOUT_ERR_2FA_REQUIRED: { status: 401, message: 'This account needs its one-time code: send the 6-digit code of your authenticator app as "totp" together with the password.' },
+  LOOKOUT_ERR_2FA_ENROL_REQUIRED: { status: 401, message: 'This account must set up two-factor login first: add the returned secret to an authenticator app, then log in again with the password and the 6-digit code as "totp".' },
+  LOOKOUT_ERR_2FA_INVALID: { status: 401, message: 'Wrong or already used one-time code: enter the next code of your authenticator app (and check the phone\'s clock). Counts as a failed login.' },
+  LOOKOUT_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time; send the whole request at once and try again.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;
 

@@ -3,6 +3,9 @@ import { DEVICE_ID_PATTERN, DEVICE_KINDS } from './kinds.js';
 import { INCIDENT_CATEGORIES, ROLES } from './model.js';
 import { LEVELS } from './levels.js';
 
+/** a 6-digit RFC 6238 code as the authenticator app shows it (the console strips spaces) */
+const totpCode = { type: 'string', pattern: '^[0-9]{6}$' } as const;
+
 export const loginBody = {
   type: 'object',
   required: ['username', 'password'],
@@ -10,11 +13,51 @@ export const loginBody = {
   properties: {
     username: { type: 'string', minLength: 1, maxLength: 64 },
     password: { type: 'string', minLength: 1, maxLength: 256 },
+    totp: totpCode,
   },
 } as const;
 export interface LoginBody {
   username: string;
   password: string;
+  /** the one-time code, for accounts with two-factor login (docs/security.md "Two-factor login") */
+  totp?: string;
+}
+
+/** POST /api/auth/2fa/confirm: the password again and the first code of the new secret */
+export const twoFactorConfirmBody = {
+  type: 'object',
+  required: ['password', 'totp'],
+  additionalProperties: false,
+  properties: { password: { type: 'string', minLength: 1, maxLength: 256 }, totp: totpCode },
+} as const;
+export interface TwoFactorConfirmBody {
+  password: string;
+  totp: string;
+}
+
+/**
+ * A new TOTP secret to add to an authenticator app (RFC 6238: HMAC-SHA-1, 6 digits, 30 s). Sent with
+ * `401 LOOKOUT_ERR_2FA_ENROL_REQUIRED` from the login, or by `POST /api/auth/2fa/enrol`; it becomes the
+ * account's second factor once a login (or `/api/auth/2fa/confirm`) presents a code from it.
+ */
+export interface TwoFactorEnrolment {
+  /** base32 (RFC 4648), 160 bits */
+  secret: string;
+  /** `otpauth://totp/Lookout:<user>?secret=…&issuer=Lookout&algorithm=SHA1&digits=6&period=30` (scan as a QR code) */
+  uri: string;
+  issuer: string;
+  account: string;
+  algorithm: 'SHA1';
+  digits: 6;
+  period: 30;
+  /** epoch ms after which the secret is discarded unless confirmed */
+  expiresAt: number;
+}
+
+/** The answer of `POST /api/auth/login` when the password was right but the account has not enrolled yet. */
+export interface EnrolmentRequiredAnswer {
+  error: { code: 'LOOKOUT_ERR_2FA_ENROL_REQUIRED'; message: string };
+  enrolment: TwoFactorEnrolment;
 }
 
 const attributeValue = {

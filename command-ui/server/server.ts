@@ -18,6 +18,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../schemas/index.js';
+import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
@@ -37,11 +38,16 @@ export interface HubServer {
 }
 
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
+  const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     // request lines are logged at info; the hub logs HTTP at warn and above (errors, refusals)
     loggerInstance: deps.logger.child({ stage: 'http' }, { level: deps.logger.level === 'silent' ? 'silent' : 'warn' }),
     bodyLimit: 1024 * 1024,
-    requestTimeout: 30_000,
+    // security-test-plan T33: a request (headers and body) not fully received in time is answered 408
+    // (client-error.ts) and closed; Node's headersTimeout follows from it (≤ requestTimeout)
+    requestTimeout: requestTimeoutMs,
+    http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs) },
+    clientErrorHandler,
     // security-test-plan T25: refuse prototype poisoning outright
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -88,7 +94,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   });
 
   await app.register(auditPlugin(deps)); // first: its hook audits refusals on every route
-  await app.register(async (scope) => authRoutes(scope, deps));
+  await app.register(async (scope) => authRoutes(scope, deps, config));
   await app.register(async (scope) => deviceRoutes(scope, deps));
   await app.register(async (scope) => incidentRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));

@@ -19,6 +19,7 @@ import type {
 import type { DeviceInput } from '../../broker/index.js';
 import type { HistoryRequest, TelemetryStore } from '../../ingest/index.js';
 import type { LiveState } from './live-state.js';
+import type { TwoFactorPolicy, TwoFactorStore } from './two-factor.js';
 import type { UserStore } from './users.js';
 
 export interface IncidentService {
@@ -66,6 +67,8 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Registry;
   users: UserStore;
+  /** TOTP second factors (two-factor.ts) */
+  twoFactor: TwoFactorStore;
   devices: {
     get(id: string): Device | undefined;
     all(): Iterable<Device>;
@@ -93,6 +96,10 @@ export interface ServerConfig {
   /** townships.json content served to the map */
   townships: unknown;
   sessionTtlMs?: number;
+  /** LOOKOUT_ADMIN_2FA: who must give a one-time code at login; default `required` */
+  twoFactor?: TwoFactorPolicy;
+  /** LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: a request not fully received by then is answered 408; default 30 s */
+  requestTimeoutMs?: number;
   /** ms between coalesced device pushes */
   pushIntervalMs?: number;
 }

@@ -8,6 +8,7 @@ import type { ClientToServerEvents, Clock, DeviceKind, ServerToClientEvents, Use
 import { loadConfig, type Config } from '../../app/config.js';
 import { createHub, type Hub } from '../../app/hub.js';
 import { ROOT } from '../../app/cli.js';
+import { authenticatorKey, loginWithCode, testTime } from './two-factor.js';
 
 export const ADMIN_PASSWORD = 'Admin-Pass-2026';
 
@@ -18,8 +19,11 @@ export interface TestHub {
   httpPort: number;
   mqttPort: number;
   base: string;
-  api<T = unknown>(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string }>;
+  api<T = unknown>(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string; headers: Headers }>;
+  /** logs in, giving the one-time code (and enrolling first) where the user needs one; throws unless 200 */
   login(username?: string, password?: string): Promise<{ token: string; user: User }>;
+  /** the same login, answering with the hub's last reply whatever it was (headers included) */
+  loginReply(username?: string, password?: string): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   addDevice(id: string, kind: DeviceKind, extra?: { lon?: number; lat?: number; attributes?: Record<string, number | string>; township?: string }): Promise<string>;
   mqttConnect(id: string, token: string, opts?: IClientOptions): Promise<MqttClient>;
   socket(token: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
@@ -39,6 +43,8 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
   const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   const { httpPort, mqttPort } = await hub.start();
   const base = `http://127.0.0.1:${httpPort}`;
+  // two-factor codes follow the hub's clock (a virtual one is advanced when a user's codes run out)
+  const time = testTime(opts.clock as (Clock & { advance?(ms: number): void }) | undefined);
   const clients: MqttClient[] = [];
   const sockets: Socket[] = [];
   let stopped = false;
@@ -69,12 +75,15 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
       } catch {
         /* not JSON */
       }
-      return { status: res.status, body: parsed as never, text };
+      return { status: res.status, body: parsed as never, text, headers: res.headers };
+    },
+    loginReply(username = 'admin', password = ADMIN_PASSWORD) {
+      return loginWithCode(authenticatorKey(dataDir, username), time, { username, password }, (body) => t.api('POST', '/api/auth/login', { body }));
     },
     async login(username = 'admin', password = ADMIN_PASSWORD) {
-      const r = await t.api<{ token: string; user: User }>('POST', '/api/auth/login', { body: { username, password } });
+      const r = await t.loginReply(username, password);
       if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
-      return r.body;
+      return r.body as { token: string; user: User };
     },
     async addDevice(id, kind, extra = {}) {
       const { token } = await hub.registry.add({

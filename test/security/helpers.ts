@@ -9,6 +9,7 @@ import { createHub, type Hub } from '../../app/hub.js';
 import { ROOT } from '../../app/cli.js';
 import { createVirtualClock, type VirtualClock } from '../helpers/virtual-clock.js';
 import { ADMIN_PASSWORD, tempDir } from '../helpers/hub.js';
+import { authenticatorKey, loginWithCode, testTime } from '../helpers/two-factor.js';
 
 export { ADMIN_PASSWORD };
 
@@ -51,16 +52,29 @@ export interface ClockHub {
   port: number;
   dataDir: string;
   api<T = unknown>(method: string, url: string, o?: { token?: string; body?: unknown; raw?: string; from?: string; headers?: Record<string, string> }): Promise<Reply<T>>;
+  /** logs in (with the one-time code, enrolling first, where the user needs one); the session token; throws unless 200 */
   login(username?: string, password?: string, from?: string): Promise<string>;
+  /** the same login, answering with the hub's last reply whatever it was */
+  loginReply<T = unknown>(username?: string, password?: string, from?: string): Promise<Reply<T>>;
   socket(token: string): Promise<Socket>;
   close(): Promise<void>;
 }
 
-export async function startClockHub(): Promise<ClockHub> {
+export interface ClockHubOptions {
+  /** more LOOKOUT_* settings */
+  env?: Record<string, string>;
+  /** every log line the hub writes (at trace level) is pushed here */
+  logs?: string[];
+}
+
+export async function startClockHub(opts: ClockHubOptions = {}): Promise<ClockHub> {
   const dataDir = tempDir('lookout-sec-');
-  const config = loadConfig({ LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD }, { root: ROOT });
+  const config = loadConfig({ LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env }, { root: ROOT });
   const clock = createVirtualClock(Date.UTC(2026, 10, 26, 0, 0, 0));
-  const hub = await createHub(config, { clock, logger: pino({ level: 'silent' }) });
+  const logs = opts.logs;
+  const logger = logs ? pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' });
+  const hub = await createHub(config, { clock, logger });
+  const time = testTime(clock);
   const { httpPort } = await hub.start();
   const sockets: Socket[] = [];
   const h: ClockHub = {
@@ -69,8 +83,11 @@ export async function startClockHub(): Promise<ClockHub> {
     port: httpPort,
     dataDir,
     api: (method, url, o) => request(httpPort, method, url, o),
+    loginReply(username = 'admin', password = ADMIN_PASSWORD, from) {
+      return loginWithCode(authenticatorKey(dataDir, username), time, { username, password }, (body) => request(httpPort, 'POST', '/api/auth/login', { body, ...(from ? { from } : {}) }));
+    },
     async login(username = 'admin', password = ADMIN_PASSWORD, from) {
-      const r = await request<{ token: string }>(httpPort, 'POST', '/api/auth/login', { body: { username, password }, ...(from ? { from } : {}) });
+      const r = await h.loginReply<{ token: string }>(username, password, from);
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token;
     },

@@ -114,7 +114,8 @@ describe('role separation and the audit trail', () => {
   });
 
   it('a cross-site form POST carrying the cookie is refused (SameSite=Strict cookie, JSON-only bodies)', async () => {
-    const login = await fetch(`${t.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const login = await t.loginReply('admin', ADMIN_PASSWORD); // password + one-time code
+    expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const form = await fetch(`${t.base}/api/devices`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=X&kind=gas&lon=1&lat=1' });

@@ -1,12 +1,26 @@
-// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, POST /api/auth/password
+// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, POST /api/auth/password,
+// POST /api/auth/2fa/enrol, POST /api/auth/2fa/confirm
 //
 // Login order: per-IP budget (429) → account lock (423) → password check (401, counted; the 5th
-// consecutive failure locks the name for 15 min) → session. Locks are kept per name, known or not,
-// and the password is hashed either way, so the answers do not tell which accounts exist.
-import type { FastifyInstance } from 'fastify';
-import { LookoutError, loginBody, type LoginBody } from '../../../schemas/index.js';
+// consecutive failure locks the name for 15 min) → second factor (two-factor.ts: 401 asking for the
+// code or for enrolment; a wrong or replayed code is counted like a wrong password) → session. Locks are
+// kept per name, known or not, and the password is hashed either way, so the answers do not tell which
+// accounts exist. Failures are cleared only by a complete login: a right password without its code
+// must not reset the count, or the code could be guessed without end.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ERRORS,
+  LookoutError,
+  loginBody,
+  twoFactorConfirmBody,
+  type EnrolmentRequiredAnswer,
+  type LoginBody,
+  type TwoFactorConfirmBody,
+  type User,
+} from '../../../schemas/index.js';
 import { SESSION_COOKIE, createLoginThrottle, requirePermission } from '../auth.js';
-import type { ServerDeps } from '../types.js';
+import { secondFactor } from '../two-factor.js';
+import type { ServerConfig, ServerDeps } from '../types.js';
 
 const passwordBody = {
   type: 'object',
@@ -15,14 +29,15 @@ const passwordBody = {
   properties: { current: { type: 'string', minLength: 1, maxLength: 256 }, next: { type: 'string', minLength: 1, maxLength: 256 } },
 } as const;
 
-export async function authRoutes(app: FastifyInstance, deps: ServerDeps) {
+export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config: Pick<ServerConfig, 'twoFactor'> = {}) {
+  const policy = config.twoFactor ?? 'required';
   const throttle = createLoginThrottle(deps.clock);
   // one audit row per IP and window for refused bursts, not one per request (a flood must not flood the log)
   const throttledAudited = new Map<string, number>();
   const session = requirePermission(deps.users, 'session');
 
   app.post<{ Body: LoginBody }>('/api/auth/login', { schema: { body: loginBody } }, async (req, reply) => {
-    const { username, password } = req.body;
+    const { username, password, totp } = req.body;
     const now = deps.clock.now();
     if (!throttle.attempt(req.ip)) {
       const wait = throttle.retryAfterMs(req.ip);
@@ -42,19 +57,58 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps) {
     }
     const user = await deps.users.verify(username, password);
     if (!user) {
-      const f = deps.users.recordFailure(username);
-      deps.audit?.({ ts: deps.clock.now(), user: username, action: 'login-failed', target: null, ip: req.ip, detail: `failure ${f.failures}` });
-      if (f.lockedNow) {
-        deps.audit?.({ ts: deps.clock.now(), user: username, action: 'account-locked', target: username, ip: req.ip, detail: `until ${new Date(f.lockedUntil).toISOString()}` });
-      }
+      countFailure(req, username, 'login-failed', null);
       throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS');
+    }
+    const factor = secondFactor(policy, user.role, deps.twoFactor.enrolled(username));
+    if (factor === 'code') {
+      if (totp === undefined) {
+        // the password was right: the console now asks for the code (not a failure, not a session)
+        deps.audit?.({ ts: deps.clock.now(), user: username, action: 'login-2fa-challenge', target: null, ip: req.ip });
+        throw new LookoutError('LOOKOUT_ERR_2FA_REQUIRED');
+      }
+      const r = deps.twoFactor.check(username, totp);
+      if (r !== 'ok') {
+        countFailure(req, username, 'login-2fa-failed', r === 'replayed' ? 'code already used' : 'wrong code');
+        throw new LookoutError('LOOKOUT_ERR_2FA_INVALID', r === 'replayed' ? 'this code was already used; wait for the next one' : undefined);
+      }
+    } else if (factor === 'enrol') {
+      // Never a session without a verified code: a right password alone gets a secret to enrol.
+      const r = totp === undefined ? 'no-pending' : deps.twoFactor.confirm(username, totp);
+      if (r === 'no-pending') return enrolmentRequired(req, reply, user);
+      if (r !== 'ok') {
+        countFailure(req, username, 'login-2fa-failed', 'wrong enrolment code');
+        throw new LookoutError('LOOKOUT_ERR_2FA_INVALID');
+      }
+      deps.audit?.({ ts: deps.clock.now(), user: username, action: '2fa-enrol', target: username, ip: req.ip, detail: 'at login' });
     }
     deps.users.clearFailures(username);
     const { token, expiresAt } = deps.users.login(user);
-    deps.audit?.({ ts: deps.clock.now(), user: username, action: 'login', target: null, ip: req.ip, detail: user.role });
+    deps.audit?.({ ts: deps.clock.now(), user: username, action: 'login', target: null, ip: req.ip, detail: factor === 'none' ? user.role : `${user.role}; totp` });
     reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
     return { token, user, expiresAt };
   });
+
+  /** a failed login (wrong password or code): counted toward the lock, audited, and the lock audited when it starts */
+  function countFailure(req: FastifyRequest, username: string, action: string, why: string | null) {
+    const f = deps.users.recordFailure(username);
+    deps.audit?.({ ts: deps.clock.now(), user: username, action, target: null, ip: req.ip, detail: `failure ${f.failures}${why ? `; ${why}` : ''}` });
+    if (f.lockedNow) {
+      deps.audit?.({ ts: deps.clock.now(), user: username, action: 'account-locked', target: username, ip: req.ip, detail: `until ${new Date(f.lockedUntil).toISOString()}` });
+    }
+  }
+
+  /** 401 with a fresh pending secret; the secret goes to the client only, never to a log or the audit trail */
+  function enrolmentRequired(req: FastifyRequest, reply: FastifyReply, user: User) {
+    const enrolment = deps.twoFactor.begin(user.username);
+    deps.audit?.({ ts: deps.clock.now(), user: user.username, action: '2fa-enrol-start', target: user.username, ip: req.ip, detail: 'at login' });
+    const answer: EnrolmentRequiredAnswer = {
+      error: { code: 'LOOKOUT_ERR_2FA_ENROL_REQUIRED', message: ERRORS.LOOKOUT_ERR_2FA_ENROL_REQUIRED.message },
+      enrolment,
+    };
+    reply.header('cache-control', 'no-store');
+    return reply.code(401).send(answer);
+  }
 
   app.post('/api/auth/logout', { preHandler: session }, async (req, reply) => {
     deps.users.logout(req.sessionToken!);
@@ -74,6 +128,31 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps) {
     }
     await deps.users.setPassword(me, req.body.next);
     deps.audit?.({ ts: deps.clock.now(), user: me, action: 'password-change', target: me, ip: req.ip });
+    return { ok: true };
+  });
+
+  // Own second factor (any role; also to move to a new phone): a new secret, then the password and a
+  // code from it. The confirmed secret stays in force until the new one is confirmed.
+  app.post('/api/auth/2fa/enrol', { preHandler: session }, async (req, reply) => {
+    const me = req.user!.username;
+    const enrolment = deps.twoFactor.begin(me);
+    deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol-start', target: me, ip: req.ip });
+    reply.header('cache-control', 'no-store');
+    return { enrolment };
+  });
+
+  app.post<{ Body: TwoFactorConfirmBody }>('/api/auth/2fa/confirm', { preHandler: session, schema: { body: twoFactorConfirmBody } }, async (req) => {
+    const me = req.user!.username;
+    if (!(await deps.users.verify(me, req.body.password))) {
+      deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol-failed', target: me, ip: req.ip, detail: 'wrong password' });
+      throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS');
+    }
+    const r = deps.twoFactor.confirm(me, req.body.totp);
+    if (r !== 'ok') {
+      deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol-failed', target: me, ip: req.ip, detail: r === 'no-pending' ? 'no enrolment in progress' : 'wrong code' });
+      throw new LookoutError('LOOKOUT_ERR_2FA_INVALID', r === 'no-pending' ? 'no enrolment in progress (or it expired after 10 min); start again with POST /api/auth/2fa/enrol' : undefined);
+    }
+    deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol', target: me, ip: req.ip, detail: 'self-service' });
     return { ok: true };
   });
 }

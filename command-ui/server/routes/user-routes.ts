@@ -1,6 +1,7 @@
 // Users (security administrator; the system administrator only until one exists — see auth.ts):
-// list, create, change role / display name / password, unlock, remove. A role or password change and
-// a removal end every session of that user at once (their open socket.io connections close too).
+// list, create, change role / display name / password, unlock, reset the second factor, remove. A role
+// or password change, a second-factor reset and a removal end every session of that user at once (their
+// open socket.io connections close too).
 import type { FastifyInstance } from 'fastify';
 import { LookoutError, ROLES, userCreateBody, type Role } from '../../../schemas/index.js';
 import { requirePermission } from '../auth.js';
@@ -20,7 +21,10 @@ const userUpdateBody = {
 
 export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
   const manage = requirePermission(deps.users, 'users:manage');
-  app.get('/api/users', { preHandler: manage }, async () => deps.users.list().map((u) => ({ ...u, lockedUntil: deps.users.lockout(u.username).lockedUntil || null })));
+  app.get('/api/users', { preHandler: manage }, async () => {
+    const enrolled = deps.twoFactor.enrolledNames();
+    return deps.users.list().map((u) => ({ ...u, lockedUntil: deps.users.lockout(u.username).lockedUntil || null, twoFactor: enrolled.has(u.username) }));
+  });
 
   app.post<{ Body: { username: string; password: string; role: Role; displayName?: string } }>(
     '/api/users',
@@ -68,6 +72,19 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
     return { ok: true };
   });
 
+  // A lost or replaced phone: the user enrols a new authenticator at the next login (its password alone
+  // then opens the enrolment, so reset only for a user whose identity was checked). Not for oneself:
+  // re-enrol with POST /api/auth/2fa/enrol instead (MLPS 8.1.4.1 d keeps two factors for every admin).
+  app.delete<{ Params: { username: string } }>('/api/users/:username/2fa', { preHandler: manage, schema: { params: nameParams } }, async (req) => {
+    const name = req.params.username;
+    if (!deps.users.get(name)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${name}`);
+    if (name === req.user!.username) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not reset your own second factor; re-enrol with POST /api/auth/2fa/enrol');
+    const had = deps.twoFactor.reset(name);
+    const revoked = deps.users.revokeAll(name);
+    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-2fa-reset', target: name, ip: req.ip, detail: `${had ? 'second factor removed' : 'no second factor'}; ${revoked} session(s) revoked` });
+    return { ok: true };
+  });
+
   app.delete<{ Params: { username: string } }>('/api/users/:username', { preHandler: manage, schema: { params: nameParams } }, async (req) => {
     const name = req.params.username;
     const u = deps.users.get(name);
@@ -75,6 +92,7 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
     if (name === req.user!.username) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not remove yourself');
     if (u.role === 'security' && deps.users.countRole('security') === 1) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'the last security administrator cannot be removed');
     deps.users.remove(name);
+    deps.twoFactor.reset(name); // a later user of the same name starts without this one's secret
     deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-remove', target: name, ip: req.ip, detail: u.role });
     return { ok: true };
   });
