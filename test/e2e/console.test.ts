@@ -10,9 +10,10 @@ import type { MqttClient } from 'mqtt';
 import { loadConfig } from '../../app/config.js';
 import { createHub, type Hub } from '../../app/hub.js';
 import { ADMIN_PASSWORD, publish, startTestHub, type TestHub } from '../helpers/hub.js';
+import { authenticatorKey, knownSecret, testTime, wrongCode } from '../helpers/two-factor.js';
 import type { DeviceKind, Incident } from '../../schemas/index.js';
 import {
-  ROOT, browserMissing, ensureWebBuilt, foreignRequests, launch, login, openSession, screenshot, type Session,
+  ROOT, browserMissing, enterCode, ensureWebBuilt, foreignRequests, launch, login, openSession, screenshot, type Session,
 } from './harness.js';
 
 interface Hook {
@@ -60,6 +61,7 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
   let second: Session;
   let viewer: Session;
   let incidentId = '';
+  let adminToken = '';
   const sessions: Session[] = [];
 
   beforeAll(async () => {
@@ -68,7 +70,8 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     base = t.base;
     const tokens: Record<string, string> = {};
     for (const d of FLEET) tokens[d.id] = await t.addDevice(d.id, d.kind, { lon: d.lon, lat: d.lat, township: d.township });
-    const admin = await t.login();
+    const admin = await t.login(); // enrols admin's second factor (the helper keeps the secret)
+    adminToken = admin.token;
     for (const [username, role, displayName] of [['disp', 'dispatcher', '李娜'], ['disp2', 'dispatcher', '王强'], ['viewer', 'viewer', '访客']] as const) {
       const r = await t.api('POST', '/api/users', { token: admin.token, body: { username, password: PASSWORD, role, displayName } });
       expect(r.status, r.text).toBe(201);
@@ -182,6 +185,43 @@ describe.skipIf(skip !== null)(`dispatcher console in Chromium${skip ? ` (${skip
     expect(await viewer.page.locator('dialog[open]').count()).toBe(0);
     await screenshot(viewer.page, 'e2e-04-viewer-no-actions');
     await viewer.context.close();
+  });
+
+  it('an administrator logs in with password and one-time code; a wrong code is refused first', SLOW, async () => {
+    const s = track(await openSession(browser, base));
+    const key = authenticatorKey(t.dataDir, 'admin');
+    await s.page.fill('[data-testid=login-user]', 'admin');
+    await s.page.fill('[data-testid=login-pass]', ADMIN_PASSWORD);
+    await s.page.click('[data-testid=login-submit]');
+    await s.page.waitForSelector('[data-testid=totp-input]');
+    expect(await s.page.locator('[data-testid=enrol]').count()).toBe(0); // enrolled already: the code only
+    await s.page.fill('[data-testid=totp-input]', wrongCode(knownSecret(key)!, Date.now()));
+    await s.page.click('[data-testid=totp-submit]');
+    await expect.poll(() => s.page.textContent('[data-testid=login-error]')).toContain('动态码错误');
+    await screenshot(s.page, 'e2e-07-two-factor-code');
+    await enterCode(s.page, key, testTime());
+    await s.page.waitForFunction(() => (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true, null, { timeout: 60_000 });
+    expect(await s.page.evaluate(() => document.body.className)).toBe('role-admin');
+    await s.context.close();
+  });
+
+  it('an auditor sets up two-factor login at the first login: QR code, secret in groups of four, otpauth link', SLOW, async () => {
+    const r = await t.api('POST', '/api/users', { token: adminToken, body: { username: 'aud', password: PASSWORD, role: 'auditor', displayName: '审计员' } });
+    expect(r.status, r.text).toBe(201);
+    const s = track(await openSession(browser, base));
+    await s.page.fill('[data-testid=login-user]', 'aud');
+    await s.page.fill('[data-testid=login-pass]', PASSWORD);
+    await s.page.click('[data-testid=login-submit]');
+    await s.page.waitForSelector('[data-testid=enrol]');
+    expect(await s.page.textContent('[data-testid=enrol-secret]')).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+    expect(await s.page.textContent('[data-testid=enrol-uri]')).toMatch(/^otpauth:\/\/totp\/Lookout:aud\?/);
+    expect(await s.page.$eval('[data-testid=enrol-qr]', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+    await screenshot(s.page, 'e2e-08-two-factor-enrol');
+    await enterCode(s.page, authenticatorKey(t.dataDir, 'aud'), testTime());
+    await s.page.waitForFunction(() => (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true, null, { timeout: 60_000 });
+    expect(await s.page.evaluate(() => document.body.className)).toBe('role-auditor');
+    expect(t.hub.twoFactor.enrolled('aud')).toBe(true);
+    await s.context.close();
   });
 
   it('after the hub restarts, the page reconnects and resyncs by itself', SLOW, async () => {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { nextCode, rememberSecret, type TestTime } from '../helpers/two-factor.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -65,11 +66,31 @@ export async function openSession(browser: Browser, base: string): Promise<Sessi
   return { context, page, requests, errors };
 }
 
-export async function login(page: Page, username: string, password: string): Promise<void> {
+/**
+ * Logs in through the login page. Accounts with two-factor login need `twoFactor`: the helper then plays
+ * the authenticator app — it reads the secret off the enrolment screen, or uses the one it remembers
+ * under `key` (test/helpers/two-factor.ts), and types the code.
+ */
+export async function login(page: Page, username: string, password: string, twoFactor?: { key: string; time: TestTime }): Promise<void> {
   await page.fill('[data-testid=login-user]', username);
   await page.fill('[data-testid=login-pass]', password);
   await page.click('[data-testid=login-submit]');
+  // (functions passed to the page run there: no references to this module)
+  const next = await page.waitForFunction(() => document.querySelector('[data-testid=totp-input]') ? 'code'
+    : (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true ? 'console' : false, null, { timeout: 60_000 });
+  if ((await next.jsonValue()) === 'code') {
+    if (!twoFactor) throw new Error(`${username} needs a one-time code: pass twoFactor to login()`);
+    await enterCode(page, twoFactor.key, twoFactor.time);
+  }
   await page.waitForFunction(() => (window as unknown as { __lookout?: { mapReady(): boolean } }).__lookout?.mapReady() === true, null, { timeout: 60_000 });
+}
+
+/** On the code or enrolment screen: types the next code of the user's authenticator (added from the screen when enrolling). */
+export async function enterCode(page: Page, key: string, time: TestTime): Promise<void> {
+  const secret = page.locator('[data-testid=enrol-secret]');
+  if ((await secret.count()) > 0) rememberSecret(key, (await secret.textContent())!.replace(/\s+/g, ''));
+  await page.fill('[data-testid=totp-input]', await nextCode(key, time));
+  await page.click('[data-testid=totp-submit]');
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -58,6 +58,16 @@ export async function nextCode(key: string, time: TestTime): Promise<string> {
   }
 }
 
+/** a 6-digit code that is valid at none of the steps the hub accepts at `now` */
+export function wrongCode(secret: string, now: number): string {
+  const valid = new Set([-1, 0, 1].map((d) => totpCode(secret, now + d * PERIOD)));
+  let n = Number(totpCode(secret, now));
+  let c: string;
+  do c = String(++n % 1_000_000).padStart(6, '0');
+  while (valid.has(c));
+  return c;
+}
+
 export interface LoginReply {
   status: number;
   body: unknown;

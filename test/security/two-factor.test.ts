@@ -5,23 +5,13 @@
 // audit row. Real hub, real HTTP, real SQLite; a virtual clock drives the 30 s steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnrolmentRequiredAnswer, TwoFactorEnrolment, User } from '../../schemas/index.js';
-import { authenticatorKey, knownSecret, rememberSecret, totpCode } from '../helpers/two-factor.js';
+import { authenticatorKey, knownSecret, rememberSecret, totpCode, wrongCode } from '../helpers/two-factor.js';
 import { ADMIN_PASSWORD, startClockHub, type ClockHub } from './helpers.js';
 
 type Err = { error: { code: string; message: string } };
 type Session = { token: string; user: User };
 
 const PW = { sec: 'Secure-Admin-2026', aud: 'Audit-Only-2026', disp: 'Dispatch-2026!', view: 'Viewer-Pass-2026' } as const;
-
-/** a 6-digit code that is valid at none of the steps the hub would accept now */
-function wrongCode(secret: string, now: number): string {
-  const valid = new Set([-1, 0, 1].map((d) => totpCode(secret, now + d * 30_000)));
-  let n = Number(totpCode(secret, now));
-  let c: string;
-  do c = String(++n % 1_000_000).padStart(6, '0');
-  while (valid.has(c));
-  return c;
-}
 
 describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, the default)', () => {
   let h: ClockHub;

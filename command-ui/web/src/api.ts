@@ -14,7 +14,8 @@ export interface Session {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** `data`: the whole answer, for errors that carry more than code and message (the 2FA enrolment) */
+  constructor(readonly status: number, readonly code: string, message: string, readonly data: unknown = null) {
     super(message);
   }
 }
@@ -64,7 +65,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
     if (res.status === 401 && path !== '/api/auth/login') onUnauthorized();
-    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText);
+    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText, data);
   }
   return data as T;
 }
@@ -82,7 +83,8 @@ export interface DeviceDetail {
 }
 
 export const api = {
-  login: (username: string, password: string) => request<Session>('POST', '/api/auth/login', { username, password }),
+  /** `totp`: the one-time code, for accounts with two-factor login (login.ts walks the steps) */
+  login: (username: string, password: string, totp?: string) => request<Session>('POST', '/api/auth/login', { username, password, ...(totp ? { totp } : {}) }),
   logout: () => request<unknown>('POST', '/api/auth/logout'),
   devices: () => request<Device[]>('GET', '/api/devices'),
   device: (id: string) => request<DeviceDetail>('GET', `/api/devices/${encodeURIComponent(id)}`),

@@ -2,6 +2,7 @@
 // re-render from the store (see docs/ui.md for why).
 import './styles.css';
 import { api, ApiError, getSession, setSession, setUnauthorizedHandler } from './api.js';
+import { loginView } from './login.js';
 import { adminDialog } from './admin.js';
 import { dialogOpen, toast } from './dialog.js';
 import { h, $ } from './dom.js';
@@ -22,33 +23,10 @@ const app = $('#app');
 function showLogin(message?: string): void {
   disconnectLive();
   document.body.className = 'login-page';
-  app.replaceChildren();
-  const user = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64, 'data-testid': 'login-user' }) as HTMLInputElement;
-  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 256, 'data-testid': 'login-pass' }) as HTMLInputElement;
-  const err = h('div', { class: 'form-err', role: 'alert', 'data-testid': 'login-error' }, message ?? '');
-  const btn = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, t('login'));
-  const form = h('form', { class: 'login-card' },
-    h('h1', null, t('loginTitle')),
-    h('p', { class: 'muted' }, t('loginSubtitle')),
-    h('label', null, t('username'), user),
-    h('label', null, t('password'), pass),
-    err, btn);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    btn.disabled = true;
-    btn.textContent = t('loggingIn');
-    try {
-      const s = await api.login(user.value.trim(), pass.value);
-      setSession(s);
-      void showConsole();
-    } catch (x) {
-      err.textContent = `${t('loginFailed')}: ${x instanceof ApiError ? x.message : String(x)}`;
-      btn.disabled = false;
-      btn.textContent = t('login');
-    }
-  });
-  app.appendChild(h('main', { class: 'login-wrap' }, form));
-  user.focus();
+  app.replaceChildren(loginView((session) => {
+    setSession(session);
+    void showConsole();
+  }, message));
 }
 
 let booted = false;
