@@ -6,6 +6,8 @@ import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
+import { createTwoFactorStore } from '../command-ui/server/two-factor.js';
+import { systemClock } from '../schemas/index.js';
 import { tempDir } from '../test/helpers/temp.js';
 
 function io() {
@@ -66,6 +68,24 @@ describe('lookout CLI', () => {
     const c = io();
     expect(await main(['device', 'import', 'x.json'], { ...env, LOOKOUT_STORE: 'mongo' }, c.io)).toBe(1);
     expect(c.err()).toMatch(/^LOOKOUT_ERR_CONFIG: LOOKOUT_STORE must be sqlite, influxdb or victoriametrics/);
+  });
+
+  it('user reset-2fa removes a second factor on the host (the lost-phone way back in), audited', async () => {
+    const db = new Database(path.join(dir, 'lookout.db'));
+    createTwoFactorStore(db, systemClock).begin('admin');
+    db.prepare("UPDATE server_totp SET secret = pending_secret, pending_secret = NULL WHERE username = 'admin'").run();
+    db.close();
+    const c = io();
+    expect(await main(['user', 'reset-2fa', 'admin'], env, c.io)).toBe(0);
+    expect(c.out()).toMatch(/removed the second factor of "admin"/);
+    const after = new Database(path.join(dir, 'lookout.db'), { readonly: true });
+    expect(after.prepare("SELECT COUNT(*) AS n FROM server_totp WHERE username = 'admin'").get()).toEqual({ n: 0 });
+    expect(after.prepare("SELECT user, target FROM server_audit WHERE action = 'user-2fa-reset'").get()).toEqual({ user: null, target: 'admin' });
+    after.close();
+    const none = io();
+    expect(await main(['user', 'reset-2fa', 'nobody'], env, none.io)).toBe(1);
+    expect(none.err()).toMatch(/no user "nobody"/);
+    expect(await main(['user', 'reset-2fa'], env, io().io)).toBe(2);
   });
 
   it('prints help and refuses unknown commands', async () => {

@@ -131,6 +131,8 @@ async function startLookout() {
       LOOKOUT_HTTP_PORT: '0',
       LOOKOUT_MQTT_PORT: '0',
       LOOKOUT_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+      // the latency scenario logs in as admin with the password (it measures pushes, not logins)
+      LOOKOUT_ADMIN_2FA: 'off',
       LOOKOUT_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'error',
       ...(process.env.BENCH_STORE ? { LOOKOUT_STORE: process.env.BENCH_STORE } : {}),
       ...(process.env.BENCH_VM_URL ? { VM_URL: process.env.BENCH_VM_URL } : {}),
