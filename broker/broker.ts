@@ -168,6 +168,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       const blocked = backoff?.blocked(remoteIp(client), claimed);
       if (blocked && !(id && username === id && registry.isKnownGood(id, token))) {
         m.authFailures.inc({ reason: 'backoff' });
+        failedLogins.refused(remoteIp(client), claimed, 'backoff');
         return done(authError(`too many failed logins; refused until ${new Date(blocked.until).toISOString()}`, 5), false);
       }
       // [MQTT-3.1.3-7]-style strictness: the client id is the device id, bound to its credential.

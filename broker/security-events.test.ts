@@ -14,12 +14,14 @@ describe('failed-login report (aggregated audit rows, T12)', () => {
     expect(rows[0]).toMatchObject({ action: 'mqtt-login-failed', target: 'GAS-1', ip: IP });
     expect(JSON.parse(rows[0]!.detail)).toEqual({ count: 1, reasons: { credentials: 1 } });
     for (let i = 0; i < 99; i++) expect(r.failed(IP, 'GAS-1', i % 3 ? 'credentials' : 'client-id')).toBe(false);
+    r.refused(IP, 'GAS-1', 'backoff');
+    r.refused(IP, 'GAS-9', 'backoff'); // no open window: not reported (metrics count it)
     expect(r.failed('198.51.100.8', 'GAS-1', 'credentials')).toBe(true); // another pair
     expect(rows).toHaveLength(2);
     clock.advance(60_000);
     expect(rows).toHaveLength(3);
     expect(rows[2]).toMatchObject({ action: 'mqtt-login-failed', target: 'GAS-1', ip: IP });
-    expect(JSON.parse(rows[2]!.detail)).toMatchObject({ count: 99, reasons: { credentials: 66, 'client-id': 33 }, summary: true });
+    expect(JSON.parse(rows[2]!.detail)).toMatchObject({ count: 100, reasons: { credentials: 66, 'client-id': 33, backoff: 1 }, summary: true });
     // a new window starts with an immediate row again
     expect(r.failed(IP, 'GAS-1', 'credentials')).toBe(true);
     r.close();

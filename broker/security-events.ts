@@ -24,6 +24,9 @@ export interface SecurityEvent {
 export interface FailedLoginReport {
   /** records one failed login; true when it was reported at once (the first of its window) */
   failed(ip: string | null, device: string | null, reason: string): boolean;
+  /** a login refused while backing off: added to the pair's open window if there is one (it never opens
+   *  one, so a client naming a new id each time while its address backs off adds no rows) */
+  refused(ip: string | null, device: string | null, reason: string): void;
   /** reports every open window's summary now (shutdown) */
   close(): void;
 }
@@ -35,6 +38,7 @@ interface Window {
   /** failures after the first */
   more: number;
   reasons: Record<string, number>;
+  overflow: boolean;
   /** overflow window only: a few of the addresses seen */
   ips: Set<string>;
   timer: TimerHandle;
@@ -54,27 +58,36 @@ export function createFailedLoginReport(clock: Clock, emit: (e: SecurityEvent) =
     clock.clearTimeout(w.timer);
     if (w.more === 0) return;
     const detail: Record<string, unknown> = { count: w.more, reasons: w.reasons, windowS: windowMs / 1000, since: new Date(w.openedAt).toISOString(), summary: true };
-    if (key === OVERFLOW) detail.ips = [...w.ips];
+    if (w.overflow) detail.ips = [...w.ips];
     emit({ ts: clock.now(), action: 'mqtt-login-failed', target: w.device, ip: w.ip, detail: JSON.stringify(detail) });
   }
 
+  function count(w: Window, ip: string | null, reason: string) {
+    w.more++;
+    w.reasons[reason] = (w.reasons[reason] ?? 0) + 1;
+    if (w.overflow && ip && w.ips.size < 20) w.ips.add(ip);
+  }
+  const pair = (ip: string | null, device: string | null) => `${ip ?? ''}\u0000${device ?? ''}`;
+
   return {
     failed(ip, device, reason) {
-      let key = `${ip ?? ''}\u0000${device ?? ''}`;
+      let key = pair(ip, device);
       if (!open.has(key) && open.size >= maxOpen) key = OVERFLOW;
       const w = open.get(key);
       if (w) {
-        w.more++;
-        w.reasons[reason] = (w.reasons[reason] ?? 0) + 1;
-        if (key === OVERFLOW && ip && w.ips.size < 20) w.ips.add(ip);
+        count(w, ip, reason);
         return false;
       }
       const overflow = key === OVERFLOW;
       const now = clock.now();
-      open.set(key, { ip: overflow ? null : ip, device: overflow ? null : device, openedAt: now, more: 0, reasons: {}, ips: new Set(ip ? [ip] : []), timer: clock.setTimeout(() => summarise(key), windowMs) });
+      open.set(key, { ip: overflow ? null : ip, device: overflow ? null : device, openedAt: now, more: 0, reasons: {}, overflow, ips: new Set(ip ? [ip] : []), timer: clock.setTimeout(() => summarise(key), windowMs) });
       const detail = overflow ? { count: 1, reasons: { [reason]: 1 }, overflow: `more than ${maxOpen} (address, device) pairs failing at once; further failures are summarised in one row`, device } : { count: 1, reasons: { [reason]: 1 } };
       emit({ ts: now, action: 'mqtt-login-failed', target: overflow ? null : device, ip, detail: JSON.stringify(detail) });
       return true;
+    },
+    refused(ip, device, reason) {
+      const w = open.get(pair(ip, device));
+      if (w) count(w, ip, reason);
     },
     close() {
       for (const key of [...open.keys()]) summarise(key);

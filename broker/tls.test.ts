@@ -78,4 +78,22 @@ describe('mqtts listener with mutual TLS', () => {
     });
     expect(plain).not.toBe('connack');
   });
+
+  it('T20: the per-IP token bucket refuses before the TLS handshake', async () => {
+    const limited = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connRate: { perSecond: 0.001, burst: 2 } });
+    try {
+      const handshake = () =>
+        new Promise<string>((resolve) => {
+          const s = tls.connect({ port: limited.tlsPort!, host: '127.0.0.1', servername: 'localhost', ca: pki.ca });
+          s.once('secureConnect', () => (s.destroy(), resolve('handshake')));
+          s.once('error', () => resolve('refused'));
+          s.once('close', () => resolve('refused'));
+        });
+      expect([await handshake(), await handshake(), await handshake()]).toEqual(['handshake', 'handshake', 'refused']);
+      const { values } = await limited.metrics.getSingleMetric('lookout_mqtt_guard_refused_total')!.get();
+      expect(values.find((v) => v.labels.reason === 'rate-limit')?.value).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
 });
