@@ -176,9 +176,10 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         return loginFailed(client, claimed, 'client-id', 'client id must equal the username (the device id)', 2, done);
       }
       // T20: a banned client id is refused before its token is checked (CONNACK 3, server unavailable)
-      if (flapping && flapping.bannedUntil(id) > 0) {
+      const bannedUntil = flapping?.bannedUntil(id) ?? 0;
+      if (bannedUntil > 0) {
         m.authFailures.inc({ reason: 'flapping' });
-        return done(authError(`client id ${id} reconnects too often; refused until ${new Date(flapping.bannedUntil(id)).toISOString()}`, 3), false);
+        return done(authError(`client id ${id} reconnects too often; refused until ${new Date(bannedUntil).toISOString()}`, 3), false);
       }
       // Mutual TLS: the certificate's CN must name this device (a stolen token alone is not enough).
       const peer = (client.conn as unknown as { getPeerCertificate?: () => { subject?: { CN?: string } } }).getPeerCertificate?.();
@@ -273,6 +274,9 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
           cert: config.tls.cert,
           key: config.tls.key,
           minVersion: 'TLSv1.2', // security-test-plan T22: TLS ≤ 1.1 refused
+          // T18/T20: a socket that never completes its handshake is closed like one that never sends CONNECT
+          // (Node's default is 120 s), so half-open sockets per address stay bounded by the token bucket
+          handshakeTimeout: config.connectTimeout ?? 10_000,
           ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
         },
         (socket) => handle(socket),
@@ -282,10 +286,13 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   // costs about as much CPU as a token check); admitted sockets are handed to the TLS server.
   const tlsFront = tlsServer ? net.createServer((socket) => (admit(socket.remoteAddress) ? tlsServer.emit('connection', socket) : socket.destroy())) : null;
   tlsFront?.on('connection', track);
+  tlsServer?.on('secureConnection', track);
   tlsFront?.on('error', (err) => logger.error({ err }, 'mqtts listener error'));
-  tlsServer?.on('tlsClientError', (err) => {
+  tlsServer?.on('tlsClientError', (err, socket) => {
     m.authFailures.inc({ reason: 'tls' });
     logger.warn({ err: err.message }, 'mqtts: TLS handshake refused');
+    // with a listener here Node leaves the socket open (a handshake timeout would not close it)
+    socket.destroy();
   });
   let closed = false;
 

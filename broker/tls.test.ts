@@ -79,6 +79,18 @@ describe('mqtts listener with mutual TLS', () => {
     expect(plain).not.toBe('connack');
   });
 
+  it('T18: a socket that never completes its TLS handshake is closed (handshake timeout = connect timeout)', async () => {
+    const short = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connectTimeout: 300 });
+    try {
+      const s = net.connect(short.tlsPort!, '127.0.0.1');
+      s.on('error', () => {});
+      const closed = await Promise.race([new Promise<boolean>((r) => s.once('close', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      expect(closed).toBe(true);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('T20: the per-IP token bucket refuses before the TLS handshake', async () => {
     const limited = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connRate: { perSecond: 0.001, burst: 2 } });
     try {
