@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openAuditReader } from '../command-ui/server/audit.js';
 import { main } from './cli.js';
 import { createTwoFactorStore } from '../command-ui/server/two-factor.js';
 import { systemClock } from '../schemas/index.js';
@@ -24,6 +25,14 @@ describe('lookout CLI', () => {
   const dir = tempDir();
   const env = { LOOKOUT_DATA_DIR: dir, LOOKOUT_ADMIN_PASSWORD: 'Admin-Pass-2026', LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0' };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const auditRows = (action: string) => {
+    const db = new Database(path.join(dir, 'lookout.db'), { readonly: true });
+    try {
+      return openAuditReader(db).list({ action });
+    } finally {
+      db.close();
+    }
+  };
 
   it('device add registers a device, prints its token once, and stores only a hash', async () => {
     const c = io();
@@ -37,6 +46,11 @@ describe('lookout CLI', () => {
     expect(JSON.parse(row.attributes as string)).toEqual({ floodLimitLevel: 35.5, warningLevel: 36 });
     const everything = JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
     expect(everything).not.toContain(token);
+    const audit = auditRows('device-add');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ user: null, target: 'F-CT-01', ip: null });
+    expect(JSON.parse(audit[0]!.detail!)).toMatchObject({ via: 'lookout CLI', kind: 'flood' });
+    expect(audit[0]!.detail).not.toContain(token!);
   });
 
   it('device add refuses a duplicate id and a bad kind with a clear message', async () => {
@@ -57,6 +71,11 @@ describe('lookout CLI', () => {
     const c = io();
     expect(await main(['device', 'import', file], env, c.io)).toBe(0);
     expect(c.out()).toMatch(/imported 2 devices \(2 new, 0 updated\)/);
+    const audit = auditRows('device-import');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.target).toBe(file);
+    expect(JSON.parse(audit[0]!.detail!)).toMatchObject({ via: 'lookout CLI', count: 2, created: 2, updated: 0 });
+    expect(audit[0]!.detail).not.toContain('token-for-a1');
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ devices: [{ id: 'Z', kind: 'air' }] }));
     const b = io();

@@ -1,6 +1,7 @@
 // The `lookout` command line (DESIGN.md §3 "CLI"). Every command returns an exit code; messages go to
 // the given streams so tests can run commands in-process.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,6 +49,18 @@ async function withHub<T>(config: Config, fn: (hub: Hub) => Promise<T>): Promise
   } finally {
     await hub.close();
   }
+}
+
+/** Device registrations from the command line are audited like the REST route's (DESIGN.md §6a): no
+ *  Lookout user is logged in here, so the row names the operating-system account that ran the command. */
+function auditCli(hub: Hub, action: string, target: string | null, detail: Record<string, unknown>): void {
+  let osUser: string | null = null;
+  try {
+    osUser = os.userInfo().username;
+  } catch {
+    /* no passwd entry for this uid (some containers) */
+  }
+  hub.audit.append({ ts: Date.now(), user: null, action, target, ip: null, detail: JSON.stringify({ via: 'lookout CLI', osUser, ...detail }) });
 }
 
 export async function startCommand(config: Config, io: Io, signals = true): Promise<{ hub: Hub; ports: { httpPort: number; mqttPort: number } }> {
@@ -122,6 +135,7 @@ async function deviceAdd(args: string[], config: Config, io: Io): Promise<number
   }
   return withHub(config, async (hub) => {
     const { device, token } = await hub.registry.add(body as Parameters<Hub['registry']['add']>[0]);
+    auditCli(hub, 'device-add', device.id, { kind: device.kind });
     io.stdout.write(`registered ${device.kind} device ${device.id}\nMQTT username: ${device.id}\nMQTT password (token, shown once): ${token}\n`);
     return 0;
   });
@@ -150,6 +164,7 @@ async function deviceImport(args: string[], config: Config, io: Io): Promise<num
   const devices = (body as { devices: Parameters<Hub['registry']['importMany']>[0] }).devices;
   return withHub(config, async (hub) => {
     const r = await hub.registry.importMany(devices, (done, total) => io.stdout.write(`\rregistering devices ${done}/${total}`));
+    auditCli(hub, 'device-import', path.resolve(file), { count: devices.length, created: r.created, updated: r.updated });
     io.stdout.write(`\nimported ${devices.length} devices (${r.created} new, ${r.updated} updated)\n`);
     return 0;
   });

@@ -27,6 +27,10 @@ describe('config', () => {
     [{ LOOKOUT_ADMIN_2FA: 'sometimes' }, 'LOOKOUT_ADMIN_2FA'],
     [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '0' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
     [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '30s' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
+    [{ LOOKOUT_MQTT_CONN_RATE: '-1' }, 'LOOKOUT_MQTT_CONN_RATE'],
+    [{ LOOKOUT_MQTT_CONN_RATE: '10', LOOKOUT_MQTT_CONN_BURST: '0' }, 'LOOKOUT_MQTT_CONN_BURST'],
+    [{ LOOKOUT_MQTT_FLAP_MAX: '2.5' }, 'LOOKOUT_MQTT_FLAP_MAX'],
+    [{ LOOKOUT_MQTT_FLAP_BAN_S: '0' }, 'LOOKOUT_MQTT_FLAP_BAN_S'],
   ])('fails fast naming the variable: %j', (env, variable) => {
     expect(() => loadConfig(env, { root })).toThrow(new RegExp(`^${variable} `));
     try {
@@ -34,6 +38,12 @@ describe('config', () => {
     } catch (err) {
       expect((err as { code: string }).code).toBe('LOOKOUT_ERR_CONFIG');
     }
+  });
+
+  it('MQTT connection limits: on by default, 0 turns one off', () => {
+    expect(loadConfig({}, { root }).mqttLimits).toEqual({ connRate: 200, connBurst: 1000, flapMax: 30, flapWindowS: 60, flapBanS: 300, authFailIp: 20, authFailDevice: 5, authBackoffMaxS: 300 });
+    const off = loadConfig({ LOOKOUT_MQTT_CONN_RATE: '0', LOOKOUT_MQTT_CONN_BURST: '0', LOOKOUT_MQTT_FLAP_MAX: '0', LOOKOUT_MQTT_AUTH_FAIL_IP: '0' }, { root }).mqttLimits;
+    expect(off).toMatchObject({ connRate: 0, flapMax: 0, authFailIp: 0, authFailDevice: 5 });
   });
 
   it('accepts port 0 (pick a free port) and a full victoriametrics setup', () => {

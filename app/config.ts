@@ -11,6 +11,17 @@ export interface Config {
   http: { host: string; port: number; requestTimeoutMs: number };
   mqtt: { host: string; port: number };
   mqtts: { port: number; cert: string; key: string; ca: string | null } | null;
+  /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
+  mqttLimits: {
+    connRate: number;
+    connBurst: number;
+    flapMax: number;
+    flapWindowS: number;
+    flapBanS: number;
+    authFailIp: number;
+    authFailDevice: number;
+    authBackoffMaxS: number;
+  };
   adminPassword: string | null;
   /** two-factor login policy (LOOKOUT_ADMIN_2FA) */
   admin2fa: 'required' | 'optional' | 'off';
@@ -39,6 +50,27 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_TLS_CERT: { default: '', help: 'PEM certificate file for MQTT over TLS.' },
   LOOKOUT_TLS_KEY: { default: '', help: 'PEM private key file for MQTT over TLS.' },
   LOOKOUT_TLS_CA: { default: '', help: 'PEM CA file: when set, mqtts devices must present a certificate from it whose CN is their device id (mutual TLS).' },
+  // Connection limits (T20). A gateway NAT or a carrier's CGNAT puts many devices behind one address,
+  // and after an outage they all reconnect at once; the hub's own tests bring 1 000 devices in at once
+  // and 2 000–5 000 after a restart, all from 127.0.0.1. A burst of 1 000 takes a whole gateway in one
+  // go; 200/s sustained is about what the hub authenticates per second on a contended 2-core machine
+  // (docs/performance.md), so one address cannot take more than the hub's connection capacity, while
+  // an excess connection costs only an accept and a close.
+  LOOKOUT_MQTT_CONN_RATE: { default: '200', help: 'New MQTT connections per second per client IP address (IPv6: per /64), all listeners; excess connections are closed at once. 0 = no limit.' },
+  LOOKOUT_MQTT_CONN_BURST: { default: '1000', help: 'New MQTT connections one IP address may open at once before LOOKOUT_MQTT_CONN_RATE applies.' },
+  // Flapping (T20): EMQX's flapping_detect uses 15 per minute (and is off by default). 30 here: firmware
+  // that retries with back-off stays far below it, a device looping every 2 s or faster — or two devices
+  // sharing one id and taking the session from each other — is caught, and the hub's own protocol tests,
+  // which reconnect one device about 20 times a minute, are not.
+  LOOKOUT_MQTT_FLAP_MAX: { default: '30', help: 'A device that connects (authenticated) more than this many times within LOOKOUT_MQTT_FLAP_WINDOW_S is refused with CONNACK 3 for LOOKOUT_MQTT_FLAP_BAN_S (audited as mqtt-flapping). 0 = off.' },
+  LOOKOUT_MQTT_FLAP_WINDOW_S: { default: '60', help: 'Window of the flapping detection, seconds.' },
+  LOOKOUT_MQTT_FLAP_BAN_S: { default: '300', help: 'How long a flapping device is refused, seconds.' },
+  // Login back-off (T12; broker/auth-backoff.ts): tokens are 144-bit random, so this is about CPU, not
+  // guessing — 20 scrypt checks a minute per address at most before back-off. The per-(address, device)
+  // threshold is lower so one misconfigured device behind a NAT backs off alone, before its neighbours.
+  LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (refused without a token check, 1 s doubling per further failure). 0 = off.' },
+  LOOKOUT_MQTT_AUTH_FAIL_DEVICE: { default: '5', help: 'Failed MQTT logins for one device id from one IP address within a minute before that pair backs off. 0 = off.' },
+  LOOKOUT_MQTT_AUTH_BACKOFF_MAX_S: { default: '300', help: 'Longest MQTT login back-off, seconds.' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
   LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
@@ -88,6 +120,12 @@ function positive(env: Record<string, string | undefined>, name: string): number
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) fail(name, `must be a positive number (got "${raw}")`);
   return n;
+}
+
+function count(env: Record<string, string | undefined>, name: string): number {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  if (!/^\d{1,9}$/.test(raw)) fail(name, `must be a whole number ≥ 0 (got "${raw}")`);
+  return Number(raw);
 }
 
 function deepFreeze<T>(o: T): T {
@@ -143,6 +181,18 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   const logLevel = (env.LOOKOUT_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail('LOOKOUT_LOG_LEVEL', `is not a log level (got "${logLevel}")`);
 
+  const mqttLimits: Config['mqttLimits'] = {
+    connRate: count(env, 'LOOKOUT_MQTT_CONN_RATE'),
+    connBurst: count(env, 'LOOKOUT_MQTT_CONN_BURST'),
+    flapMax: count(env, 'LOOKOUT_MQTT_FLAP_MAX'),
+    flapWindowS: positive(env, 'LOOKOUT_MQTT_FLAP_WINDOW_S'),
+    flapBanS: positive(env, 'LOOKOUT_MQTT_FLAP_BAN_S'),
+    authFailIp: count(env, 'LOOKOUT_MQTT_AUTH_FAIL_IP'),
+    authFailDevice: count(env, 'LOOKOUT_MQTT_AUTH_FAIL_DEVICE'),
+    authBackoffMaxS: positive(env, 'LOOKOUT_MQTT_AUTH_BACKOFF_MAX_S'),
+  };
+  if (mqttLimits.connRate > 0 && mqttLimits.connBurst < 1) fail('LOOKOUT_MQTT_CONN_BURST', 'must be at least 1 while LOOKOUT_MQTT_CONN_RATE is set (0 turns the rate limit off)');
+
   const mapStyle = env.LOOKOUT_MAP_STYLE || null;
   if (mapStyle !== null && !/^(https?:\/\/|\/)/.test(mapStyle)) fail('LOOKOUT_MAP_STYLE', 'must be an http(s) URL or an absolute path on the hub');
 
@@ -151,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs: Number(timeoutRaw) },
     mqtt: { host: host(env, 'LOOKOUT_MQTT_HOST'), port: port(env, 'LOOKOUT_MQTT_PORT') },
     mqtts,
+    mqttLimits,
     adminPassword,
     admin2fa,
     store,

@@ -52,6 +52,15 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** app/config.ts's MQTT limits (0 = off) → the broker's options (absent = off) */
+function mqttLimits(l: Config['mqttLimits']) {
+  return {
+    connRate: l.connRate > 0 ? { perSecond: l.connRate, burst: l.connBurst } : null,
+    flapping: l.flapMax > 0 ? { maxConnects: l.flapMax, windowMs: l.flapWindowS * 1000, banMs: l.flapBanS * 1000 } : null,
+    authBackoff: l.authFailIp > 0 || l.authFailDevice > 0 ? { ipFailures: l.authFailIp, deviceFailures: l.authFailDevice, maxMs: l.authBackoffMaxS * 1000 } : null,
+  };
+}
+
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'lookout' } });
@@ -102,6 +111,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
+      onSecurityEvent: (e) => audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail }),
     },
     {
       host: config.mqtt.host,
@@ -114,6 +124,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
             ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
           }
         : null,
+      ...mqttLimits(config.mqttLimits),
     },
   );
 
@@ -267,7 +278,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
       // configuration comes from the environment: each start records it, so a change shows in the trail
-      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa }) });
+      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa, mqttLimits: config.mqttLimits }) });
       // MLPS 8.1.4.1 d: say it loudly when administrators log in with a password alone
       if (config.admin2fa === 'off') logger.warn('two-factor login is OFF (LOOKOUT_ADMIN_2FA=off): administrators log in with a password alone; not for production');
       logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');

@@ -1,7 +1,8 @@
 // The MQTT broker stage: aedes on TCP and MQTT-over-WebSocket, with device authentication, the topic
 // ACL and presence. Policies are plain functions passed to aedes (STYLE.md: aedes' own injection style).
 //
-//  device ──CONNECT──▶ authenticate (clientId = username = device id, scrypt token check)
+//  socket ──accept──▶ per-IP token bucket (T20; excess closed at once) ─▶ edge guard ─▶ aedes
+//  device ──CONNECT──▶ authenticate: login back-off (T12) → client id → flapping ban (T20) → scrypt token check
 //         ──PUBLISH──▶ authorizePublish ─▶ ACL ─▶ ingest.accept() ─(durable)─▶ callback ─▶ PUBACK
 //         ──SUBSCRIBE▶ authorizeSubscribe (own cmd topic only, else SUBACK 0x80)
 //  connect / disconnect / last will ─▶ presence (online / offline)
@@ -18,6 +19,10 @@ import type { Ingest } from '../ingest/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks } from './edge-guard.js';
+import { createAuthBackoff } from './auth-backoff.js';
+import { createConnRateLimit } from './conn-rate-limit.js';
+import { createFlappingDetector } from './flapping.js';
+import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
 
 export interface BrokerDeps {
   registry: DeviceRegistry;
@@ -27,6 +32,8 @@ export interface BrokerDeps {
   metrics?: Registry;
   /** presence changes: connect / disconnect */
   onPresence?: (deviceId: string, online: boolean, ts: number) => void;
+  /** failed device logins (aggregated), login back-offs and flapping bans, for the audit trail */
+  onSecurityEvent?: (e: SecurityEvent) => void;
 }
 
 export interface BrokerConfig {
@@ -41,6 +48,15 @@ export interface BrokerConfig {
   maxPacketBytes?: number;
   /** MQTT over TLS (mqtts); TLS 1.2+ only. With `ca`, devices must present a certificate whose CN is their id. */
   tls?: { port: number; cert: Buffer; key: Buffer; ca?: Buffer } | null;
+  /** per-IP token bucket for new connections on every listener (security-test-plan T20); absent = off.
+   *  The hub passes LOOKOUT_MQTT_CONN_RATE / _BURST (app/config.ts). */
+  connRate?: { perSecond: number; burst: number } | null;
+  /** more than `maxConnects` authenticated connects of one client id within `windowMs` → CONNACK 3 for
+   *  `banMs` (T20, EMQX flapping_detect); absent = off */
+  flapping?: { maxConnects: number; windowMs: number; banMs: number } | null;
+  /** refuse logins without a token check after repeated failures, per IP and per (IP, device) (T12);
+   *  absent = off */
+  authBackoff?: { ipFailures: number; deviceFailures: number; maxMs: number } | null;
 }
 
 export interface Broker {
@@ -59,6 +75,11 @@ function authError(message: string, returnCode: AuthErrorCode): AuthError {
   return Object.assign(new Error(message), { returnCode });
 }
 
+/** the peer address the edge guard copied from the socket (WebSocket streams get it in handleWebSocket) */
+function remoteIp(client: Client): string | null {
+  return (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? null;
+}
+
 export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Promise<Broker> {
   const { registry, ingest, logger, clock } = deps;
   const connected = new Set<string>();
@@ -66,9 +87,43 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     connected: new Gauge({ name: 'lookout_devices_connected', help: 'Devices with an open MQTT connection', registers: [] }),
     authFailures: new Counter({ name: 'lookout_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [] }),
     denied: new Counter({ name: 'lookout_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the topic ACL', labelNames: ['op'], registers: [] }),
-    guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard', labelNames: ['reason'], registers: [] }),
+    guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard or the per-IP connection rate limit (reason rate-limit)', labelNames: ['reason'], registers: [] }),
+    backoffs: new Counter({ name: 'lookout_mqtt_login_backoffs_total', help: 'Login back-offs started after failed device logins (scope ip or device)', labelNames: ['scope'], registers: [] }),
+    flappingBans: new Counter({ name: 'lookout_mqtt_flapping_bans_total', help: 'Client ids banned for reconnecting too often', registers: [] }),
   };
-  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied, m.guarded] as const) deps.metrics.registerMetric(x as Gauge);
+  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied, m.guarded, m.backoffs, m.flappingBans] as const) deps.metrics.registerMetric(x as Gauge);
+  const emit = (e: SecurityEvent) => {
+    try {
+      deps.onSecurityEvent?.(e);
+    } catch (err) {
+      logger.error({ err, action: e.action }, 'mqtt: security event not recorded');
+    }
+  };
+  const rateLimit = config.connRate ? createConnRateLimit(clock, config.connRate) : null;
+  const flapping = config.flapping ? createFlappingDetector(clock, config.flapping) : null;
+  const backoff = config.authBackoff ? createAuthBackoff(clock, config.authBackoff) : null;
+  const failedLogins = createFailedLoginReport(clock, emit);
+  /** the per-IP token bucket (T20): false = close the connection now, before anything else reads it */
+  function admit(ip: string | undefined): boolean {
+    const verdict = rateLimit?.admit(ip) ?? 'admit';
+    if (verdict === 'admit') return true;
+    m.guarded.inc({ reason: 'rate-limit' });
+    if (verdict === 'refuse-first') logger.warn({ ip, ...config.connRate }, 'mqtt: connection rate limit reached for this address; excess connections are closed');
+    return false;
+  }
+  /** a refused login (T12): counted, reported (aggregated), and counted towards back-off */
+  function loginFailed(client: Client, device: string, reason: string, message: string, code: AuthErrorCode, done: (err: AuthError, ok: false) => void) {
+    const ip = remoteIp(client);
+    m.authFailures.inc({ reason });
+    const first = failedLogins.failed(ip, device, reason);
+    logger[first ? 'warn' : 'debug']({ device, ip, reason }, 'mqtt: device login refused');
+    for (const b of backoff?.failure(ip, device) ?? []) {
+      m.backoffs.inc({ scope: b.scope });
+      logger.warn({ device, ip, ...b }, 'mqtt: login back-off started');
+      emit({ ts: clock.now(), action: 'mqtt-login-backoff', target: b.scope === 'device' ? device : null, ip, detail: JSON.stringify({ scope: b.scope, failures: b.failures, level: b.level, delayS: b.delayMs / 1000, until: new Date(b.until).toISOString() }) });
+    }
+    done(authError(message, code), false);
+  }
   const guardConfig: EdgeGuardConfig = {
     maxPacketBytes: config.maxPacketBytes ?? MAX_PAYLOAD_BYTES + 1024,
     connectTimeoutMs: config.connectTimeout ?? 10_000,
@@ -88,6 +143,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       }
     },
   };
+  /** every listener's socket once admitted by the token bucket */
   const handle = (stream: Duplex, req?: IncomingMessage) => {
     const guarded = guardSocket(stream, guardConfig, guardHooks);
     const client = aedes.handle(guarded, req as IncomingMessage) as unknown as Client;
@@ -103,23 +159,46 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
 
     authenticate(client: Client, username: Readonly<string> | undefined, password: Readonly<Buffer> | undefined, done) {
       const id = client.id;
+      const token = password ? password.toString('utf8') : '';
+      // the device the client claims to be, as named in audit rows and back-off records
+      const claimed = (username || id || '').slice(0, 128);
+      // T12: while this address (or this device from it) backs off, refuse without a token check —
+      // except a credential already verified in this process (a keyed digest, no scrypt), so devices
+      // behind the same NAT as a failing client keep reconnecting.
+      const blocked = backoff?.blocked(remoteIp(client), claimed);
+      if (blocked && !(id && username === id && registry.isKnownGood(id, token))) {
+        m.authFailures.inc({ reason: 'backoff' });
+        failedLogins.refused(remoteIp(client), claimed, 'backoff');
+        return done(authError(`too many failed logins; refused until ${new Date(blocked.until).toISOString()}`, 5), false);
+      }
       // [MQTT-3.1.3-7]-style strictness: the client id is the device id, bound to its credential.
       if (!id || !DEVICE_ID_RE.test(id) || !username || username !== id) {
-        m.authFailures.inc({ reason: 'client-id' });
-        return done(authError('client id must equal the username (the device id)', 2), false);
+        return loginFailed(client, claimed, 'client-id', 'client id must equal the username (the device id)', 2, done);
+      }
+      // T20: a banned client id is refused before its token is checked (CONNACK 3, server unavailable)
+      const bannedUntil = flapping?.bannedUntil(id) ?? 0;
+      if (bannedUntil > 0) {
+        m.authFailures.inc({ reason: 'flapping' });
+        return done(authError(`client id ${id} reconnects too often; refused until ${new Date(bannedUntil).toISOString()}`, 3), false);
       }
       // Mutual TLS: the certificate's CN must name this device (a stolen token alone is not enough).
       const peer = (client.conn as unknown as { getPeerCertificate?: () => { subject?: { CN?: string } } }).getPeerCertificate?.();
       if (config.tls?.ca && (client.conn as unknown as { encrypted?: boolean }).encrypted && peer?.subject?.CN !== id) {
-        m.authFailures.inc({ reason: 'certificate' });
-        return done(authError('certificate CN does not match the device id', 5), false);
+        return loginFailed(client, id, 'certificate', 'certificate CN does not match the device id', 5, done);
       }
-      registry.verifyToken(username, password ? password.toString('utf8') : '').then(
+      // Unknown ids cost the same scrypt check as wrong tokens (device-registry.ts): no timing oracle.
+      registry.verifyToken(username, token).then(
         (ok) => {
-          if (!ok) {
-            m.authFailures.inc({ reason: 'credentials' });
-            logger.warn({ device: username }, 'mqtt: bad device credentials');
-            return done(authError('bad user name or password', 4), false);
+          if (!ok) return loginFailed(client, id, 'credentials', 'bad user name or password', 4, done);
+          backoff?.success(remoteIp(client), id);
+          const flap = flapping?.connected(id);
+          if (flap?.banned) {
+            m.flappingBans.inc();
+            m.authFailures.inc({ reason: 'flapping' });
+            const ip = remoteIp(client);
+            logger.warn({ device: id, ip, connects: flap.connects, until: new Date(flap.until).toISOString() }, 'mqtt: device banned for flapping (reconnecting too often)');
+            emit({ ts: clock.now(), action: 'mqtt-flapping', target: id, ip, detail: JSON.stringify({ connects: flap.connects, windowS: config.flapping!.windowMs / 1000, banS: config.flapping!.banMs / 1000, until: new Date(flap.until).toISOString() }) });
+            return done(authError(`client id ${id} reconnects too often; refused until ${new Date(flap.until).toISOString()}`, 3), false);
           }
           done(null, true);
         },
@@ -181,7 +260,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     logger.debug({ err: err.message }, 'mqtt connection error');
   });
 
-  const server = net.createServer((socket) => handle(socket));
+  const server = net.createServer((socket) => (admit(socket.remoteAddress) ? handle(socket) : socket.destroy()));
   server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => {
@@ -195,15 +274,25 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
           cert: config.tls.cert,
           key: config.tls.key,
           minVersion: 'TLSv1.2', // security-test-plan T22: TLS ≤ 1.1 refused
+          // T18/T20: a socket that never completes its handshake is closed like one that never sends CONNECT
+          // (Node's default is 120 s), so half-open sockets per address stay bounded by the token bucket
+          handshakeTimeout: config.connectTimeout ?? 10_000,
           ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
         },
         (socket) => handle(socket),
       )
     : null;
+  // A plain listener in front of the TLS server, so the token bucket refuses before the handshake (which
+  // costs about as much CPU as a token check); admitted sockets are handed to the TLS server.
+  const tlsFront = tlsServer ? net.createServer((socket) => (admit(socket.remoteAddress) ? tlsServer.emit('connection', socket) : socket.destroy())) : null;
+  tlsFront?.on('connection', track);
   tlsServer?.on('secureConnection', track);
-  tlsServer?.on('tlsClientError', (err) => {
+  tlsFront?.on('error', (err) => logger.error({ err }, 'mqtts listener error'));
+  tlsServer?.on('tlsClientError', (err, socket) => {
     m.authFailures.inc({ reason: 'tls' });
     logger.warn({ err: err.message }, 'mqtts: TLS handshake refused');
+    // with a listener here Node leaves the socket open (a handshake timeout would not close it)
+    socket.destroy();
   });
   let closed = false;
 
@@ -219,19 +308,26 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       });
       const addr = server.address();
       let tlsPort: number | null = null;
-      if (tlsServer && config.tls) {
+      if (tlsFront && config.tls) {
         await new Promise<void>((resolve, reject) => {
-          tlsServer.once('error', reject);
-          tlsServer.listen(config.tls!.port, config.host, () => resolve());
+          tlsFront.once('error', reject);
+          tlsFront.listen(config.tls!.port, config.host, () => {
+            tlsFront.off('error', reject);
+            resolve();
+          });
         });
-        const a = tlsServer.address();
+        const a = tlsFront.address();
         tlsPort = typeof a === 'object' && a ? a.port : config.tls.port;
       }
       return { port: typeof addr === 'object' && addr ? addr.port : config.port, tlsPort };
     },
     handleWebSocket(ws, req) {
+      const ip = req.socket.remoteAddress;
+      if (!admit(ip)) return ws.terminate();
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
+      // the edge guard and authenticate read the peer address from the stream, as from a socket
+      Object.assign(stream, { remoteAddress: ip });
       handle(stream, req);
     },
     connectedDevices: () => connected.size,
@@ -240,11 +336,15 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       if (closed) return;
       closed = true;
       const stopped = Promise.all(
-        [server, tlsServer].map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : null)),
+        [server, tlsFront].map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : null)),
       );
       for (const s of sockets) s.destroy();
       await stopped;
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      failedLogins.close(); // the open windows' summaries, while the audit log is still open
+      rateLimit?.close();
+      flapping?.close();
+      backoff?.close();
     },
   };
 }

@@ -3,3 +3,4 @@ export { createBroker, type Broker, type BrokerDeps, type BrokerConfig } from '.
 export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceInput } from './device-registry.js';
 export { checkPublish, canSubscribe } from './acl.js';
 export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';
+export type { SecurityEvent, SecurityAction } from './security-events.js';

@@ -78,4 +78,34 @@ describe('mqtts listener with mutual TLS', () => {
     });
     expect(plain).not.toBe('connack');
   });
+
+  it('T18: a socket that never completes its TLS handshake is closed (handshake timeout = connect timeout)', async () => {
+    const short = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connectTimeout: 300 });
+    try {
+      const s = net.connect(short.tlsPort!, '127.0.0.1');
+      s.on('error', () => {});
+      const closed = await Promise.race([new Promise<boolean>((r) => s.once('close', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      expect(closed).toBe(true);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('T20: the per-IP token bucket refuses before the TLS handshake', async () => {
+    const limited = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connRate: { perSecond: 0.001, burst: 2 } });
+    try {
+      const handshake = () =>
+        new Promise<string>((resolve) => {
+          const s = tls.connect({ port: limited.tlsPort!, host: '127.0.0.1', servername: 'localhost', ca: pki.ca });
+          s.once('secureConnect', () => (s.destroy(), resolve('handshake')));
+          s.once('error', () => resolve('refused'));
+          s.once('close', () => resolve('refused'));
+        });
+      expect([await handshake(), await handshake(), await handshake()]).toEqual(['handshake', 'handshake', 'refused']);
+      const { values } = await limited.metrics.getSingleMetric('lookout_mqtt_guard_refused_total')!.get();
+      expect(values.find((v) => v.labels.reason === 'rate-limit')?.value).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
 });
