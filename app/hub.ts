@@ -23,6 +23,7 @@ import { createLiveState, createServer, createUserStore, type HubServer, type Li
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
 import type { Config } from './config.js';
+import { createSecurityAudit } from './security-audit.js';
 
 export interface HubOptions {
   clock?: Clock;
@@ -98,16 +99,20 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
+      onSecurityEvent: createSecurityAudit((e) => void audit.append(e), clock),
     },
     {
       host: config.mqtt.host,
       port: config.mqtt.port,
+      maxInflight: config.mqtt.maxInflight,
+      drainTimeoutMs: config.mqtt.drainTimeoutMs,
       tls: config.mqtts
         ? {
             port: config.mqtts.port,
             cert: readFileSync(config.mqtts.cert),
             key: readFileSync(config.mqtts.key),
             ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
+            ...(config.mqtts.crl ? { crl: readFileSync(config.mqtts.crl) } : {}),
           }
         : null,
     },
@@ -219,7 +224,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         return { ok: Object.values(checks).every((c) => c.ok), checks };
       },
     },
-    { host: config.http.host, port: config.http.port, webRoot: config.webRoot, mapStyle: config.mapStyle, townships },
+    { host: config.http.host, port: config.http.port, webRoot: config.webRoot, mapStyle: config.mapStyle, townships, mqttWsOrigins: config.mqtt.wsOrigins },
   );
 
   // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
@@ -253,7 +258,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
       // configuration comes from the environment: each start records it, so a change shows in the trail
-      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca }) });
+      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, tlsCrl: !!config.mqtts?.crl, mqttMaxInflight: config.mqtt.maxInflight, mqttDrainTimeoutMs: config.mqtt.drainTimeoutMs, mqttWsOrigins: config.mqtt.wsOrigins }) });
       logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');
       return { httpPort, mqttPort, mqttsPort };
     },

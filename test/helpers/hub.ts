@@ -17,6 +17,8 @@ export interface TestHub {
   dataDir: string;
   httpPort: number;
   mqttPort: number;
+  /** MQTT over TLS, when LOOKOUT_MQTTS_PORT is set */
+  mqttsPort: number | null;
   base: string;
   api<T = unknown>(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string }>;
   login(username?: string, password?: string): Promise<{ token: string; user: User }>;
@@ -37,7 +39,7 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
     { root: ROOT },
   );
   const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
-  const { httpPort, mqttPort } = await hub.start();
+  const { httpPort, mqttPort, mqttsPort } = await hub.start();
   const base = `http://127.0.0.1:${httpPort}`;
   const clients: MqttClient[] = [];
   const sockets: Socket[] = [];
@@ -49,6 +51,7 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
     dataDir,
     httpPort,
     mqttPort,
+    mqttsPort,
     base,
     async api(method, url, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
