@@ -35,6 +35,10 @@ export function createSecurityAudit(append: (e: AuditInput) => void, clock: Cloc
     const note = w?.suppressed ? ` (+${w.suppressed} more from this address not recorded since ${new Date(w.since).toISOString()})` : '';
     if (windows.size >= maxKeys) for (const [k, v] of windows) if (now - v.since >= windowMs) windows.delete(k);
     if (windows.size < maxKeys || w) windows.set(key, { since: now, suppressed: 0 });
-    append({ ts: now, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail + note });
+    try {
+      append({ ts: now, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail + note });
+    } catch {
+      // the audit log reported it (its onError); a refused connection must not take the hub down
+    }
   };
 }
