@@ -16,7 +16,7 @@ export interface SecurityEvent {
 export interface SecurityAuditOptions {
   /** one row per (action, address) per window, ms */
   windowMs?: number;
-  /** addresses remembered at once; beyond it, rows are written until old windows expire */
+  /** addresses remembered at once; events from further addresses share one window per action */
   maxKeys?: number;
 }
 
@@ -26,15 +26,20 @@ export function createSecurityAudit(append: (e: AuditInput) => void, clock: Cloc
   const windows = new Map<string, { since: number; suppressed: number }>();
   return (e) => {
     const now = clock.now();
-    const key = `${e.action}|${e.ip ?? ''}`;
+    let key = `${e.action}|${e.ip ?? ''}`;
+    if (!windows.has(key) && windows.size >= maxKeys) {
+      for (const [k, v] of windows) if (now - v.since >= windowMs) windows.delete(k);
+      // still full: events from further addresses share one window per action
+      if (windows.size >= maxKeys) key = `${e.action}|*`;
+    }
     const w = windows.get(key);
     if (w && now - w.since < windowMs) {
       w.suppressed++;
       return;
     }
-    const note = w?.suppressed ? ` (+${w.suppressed} more from this address not recorded since ${new Date(w.since).toISOString()})` : '';
-    if (windows.size >= maxKeys) for (const [k, v] of windows) if (now - v.since >= windowMs) windows.delete(k);
-    if (windows.size < maxKeys || w) windows.set(key, { since: now, suppressed: 0 });
+    const from = key.endsWith('|*') ? 'from addresses beyond the tracked ones' : 'from this address';
+    const note = w?.suppressed ? ` (+${w.suppressed} more ${from} not recorded since ${new Date(w.since).toISOString()})` : '';
+    windows.set(key, { since: now, suppressed: 0 });
     try {
       append({ ts: now, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail + note });
     } catch {
