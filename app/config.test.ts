@@ -8,7 +8,7 @@ describe('config', () => {
     const c = loadConfig({}, { root });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, requestTimeoutMs: 30_000 });
     expect(c.admin2fa).toBe('required');
-    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883, maxInflight: 100, drainTimeoutMs: 30_000, wsOrigins: [] });
     expect(c.store).toBe('sqlite');
     expect(Object.isFrozen(c) && Object.isFrozen(c.http)).toBe(true);
   });
@@ -31,6 +31,12 @@ describe('config', () => {
     [{ LOOKOUT_MQTT_CONN_RATE: '10', LOOKOUT_MQTT_CONN_BURST: '0' }, 'LOOKOUT_MQTT_CONN_BURST'],
     [{ LOOKOUT_MQTT_FLAP_MAX: '2.5' }, 'LOOKOUT_MQTT_FLAP_MAX'],
     [{ LOOKOUT_MQTT_FLAP_BAN_S: '0' }, 'LOOKOUT_MQTT_FLAP_BAN_S'],
+    [{ LOOKOUT_MQTT_MAX_INFLIGHT: '0' }, 'LOOKOUT_MQTT_MAX_INFLIGHT'],
+    [{ LOOKOUT_MQTT_MAX_INFLIGHT: '1.5' }, 'LOOKOUT_MQTT_MAX_INFLIGHT'],
+    [{ LOOKOUT_MQTT_DRAIN_TIMEOUT_MS: '0' }, 'LOOKOUT_MQTT_DRAIN_TIMEOUT_MS'],
+    [{ LOOKOUT_MQTT_WS_ORIGINS: 'https://ops.example.org/path' }, 'LOOKOUT_MQTT_WS_ORIGINS'],
+    [{ LOOKOUT_MQTT_WS_ORIGINS: 'ops.example.org' }, 'LOOKOUT_MQTT_WS_ORIGINS'],
+    [{ LOOKOUT_MQTTS_PORT: '8883', LOOKOUT_TLS_CERT: 'c.pem', LOOKOUT_TLS_KEY: 'k.pem', LOOKOUT_TLS_CRL: 'crl.pem' }, 'LOOKOUT_TLS_CRL'],
   ])('fails fast naming the variable: %j', (env, variable) => {
     expect(() => loadConfig(env, { root })).toThrow(new RegExp(`^${variable} `));
     try {
@@ -50,6 +56,11 @@ describe('config', () => {
     const c = loadConfig({ LOOKOUT_HTTP_PORT: '0', LOOKOUT_STORE: 'victoriametrics', VM_URL: 'http://127.0.0.1:8428/' }, { root });
     expect(c.http.port).toBe(0);
     expect(c.vmUrl).toBe('http://127.0.0.1:8428');
+  });
+
+  it('normalises the WebSocket origin allow-list (security-test-plan T23)', () => {
+    const c = loadConfig({ LOOKOUT_MQTT_WS_ORIGINS: ' https://Ops.Example.org , http://10.0.0.5:8080/, https://x.org:443' }, { root });
+    expect(c.mqtt.wsOrigins).toEqual(['https://ops.example.org', 'http://10.0.0.5:8080', 'https://x.org']);
   });
 });
 

@@ -9,8 +9,6 @@ export type StoreKind = 'sqlite' | 'influxdb' | 'victoriametrics';
 export interface Config {
   dataDir: string;
   http: { host: string; port: number; requestTimeoutMs: number };
-  mqtt: { host: string; port: number };
-  mqtts: { port: number; cert: string; key: string; ca: string | null } | null;
   /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
   mqttLimits: {
     connRate: number;
@@ -22,6 +20,17 @@ export interface Config {
     authFailDevice: number;
     authBackoffMaxS: number;
   };
+  mqtt: {
+    host: string;
+    port: number;
+    /** QoS 1/2 PUBLISHes a device may have awaiting acknowledgement (security-test-plan T17) */
+    maxInflight: number;
+    /** ms a device may leave the hub's writes to it unread before it is disconnected (T19) */
+    drainTimeoutMs: number;
+    /** origins a browser page may open MQTT over WebSocket (/mqtt) from, besides the hub's own (T23) */
+    wsOrigins: string[];
+  };
+  mqtts: { port: number; cert: string; key: string; ca: string | null; crl: string | null } | null;
   adminPassword: string | null;
   /** two-factor login policy (LOOKOUT_ADMIN_2FA) */
   admin2fa: 'required' | 'optional' | 'off';
@@ -46,6 +55,9 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_HTTP_PORT: { default: '8080', help: 'HTTP port; 0 picks a free port (logged at start).' },
   LOOKOUT_MQTT_HOST: { default: '127.0.0.1', help: 'Address of the MQTT TCP listener; a deployment sets 0.0.0.0.' },
   LOOKOUT_MQTT_PORT: { default: '1883', help: 'MQTT TCP port; 0 picks a free port.' },
+  LOOKOUT_MQTT_MAX_INFLIGHT: { default: '100', help: 'QoS 1/2 publishes a device may send before it has their PUBACK (PUBCOMP for QoS 2); past it the hub disconnects the device (MQTT 3.1.1 cannot announce a window).' },
+  LOOKOUT_MQTT_DRAIN_TIMEOUT_MS: { default: '30000', help: 'A device that leaves the hub\'s messages to it unread this long (socket not draining) is disconnected, freeing what was queued for it.' },
+  LOOKOUT_MQTT_WS_ORIGINS: { default: '', help: 'Comma-separated origins (e.g. https://ops.example.org) whose web pages may open MQTT over WebSocket on /mqtt. Requests without an Origin header (devices) and from the hub\'s own host are always allowed; others get HTTP 403.' },
   LOOKOUT_MQTTS_PORT: { default: '', help: 'MQTT over TLS port (needs LOOKOUT_TLS_CERT and LOOKOUT_TLS_KEY).' },
   LOOKOUT_TLS_CERT: { default: '', help: 'PEM certificate file for MQTT over TLS.' },
   LOOKOUT_TLS_KEY: { default: '', help: 'PEM private key file for MQTT over TLS.' },
@@ -71,6 +83,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (refused without a token check, 1 s doubling per further failure). 0 = off.' },
   LOOKOUT_MQTT_AUTH_FAIL_DEVICE: { default: '5', help: 'Failed MQTT logins for one device id from one IP address within a minute before that pair backs off. 0 = off.' },
   LOOKOUT_MQTT_AUTH_BACKOFF_MAX_S: { default: '300', help: 'Longest MQTT login back-off, seconds.' },
+  LOOKOUT_TLS_CRL: { default: '', help: 'PEM certificate revocation list of LOOKOUT_TLS_CA: listed device certificates are refused. Renew it before its nextUpdate date, or every device certificate is refused; restart to load a new one.' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
   LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
@@ -128,6 +141,29 @@ function count(env: Record<string, string | undefined>, name: string): number {
   return Number(raw);
 }
 
+function integer(env: Record<string, string | undefined>, name: string, min: number, max: number): number {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) fail(name, `must be a whole number ${min}-${max} (got "${raw}")`);
+  return Number(raw);
+}
+
+/** `scheme://host[:port]` as a browser sends it in Origin; each entry is checked and normalised */
+function origins(env: Record<string, string | undefined>, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return list.map((o) => {
+    let u: URL | null = null;
+    try {
+      u = new URL(o);
+    } catch {
+      /* reported below */
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.pathname !== '/' || u.search || u.hash || u.username) {
+      fail(name, `must list origins like https://ops.example.org (scheme, host, optional port; no path) (got "${o}")`);
+    }
+    return u.origin;
+  });
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
     for (const v of Object.values(o)) deepFreeze(v);
@@ -163,7 +199,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     const p = port(env, 'LOOKOUT_MQTTS_PORT');
     if (!env.LOOKOUT_TLS_CERT) fail('LOOKOUT_TLS_CERT', 'must be set when LOOKOUT_MQTTS_PORT is set');
     if (!env.LOOKOUT_TLS_KEY) fail('LOOKOUT_TLS_KEY', 'must be set when LOOKOUT_MQTTS_PORT is set');
-    mqtts = { port: p, cert: env.LOOKOUT_TLS_CERT, key: env.LOOKOUT_TLS_KEY, ca: env.LOOKOUT_TLS_CA || null };
+    if (env.LOOKOUT_TLS_CRL && !env.LOOKOUT_TLS_CA) fail('LOOKOUT_TLS_CRL', 'needs LOOKOUT_TLS_CA (a CRL applies to client certificates)');
+    mqtts = { port: p, cert: env.LOOKOUT_TLS_CERT, key: env.LOOKOUT_TLS_KEY, ca: env.LOOKOUT_TLS_CA || null, crl: env.LOOKOUT_TLS_CRL || null };
   }
 
   const adminPassword = env.LOOKOUT_ADMIN_PASSWORD || null;
@@ -199,7 +236,13 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   return deepFreeze({
     dataDir: path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default),
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs: Number(timeoutRaw) },
-    mqtt: { host: host(env, 'LOOKOUT_MQTT_HOST'), port: port(env, 'LOOKOUT_MQTT_PORT') },
+    mqtt: {
+      host: host(env, 'LOOKOUT_MQTT_HOST'),
+      port: port(env, 'LOOKOUT_MQTT_PORT'),
+      maxInflight: integer(env, 'LOOKOUT_MQTT_MAX_INFLIGHT', 1, 65_535),
+      drainTimeoutMs: integer(env, 'LOOKOUT_MQTT_DRAIN_TIMEOUT_MS', 100, 3_600_000),
+      wsOrigins: origins(env, 'LOOKOUT_MQTT_WS_ORIGINS'),
+    },
     mqtts,
     mqttLimits,
     adminPassword,

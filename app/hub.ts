@@ -24,6 +24,7 @@ import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
 import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
 import type { Config } from './config.js';
+import { createSecurityAudit } from './security-audit.js';
 
 export interface HubOptions {
   clock?: Clock;
@@ -100,6 +101,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
   const live = createLiveState({ clock, devices: registry, alarmState: (id) => alerting.deviceState(id) });
 
+  const tlsAudit = createSecurityAudit((e) => void audit.append(e), clock);
   const broker = await createBroker(
     {
       registry,
@@ -111,17 +113,21 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
-      onSecurityEvent: (e) => audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail }),
+      // the broker's own failed-login report is already aggregated; other refusals (TLS) are throttled here
+      onSecurityEvent: (e) => (e.action === 'mqtt-tls-refused' ? tlsAudit(e) : audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail })),
     },
     {
       host: config.mqtt.host,
       port: config.mqtt.port,
+      maxInflight: config.mqtt.maxInflight,
+      drainTimeoutMs: config.mqtt.drainTimeoutMs,
       tls: config.mqtts
         ? {
             port: config.mqtts.port,
             cert: readFileSync(config.mqtts.cert),
             key: readFileSync(config.mqtts.key),
             ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
+            ...(config.mqtts.crl ? { crl: readFileSync(config.mqtts.crl) } : {}),
           }
         : null,
       ...mqttLimits(config.mqttLimits),
@@ -243,6 +249,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       webRoot: config.webRoot,
       mapStyle: config.mapStyle,
       townships,
+      mqttWsOrigins: config.mqtt.wsOrigins,
     },
   );
 
@@ -278,7 +285,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
       started = true;
       // configuration comes from the environment: each start records it, so a change shows in the trail
-      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa, mqttLimits: config.mqttLimits }) });
+      audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa, mqttLimits: config.mqttLimits, tlsCrl: !!config.mqtts?.crl, mqttMaxInflight: config.mqtt.maxInflight, mqttDrainTimeoutMs: config.mqtt.drainTimeoutMs, mqttWsOrigins: config.mqtt.wsOrigins }) });
       // MLPS 8.1.4.1 d: say it loudly when administrators log in with a password alone
       if (config.admin2fa === 'off') logger.warn('two-factor login is OFF (LOOKOUT_ADMIN_2FA=off): administrators log in with a password alone; not for production');
       logger.info({ httpPort, mqttPort, mqttsPort, httpHost: config.http.host, mqttHost: config.mqtt.host, store: store.name }, 'lookout hub started');

@@ -139,6 +139,8 @@ async function startLookout() {
       LOOKOUT_MQTT_CONN_RATE: '0',
       ...(process.env.BENCH_STORE ? { LOOKOUT_STORE: process.env.BENCH_STORE } : {}),
       ...(process.env.BENCH_VM_URL ? { VM_URL: process.env.BENCH_VM_URL } : {}),
+      // a bench window above the hub's per-device inflight cap (default 100) raises the cap with it
+      ...(process.env.BENCH_MAX_INFLIGHT ? { LOOKOUT_MQTT_MAX_INFLIGHT: process.env.BENCH_MAX_INFLIGHT } : {}),
     },
     { root: ROOT_DIR },
   );

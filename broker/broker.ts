@@ -23,6 +23,7 @@ import { createAuthBackoff } from './auth-backoff.js';
 import { createConnRateLimit } from './conn-rate-limit.js';
 import { createFlappingDetector } from './flapping.js';
 import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
+import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
 
 export interface BrokerDeps {
   registry: DeviceRegistry;
@@ -46,8 +47,15 @@ export interface BrokerConfig {
   connectTimeout?: number;
   /** largest MQTT packet accepted, bytes (default 64 KB payload + 1 KB for topic and headers) */
   maxPacketBytes?: number;
-  /** MQTT over TLS (mqtts); TLS 1.2+ only. With `ca`, devices must present a certificate whose CN is their id. */
-  tls?: { port: number; cert: Buffer; key: Buffer; ca?: Buffer } | null;
+  /** QoS 1/2 PUBLISHes a client may have awaiting acknowledgement; past it, disconnected (T17; default 100) */
+  maxInflight?: number;
+  /** ms a client may leave our writes to it undrained before it is disconnected (T19; default 30 000) */
+  drainTimeoutMs?: number;
+  /**
+   * MQTT over TLS (mqtts); TLS 1.2+ only. With `ca`, devices must present a certificate from it whose CN
+   * is their id; with `crl` (PEM, of that CA), revoked certificates are refused too.
+   */
+  tls?: { port: number; cert: Buffer; key: Buffer; ca?: Buffer; crl?: Buffer } | null;
   /** per-IP token bucket for new connections on every listener (security-test-plan T20); absent = off.
    *  The hub passes LOOKOUT_MQTT_CONN_RATE / _BURST (app/config.ts). */
   connRate?: { perSecond: number; burst: number } | null;
@@ -87,7 +95,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     connected: new Gauge({ name: 'lookout_devices_connected', help: 'Devices with an open MQTT connection', registers: [] }),
     authFailures: new Counter({ name: 'lookout_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [] }),
     denied: new Counter({ name: 'lookout_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the topic ACL', labelNames: ['op'], registers: [] }),
-    guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard or the per-IP connection rate limit (reason rate-limit)', labelNames: ['reason'], registers: [] }),
+    guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard, the per-IP connection rate limit (reason rate-limit), the inflight cap or the drain timeout', labelNames: ['reason'], registers: [] }),
     backoffs: new Counter({ name: 'lookout_mqtt_login_backoffs_total', help: 'Login back-offs started after failed device logins (scope ip or device)', labelNames: ['scope'], registers: [] }),
     flappingBans: new Counter({ name: 'lookout_mqtt_flapping_bans_total', help: 'Client ids banned for reconnecting too often', registers: [] }),
   };
@@ -128,13 +136,14 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     maxPacketBytes: config.maxPacketBytes ?? MAX_PAYLOAD_BYTES + 1024,
     connectTimeoutMs: config.connectTimeout ?? 10_000,
   };
+  const deviceOf = (client: Client | null | undefined) => (client?.id && registry.get(client.id) ? client.id : null);
+  const ipOf = (client: Client) => (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? null;
   // guard stream → the aedes client it feeds, to name the device in a refusal
   const clientOf = new WeakMap<Duplex, Client>();
   const guardHooks: EdgeGuardHooks = {
     onRefuse: (d, guard) => {
       m.guarded.inc({ reason: d.reason });
-      const client = clientOf.get(guard);
-      const deviceId = client?.id && registry.get(client.id) ? client.id : null;
+      const deviceId = deviceOf(clientOf.get(guard));
       logger.warn({ reason: d.reason, ip: d.remoteAddress, device: deviceId }, 'mqtt: connection closed by the edge guard');
       if (d.reason === 'too-large' && deviceId) {
         // Kept where people look: the dead-letter lane names the device, the topic and the size.
@@ -142,6 +151,19 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         ingest.reject(deviceId, topic, 'LOOKOUT_ERR_PAYLOAD_TOO_LARGE', `packet of ${d.announcedBytes} bytes exceeds the ${guardConfig.maxPacketBytes}-byte limit; connection closed before the body was read`, d.head);
       }
     },
+  };
+  const maxInflight = config.maxInflight ?? 100;
+  const inflight = createInflightGuard(maxInflight);
+  // aedes reports one error per pending write or packet of a closing client: count the connection once
+  const reported = new WeakSet<Client>();
+  const firstReport = (client: Client) => !reported.has(client) && !!reported.add(client);
+  /** a device went past the inflight cap: counted, logged and dead-lettered once per connection */
+  const overInflight = (client: Client, topic: string, payload: Buffer) => {
+    if (!firstReport(client)) return;
+    m.guarded.inc({ reason: 'inflight' });
+    const deviceId = deviceOf(client);
+    logger.warn({ reason: 'inflight', ip: ipOf(client), device: deviceId, limit: maxInflight }, 'mqtt: too many publishes awaiting acknowledgement; connection closed');
+    if (deviceId) ingest.reject(deviceId, topic, 'LOOKOUT_ERR_MQTT_INFLIGHT', `more than ${maxInflight} QoS 1/2 publishes awaiting acknowledgement; connection closed, this one not stored`, payload);
   };
   /** every listener's socket once admitted by the token bucket */
   const handle = (stream: Duplex, req?: IncomingMessage) => {
@@ -156,6 +178,16 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     connectTimeout: config.connectTimeout ?? 10_000,
     keepaliveLimit: config.keepaliveLimit ?? 3600,
     heartbeatInterval: 60_000,
+    // security-test-plan T19: a client that stops reading is cut after drainTimeout (aedes' default 60 s).
+    drainTimeout: config.drainTimeoutMs ?? 30_000,
+    // T19: no global limit on deliveries in progress. With aedes' default (100), deliveries waiting on a
+    // frozen subscriber's drain hold every slot, then every publish of every device queues behind them,
+    // and releasing that queue at the drain timeout overflowed the stack (mqemitter 7 recurses once per
+    // queued message) — found by test/security/mqtt-flow-control.test.ts. What a frozen client holds is
+    // bounded by what the hub publishes to it within drainTimeout; devices cannot publish to each other.
+    concurrency: 0,
+    // T17 backstop for QoS 2 stored awaiting PUBREL (see inflight-guard.ts)
+    maxInflightInbound: maxInflight,
 
     authenticate(client: Client, username: Readonly<string> | undefined, password: Readonly<Buffer> | undefined, done) {
       const id = client.id;
@@ -224,7 +256,13 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         // MQTT 3.1.1 has no negative PUBACK: refusing means closing the connection. Nothing is stored.
         return done(new Error(verdict.reason));
       }
-      ingest.accept(verdict.topic, packet.topic, payload, done);
+      // T17: at most maxInflight publishes awaiting acknowledgement; the callback frees the slot
+      const answer = packet.qos > 0 ? inflight.enter(client, done) : done;
+      if (!answer) {
+        overInflight(client, packet.topic, payload);
+        return done(new Error(`more than ${maxInflight} publishes awaiting acknowledgement`));
+      }
+      ingest.accept(verdict.topic, packet.topic, payload, answer);
     },
 
     authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
@@ -254,11 +292,34 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     deps.onPresence?.(client.id, false, clock.now());
   });
   aedes.on('clientError', (client: Client, err: Error) => {
+    if (err.message === 'drain timeout' && firstReport(client)) {
+      // T19: aedes closed a client that left our writes unread for drainTimeout
+      m.guarded.inc({ reason: 'drain-timeout' });
+      logger.warn({ reason: 'drain-timeout', ip: ipOf(client), device: deviceOf(client) }, 'mqtt: client stopped reading; connection closed');
+    } else if (AEDES_INFLIGHT_ERROR.test(err.message)) {
+      overInflight(client, '(QoS 2 awaiting PUBREL)', Buffer.alloc(0));
+    }
     logger.debug({ device: client?.id, err: err.message }, 'mqtt client error');
   });
   aedes.on('connectionError', (_client: Client, err: Error) => {
     logger.debug({ err: err.message }, 'mqtt connection error');
   });
+
+  function tlsRefused(reason: string, ip: string | null, cn: string | null, audit = true) {
+    m.authFailures.inc({ reason: 'tls' });
+    logger.warn({ reason, ip, cn }, 'mqtts: TLS connection refused');
+    if (audit) deps.onSecurityEvent?.({ ts: clock.now(), action: 'mqtt-tls-refused', target: cn, ip, detail: reason });
+  }
+  /** mutual TLS (T22): a certificate that does not verify — expired, revoked, foreign CA, none — is refused */
+  function refusedCertificate(socket: tls.TLSSocket): boolean {
+    if (!config.tls?.ca || socket.authorized) return false;
+    const peer = socket.getPeerCertificate();
+    const presented = !!peer && Object.keys(peer).length > 0;
+    const cn = presented && typeof peer.subject?.CN === 'string' ? peer.subject.CN.slice(0, 64) : null;
+    tlsRefused(presented ? String(socket.authorizationError) : 'NO_CLIENT_CERTIFICATE', socket.remoteAddress ?? null, cn);
+    socket.destroy();
+    return true;
+  }
 
   const server = net.createServer((socket) => (admit(socket.remoteAddress) ? handle(socket) : socket.destroy()));
   server.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
@@ -277,9 +338,13 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
           // T18/T20: a socket that never completes its handshake is closed like one that never sends CONNECT
           // (Node's default is 120 s), so half-open sockets per address stay bounded by the token bucket
           handshakeTimeout: config.connectTimeout ?? 10_000,
-          ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          // T22: the certificate is checked below, not by Node's rejectUnauthorized, which closes the
+          // socket without saying why (tlsClientError sees only "socket hang up", and no address).
+          ...(config.tls.ca ? { ca: config.tls.ca, requestCert: true, rejectUnauthorized: false, ...(config.tls.crl ? { crl: config.tls.crl } : {}) } : {}),
         },
-        (socket) => handle(socket),
+        (socket) => {
+          if (!refusedCertificate(socket)) handle(socket);
+        },
       )
     : null;
   // A plain listener in front of the TLS server, so the token bucket refuses before the handshake (which
@@ -288,9 +353,9 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   tlsFront?.on('connection', track);
   tlsServer?.on('secureConnection', track);
   tlsFront?.on('error', (err) => logger.error({ err }, 'mqtts listener error'));
-  tlsServer?.on('tlsClientError', (err, socket) => {
-    m.authFailures.inc({ reason: 'tls' });
-    logger.warn({ err: err.message }, 'mqtts: TLS handshake refused');
+  tlsServer?.on('tlsClientError', (err: Error & { code?: string }, socket) => {
+    // "socket hang up": the peer left before the handshake ended (port scan, health check): counted only
+    tlsRefused(err.code ?? err.message.slice(0, 200), socket.remoteAddress ?? null, null, err.code !== 'ECONNRESET');
     // with a listener here Node leaves the socket open (a handshake timeout would not close it)
     socket.destroy();
   });

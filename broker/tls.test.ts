@@ -1,49 +1,36 @@
 // Security-test-plan T22: mqtts with TLS ≥ 1.2 only and optional mutual TLS (certificate CN = device id).
-// The test makes its own CA and certificates with openssl.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// The test makes its own CA and certificates with openssl (test/helpers/pki.ts); expired, revoked and
+// foreign-CA certificates against the whole hub: test/security/tls-certs.test.ts.
 import net from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../test/helpers/broker.js';
 import { tempDir } from '../test/helpers/temp.js';
-
-function makePki(dir: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Lookout Test CA');
-  const issue = (name: string, cn: string, ca = 'ca') => {
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2');
-  };
-  issue('server', 'localhost');
-  issue('dev1', 'GAS-T1');
-  issue('dev2', 'GAS-OTHER');
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'evil.key', '-out', 'evil.pem', '-days', '2', '-subj', '/CN=Evil CA');
-  issue('rogue', 'GAS-T1', 'evil');
-  const f = (n: string) => readFileSync(path.join(dir, n));
-  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), dev1: { cert: f('dev1.pem'), key: f('dev1.key') }, dev2: { cert: f('dev2.pem'), key: f('dev2.key') }, rogue: { cert: f('rogue.pem'), key: f('rogue.key') } };
-}
+import { makePki, type KeyPair } from '../test/helpers/pki.js';
 
 describe('mqtts listener with mutual TLS', () => {
   let b: TestBroker;
   let pki: ReturnType<typeof makePki>;
+  let dev1: KeyPair, dev2: KeyPair, rogue: KeyPair;
   let token: string;
   beforeAll(async () => {
     pki = makePki(tempDir('lookout-pki-'));
-    b = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca } });
+    dev1 = pki.issue('dev1', 'GAS-T1');
+    dev2 = pki.issue('dev2', 'GAS-OTHER');
+    rogue = pki.issueForeign('rogue', 'GAS-T1');
+    b = await startTestBroker({ tls: { port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca } });
     token = (await b.registry.add({ id: 'GAS-T1', kind: 'gas', lon: 121.26, lat: 28.65 })).token;
   });
   afterAll(async () => {
     await b?.close();
   });
 
-  const connect = (client: { cert: Buffer; key: Buffer } | null, extra: Record<string, unknown> = {}) =>
+  const connect = (client: KeyPair | null, extra: Record<string, unknown> = {}) =>
     new Promise<mqtt.MqttClient>((resolve, reject) => {
       const c = mqtt.connect(`mqtts://localhost:${b.tlsPort}`, {
         clientId: 'GAS-T1', username: 'GAS-T1', password: token, reconnectPeriod: 0, connectTimeout: 5000,
-        ca: pki.ca, ...(client ?? {}), rejectUnauthorized: true, ...extra,
+        ca: pki.ca, ...(client ? { cert: client.cert, key: client.key } : {}), rejectUnauthorized: true, ...extra,
       });
       c.once('connect', () => resolve(c));
       c.once('error', (e) => { c.end(true); reject(e); });
@@ -51,21 +38,21 @@ describe('mqtts listener with mutual TLS', () => {
     });
 
   it('accepts the device with its own certificate and token, and stores its reading', async () => {
-    const c = await connect(pki.dev1);
+    const c = await connect(dev1);
     await new Promise<void>((r, j) => c.publish('lookout/gas/GAS-T1/telemetry', JSON.stringify({ values: { methane: 1 } }), { qos: 1 }, (e) => (e ? j(e) : r())));
     expect(await b.store.count('GAS-T1', 'gas')).toBe(1);
     c.end(true);
   });
 
   it("refuses another device's certificate (CN mismatch), a certificate from a foreign CA, and no certificate", async () => {
-    await expect(connect(pki.dev2)).rejects.toBeTruthy();
-    await expect(connect(pki.rogue)).rejects.toBeTruthy();
+    await expect(connect(dev2)).rejects.toBeTruthy();
+    await expect(connect(rogue)).rejects.toBeTruthy();
     await expect(connect(null)).rejects.toBeTruthy();
   });
 
   it('refuses TLS 1.1 and plaintext MQTT on the TLS port', async () => {
     const tls11 = await new Promise<string>((resolve) => {
-      const s = tls.connect({ port: b.tlsPort!, host: '127.0.0.1', maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ca: pki.ca, ...pki.dev1, rejectUnauthorized: false });
+      const s = tls.connect({ port: b.tlsPort!, host: '127.0.0.1', maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ca: pki.ca, cert: dev1.cert, key: dev1.key, rejectUnauthorized: false });
       s.once('secureConnect', () => resolve('connected'));
       s.once('error', (e) => resolve(e.message));
     });
@@ -80,7 +67,7 @@ describe('mqtts listener with mutual TLS', () => {
   });
 
   it('T18: a socket that never completes its TLS handshake is closed (handshake timeout = connect timeout)', async () => {
-    const short = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connectTimeout: 300 });
+    const short = await startTestBroker({ tls: { port: 0, cert: pki.server.cert, key: pki.server.key }, connectTimeout: 300 });
     try {
       const s = net.connect(short.tlsPort!, '127.0.0.1');
       s.on('error', () => {});
@@ -92,7 +79,7 @@ describe('mqtts listener with mutual TLS', () => {
   });
 
   it('T20: the per-IP token bucket refuses before the TLS handshake', async () => {
-    const limited = await startTestBroker({ tls: { port: 0, cert: pki.serverCert, key: pki.serverKey }, connRate: { perSecond: 0.001, burst: 2 } });
+    const limited = await startTestBroker({ tls: { port: 0, cert: pki.server.cert, key: pki.server.key }, connRate: { perSecond: 0.001, burst: 2 } });
     try {
       const handshake = () =>
         new Promise<string>((resolve) => {

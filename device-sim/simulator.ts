@@ -308,6 +308,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       const rt = rts[conn.tag]!;
       rt.inflight?.delete(id);
       counters.acked += 1;
+      if (rt.resend || rt.buffer) flushHeld(rt, clock.now());
     },
     onClose(conn, err) {
       const rt = rts[conn.tag]!;
@@ -392,22 +393,32 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   function onOnline(rt: DeviceRt): void {
     const now = clock.now();
     publishStatus(rt, now, simAt(now));
-    const qos: 0 | 1 = QOS1_KINDS.has(rt.d.kind) ? 1 : 0;
-    if (rt.resend) {
-      const again = rt.resend;
-      rt.resend = null;
-      for (const p of again) send(rt, p, now);
+    flushHeld(rt, now);
+  }
+
+  /**
+   * Sends what the device holds — unacknowledged publishes first, then buffered readings in batches —
+   * while fewer than MAX_INFLIGHT QoS 1 publishes await their PUBACK: the hub disconnects a device with
+   * more than LOOKOUT_MQTT_MAX_INFLIGHT (100) unacknowledged (security-test-plan T17). Runs on connect
+   * and on every PUBACK.
+   */
+  function flushHeld(rt: DeviceRt, now: number): void {
+    const room = () => (rt.inflight?.size ?? 0) < MAX_INFLIGHT;
+    while (rt.resend && room() && send(rt, rt.resend[0]!, now)) {
+      rt.resend.shift();
+      if (rt.resend.length === 0) rt.resend = null;
     }
-    if (rt.buffer && rt.buffer.length > 0) {
-      const topic = topicFor(rt.d.kind, rt.d.id, 'telemetry');
-      const buf = rt.buffer;
-      rt.buffer = null;
-      counters.buffered -= buf.length;
-      for (let k = 0; k < buf.length; k += BATCH_CHUNK) {
-        const readings = buf.slice(k, k + BATCH_CHUNK);
-        const payload = JSON.stringify(drill ? { drill: true, readings } : { readings });
-        if (send(rt, { topic, payload, qos }, now)) counters.readings += readings.length;
-      }
+    if (rt.resend) return;
+    const qos: 0 | 1 = QOS1_KINDS.has(rt.d.kind) ? 1 : 0;
+    const topic = topicFor(rt.d.kind, rt.d.id, 'telemetry');
+    while (rt.buffer?.length && room()) {
+      const readings = rt.buffer.slice(0, BATCH_CHUNK);
+      const payload = JSON.stringify(drill ? { drill: true, readings } : { readings });
+      if (!send(rt, { topic, payload, qos }, now)) break;
+      rt.buffer.splice(0, readings.length);
+      counters.buffered -= readings.length;
+      counters.readings += readings.length;
+      if (rt.buffer.length === 0) rt.buffer = null;
     }
   }
 

@@ -59,7 +59,19 @@ async function runTarget(name: IngestParams['targets'][number], p: IngestParams)
   const load1 = os.loadavg()[0]!;
   const fleet = { devices: p.devices, ...(p.mix ? { mix: p.mix } : {}) };
   const [target, gen] = await Promise.all([
-    name === 'mosquitto' ? startMosquitto() : (startHubTarget(name, name === 'lookout' ? { fleets: [fleet], ...(p.hubNodeArgs ? { nodeArgs: p.hubNodeArgs } : {}) } : {}) as Promise<Target | null>),
+    name === 'mosquitto'
+      ? startMosquitto()
+      : (startHubTarget(
+          name,
+          name === 'lookout'
+            ? {
+                fleets: [fleet],
+                ...(p.hubNodeArgs ? { nodeArgs: p.hubNodeArgs } : {}),
+                // the hub disconnects a device with more than LOOKOUT_MQTT_MAX_INFLIGHT (100) unacknowledged
+                ...(p.window > 100 ? { env: { BENCH_MAX_INFLIGHT: String(p.window) } } : {}),
+              }
+            : {},
+        ) as Promise<Target | null>),
     startGenerator(),
   ]);
   if (!target) {

@@ -29,6 +29,7 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 import { forPush } from './push.js';
+import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 
 export interface HubServer {
   readonly app: FastifyInstance<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -182,6 +183,13 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     }
     if (!deps.mqttWebSocket) {
       socket.destroy();
+      return;
+    }
+    // T23: a page from another site (Origin) or a header flood is refused before the handshake
+    const refusal = checkMqttUpgrade(req, config.mqttWsOrigins ?? []);
+    if (refusal) {
+      app.log.warn({ reason: refusal.reason, ip: req.socket.remoteAddress }, 'mqtt over WebSocket: upgrade refused');
+      refuseUpgrade(socket, refusal);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => deps.mqttWebSocket!(ws, req));

@@ -102,4 +102,6 @@ export interface ServerConfig {
   requestTimeoutMs?: number;
   /** ms between coalesced device pushes */
   pushIntervalMs?: number;
+  /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
+  mqttWsOrigins?: readonly string[];
 }

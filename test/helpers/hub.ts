@@ -18,6 +18,8 @@ export interface TestHub {
   dataDir: string;
   httpPort: number;
   mqttPort: number;
+  /** MQTT over TLS, when LOOKOUT_MQTTS_PORT is set */
+  mqttsPort: number | null;
   base: string;
   api<T = unknown>(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string; headers: Headers }>;
   /** logs in, giving the one-time code (and enrolling first) where the user needs one; throws unless 200 */
@@ -41,7 +43,7 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
     { root: ROOT },
   );
   const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
-  const { httpPort, mqttPort } = await hub.start();
+  const { httpPort, mqttPort, mqttsPort } = await hub.start();
   const base = `http://127.0.0.1:${httpPort}`;
   // two-factor codes follow the hub's clock (a virtual one is advanced when a user's codes run out)
   const time = testTime(opts.clock as (Clock & { advance?(ms: number): void }) | undefined);
@@ -55,6 +57,7 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
     dataDir,
     httpPort,
     mqttPort,
+    mqttsPort,
     base,
     async api(method, url, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
