@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LookoutError, type Clock, type HistoryPoint, type Reading, type TimerHandle } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, StoreName, TelemetryStore } from '../telemetry-store.js';
+import type { DiskEvent } from './disk-guard.js';
 import { readingProblem } from './line-protocol.js';
 import { storeMetrics } from './metrics.js';
 import { toRemoteError, type RemoteBackend, type RemoteWriteError } from './remote.js';
@@ -28,7 +29,9 @@ export type StoreEvent =
   /** the database has been unreachable for `downIncidentMs` (open a `system` incident) */
   | { type: 'store-down'; store: StoreName; since: number; reason: string }
   /** the database answers again after a `store-down` (close the incident) */
-  | { type: 'store-up'; store: StoreName; since: number; downForMs: number };
+  | { type: 'store-up'; store: StoreName; since: number; downForMs: number }
+  /** the hub's data disk is full, read-only or failing (`disk-fault`), or writable again (`disk-ok`) */
+  | DiskEvent;
 
 export type RejectHandler = (readings: readonly Reading[], reason: string) => void;
 
