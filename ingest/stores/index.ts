@@ -76,7 +76,11 @@ export function createTelemetryStore(deps: TelemetryStoreDeps, config: Telemetry
     case 'influxdb': {
       const spool = createSpool({ logger }, { path: spoolPath(config.dataDir, config.store), maxBytes: Math.round(config.spoolMaxMb * 1024 * 1024) });
       const remoteDeps = { ...deps, logger, spool };
-      const tuning: SpooledStoreConfig = { downIncidentMs: config.storeDownIncidentS * 1000, ...config.remote };
+      const tuning: SpooledStoreConfig = {
+        downIncidentMs: config.storeDownIncidentS * 1000,
+        ...(config.diskReserveMb !== undefined ? { diskReserveBytes: Math.round(config.diskReserveMb * 1024 * 1024) } : {}),
+        ...config.remote,
+      };
       try {
         if (config.store === 'victoriametrics') {
           if (!config.vmUrl) throw new Error('VM_URL must be set when LOOKOUT_STORE=victoriametrics');

@@ -18,9 +18,11 @@ import type { DiskEvent } from '../../ingest/stores/disk-guard.js';
 import type { ClientToServerEvents, Incident, Reading, ServerToClientEvents } from '../../schemas/index.js';
 import { freeBytes, fsFaultSkipReason, mountExt4Loop, mountTmpfs, type SmallDisk } from '../helpers/fs-faults.js';
 import { eventually } from '../helpers/hub.js';
+import { startVictoriaMetrics, victoriaMetricsSkipReason, type VmServer } from '../contract/helpers/victoriametrics-server.js';
 import { CHILD_ADMIN_PASSWORD, integrity, registerDevices, startChildHub, type ChildHub } from './child-hub.js';
 
 const tmpfsSkip = fsFaultSkipReason('tmpfs');
+const vmSkip = victoriaMetricsSkipReason();
 const ext4Skip = fsFaultSkipReason('ext4');
 const DEVICES = 4;
 const WINDOW = 8; // QoS 1 publishes in flight per device
@@ -75,8 +77,19 @@ function startPublishers(port: () => number, devices: { id: string; token: strin
   };
 }
 
-/** (device|ts) of every stored `level` row, and the row count per (device, metric). */
-function stored(dataDir: string): { keys: Set<string>; rows: number; perDevice: Map<string, number>; maxPerKey: number } {
+interface Stored {
+  /** device|ts of every stored `level` point */
+  keys: Set<string>;
+  /** points of all metrics */
+  rows: number;
+  /** `level` points per device */
+  perDevice: Map<string, number>;
+  /** most points any (device, metric, ts) has */
+  maxPerKey: number;
+}
+
+/** What <dataDir>/telemetry.db holds. */
+function stored(dataDir: string): Stored {
   const db = new Database(path.join(dataDir, 'telemetry.db'), { readonly: true, fileMustExist: true });
   try {
     const keys = new Set((db.prepare("SELECT device, ts FROM telemetry WHERE metric = 'level'").all() as { device: string; ts: number }[]).map((r) => `${r.device}|${r.ts}`));
@@ -138,17 +151,58 @@ function metric(text: string, name: string, labels: string): number {
  * The end of a run: every published reading was acknowledged; each is stored exactly once (one row per
  * (device, metric, ts), every reading of every device); after a clean stop both databases pass integrity_check.
  */
-async function finish(dataDir: string, pubs: ReturnType<typeof startPublishers>, hub: ChildHub) {
-  const s = stored(dataDir);
+async function finish(dataDir: string, pubs: ReturnType<typeof startPublishers>, hub: ChildHub, target: Target = SQLITE) {
+  // a remote store delivers from its spool after the acknowledgement: wait until it holds everything
+  const s = await eventually(async () => {
+    const v = await target.view(dataDir);
+    return v.rows >= pubs.total() * 3 ? v : null;
+  }, 30_000, `every reading in ${target.store}`);
   expect(missing(pubs.acked, s.keys)).toEqual([]);
   expect(s.maxPerKey).toBe(1);
   for (const [id, list] of pubs.generated) expect(s.perDevice.get(id), id).toBe(new Set(list).size);
   expect(s.rows).toBe(pubs.total() * 3);
   await pubs.end();
   await hub.stop();
-  expect(integrity(path.join(dataDir, 'telemetry.db'))).toBe('ok');
-  expect(integrity(path.join(dataDir, 'lookout.db'))).toBe('ok');
+  for (const f of target.files) expect(integrity(path.join(dataDir, f)), f).toBe('ok');
   return s;
+}
+
+/** The telemetry store the hub runs with, and how the test reads what it holds. */
+interface Target {
+  store: 'sqlite' | 'victoriametrics';
+  env: Record<string, string>;
+  view(dataDir: string): Promise<Stored>;
+  /** SQLite files in the data dir that must pass integrity_check */
+  files: string[];
+}
+
+const SQLITE: Target = { store: 'sqlite', env: {}, view: async (dir) => stored(dir), files: ['telemetry.db', 'lookout.db'] };
+
+/** The hub on VictoriaMetrics: the spool (write-ahead, in the data dir) is what meets the full disk. */
+function victoriaMetrics(vm: VmServer, devicePrefix: string): Target {
+  return {
+    store: 'victoriametrics',
+    env: { LOOKOUT_STORE: 'victoriametrics', VM_URL: vm.url },
+    files: ['spool-victoriametrics.db', 'lookout.db'],
+    async view() {
+      await fetch(`${vm.url}/internal/force_flush`);
+      const params = new URLSearchParams({ 'match[]': `{__name__=~"flood_(level|rain|flow)",device=~"${devicePrefix}.*"}`, start: String(Math.floor(Date.now() / 1000) - 8 * 3600), end: String(Math.ceil(Date.now() / 1000) + 60) });
+      const text = await (await fetch(`${vm.url}/api/v1/export`, { method: 'POST', body: params })).text();
+      const out: Stored = { keys: new Set(), rows: 0, perDevice: new Map(), maxPerKey: 0 };
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        const series = JSON.parse(line) as { metric: { __name__: string; device: string }; timestamps: number[] };
+        const seen = new Map<number, number>();
+        for (const ts of series.timestamps) seen.set(ts, (seen.get(ts) ?? 0) + 1);
+        out.rows += seen.size;
+        out.maxPerKey = Math.max(out.maxPerKey, ...seen.values());
+        if (series.metric.__name__ !== 'flood_level') continue;
+        for (const ts of seen.keys()) out.keys.add(`${series.metric.device}|${ts}`);
+        out.perDevice.set(series.metric.device, (out.perDevice.get(series.metric.device) ?? 0) + seen.size);
+      }
+      return out;
+    },
+  };
 }
 
 /** Every device has been disconnected by the hub at least `n` more times than in `since`. */
@@ -169,10 +223,10 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
   });
 
   /** registers the devices on `disk`, starts the hub on it, a console and the publishers */
-  async function startRun(disk: SmallDisk, tag: string) {
+  async function startRun(disk: SmallDisk, tag: string, target: Target = SQLITE) {
     const devices = devicesFor(tag);
     await registerDevices(disk.dir, devices);
-    hub = await startChildHub(disk.dir);
+    hub = await startChildHub(disk.dir, target.env);
     const h = hub;
     const ports = { http: h.httpPort, mqtt: h.mqttPort };
     const token = await login(h);
@@ -211,16 +265,21 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
     console.log(`store on a 2 MiB tmpfs: ${written} batches of 250 readings stored before SQLITE_FULL; after growing it to 16 MiB the refused batch stored once`);
   });
 
-  it.skipIf(tmpfsSkip !== null)(`the hub on a full data disk withholds PUBACKs, raises a red system incident, stays up and resumes without a restart${skipped(tmpfsSkip)}`, async () => {
+  /**
+   * The data disk fills up under a running hub (telemetry takes the last space above the reserve, then
+   * something else takes the reserve too), then space is freed. `target` is the store the hub runs with.
+   */
+  async function fullDisk(target: Target, tag: string) {
     const started = Date.now();
     const disk = mountTmpfs(32);
     disks.push(disk);
-    const { h, token, ops, pubs } = await startRun(disk, 'DFULL');
+    const { h, token, ops, pubs } = await startRun(disk, tag, target);
+    const store = `store="${target.store}"`;
     try {
       await eventually(() => pubs.acked.size >= 400, 30_000, '400 acknowledged readings');
 
       // 1. The disk fills up: leave a little above the reserve, the readings take the rest.
-      const reserve = metric(await http(h, '/metrics').then((r) => r.text), 'lookout_store_disk_reserve_bytes', 'store="sqlite"');
+      const reserve = metric(await http(h, '/metrics').then((r) => r.text), 'lookout_store_disk_reserve_bytes', store);
       expect(reserve).toBeGreaterThan(0);
       disk.fill(reserve + 256 * 1024);
       const fullLog = await eventually(() => h.logs.find((l) => l.fault === 'disk-full'), 30_000, 'the hub to announce the full disk');
@@ -230,7 +289,8 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
       let mark = new Map(pubs.closesBy);
       await eventually(() => eachClosedMore(pubs.closesBy, mark, 1), 30_000, 'every device refused once');
       const atFull = { acked: pubs.acked.size, pubacks: pubs.counts.pubacks, publishes: pubs.counts.publishes, generated: pubs.total() };
-      expect(missing(pubs.acked, stored(disk.dir).keys)).toEqual([]); // what was acknowledged is durable
+      // what was acknowledged is durable (for VictoriaMetrics: in the spool, delivered by its sender)
+      await eventually(async () => missing(pubs.acked, (await target.view(disk.dir)).keys).length === 0, 30_000, 'every acknowledged reading stored');
       mark = new Map(pubs.closesBy);
       await eventually(() => eachClosedMore(pubs.closesBy, mark, 3), 30_000, 'three more refused resends per device');
       const withheld = pubs.counts.publishes - atFull.publishes;
@@ -245,9 +305,9 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
       expect(ready.text).toContain('disk-full');
       expect(ready.text).toContain(`free space in ${disk.dir}`);
       const metrics = (await http(h, '/metrics')).text;
-      const refused = metric(metrics, 'lookout_store_disk_refused_total', 'store="sqlite",fault="disk-full"');
+      const refused = metric(metrics, 'lookout_store_disk_refused_total', `${store},fault="disk-full"`);
       expect(refused).toBeGreaterThan(0);
-      expect(metric(metrics, 'lookout_store_up', 'store="sqlite"')).toBe(0);
+      if (target.store === 'sqlite') expect(metric(metrics, 'lookout_store_up', store)).toBe(0); // for a remote store: the database's reachability
       const incidents = JSON.parse((await http(h, '/api/incidents?status=open&category=system', token)).text) as { id: string; category: string; level: string; title: string }[];
       const incident = incidents.find((i) => i.category === 'system' && i.title.includes('数据盘已满'));
       expect(incident?.level).toBe('red');
@@ -277,15 +337,28 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
       expect(ops.pushed.some((i) => i.id === incident!.id && i.status === 'closed')).toBe(true);
       ops.close();
 
-      const s = await finish(disk.dir, pubs, h);
+      const s = await finish(disk.dir, pubs, h, target);
       hub = null;
+      const replayFailures = h.logs.filter((l) => l.msg === 'spool replay failed').length;
+      expect(replayFailures).toBeLessThan(100); // the spool's sender backs off instead of looping on its full disk
       console.log(
-        `disk full (tmpfs 32 MiB, reserve ${reserve} B): ${pubs.total()} readings sent, ${pubs.acked.size} acknowledged, ${s.rows / 3} stored once each; ` +
-          `while full ${withheldTotal} PUBLISH packets got no PUBACK (the hub refused ${refusedReadings} readings in ${refused}+ batches), ${pubs.counts.closes} disconnects/${pubs.counts.connects} connects; ${Math.round((Date.now() - started) / 1000)} s`,
+        `disk full, ${target.store} (tmpfs 32 MiB, reserve ${reserve} B): ${pubs.total()} readings sent, ${pubs.acked.size} acknowledged, ${s.rows / 3} stored once each; ` +
+          `while full ${withheldTotal} PUBLISH packets got no PUBACK (the hub refused ${refusedReadings} readings in ${refused}+ batches), ${pubs.counts.closes} disconnects/${pubs.counts.connects} connects; ${replayFailures} spool replay failures; ${Math.round((Date.now() - started) / 1000)} s`,
       );
     } finally {
       ops.close();
       await pubs.end();
+    }
+  }
+
+  it.skipIf(tmpfsSkip !== null)(`the hub on a full data disk withholds PUBACKs, raises a red system incident, stays up and resumes without a restart${skipped(tmpfsSkip)}`, () => fullDisk(SQLITE, 'DFULL'));
+
+  it.skipIf(tmpfsSkip !== null || vmSkip !== null)(`the same with VictoriaMetrics: its spool is what meets the full disk${skipped(tmpfsSkip ?? vmSkip)}`, async () => {
+    const vm = await startVictoriaMetrics();
+    try {
+      await fullDisk(victoriaMetrics(vm, 'F-DVM-'), 'DVM');
+    } finally {
+      await vm.cleanup();
     }
   });
 
