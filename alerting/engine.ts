@@ -18,7 +18,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock, TimerHandle } from '../schemas/clock.js';
 import { EXPECTED_INTERVAL_MS, METRICS, type DeviceKind } from '../schemas/kinds.js';
 import { LEVELS, LEVEL_RANK, type Level } from '../schemas/levels.js';
-import type { Alarm, AttributeValue, Device, DeviceEvent, DeviceStateName, Incident, IncidentAction, IncidentCategory, Reading, TimelineType } from '../schemas/model.js';
+import type { Alarm, AttributeValue, Device, DeviceEvent, DeviceStateName, Incident, IncidentAction, IncidentCategory, Reading, TimelineEntry, TimelineType } from '../schemas/model.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Rule, Silence, SilenceCreateBody } from '../schemas/rules.js';
 import { LookoutError } from '../schemas/errors.js';
@@ -29,7 +29,7 @@ import { distanceMetres } from './geo.js';
 import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook, toWire, type CorrelationSpec, type DeviceInfo, type EscalationConfig } from './incidents.js';
 import { buildRuleSet, loadRules, validateRule, type CompiledMetric, type CompiledRule, type CompiledZone, type RuleSet } from './rules.js';
 import { Series } from './series.js';
-import { createAlertStore, type AlarmRec } from './store.js';
+import { createAlertStore, type AlarmRec, type IncRec } from './store.js';
 import { supervisorStats, type SupervisorStats } from './supervisor.js';
 import { waterClass, type WaterClassResult } from './water-class.js';
 
@@ -341,15 +341,43 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     }
   }
 
+  // Alarm and incident changes the database refused (disk full, read-only disk): kept and written with
+  // the next commit or tick. The operation itself goes on (consoles still get the change pushed): a device
+  // disconnecting or an operator's action must not fail because the disk did (security-test-plan T29).
+  const unsaved = { alarms: new Set<AlarmRec>(), incidents: new Set<IncRec>(), timeline: [] as [string, TimelineEntry][] };
+  let persistFailedSince: number | null = null;
+  function persist(): void {
+    try {
+      store.transaction(() => {
+        store.persistCounters();
+        for (const a of unsaved.alarms) store.saveAlarm(a);
+        for (const [id, e] of unsaved.timeline) store.addTimeline(id, e);
+        for (const rec of unsaved.incidents) store.saveIncident(rec);
+      });
+    } catch (err) {
+      if (persistFailedSince === null) {
+        persistFailedSince = clock.now();
+        log.error({ err, alarms: unsaved.alarms.size, incidents: unsaved.incidents.size }, 'alerting cannot write alarms/incidents to the database; keeping them in memory and retrying');
+      }
+      return;
+    }
+    unsaved.alarms.clear();
+    unsaved.incidents.clear();
+    unsaved.timeline.length = 0;
+    if (persistFailedSince !== null) {
+      log.warn({ failedForMs: clock.now() - persistFailedSince }, 'alerting writes alarms/incidents again');
+      persistFailedSince = null;
+    }
+  }
+
   function commit(): void {
     if (pendingLate.length) finishLate();
     if (!dirtyAlarms.size && !book.changed.size && !book.dirtyTimeline.length && !stateChanged.size) return;
     if (dirtyAlarms.size || book.changed.size || book.dirtyTimeline.length) {
-      store.transaction(() => {
-        store.persistCounters();
-        for (const a of dirtyAlarms) store.saveAlarm(a);
-        book.flush();
-      });
+      for (const a of dirtyAlarms) unsaved.alarms.add(a);
+      for (const rec of book.changed) unsaved.incidents.add(rec);
+      for (const t of book.dirtyTimeline.splice(0)) unsaved.timeline.push(t);
+      persist();
     }
     for (const a of dirtyAlarms) softAlarms.delete(a);
     dirtyAlarms.clear();
@@ -1087,6 +1115,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     if (closed) return;
     const now = clock.now();
     try {
+      if (persistFailedSince !== null) persist();
       op(() => {
         if (now - lastDeadman >= deadmanCheckMs) {
           lastDeadman = now;

@@ -297,13 +297,6 @@ export class IncidentBook {
     }
   }
 
-  /** persist changed incidents and new timeline entries (inside the caller's transaction) */
-  flush(): void {
-    for (const [id, e] of this.dirtyTimeline) this.store.addTimeline(id, e);
-    this.dirtyTimeline.length = 0;
-    for (const rec of this.changed) this.store.saveIncident(rec);
-  }
-
   /** after commit: drop closed incidents from memory */
   settle(): void {
     for (const rec of this.changed) {

@@ -17,7 +17,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
 import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
-import { createTelemetryStore, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
+import { createTelemetryStore, fixFor, type DiskFault, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
 import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
@@ -25,6 +25,12 @@ import { generatePassword, passwordProblem } from '../command-ui/server/users.js
 import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
 import type { Config } from './config.js';
 import { createSecurityAudit } from './security-audit.js';
+
+const DISK_FAULT_TITLE: Record<DiskFault, string> = {
+  'disk-full': '数据盘已满，读数暂停入库 · data disk full',
+  'read-only': '数据盘只读，读数暂停入库 · data disk read-only',
+  'io-error': '数据盘读写错误，读数暂停入库 · data disk I/O error',
+};
 
 export interface HubOptions {
   clock?: Clock;
@@ -170,6 +176,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         break;
       case 'spool-normal':
         alerting.incidents.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
+        break;
+      // The data disk is full / read-only / failing: nothing new is stored or acknowledged, so no warning
+      // can be raised from new readings either — the most severe system incident (security-test-plan T29).
+      case 'disk-fault':
+        alerting.incidents.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${fixFor(e.fault, e.dir)}`);
+        break;
+      case 'disk-ok':
+        alerting.incidents.closeSystem(`disk:${e.store}`, `${e.dir} writable again after ${Math.round(e.downForMs / 1000)} s; ingestion resumed`);
         break;
     }
   };

@@ -87,6 +87,8 @@ export interface SimStats {
   buffered: number;
   /** readings lost (dropout faults, full buffers, events while offline) */
   dropped: number;
+  /** QoS 1 publishes sent and not yet acknowledged, or waiting to be sent again after a reconnect */
+  inflight: number;
   readingsPerSec: number;
   lastError: string | null;
   /** simulated minutes since the scenarios started (null without scenarios) */
@@ -306,6 +308,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     },
     onPuback(conn, id) {
       const rt = rts[conn.tag]!;
+      if (rt.conn !== conn) return; // ids restart with every connection: a stale link's ack is not ours
       rt.inflight?.delete(id);
       counters.acked += 1;
       if (rt.resend || rt.buffer) flushHeld(rt, clock.now());
@@ -669,9 +672,12 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       const rate = first && last && last.t > first.t ? ((last.n - first.n) * 1000) / (last.t - first.t) : 0;
       const active = runs.filter((r) => !r.done);
       const now = clock.now();
+      let inflight = 0;
+      for (const rt of rts) inflight += (rt.inflight?.size ?? 0) + (rt.resend?.length ?? 0);
       return {
         devices: rts.length,
         ...counters,
+        inflight,
         readingsPerSec: Math.round(rate * 10) / 10,
         lastError,
         scenarioMin: runs.length ? Math.max(0, Math.round(((simAt(now) - (active[0] ?? runs[0]!).startSim) / 60_000) * 10) / 10) : null,

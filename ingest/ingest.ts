@@ -83,6 +83,8 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
   let scheduled = false;
   let closed = false;
   const stats = { received: 0, stored: 0, rejected: 0 };
+  /** store writes failing since (local I/O failure: disk full, read-only) */
+  let failing: { since: number; loggedAt: number; batches: number; readings: number } | null = null;
 
   function reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer) {
     stats.rejected++;
@@ -120,6 +122,10 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
       const readings = batch.length === 1 ? batch[0]!.readings : batch.flatMap((p) => p.readings);
       const p = store.write(readings).then(
         () => {
+          if (failing) {
+            logger.warn({ failedBatches: failing.batches, failedReadings: failing.readings, forMs: clock.now() - failing.since }, 'telemetry writes succeed again');
+            failing = null;
+          }
           stats.stored += readings.length;
           counters.stored.inc(readings.length);
           for (const b of batch) b.done(null);
@@ -131,7 +137,20 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
         },
         (err: unknown) => {
           // Local I/O failure: do not acknowledge. The publisher is disconnected and resends (QoS 1).
-          logger.error({ err }, 'telemetry write failed; publishers are not acknowledged');
+          // While the failure lasts (a full disk), every resend fails again: log the first, then a summary
+          // at most every 10 s (the store itself announces disk faults once, with the fix).
+          const now = clock.now();
+          if (!failing) {
+            failing = { since: now, loggedAt: now, batches: 1, readings: readings.length };
+            logger.error({ err }, 'telemetry write failed; publishers are not acknowledged');
+          } else {
+            failing.batches++;
+            failing.readings += readings.length;
+            if (now - failing.loggedAt >= 10_000) {
+              failing.loggedAt = now;
+              logger.error({ err, failedBatches: failing.batches, failedReadings: failing.readings, sinceMs: now - failing.since }, 'telemetry writes still failing; publishers are not acknowledged');
+            }
+          }
           const e = err instanceof Error ? err : new Error(String(err));
           for (const b of batch) b.done(e);
         },

@@ -26,6 +26,7 @@ export {
 export { RemoteWriteError, type RemoteBackend } from './remote.js';
 export { toLine, toLineProtocol, escapeKey, escapeMeasurement, readingProblem } from './line-protocol.js';
 export { storeMetrics, type StoreMetrics } from './metrics.js';
+export { createDiskGuard, classifyDiskError, fixFor, type DiskEvent, type DiskFault, type DiskGuard } from './disk-guard.js';
 
 export interface TelemetryStoreDeps {
   clock: Clock;
@@ -33,7 +34,7 @@ export interface TelemetryStoreDeps {
   metrics?: Registry;
   /** readings the database refused (HTTP 4xx) → the dead-letter lane, with the database's reason */
   onReject?: RejectHandler;
-  /** spool-high / spool-normal / store-down / store-up (open and close `system` incidents) */
+  /** spool-high / spool-normal / store-down / store-up / disk-fault / disk-ok (open and close `system` incidents) */
   onEvent?: (e: StoreEvent) => void;
   /** township tag per device for line protocol (from the device registry) */
   townshipOf?: (deviceId: string) => string | null | undefined;
@@ -49,6 +50,8 @@ export interface TelemetryStoreConfig {
   spoolMaxMb: number;
   /** LOOKOUT_STORE_DOWN_INCIDENT_S */
   storeDownIncidentS: number;
+  /** free space (MiB) kept on the data disk; telemetry writes stop below it (default 2 % of the disk, ≤ 64) */
+  diskReserveMb?: number;
   /** tuning for the remote stores (timeouts, batch size, …) */
   remote?: SpooledStoreConfig;
 }
@@ -65,12 +68,19 @@ export function createTelemetryStore(deps: TelemetryStoreDeps, config: Telemetry
   const logger = deps.logger.child({ stage: 'store' });
   switch (config.store) {
     case 'sqlite':
-      return createSqliteStore({ file: path.join(config.dataDir, 'telemetry.db') });
+      return createSqliteStore(
+        { file: path.join(config.dataDir, 'telemetry.db'), ...(config.diskReserveMb !== undefined ? { reserveBytes: Math.round(config.diskReserveMb * 1024 * 1024) } : {}) },
+        { clock: deps.clock, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.onEvent ? { onEvent: deps.onEvent } : {}) },
+      );
     case 'victoriametrics':
     case 'influxdb': {
       const spool = createSpool({ logger }, { path: spoolPath(config.dataDir, config.store), maxBytes: Math.round(config.spoolMaxMb * 1024 * 1024) });
       const remoteDeps = { ...deps, logger, spool };
-      const tuning: SpooledStoreConfig = { downIncidentMs: config.storeDownIncidentS * 1000, ...config.remote };
+      const tuning: SpooledStoreConfig = {
+        downIncidentMs: config.storeDownIncidentS * 1000,
+        ...(config.diskReserveMb !== undefined ? { diskReserveBytes: Math.round(config.diskReserveMb * 1024 * 1024) } : {}),
+        ...config.remote,
+      };
       try {
         if (config.store === 'victoriametrics') {
           if (!config.vmUrl) throw new Error('VM_URL must be set when LOOKOUT_STORE=victoriametrics');

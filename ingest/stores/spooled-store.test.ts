@@ -11,6 +11,7 @@ import type { HistoryRequest } from '../telemetry-store.js';
 import { RemoteWriteError, type RemoteBackend } from './remote.js';
 import { createSpool } from './spool.js';
 import { createSpooledStore, type SpooledStoreConfig, type StoreEvent } from './spooled-store.js';
+import { createVirtualClock } from '../../alerting/virtual-clock.js';
 
 const refused = () => new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8428'), { code: 'ECONNREFUSED' }) });
 
@@ -306,5 +307,35 @@ describe('spooled store', () => {
     await store.drain(10_000);
     await vi.waitFor(() => expect(store.spoolState().window).toBe(0), { timeout: 5000 });
     expect(db.levels()).toEqual([1]);
+  });
+
+  it('a full disk under the spool: refused appends are announced once; failing bookkeeping backs off instead of re-sending in a loop', async () => {
+    const clock = createVirtualClock(Date.now());
+    const db = fakeDatabase({ confirmWindowMs: 60_000 });
+    const d = mkdtempSync(path.join(tmpdir(), 'lookout-spooled-'));
+    dirs.push(d);
+    const spool = createSpool({}, { path: path.join(d, 'spool.db'), maxBytes: 1 << 20 });
+    const events: StoreEvent[] = [];
+    const store = createSpooledStore(db.backend, { clock, logger: silent, spool, onEvent: (e) => events.push(e) }, { ...fast, diskReserveBytes: 0 });
+    closers.push(() => store.close());
+    // what SQLite says when the spool's disk is full (the real thing: test/fault/disk-full.test.ts)
+    let full = true;
+    const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const { ack, append } = { ack: spool.ack.bind(spool), append: spool.append.bind(spool) };
+    spool.ack = (ids, at) => (full ? (() => { throw diskFull(); })() : ack(ids, at));
+    await store.write([reading(1)]); // durable in the spool; the sender delivers it, then cannot mark it
+    await vi.waitFor(() => expect(events.map((e) => e.type)).toEqual(['disk-fault']));
+    await new Promise((r) => setTimeout(r, 50)); // the old code re-sent the batch in a tight loop here
+    expect(db.batches).toHaveLength(1);
+    spool.append = (readings, opts) => (full ? (() => { throw diskFull(); })() : append(readings, opts));
+    await expect(store.write([reading(2)])).rejects.toThrow(/disk is full/);
+    expect((await store.health()).ok).toBe(false);
+    expect(events.map((e) => e.type)).toEqual(['disk-fault']); // once, not per refused write
+    full = false;
+    clock.advance(fast.retryMaxMs!); // the back-off ends: sent again (idempotent), marked this time
+    await store.write([reading(2)]);
+    await vi.waitFor(() => expect(db.levels()).toEqual([1, 1, 2]));
+    expect(events.map((e) => e.type)).toEqual(['disk-fault', 'disk-ok']);
+    expect((await store.health()).ok).toBe(true);
   });
 });

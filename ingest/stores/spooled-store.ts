@@ -13,10 +13,12 @@
 //    confirmed batch stays in the spool for the confirm window; after a database failure or restart, or a
 //    hub restart, the window is sent again (writes are idempotent per device+metric+ts, so a re-send
 //    stores nothing twice). A power cut that takes the hub and the database down together loses nothing.
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LookoutError, type Clock, type HistoryPoint, type Reading, type TimerHandle } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, StoreName, TelemetryStore } from '../telemetry-store.js';
+import { createDiskGuard, type DiskEvent } from './disk-guard.js';
 import { readingProblem } from './line-protocol.js';
 import { storeMetrics } from './metrics.js';
 import { toRemoteError, type RemoteBackend, type RemoteWriteError } from './remote.js';
@@ -28,7 +30,9 @@ export type StoreEvent =
   /** the database has been unreachable for `downIncidentMs` (open a `system` incident) */
   | { type: 'store-down'; store: StoreName; since: number; reason: string }
   /** the database answers again after a `store-down` (close the incident) */
-  | { type: 'store-up'; store: StoreName; since: number; downForMs: number };
+  | { type: 'store-up'; store: StoreName; since: number; downForMs: number }
+  /** the hub's data disk is full, read-only or failing (`disk-fault`), or writable again (`disk-ok`) */
+  | DiskEvent;
 
 export type RejectHandler = (readings: readonly Reading[], reason: string) => void;
 
@@ -63,6 +67,8 @@ export interface SpooledStoreConfig {
   closeGraceMs?: number;
   /** most refused requests while bisecting one delivery before the rest is refused whole (default 200) */
   maxRejectRequests?: number;
+  /** free space kept on the spool's disk; appends stop below it (disk-guard.ts; default 2 %, ≤ 64 MiB) */
+  diskReserveBytes?: number;
 }
 
 export interface SpooledTelemetryStore extends TelemetryStore {
@@ -124,6 +130,7 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   let sleepWake: (() => void) | null = null;
   let sleepTimer: TimerHandle | null = null;
   let inflight = 0;
+  let retryTimer: TimerHandle | null = null;
   let lastInstance: string | null = null;
   /** failures seen so far: a probe that started before a failure must not declare the database up */
   let downCount = 0;
@@ -133,6 +140,21 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   const idleWaiters: Array<() => void> = [];
 
   m.up.set({ store: name }, 1);
+  // The spool's own disk (LOOKOUT_DATA_DIR) full, read-only or failing: appends are refused (the write
+  // rejects, nothing is acknowledged) and the operator is told once (security-test-plan T29).
+  const disk = createDiskGuard(
+    { clock, logger: log, ...(deps.metrics ? { metrics: deps.metrics } : {}), onEvent: (e) => emit(e) },
+    { store: name, dir: path.dirname(path.resolve(spool.path)), ...(config.diskReserveBytes !== undefined ? { reserveBytes: config.diskReserveBytes } : {}) },
+  );
+  /** spool.append, with disk faults classified and announced */
+  function append(readings: readonly Reading[], opts: Parameters<Spool['append']>[1]): void {
+    try {
+      spool.append(readings, opts);
+    } catch (err) {
+      throw disk.failed(err);
+    }
+    disk.ok();
+  }
 
   function emit(e: StoreEvent) {
     for (const l of listeners) {
@@ -258,7 +280,7 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
     while (waiters.length > 0 && spool.fits(waiters[0]!.encoded.bytes)) {
       const w = waiters.shift()!;
       try {
-        spool.append(w.readings, { encoded: w.encoded, deferred: w.deferred });
+        append(w.readings, { encoded: w.encoded, deferred: w.deferred });
         w.resolve();
       } catch (err) {
         w.reject(err);
@@ -269,9 +291,10 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
 
   /** Append durably; waits while the spool is full (back-pressure). */
   async function spoolAppend(readings: Reading[], deferred = true): Promise<void> {
+    disk.check();
     const encoded = spool.encode(readings);
     if (waiters.length === 0 && spool.fits(encoded.bytes)) {
-      spool.append(readings, { encoded, deferred });
+      append(readings, { encoded, deferred });
       afterSpoolChange();
       return;
     }
@@ -374,13 +397,27 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
   }
 
   function kickReplay() {
-    if (replaying || closing || spool.state().batches === 0) return;
+    if (replaying || closing || retryTimer || spool.state().batches === 0) return;
+    let failed = false;
     replaying = replayLoop()
-      .catch((err) => log.error({ err }, 'spool replay failed'))
+      .catch((err) => {
+        // the spool's bookkeeping failed (its disk is full or read-only): not a reason to re-send the
+        // same batch to the database in a tight loop — wait, with the same back-off as for the database
+        failed = true;
+        disk.failed(err);
+        log.error({ err, retryInMs: backoff }, 'spool replay failed');
+      })
       .finally(() => {
         replaying = null;
         afterSpoolChange();
-        if (!closing && spool.state().batches > 0) {
+        if (failed && !closing) {
+          const wait = backoff;
+          backoff = Math.min(retryMaxMs, backoff * 2);
+          retryTimer = clock.setTimeout(() => {
+            retryTimer = null;
+            kickReplay();
+          }, wait);
+        } else if (!closing && spool.state().batches > 0) {
           // appended while the loop was finishing
           queueMicrotask(kickReplay);
         } else if (pending.length > 0) {
@@ -465,8 +502,12 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
       // ok = the hub can still take readings durably. A database outage alone is not a readiness failure:
       // the spool holds the readings (state says `down`); a full spool is, because ingestion then waits.
       const full = waiters.length > 0 || (s.batches > 0 && s.bytes >= s.maxBytes);
-      const why = full ? `spool full (${s.bytes} of ${s.maxBytes} bytes): ingestion waits; ` : '';
-      return { ok: !full, state, ...(detail || full ? { detail: `${why}${detail ?? ''}` } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
+      const f = disk.fault();
+      const why = [
+        f ? `${f.fault} since ${new Date(f.since).toISOString()} (${f.reason}): readings are not acknowledged; fix: ${f.fix}; ` : '',
+        full ? `spool full (${s.bytes} of ${s.maxBytes} bytes): ingestion waits; ` : '',
+      ].join('');
+      return { ok: !full && !f, state, ...(detail || why ? { detail: `${why}${detail ?? ''}` } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };
     },
     spoolState() {
       return { ...spool.state(), replayed, backpressure: waiters.length };
@@ -507,6 +548,7 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
       closing = true;
       clock.clearInterval(probeTimer);
       if (downTimer) clock.clearTimeout(downTimer);
+      if (retryTimer) clock.clearTimeout(retryTimer);
       // Pending direct writes: spool them (durable, replayed on the next start).
       divertPendingToSpool();
       sleepWake?.();

@@ -23,4 +23,4 @@ export interface ColumnBatch {
 }
 
 export type WriterRequest = ({ op: 'write'; id: number } & ColumnBatch) | { op: 'close'; id: number };
-export type WriterResponse = { id: number; ok: true } | { id: number; ok: false; error: string };
+export type WriterResponse = { id: number; ok: true } | { id: number; ok: false; error: string; code?: string };

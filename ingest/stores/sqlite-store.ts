@@ -10,8 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { HistoryPoint, Reading } from '../../schemas/index.js';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { systemClock, type Clock, type HistoryPoint, type Reading } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
+import { createDiskGuard, type DiskEvent, type DiskGuard } from './disk-guard.js';
 import { SCHEMA_SQL, type ColumnBatch, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
 
 export interface SqliteStoreConfig {
@@ -19,6 +22,16 @@ export interface SqliteStoreConfig {
   file: string;
   /** where commits run: a worker thread (default) or the calling thread (benchmarks compare both) */
   writer?: 'thread' | 'inline';
+  /** free space kept on the database's disk; writes stop below it (disk-guard.ts; default 2 %, ≤ 64 MiB) */
+  reserveBytes?: number;
+}
+
+export interface SqliteStoreDeps {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Registry;
+  /** the disk is full / read-only / failing, and when it is over (open and close a `system` incident) */
+  onEvent?: (e: DiskEvent) => void;
 }
 
 /** Readings → one column-wise batch (one row per reading and metric). */
@@ -72,8 +85,16 @@ function startWriter(file: string): Worker {
   return new Worker(boot, { eval: true, workerData: { file } });
 }
 
-export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & { readonly db: Database.Database } {
+export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}): TelemetryStore & { readonly db: Database.Database } {
   const inline = config.writer === 'inline' || config.file === ':memory:';
+  // Disk full / read-only / failing: refuse (no acknowledgement), tell the operator once, resume by itself.
+  const guard: DiskGuard | null =
+    config.file === ':memory:'
+      ? null
+      : createDiskGuard(
+          { clock: deps.clock ?? systemClock, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.onEvent ? { onEvent: deps.onEvent } : {}) },
+          { store: 'sqlite', dir: path.dirname(path.resolve(config.file)), setsUp: true, ...(config.reserveBytes !== undefined ? { reserveBytes: config.reserveBytes } : {}) },
+        );
   const db = new Database(config.file);
   db.pragma('journal_mode = WAL');
   // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
@@ -100,7 +121,7 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
       if (!w) return;
       waiting.delete(m.id);
       if (m.ok) w.resolve();
-      else w.reject(new Error(`telemetry write failed: ${m.error}`));
+      else w.reject(Object.assign(new Error(`telemetry write failed: ${m.error}`), m.code ? { code: m.code } : {}));
     });
     const fail = (err: Error) => {
       workerError = err;
@@ -158,12 +179,17 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
     db,
     async write(readings) {
       if (readings.length === 0) return;
-      if (!worker) {
-        writeTx(readings);
-        return;
+      guard?.check();
+      try {
+        if (!worker) writeTx(readings);
+        else {
+          const b = toColumns(readings);
+          await send({ op: 'write', id: nextId++, ...b }, [b.dev.buffer, b.met.buffer, b.ts.buffer, b.value.buffer, b.drill.buffer] as ArrayBuffer[]);
+        }
+      } catch (err) {
+        throw guard ? guard.failed(err) : err;
       }
-      const b = toColumns(readings);
-      return send({ op: 'write', id: nextId++, ...b }, [b.dev.buffer, b.met.buffer, b.ts.buffer, b.value.buffer, b.drill.buffer] as ArrayBuffer[]);
+      guard?.ok();
     },
     async query(req: HistoryRequest): Promise<HistoryPoint[]> {
       if (!req.step) {
@@ -198,6 +224,8 @@ export function createSqliteStore(config: SqliteStoreConfig): TelemetryStore & {
     },
     async health(): Promise<StoreHealth> {
       if (workerError) return { ok: false, state: 'down', detail: workerError.message };
+      const f = guard?.fault();
+      if (f) return { ok: false, state: 'down', detail: `${f.fault} since ${new Date(f.since).toISOString()} (${f.reason}): readings are not acknowledged; fix: ${f.fix}` };
       return closed ? { ok: false, state: 'down', detail: 'closed' } : { ok: true, state: 'up', spoolDepth: 0 };
     },
     async close() {

@@ -25,10 +25,16 @@ parentPort!.on('message', (m: WriterRequest) => {
       writeTx(m);
       reply = { id: m.id, ok: true };
     } catch (err) {
-      reply = { id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+      // SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR_*: the main thread tells the operator (disk-guard.ts)
+      const code = (err as { code?: unknown }).code;
+      reply = { id: m.id, ok: false, error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
     }
   } else {
-    db.close();
+    try {
+      db.close();
+    } catch {
+      // a read-only or failing disk: the last checkpoint cannot run; what was committed is in the WAL
+    }
     reply = { id: m.id, ok: true };
   }
   parentPort!.postMessage(reply);

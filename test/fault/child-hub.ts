@@ -16,6 +16,10 @@ export interface ChildHub {
   mqttPort: number;
   /** resolves with the exit signal/code once the process is gone */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** the hub's log lines (pino JSON on stdout, level `LOOKOUT_LOG_LEVEL`, default warn) since it started */
+  logs: Record<string, unknown>[];
+  /** the last 4 000 characters the hub wrote to stderr */
+  stderr(): string;
   kill9(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,9 +49,27 @@ export function startChildHub(dataDir: string, extraEnv: Record<string, string> 
       if (!m) return;
       clearTimeout(timer);
       proc.stdout!.off('data', onData);
-      proc.stdout!.resume();
+      const logs: Record<string, unknown>[] = [];
+      let partial = out.slice(m.index + m[0].length);
+      const keep = (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          if (!line.startsWith('{')) continue;
+          try {
+            logs.push(JSON.parse(line) as Record<string, unknown>);
+          } catch {
+            /* not a log line */
+          }
+          if (logs.length > 5000) logs.splice(0, 1000);
+        }
+      };
+      keep('');
+      proc.stdout!.on('data', (d: Buffer) => keep(d.toString()));
       resolve({
         proc,
+        logs,
+        stderr: () => stderr,
         httpPort: Number(m[1]),
         mqttPort: Number(m[2]),
         exited,

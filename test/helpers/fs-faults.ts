@@ -1,0 +1,168 @@
+// Real file-system faults for tests (security-test-plan T29): a small tmpfs that fills up (ENOSPC), and
+// an ext4 file system on a loop device that the kernel turns read-only under a running process (what a
+// failing disk does: `errors=remount-ro`). Both need root (CAP_SYS_ADMIN); `fsFaultSkipReason()` says why
+// a test cannot run. `mount -o remount,ro` itself is refused (EBUSY) while a process holds files open for
+// writing, so the read-only case uses ext4's own error path (`/sys/fs/ext4/<dev>/trigger_fs_error`).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function why(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  return (e.stderr || e.message || String(err)).trim().split('\n')[0]!;
+}
+
+let cachedReason: { tmpfs: string | null; ext4: string | null } | null = null;
+
+/**
+ * Null when tmpfs (and, with `ext4`, loop-mounted ext4 with its error trigger) can be mounted here;
+ * otherwise the reason, e.g. "mount: … permission denied (not root / no CAP_SYS_ADMIN)".
+ */
+export function fsFaultSkipReason(need: 'tmpfs' | 'ext4' = 'tmpfs'): string | null {
+  if (!cachedReason) {
+    cachedReason = { tmpfs: null, ext4: null };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lookout-mount-probe-'));
+    try {
+      run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+      run('umount', [dir]);
+    } catch (err) {
+      const uid = process.getuid?.();
+      cachedReason.tmpfs = `cannot mount a tmpfs (uid ${uid}${uid === 0 ? '' : ', not root'}; needs CAP_SYS_ADMIN): ${why(err)}`;
+    }
+    if (cachedReason.tmpfs) cachedReason.ext4 = cachedReason.tmpfs;
+    else {
+      try {
+        for (const tool of ['losetup', 'mkfs.ext4', 'fsck.ext4']) run('sh', ['-c', `command -v ${tool}`]);
+        if (!existsSync('/dev/loop-control')) throw new Error('no /dev/loop-control (loop devices unavailable)');
+      } catch (err) {
+        cachedReason.ext4 = `no loop-mounted ext4 here: ${why(err)}`;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return cachedReason[need];
+}
+
+/** Free bytes for an unprivileged writer (what SQLite sees). */
+export function freeBytes(dir: string): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+}
+
+export interface SmallDisk {
+  readonly dir: string;
+  /** take all but `leaveBytes` of the free space with a filler file; returns the bytes taken */
+  fill(leaveBytes?: number): number;
+  /** delete the filler file (space comes back at once) */
+  release(): void;
+  /** `mount -o remount,<opts>` */
+  remount(opts: string): void;
+  /** unmount (lazily if still busy) and remove the mount point; idempotent */
+  unmount(): void;
+}
+
+/** Mounts a tmpfs of `sizeMb` on a new temp dir. */
+export function mountTmpfs(sizeMb: number, prefix = 'lookout-tmpfs-'): SmallDisk {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  run('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0755`, 'tmpfs', dir]);
+  return diskAt(dir, () => {
+    try {
+      run('umount', [dir]);
+    } catch {
+      run('umount', ['-l', dir]);
+    }
+  });
+}
+
+function diskAt(dir: string, umount: () => void): SmallDisk {
+  const fillers: string[] = [];
+  let mounted = true;
+  return {
+    dir,
+    fill(leaveBytes = 0) {
+      const n = Math.max(0, freeBytes(dir) - leaveBytes);
+      if (n === 0) return 0;
+      const f = path.join(dir, `filler-${fillers.length}.bin`);
+      run('fallocate', ['-l', String(n), f]);
+      fillers.push(f);
+      return n;
+    },
+    release() {
+      for (const f of fillers.splice(0)) if (existsSync(f)) unlinkSync(f);
+    },
+    remount(opts) {
+      run('mount', ['-o', `remount,${opts}`, dir]);
+    },
+    unmount() {
+      if (!mounted) return;
+      mounted = false;
+      umount();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LoopDisk extends SmallDisk {
+  readonly device: string;
+  /** what a failing disk does: ext4 records an error and turns the file system read-only at once */
+  failReadOnly(): void;
+  /** the operator's repair: unmount, `fsck.ext4 -y`, mount read-write again (no process may hold files) */
+  repair(): string;
+}
+
+/** An ext4 file system of `sizeMb` in an image file, loop-mounted with `errors=remount-ro`. */
+export function mountExt4Loop(sizeMb: number, prefix = 'lookout-ext4-'): LoopDisk {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const image = `${dir}.img`;
+  run('truncate', ['-s', `${sizeMb}M`, image]);
+  run('mkfs.ext4', ['-q', '-F', image]);
+  const device = run('losetup', ['-f', '--show', image]).trim();
+  const mount = () => run('mount', ['-o', 'errors=remount-ro', device, dir]);
+  try {
+    mount();
+  } catch (err) {
+    run('losetup', ['-d', device]);
+    rmSync(image, { force: true });
+    throw err;
+  }
+  const base = diskAt(dir, () => {
+    try {
+      run('umount', [dir]);
+    } catch {
+      run('umount', ['-l', dir]);
+    }
+    try {
+      run('losetup', ['-d', device]);
+    } finally {
+      rmSync(image, { force: true });
+    }
+  });
+  return {
+    ...base,
+    device,
+    failReadOnly() {
+      const trigger = `/sys/fs/ext4/${path.basename(device)}/trigger_fs_error`;
+      writeFileSync(trigger, '1');
+    },
+    repair() {
+      run('umount', [dir]);
+      let report: string;
+      try {
+        report = run('fsck.ext4', ['-y', '-f', device]);
+      } catch (err) {
+        // exit code 1 = "errors corrected"; anything above is a real problem
+        const e = err as { status?: number; stdout?: string };
+        if (e.status !== 1) throw err;
+        report = e.stdout ?? '';
+      }
+      mkdirSync(dir, { recursive: true });
+      mount();
+      return report;
+    },
+  };
+}
