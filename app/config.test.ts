@@ -4,6 +4,11 @@ import { loadConfig } from './config.js';
 const root = '/opt/lookout';
 
 describe('config', () => {
+  it('LOOKOUT_DISK_RESERVE_MB: empty leaves the automatic reserve, a number is passed to the store', () => {
+    expect(loadConfig({}, { root }).diskReserveMb).toBeUndefined();
+    expect(loadConfig({ LOOKOUT_DISK_RESERVE_MB: '256' }, { root }).diskReserveMb).toBe(256);
+    expect(loadConfig({ LOOKOUT_DISK_RESERVE_MB: '0' }, { root }).diskReserveMb).toBe(0);
+  });
   it('has safe defaults: loopback listeners, embedded store', () => {
     const c = loadConfig({}, { root });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, requestTimeoutMs: 30_000 });
@@ -32,6 +37,7 @@ describe('config', () => {
     [{ LOOKOUT_MQTT_FLAP_MAX: '2.5' }, 'LOOKOUT_MQTT_FLAP_MAX'],
     [{ LOOKOUT_MQTT_FLAP_BAN_S: '0' }, 'LOOKOUT_MQTT_FLAP_BAN_S'],
     [{ LOOKOUT_MQTT_MAX_INFLIGHT: '0' }, 'LOOKOUT_MQTT_MAX_INFLIGHT'],
+    [{ LOOKOUT_DISK_RESERVE_MB: '-5' }, 'LOOKOUT_DISK_RESERVE_MB'],
     [{ LOOKOUT_MQTT_MAX_INFLIGHT: '1.5' }, 'LOOKOUT_MQTT_MAX_INFLIGHT'],
     [{ LOOKOUT_MQTT_DRAIN_TIMEOUT_MS: '0' }, 'LOOKOUT_MQTT_DRAIN_TIMEOUT_MS'],
     [{ LOOKOUT_MQTT_WS_ORIGINS: 'https://ops.example.org/path' }, 'LOOKOUT_MQTT_WS_ORIGINS'],

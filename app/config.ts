@@ -38,6 +38,8 @@ export interface Config {
   influx: { url: string; token: string; org: string; bucket: string } | null;
   vmUrl: string | null;
   spoolMaxMb: number;
+  /** free space kept on the data disk (MiB); absent = 2 % of the file system, at most 64 MiB (ingest/stores/disk-guard.ts) */
+  diskReserveMb?: number;
   storeDownIncidentS: number;
   mapStyle: string | null;
   capSender: string;
@@ -93,6 +95,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   INFLUX_ORG: { default: '', help: 'InfluxDB organisation.' },
   INFLUX_BUCKET: { default: '', help: 'InfluxDB bucket.' },
   VM_URL: { default: '', help: 'VictoriaMetrics URL (LOOKOUT_STORE=victoriametrics), e.g. http://127.0.0.1:8428.' },
+  LOOKOUT_DISK_RESERVE_MB: { default: '', help: 'Free space (MiB) kept on the data disk: telemetry writes stop first, so incidents and the audit log can still be written. Empty = 2 % of the file system, at most 64 MiB. 0 = write until the disk is full.' },
   LOOKOUT_SPOOL_MAX_MB: { default: '1024', help: 'Bound of the on-disk spool used while the store is down; at the bound ingestion applies back-pressure.' },
   LOOKOUT_STORE_DOWN_INCIDENT_S: { default: '60', help: 'Seconds the store may be unreachable before a system incident opens.' },
   LOOKOUT_MAP_STYLE: { default: '', help: 'URL of a self-hosted MapLibre style; empty = the built-in offline basemap.' },
@@ -251,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     influx,
     vmUrl,
     spoolMaxMb: positive(env, 'LOOKOUT_SPOOL_MAX_MB'),
+    ...(env.LOOKOUT_DISK_RESERVE_MB ? { diskReserveMb: integer(env, 'LOOKOUT_DISK_RESERVE_MB', 0, 1_000_000) } : {}),
     storeDownIncidentS: positive(env, 'LOOKOUT_STORE_DOWN_INCIDENT_S'),
     mapStyle,
     capSender: env.LOOKOUT_CAP_SENDER || CONFIG_VARS.LOOKOUT_CAP_SENDER!.default,
