@@ -1,14 +1,22 @@
 // Security-test-plan T4/T5/T21 and issue 8 "Fuzzing": well-formed MQTT packets built with mqtt-packet,
 // then mutated (bit flips, byte overwrites, truncation, inserted bytes, duplication, odd chunking), sent
-// over raw TCP to a live broker (edge guard + aedes + ingest + SQLite). Whatever arrives: no crash, no
-// unhandled rejection or exception, memory bounded, no connection left behind, and a well-behaved
-// device still connects and gets its QoS 1 reading stored.
+// to a live broker (edge guard + aedes + ingest + SQLite) over each listener a device can reach: raw TCP,
+// TLS (mqtts) and MQTT over WebSocket (each chunk one binary frame, as MQTT-over-WS allows packets to
+// span frames). Whatever arrives: no crash, no unhandled rejection or exception, memory bounded, no
+// connection left behind, and a well-behaved device still connects and gets its QoS 1 reading stored.
+import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { MAX_PAYLOAD_BYTES } from '../../schemas/index.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { makePki, type Pki } from '../helpers/pki.js';
+import { tempDir } from '../helpers/temp.js';
 import { budget, report, timeoutMs } from './budget.js';
 
 const IDS = ['GAS-F1', 'GAS-F2', 'GAS-F3'] as const;
@@ -85,10 +93,40 @@ function mutate(buf: Buffer, muts: Mutation[]): Buffer {
   return b;
 }
 
-/** Writes the chunks, then waits until the broker closes the socket or it has been quiet for `quietMs`. */
-function exchange(port: number, chunks: Buffer[], quietMs: number): Promise<{ closedByBroker: boolean; bytesIn: number }> {
+type Transport = 'tcp' | 'tls' | 'ws';
+interface Endpoints {
+  tcp: number;
+  tls: number;
+  ws: number;
+  ca: Buffer;
+}
+
+/** One connection over `transport`, with the same events whatever carries the bytes. */
+function dial(transport: Transport, ep: Endpoints): { write(b: Buffer): void; destroy(): void; on(ev: 'open' | 'data' | 'close', f: (d?: Buffer) => void): void; destroyed(): boolean } {
+  if (transport === 'ws') {
+    const ws = new WebSocket(`ws://127.0.0.1:${ep.ws}/mqtt`, 'mqtt');
+    ws.on('error', () => {});
+    return {
+      write: (b) => ws.readyState === WebSocket.OPEN && ws.send(b),
+      destroy: () => ws.terminate(),
+      on: (ev, f) => void ws.on(ev === 'data' ? 'message' : ev, (d: Buffer) => f(d)),
+      destroyed: () => ws.readyState !== WebSocket.OPEN,
+    };
+  }
+  const s = transport === 'tls' ? tls.connect({ port: ep.tls, host: '127.0.0.1', servername: 'localhost', ca: ep.ca }) : net.connect(ep.tcp, '127.0.0.1');
+  s.on('error', () => s.destroy());
+  return {
+    write: (b) => void s.write(b),
+    destroy: () => s.destroy(),
+    on: (ev, f) => void s.on(ev === 'open' ? (transport === 'tls' ? 'secureConnect' : 'connect') : ev, (d: Buffer) => f(d)),
+    destroyed: () => s.destroyed,
+  };
+}
+
+/** Writes the chunks, then waits until the broker closes the connection or it has been quiet for `quietMs`. */
+function exchange(transport: Transport, ep: Endpoints, chunks: Buffer[], quietMs: number): Promise<{ closedByBroker: boolean; bytesIn: number }> {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = dial(transport, ep);
     let bytesIn = 0;
     let done = false;
     let quiet: NodeJS.Timeout;
@@ -103,14 +141,13 @@ function exchange(port: number, chunks: Buffer[], quietMs: number): Promise<{ cl
       clearTimeout(quiet);
       quiet = setTimeout(() => finish(false), quietMs);
     };
-    s.on('data', (d: Buffer) => {
-      bytesIn += d.length;
+    s.on('data', (d) => {
+      bytesIn += d?.length ?? 0;
       arm();
     });
-    s.on('error', () => finish(true));
     s.on('close', () => finish(true));
-    s.on('connect', () => {
-      for (const c of chunks) if (!s.destroyed) s.write(c);
+    s.on('open', () => {
+      for (const c of chunks) if (!s.destroyed()) s.write(c);
       arm();
     });
   });
@@ -118,31 +155,46 @@ function exchange(port: number, chunks: Buffer[], quietMs: number): Promise<{ cl
 
 describe('fuzz: mutated MQTT frames against a live broker', () => {
   let b: TestBroker;
+  let pki: Pki;
+  let ep: Endpoints;
+  let httpServer: http.Server;
+  let wss: WebSocketServer;
   const tokens: Record<string, string> = {};
   const problems: unknown[] = [];
   const onProblem = (e: unknown) => problems.push(e);
   beforeAll(async () => {
-    b = await startTestBroker({ connectTimeout: 1000 });
+    pki = makePki(tempDir('lookout-fuzz-pki-'));
+    b = await startTestBroker({ connectTimeout: 1000, tls: { port: 0, cert: pki.server.cert, key: pki.server.key } });
     for (const id of IDS) tokens[id] = (await b.registry.add({ id, kind: 'gas', lon: 121.26, lat: 28.65 })).token;
+    // MQTT over WebSocket the way the hub's /mqtt upgrade hands it over (same frame cap, same handler)
+    httpServer = http.createServer();
+    wss = new WebSocketServer({ server: httpServer, path: '/mqtt', maxPayload: MAX_PAYLOAD_BYTES + 1024, perMessageDeflate: false });
+    wss.on('connection', (ws, req) => b.broker.handleWebSocket(ws, req));
+    await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', () => r()));
+    ep = { tcp: b.port, tls: b.tlsPort!, ws: (httpServer.address() as AddressInfo).port, ca: pki.ca };
     process.on('unhandledRejection', onProblem);
     process.on('uncaughtException', onProblem);
   });
   afterAll(async () => {
     process.off('unhandledRejection', onProblem);
     process.off('uncaughtException', onProblem);
+    for (const c of wss?.clients ?? []) c.terminate();
+    await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
+    await new Promise<void>((r) => (httpServer ? httpServer.close(() => r()) : r()));
     await b?.close();
   });
 
-  it('no crash, no unhandled rejection, bounded memory; a good device still gets its PUBACK and reading stored', async () => {
+  const mem = () => {
+    global.gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+
+  async function fuzzOver(transport: Transport, name: string, ciRuns: number): Promise<void> {
     let cases = 0;
     let packets = 0;
     let closedByBroker = 0;
     const t0 = Date.now();
-    const mem = () => {
-      global.gc?.();
-      const m = process.memoryUsage();
-      return m.heapUsed + m.arrayBuffers;
-    };
     const before = mem();
     await fc.assert(
       fc.asyncProperty(
@@ -165,28 +217,41 @@ describe('fuzz: mutated MQTT frames against a live broker', () => {
             at += c;
           }
           chunks.push(stream.subarray(at));
-          const r = await exchange(b.port, chunks, 15);
+          const r = await exchange(transport, ep, chunks, 15);
           if (r.closedByBroker) closedByBroker++;
           if (problems.length) throw problems[0];
         },
       ),
-      budget(1000),
+      budget(ciRuns),
     );
     // every fuzz connection is gone
     const deadline = Date.now() + 10_000;
     while (b.broker.connectedDevices() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(b.broker.connectedDevices()).toBe(0);
     const grown = (mem() - before) / 1024 / 1024;
-    report('mqtt-frames', cases, Date.now() - t0, { packets, closedByBroker, memGrowthMb: Math.round(grown * 10) / 10 });
+    report(name, cases, Date.now() - t0, { transport, packets, closedByBroker, memGrowthMb: Math.round(grown * 10) / 10 });
     expect(problems).toEqual([]);
     expect(grown).toBeLessThan(64);
 
-    // the broker still serves a well-behaved device end to end
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.port}`, { clientId: 'GAS-F1', username: 'GAS-F1', password: tokens['GAS-F1']!, reconnectPeriod: 0 });
-    const ts = Date.now() - 1000;
+    // the same listener still serves a well-behaved device end to end
+    const url = { tcp: `mqtt://127.0.0.1:${ep.tcp}`, tls: `mqtts://127.0.0.1:${ep.tls}`, ws: `ws://127.0.0.1:${ep.ws}/mqtt` }[transport];
+    const c = await mqtt.connectAsync(url, { clientId: 'GAS-F1', username: 'GAS-F1', password: tokens['GAS-F1']!, reconnectPeriod: 0, ca: ep.ca, servername: 'localhost' });
+    const ts = Date.now() - 1000 - cases; // distinct per transport
     await c.publishAsync('lookout/gas/GAS-F1/telemetry', JSON.stringify({ ts, values: { pressure: 0.42 } }), { qos: 1 });
     await c.endAsync();
     const points = await b.store.query({ deviceId: 'GAS-F1', kind: 'gas', metric: 'pressure', from: ts - 1, to: ts + 1 });
     expect(points).toEqual([{ ts, value: 0.42 }]);
+  }
+
+  it('no crash, no unhandled rejection, bounded memory; a good device still gets its PUBACK and reading stored', async () => {
+    await fuzzOver('tcp', 'mqtt-frames', 1000);
+  }, timeoutMs(120_000));
+
+  it('T21 over TLS (mqtts): the same properties hold', async () => {
+    await fuzzOver('tls', 'mqtt-frames-tls', 500);
+  }, timeoutMs(120_000));
+
+  it('T21 over MQTT-over-WebSocket (/mqtt, one chunk per frame): the same properties hold', async () => {
+    await fuzzOver('ws', 'mqtt-frames-ws', 500);
   }, timeoutMs(120_000));
 });
