@@ -17,6 +17,7 @@ import { createSqliteStore } from '../../ingest/stores/sqlite-store.js';
 import type { DiskEvent } from '../../ingest/stores/disk-guard.js';
 import type { ClientToServerEvents, Incident, Reading, ServerToClientEvents } from '../../schemas/index.js';
 import { freeBytes, fsFaultSkipReason, mountExt4Loop, mountTmpfs, type SmallDisk } from '../helpers/fs-faults.js';
+import { authenticatorKey, loginWithCode, testTime } from '../helpers/two-factor.js';
 import { eventually } from '../helpers/hub.js';
 import { startVictoriaMetrics, victoriaMetricsSkipReason, type VmServer } from '../contract/helpers/victoriametrics-server.js';
 import { CHILD_ADMIN_PASSWORD, integrity, registerDevices, startChildHub, type ChildHub } from './child-hub.js';
@@ -113,13 +114,14 @@ async function http(hub: ChildHub, url: string, token?: string): Promise<{ statu
   return { status: res.status, text: await res.text() };
 }
 
-async function login(hub: ChildHub): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: CHILD_ADMIN_PASSWORD }),
+/** logs in as admin the way a person with an authenticator app does (two-factor login is on by default) */
+async function login(hub: ChildHub, dataDir: string): Promise<string> {
+  const r = await loginWithCode(authenticatorKey(dataDir, 'admin'), testTime(), { username: 'admin', password: CHILD_ADMIN_PASSWORD }, async (body) => {
+    const res = await fetch(`http://127.0.0.1:${hub.httpPort}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as unknown };
   });
-  return ((await res.json()) as { token: string }).token;
+  if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body as { token: string }).token;
 }
 
 /** A console connected over socket.io: the incidents it was pushed (also those the disk could not record). */
@@ -229,7 +231,7 @@ describe('T29: the data disk is full or read-only (real tmpfs, real ext4 on a lo
     hub = await startChildHub(disk.dir, target.env);
     const h = hub;
     const ports = { http: h.httpPort, mqtt: h.mqttPort };
-    const token = await login(h);
+    const token = await login(h, disk.dir);
     const ops = await consoleFor(h, token);
     return { h, ports, token, ops, pubs: startPublishers(() => ports.mqtt, devices) };
   }
