@@ -9,6 +9,9 @@ export default defineConfig({
     // Integration tests open real ports and SQLite files; two cores → keep parallelism modest.
     pool: 'forks',
     maxWorkers: 2,
+    // memory-bound checks (edge guard T1, flow control T17, fuzzers) force a GC before they measure;
+    // without it they would measure garbage not yet collected
+    execArgv: ['--expose-gc'],
     reporters: ['default'],
   },
 });

@@ -231,7 +231,7 @@ describe('fuzz: mutated MQTT frames against a live broker', () => {
     const grown = (mem() - before) / 1024 / 1024;
     report(name, cases, Date.now() - t0, { transport, packets, closedByBroker, memGrowthMb: Math.round(grown * 10) / 10 });
     expect(problems).toEqual([]);
-    expect(grown).toBeLessThan(64);
+    expect(grown).toBeLessThan(32);
 
     // the same listener still serves a well-behaved device end to end
     const url = { tcp: `mqtt://127.0.0.1:${ep.tcp}`, tls: `mqtts://127.0.0.1:${ep.tls}`, ws: `ws://127.0.0.1:${ep.ws}/mqtt` }[transport];
