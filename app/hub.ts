@@ -107,7 +107,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
   const live = createLiveState({ clock, devices: registry, alarmState: (id) => alerting.deviceState(id) });
 
-  const tlsAudit = createSecurityAudit((e) => void audit.append(e), clock);
+  const throttledAudit = createSecurityAudit((e) => void audit.append(e), clock);
   const broker = await createBroker(
     {
       registry,
@@ -119,8 +119,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
-      // the broker's own failed-login report is already aggregated; other refusals (TLS) are throttled here
-      onSecurityEvent: (e) => (e.action === 'mqtt-tls-refused' ? tlsAudit(e) : audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail })),
+      // the broker's own failed-login report is already aggregated; refusals anyone can cause at will (TLS
+      // handshakes, rate-limit episodes) are throttled here to one row per address per minute
+      onSecurityEvent: (e) => (e.action === 'mqtt-tls-refused' || e.action === 'mqtt-rate-limited' ? throttledAudit(e) : audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail })),
     },
     {
       host: config.mqtt.host,

@@ -116,7 +116,11 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     const verdict = rateLimit?.admit(ip) ?? 'admit';
     if (verdict === 'admit') return true;
     m.guarded.inc({ reason: 'rate-limit' });
-    if (verdict === 'refuse-first') logger.warn({ ip, ...config.connRate }, 'mqtt: connection rate limit reached for this address; excess connections are closed');
+    if (verdict === 'refuse-first') {
+      logger.warn({ ip, ...config.connRate }, 'mqtt: connection rate limit reached for this address; excess connections are closed');
+      // one audit row per episode (the bucket was full before it); the composition root throttles per address
+      emit({ ts: clock.now(), action: 'mqtt-rate-limited', target: null, ip: ip ?? null, detail: JSON.stringify(config.connRate) });
+    }
     return false;
   }
   /** a refused login (T12): counted, reported (aggregated), and counted towards back-off */

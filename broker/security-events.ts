@@ -9,7 +9,7 @@
 // addresses or ids failing together) failures go into one overflow summary with no target.
 import type { Clock, TimerHandle } from '../schemas/index.js';
 
-export type SecurityAction = 'mqtt-login-failed' | 'mqtt-login-backoff' | 'mqtt-flapping' | 'mqtt-tls-refused';
+export type SecurityAction = 'mqtt-login-failed' | 'mqtt-login-backoff' | 'mqtt-flapping' | 'mqtt-tls-refused' | 'mqtt-rate-limited';
 
 export interface SecurityEvent {
   ts: number;

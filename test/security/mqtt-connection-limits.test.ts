@@ -113,6 +113,9 @@ describe('T20: per-IP connection rate limit', () => {
     // nothing the bucket refused reached authentication
     expect(await counter(t, 'lookout_mqtt_auth_failures_total')).toBe(145);
     expect(legit).toEqual(new Array(20).fill(0));
+    // one audit row for the episode, naming the address and the limit
+    expect(rows(t, 'mqtt-rate-limited', { ip: FLOOD })).toHaveLength(1);
+    expect(JSON.parse(rows(t, 'mqtt-rate-limited', { ip: FLOOD })[0]!.detail!)).toEqual({ perSecond: 50, burst: 100 });
     // the flooding address gets its allowance back as the bucket refills
     clock.advance(2000);
     expect(await tcpConnect(t.mqttPort, 'AIR-L0', tokens['AIR-L0']!, FLOOD)).toBe(0);
