@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
-import { createBroker, createDeviceRegistry, type Broker, type DeviceRegistry } from '../broker/index.js';
+import { checkCrl, createBroker, createDeviceRegistry, type Broker, type CrlCheck, type DeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
 import { createTelemetryStore, fixFor, type DiskFault, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
@@ -71,6 +71,20 @@ function mqttLimits(l: Config['mqttLimits']) {
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'lookout' } });
+  /** the device CRL (T22), refused at start when expired or unreadable; logged when it runs out within a week */
+  const loadCrl = (file: string): Buffer => {
+    const crl = readFileSync(file);
+    let check: CrlCheck;
+    try {
+      check = checkCrl(crl, clock.now());
+    } catch (err) {
+      throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_TLS_CRL: ${file} ${(err as Error).message}`);
+    }
+    if (check.expiresSoon) logger.warn({ file, nextUpdate: check.nextUpdate }, 'LOOKOUT_TLS_CRL runs out within 7 days: issue a fresh CRL from the device CA and restart, or every device certificate will be refused');
+    return crl;
+  };
+  // read before any stage opens a file or a thread, so a bad CRL stops start-up cleanly
+  const deviceCrl = config.mqtts?.crl ? loadCrl(config.mqtts.crl) : null;
   mkdirSync(config.dataDir, { recursive: true });
 
   const metrics = new Registry();
@@ -134,7 +148,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
             cert: readFileSync(config.mqtts.cert),
             key: readFileSync(config.mqtts.key),
             ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
-            ...(config.mqtts.crl ? { crl: readFileSync(config.mqtts.crl) } : {}),
+            ...(deviceCrl ? { crl: deviceCrl } : {}),
           }
         : null,
       ...mqttLimits(config.mqttLimits),

@@ -4,3 +4,4 @@ export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceI
 export { checkPublish, canSubscribe } from './acl.js';
 export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';
 export type { SecurityEvent, SecurityAction } from './security-events.js';
+export { checkCrl, crlNextUpdate, type CrlCheck } from './crl.js';

@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../alerting/virtual-clock.js';
 import { eventually, startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
 import { makePki, type KeyPair, type Pki } from '../helpers/pki.js';
 
@@ -90,5 +91,14 @@ describe('T22: mqtts refuses expired, revoked and foreign certificates, with an 
     for (const r of rows) expect(r.detail).toMatch(/^ERR_SSL_/);
     // the hub still serves its device
     expect(await attempt(cert.good!, '127.0.0.10')).toBe('connack');
+  });
+  it('T22: a hub whose CRL has expired does not start: every device would be refused; the error names LOOKOUT_TLS_CRL and the fix', async () => {
+    const later = createVirtualClock(Date.now() + 3 * 24 * 3600_000); // the test CA's CRLs run 2 days
+    await expect(
+      startTestHub({
+        clock: later,
+        env: { LOOKOUT_MQTTS_PORT: '0', LOOKOUT_TLS_CERT: pki.server.certFile, LOOKOUT_TLS_KEY: pki.server.keyFile, LOOKOUT_TLS_CA: pki.caFile, LOOKOUT_TLS_CRL: pki.crlFile },
+      }),
+    ).rejects.toThrow(/^LOOKOUT_TLS_CRL: .* expired on .*Issue a fresh CRL from the device CA/);
   });
 });
