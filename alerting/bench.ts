@@ -1,5 +1,7 @@
 // Rule evaluation cost per reading with all packs loaded on 10 000 devices (issue 5).
 // Not a test: `node --import tsx alerting/bench.ts [devices] [readings]` prints figures.
+// `node --import tsx alerting/bench.ts incidents [1000,5000]`: incident grouping cost per alarm of a mass
+// device-fault storm (docs/performance.md recommendation 5; the storm of alerting/test-support.ts).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +9,60 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { EXPECTED_INTERVAL_MS, type DeviceKind } from '../schemas/kinds.js';
 import type { Device, Reading } from '../schemas/model.js';
+import type { Alarm } from '../schemas/model.js';
 import { createAlerting } from './engine.js';
+import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook } from './incidents.js';
+import { createAlertStore, type AlarmRec } from './store.js';
+import { massFaultStorm } from './test-support.js';
 import { createVirtualClock } from './virtual-clock.js';
+
+if (process.argv[2] === 'incidents') {
+  benchIncidents((process.argv[3] ?? '1000,5000').split(',').map(Number));
+  process.exit(0);
+}
+
+/** IncidentBook.attach for every alarm of a storm of n; CPU µs per alarm (best of 5), overall and for the last 10 % */
+function benchIncidents(sizes: number[]): void {
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  for (const n of sizes) {
+    const storm = massFaultStorm(n);
+    let best = { all: Infinity, tail: Infinity, wall: Infinity, biggest: 0, incidents: 0 };
+    for (let rep = 0; rep < 5; rep++) {
+      const db = new Database(':memory:');
+      const store = createAlertStore(db);
+      const clock = createVirtualClock(Date.UTC(2026, 6, 1, 2));
+      const book = new IncidentBook(store, clock, DEFAULT_CORRELATION, DEFAULT_ESCALATION, (id) => storm.devices.get(id) ?? { name: id, township: null, lon: null, lat: null });
+      const recs: AlarmRec[] = storm.alarms.map((a) => {
+        const alarm: Alarm = { id: a.id, ruleId: 'fault.silent', deviceId: a.deviceId, incidentId: null, level: a.level, state: 'active', metric: null, value: null, message: 'silent', raisedAt: clock.now(), updatedAt: clock.now(), clearedAt: null, drill: a.drill, late: false };
+        return { alarm, key: `fault.silent|${a.deviceId}`, category: 'device-fault', members: null, silenced: false, autoClearAt: null, lon: a.lon, lat: a.lat, township: a.township };
+      });
+      const tailFrom = Math.floor(n * 0.9);
+      const w0 = process.hrtime.bigint();
+      const c0 = cpuNow();
+      let cTail = c0;
+      for (let i = 0; i < recs.length; i++) {
+        if (i === tailFrom) cTail = cpuNow();
+        book.attach(recs[i]!, 'device silent');
+      }
+      const c1 = cpuNow();
+      const wall = Number(process.hrtime.bigint() - w0) / 1000;
+      const sizesNow = [...book.open.values()].map((r) => r.inc.alarms.length);
+      best = {
+        all: Math.min(best.all, (c1 - c0) / n),
+        tail: Math.min(best.tail, (c1 - cTail) / (n - tailFrom)),
+        wall: Math.min(best.wall, wall / n),
+        biggest: Math.max(...sizesNow),
+        incidents: sizesNow.length,
+      };
+      book.settle();
+      db.close();
+    }
+    console.log(`incidents bench: ${n} device-fault alarms → ${best.incidents} incidents, largest ${best.biggest} alarms; attach CPU ${best.all.toFixed(2)} µs/alarm (last 10 %: ${best.tail.toFixed(2)} µs/alarm), wall ${best.wall.toFixed(2)} µs/alarm (best of 5)`);
+  }
+}
 
 const N_DEVICES = Number(process.argv[2] ?? 10_000);
 const N_READINGS = Number(process.argv[3] ?? 400_000);

@@ -111,6 +111,27 @@ describe('alerting v0: thresholds, alarms, incidents', () => {
     expect(a.incidents.list({ status: 'open' })[0]!.level).toBe('orange');
   });
 
+  it('a redelivered reading (same device, ts, values) counts once: de-escalation samples, windows, late data', () => {
+    const a = make();
+    const r0 = reading('gas-1', 'gas', T0, { methane: 55 });
+    const r1 = reading('gas-1', 'gas', T0 + MIN, { methane: 30 });
+    a.evaluate([r0]);
+    a.evaluate([r1]);
+    a.evaluate([{ ...r1, receivedAt: T0 + 2 * MIN }]); // the same reading again (QoS 1 resend)
+    a.evaluate([{ ...r0, receivedAt: T0 + 2 * MIN }]); // and the older one: not late data, seen
+    expect(a.alarms.forDevice('gas-1')[0]!.level).toBe('red'); // one sample at orange so far, not two
+    a.evaluate([reading('gas-1', 'gas', T0 + 2 * MIN, { methane: 30 })]);
+    expect(a.alarms.forDevice('gas-1')[0]!.level).toBe('orange');
+    expect(a.alarms.forDevice('gas-1').filter((x) => x.late)).toHaveLength(0);
+
+    // rain sums: a resent gauge reading adds nothing; a new value at the same ts replaces (a correction)
+    a.evaluate([reading('fl-1', 'flood', T0, { level: 3, rain: 10 }), reading('fl-1', 'flood', T0 + MIN, { level: 3, rain: 5 })]);
+    a.evaluate([reading('fl-1', 'flood', T0, { level: 3, rain: 10 }), reading('fl-1', 'flood', T0 + MIN, { level: 3, rain: 5 })]);
+    expect(a.derived('fl-1').rain!.rain1h).toBe(15);
+    a.evaluate([reading('fl-1', 'flood', T0 + MIN, { level: 3, rain: 6 })]);
+    expect(a.derived('fl-1').rain!.rain1h).toBe(16);
+  });
+
   it('lifecycle: ack → dispatch → resolve → close with notes, users and errors', () => {
     const a = make();
     a.evaluate([reading('gas-1', 'gas', T0, { methane: 60 })]);

@@ -298,6 +298,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   let raisedCounter: Counter<'category' | 'level'> | null = null;
   let readingsCounter: Counter | null = null;
   let lateCounter: Counter | null = null;
+  let duplicateCounter: Counter | null = null;
   if (deps.metrics) {
     const reg = deps.metrics;
     new Gauge({
@@ -326,6 +327,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     raisedCounter = new Counter({ name: 'lookout_alarms_raised_total', help: 'Alarms raised', labelNames: ['category', 'level'], registers: [reg] });
     readingsCounter = new Counter({ name: 'lookout_alerting_readings_total', help: 'Readings evaluated by alerting', registers: [reg] });
     lateCounter = new Counter({ name: 'lookout_alarms_late_total', help: 'Conditions found true only in late data (recorded, no fresh alarm)', registers: [reg] });
+    duplicateCounter = new Counter({ name: 'lookout_alerting_duplicates_total', help: 'Readings skipped by alerting as evaluated already (QoS 1 redeliveries)', registers: [reg] });
   }
 
   // ------------------------------------------------------------------ operation / commit
@@ -916,10 +918,34 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     if (p.faulted) checkDeadmanFor(deviceId, p, now);
   }
 
+  /**
+   * The reading was evaluated already: a QoS 1 redelivery (a PUBACK lost with the connection, or a resend the
+   * ingest stage no longer remembers). Every metric at this ts with this value: in its window series when it
+   * has one (exact), else the newest values at the newest ts. Series are idempotent per ts anyway; what is
+   * not is every counter of samples (deescalateSamples) and the late-data probe of an older ts.
+   */
+  function alreadySeen(rt: DeviceRt, r: Reading): boolean {
+    if (!(r.ts <= rt.lastTs)) return false;
+    let any = false;
+    for (const m in r.values) {
+      const v = r.values[m]!;
+      const s = rt.series.get(m);
+      if (s !== undefined) {
+        if (!s.has(r.ts, v)) return false;
+      } else if (r.ts !== rt.lastTs || rt.last[m] !== v) return false;
+      any = true;
+    }
+    return any;
+  }
+
   function evalReading(r: Reading, now: number): void {
     activity(r.deviceId, now);
     const rt = runtime(r.deviceId, r.kind, r.drill);
     if (now - rt.fetchedAt > deviceRefreshMs) refreshDevice(rt, now);
+    if (r.ts <= rt.lastTs && alreadySeen(rt, r)) {
+      duplicateCounter?.inc();
+      return;
+    }
     const kw = ruleSet.windows.get(r.kind);
     const outOfOrder = r.ts < rt.lastTs;
     const values = r.values;

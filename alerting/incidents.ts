@@ -7,7 +7,7 @@ import { LEVEL_INFO, LEVEL_RANK, type Level } from '../schemas/levels.js';
 import { LookoutError } from '../schemas/errors.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Clock } from '../schemas/clock.js';
-import { distanceMetres } from './geo.js';
+import { PointIndex, probeAt, type Probe } from './geo.js';
 import type { AlarmRec, AlertStore, IncRec } from './store.js';
 
 export interface CorrelationSpec {
@@ -87,8 +87,10 @@ export class IncidentBook {
   ) {
     for (const rec of store.loadOpenIncidents()) {
       for (const id of rec.inc.deviceIds) {
+        if (rec.devices.has(id)) continue;
+        rec.devices.add(id);
         const d = deviceInfo(id);
-        if (d.lon !== null && d.lat !== null) rec.points.push({ lon: d.lon, lat: d.lat });
+        if (d.lon !== null && d.lat !== null) rec.points.add(d.lon, d.lat);
       }
       this.open.set(rec.inc.id, rec);
       if (rec.systemKey) this.bySystemKey.set(rec.systemKey, rec);
@@ -125,7 +127,7 @@ export class IncidentBook {
         id, category, title, level, status: 'open', drill, township: where.township, lon: where.lon, lat: where.lat, deviceIds: [],
         openedAt: now, updatedAt: now, acknowledgedAt: null, closedAt: null, assignee: null, alarms: [],
       },
-      timeline: [], seq, tier: 0, systemKey, lastActivity: now, lastEscalatedAt: null, closeReason: null, points: [],
+      timeline: [], seq, tier: 0, systemKey, lastActivity: now, lastEscalatedAt: null, closeReason: null, points: new PointIndex(), devices: new Set(),
     };
     this.open.set(id, rec);
     if (systemKey) this.bySystemKey.set(systemKey, rec);
@@ -136,8 +138,25 @@ export class IncidentBook {
 
   /** highest level among the incident's open alarms (kept as is when none is open) */
   private relevel(rec: IncRec, alarm: Alarm | null): void {
+    // Every level change of an open alarm comes through here, so the incident's level is never below any of
+    // its open alarms. Without a scan of all alarms (a township-wide device-fault incident holds thousands):
+    // an open alarm at the incident's level keeps it (and becomes `top`); while `top` is still open at that
+    // level, a change of another alarm to that level or below keeps it too.
+    const level = rec.inc.level;
+    if (alarm !== null && alarm.state !== 'cleared' && alarm.level === level) {
+      rec.top = alarm;
+      return;
+    }
+    const top = rec.top;
+    if (top && top !== alarm && top.state !== 'cleared' && top.level === level && top.incidentId === rec.inc.id && (alarm === null || LEVEL_RANK[alarm.level] <= LEVEL_RANK[level])) return;
     let best: Level | null = null;
-    for (const a of rec.inc.alarms) if (a.state !== 'cleared' && (!best || LEVEL_RANK[a.level] > LEVEL_RANK[best])) best = a.level;
+    rec.top = null;
+    for (const a of rec.inc.alarms) {
+      if (a.state !== 'cleared' && (!best || LEVEL_RANK[a.level] > LEVEL_RANK[best])) {
+        best = a.level;
+        rec.top = a;
+      }
+    }
     if (best && best !== rec.inc.level) {
       const from = rec.inc.level;
       rec.inc.level = best;
@@ -146,31 +165,28 @@ export class IncidentBook {
     }
   }
 
-  private related(rec: IncRec, a: AlarmRec, now: number): boolean {
+  private related(rec: IncRec, a: AlarmRec, now: number, probe: Probe | null): boolean {
     const i = rec.inc;
     if (!ACTIVE.has(i.status) || rec.systemKey || i.category !== a.category || i.drill !== a.alarm.drill) return false;
     const spec = this.correlation[a.category];
-    const hasOpen = i.alarms.some((x) => x.state !== 'cleared');
-    if (!hasOpen && now - rec.lastActivity > spec.overlapMs) return false;
-    if (i.deviceIds.includes(a.alarm.deviceId)) return true;
+    if (now - rec.lastActivity > spec.overlapMs && !i.alarms.some((x) => x.state !== 'cleared')) return false;
+    if (rec.devices.has(a.alarm.deviceId)) return true;
     if (spec.sameTownship && a.township && i.township === a.township) return true;
-    if (a.lon !== null && a.lat !== null) {
-      for (const p of rec.points) if (distanceMetres(p.lon, p.lat, a.lon, a.lat) <= spec.radiusM) return true;
-    }
-    return false;
+    return probe !== null && rec.points.nearProbe(probe);
   }
 
   private addDevice(rec: IncRec, deviceId: string): void {
-    if (rec.inc.deviceIds.includes(deviceId)) return;
+    if (rec.devices.has(deviceId)) return;
+    rec.devices.add(deviceId);
     rec.inc.deviceIds.push(deviceId);
     // "… 等3处": a correlated incident says how many places it covers
     const n = rec.inc.deviceIds.length;
     if (n > 1) rec.inc.title = `${rec.inc.title.replace(/ 等\d+处$/, '')} 等${n}处`;
     const d = this.deviceInfo(deviceId);
     if (d.lon !== null && d.lat !== null) {
-      rec.points.push({ lon: d.lon, lat: d.lat });
+      rec.points.add(d.lon, d.lat);
       // incident position = centroid of its devices (running mean)
-      const n = rec.points.length;
+      const n = rec.points.size;
       rec.inc.lon = n === 1 || rec.inc.lon === null ? d.lon : rec.inc.lon + (d.lon - rec.inc.lon) / n;
       rec.inc.lat = n === 1 || rec.inc.lat === null ? d.lat : rec.inc.lat + (d.lat - rec.inc.lat) / n;
     }
@@ -181,8 +197,10 @@ export class IncidentBook {
   attach(a: AlarmRec, ruleTitle: string): IncRec {
     const now = this.clock.now();
     let rec: IncRec | undefined;
+    // alarms only join incidents of their own category, so one radius (and one set of bounds) serves all
+    const probe = a.lon !== null && a.lat !== null ? probeAt(a.lon, a.lat, this.correlation[a.category].radiusM) : null;
     for (const r of this.open.values()) {
-      if (this.related(r, a, now) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
+      if (this.related(r, a, now, probe) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
     }
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
@@ -232,7 +250,7 @@ export class IncidentBook {
   }
 
   findOpenFor(category: IncidentCategory, deviceId: string, drill: boolean): IncRec | undefined {
-    for (const r of this.open.values()) if (r.inc.category === category && r.inc.drill === drill && ACTIVE.has(r.inc.status) && r.inc.deviceIds.includes(deviceId)) return r;
+    for (const r of this.open.values()) if (r.inc.category === category && r.inc.drill === drill && ACTIVE.has(r.inc.status) && r.devices.has(deviceId)) return r;
     return undefined;
   }
 

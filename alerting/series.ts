@@ -107,6 +107,12 @@ export class Series {
     this.rebuild(0);
   }
 
+  /** a sample at exactly this ts with exactly this value is kept */
+  has(ts: number, v: number): boolean {
+    const i = this.upper(ts) - 1;
+    return i >= this.start && this.ts[i] === ts && this.v[i] === v;
+  }
+
   /** first index in [start,end) with ts > t */
   upper(t: number): number {
     let lo = this.start;

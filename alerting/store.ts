@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Alarm, Incident, IncidentCategory, IncidentStatus, TimelineEntry } from '../schemas/model.js';
 import type { Level } from '../schemas/levels.js';
+import { PointIndex } from './geo.js';
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS alert_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -55,7 +56,12 @@ export interface IncRec {
   lastActivity: number;
   lastEscalatedAt: number | null;
   closeReason: string | null;
-  points: { lon: number; lat: number }[];
+  /** positions of its devices (spatial index for correlation) */
+  points: PointIndex;
+  /** its device ids as a set (inc.deviceIds keeps the order) */
+  devices: Set<string>;
+  /** an open alarm at the incident's level, when known (IncidentBook.relevel) */
+  top?: Alarm | null;
 }
 
 const RANK: Record<Level, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
@@ -204,7 +210,8 @@ export function createAlertStore(db: Database.Database) {
         lastActivity: r.last_activity,
         lastEscalatedAt: r.last_escalated_at,
         closeReason: r.close_reason,
-        points: [],
+        points: new PointIndex(),
+        devices: new Set<string>(),
       }));
     },
     getIncident(id: string): (Incident & { tier: number; closeReason: string | null }) | undefined {

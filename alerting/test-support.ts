@@ -31,3 +31,43 @@ export function event(deviceId: string, ts: number, type: CameraEventType, opts:
   if (opts.value !== undefined) e.value = opts.value;
   return e;
 }
+
+/**
+ * A mass device-fault storm (a hub restart in front of a fleet, DESIGN §4 device-fault lane): `n` devices
+ * raise a blue `fault.silent` alarm each, in a deterministic order. 70 % sit in township A (one incident
+ * through sameTownship), 10 % in township B 40 km away, 10 % have no township and lie inside A's area (they
+ * join by distance), 10 % are scattered without township over 60 km (some join, most open their own);
+ * every 50th alarm is yellow and every 97th is a drill. Used by incidents.test.ts and alerting/bench.ts.
+ */
+export function massFaultStorm(n: number, seed = 7) {
+  let s = seed >>> 0;
+  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const devices = new Map<string, { name: string; township: string | null; lon: number | null; lat: number | null }>();
+  const alarms: { id: string; deviceId: string; township: string | null; lon: number | null; lat: number | null; level: 'blue' | 'yellow'; drill: boolean }[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = rand();
+    let township: string | null = null;
+    let lon: number | null;
+    let lat: number | null;
+    if (u < 0.7) {
+      township = '331003101';
+      lon = 121.2 + rand() * 0.1;
+      lat = 28.6 + rand() * 0.1;
+    } else if (u < 0.8) {
+      township = '331003102';
+      lon = 121.6 + rand() * 0.1;
+      lat = 28.6 + rand() * 0.1;
+    } else if (u < 0.9) {
+      lon = 121.2 + rand() * 0.1;
+      lat = 28.6 + rand() * 0.1;
+    } else {
+      lon = 120.9 + rand() * 0.6;
+      lat = 28.3 + rand() * 0.6;
+    }
+    if (i % 211 === 5) lon = lat = null; // a device without a position
+    const id = `dev-${i}`;
+    devices.set(id, { name: `device ${i}`, township, lon, lat });
+    alarms.push({ id: `ALM-${String(i).padStart(6, '0')}`, deviceId: id, township, lon, lat, level: i % 50 === 49 ? 'yellow' : 'blue', drill: i % 97 === 3 });
+  }
+  return { devices, alarms };
+}

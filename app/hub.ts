@@ -3,8 +3,8 @@
 //
 //  devices ──MQTT/TCP──┐                      ┌──▶ TelemetryStore (sqlite | influxdb | victoriametrics)
 //  devices ──MQTT/WS───┤                      │
-//                      ▼                      │ durable (group commit)
-//                 broker/ ──authorizePublish──▶ ingest/ ──'readings'──▶ alerting/ ──incidents──┐
+//                      ▼                      │ durable (group commit) ─▶ PUBACK
+//                 broker/ ──authorizePublish──▶ ingest/ ──'accepted'──▶ alerting/ ──incidents──┐
 //                   │ presence                 │ └─ dead-letter lane          │ device state  │
 //                   ▼                          ▼                              ▼               ▼
 //              live state (command-ui/server) ◀──────────────────────── socket.io push ──▶ browsers
@@ -155,7 +155,11 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     },
   );
 
-  ingest.on('readings', (rs) => {
+  // Readings reach the map and the rules as soon as they are decoded and valid, not after the group commit
+  // (a red reading must not wait behind the storage backlog; docs/performance.md 4a). The PUBACK still waits
+  // for the durable write. Live state first, then alerting, so a device's alarm state never runs ahead of
+  // the values it shows. A reading whose write fails is announced once (its QoS 1 resends are not).
+  ingest.on('accepted', (rs) => {
     live.readings(rs);
     alerting.evaluate(rs);
   });
@@ -192,8 +196,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       case 'spool-normal':
         alerting.incidents.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
         break;
-      // The data disk is full / read-only / failing: nothing new is stored or acknowledged, so no warning
-      // can be raised from new readings either — the most severe system incident (security-test-plan T29).
+      // The data disk is full / read-only / failing: nothing new is stored or acknowledged — the most severe
+      // system incident (security-test-plan T29). Readings are still evaluated as they arrive (once each,
+      // not again when the devices resend them), so hazard warnings keep coming while the disk is down.
       case 'disk-fault':
         alerting.incidents.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${fixFor(e.fault, e.dir)}`);
         break;

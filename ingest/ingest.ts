@@ -2,10 +2,19 @@
 // before the publisher is acknowledged (DESIGN.md §6a "aedes sends PUBACK before `published` runs").
 //
 //   authorizePublish ─▶ accept() ─▶ decodePublish ─┬─ invalid ─▶ dead-letter lane (kept, counted) ─▶ done()
-//                                                  └─ readings ─▶ queue ─▶ one store.write() per batch
+//                                                  └─ readings ─┬─▶ 'accepted' (next turn, not waiting for
+//                                                               │    the disk: live state and alerting)
+//                                                               └─▶ queue ─▶ one store.write() per batch
 //                                                                   (one fsync for every publish that
 //                                                                    arrived while the last one ran)
 //                                                                   ─▶ done() for each ─▶ 'readings'
+//
+// Warnings do not wait for the fsync (docs/performance.md 4a): 'accepted' carries every decoded, valid
+// reading once, within one event-loop turn of its arrival and always before its write completes; the PUBACK
+// still waits for durability. A reading whose write fails is not acknowledged, so the device sends it again
+// (QoS 1): those readings are remembered (device, ts, metrics) until a write of them succeeds, and a resend
+// is written but not announced as 'accepted' a second time, so no window, rate or N-sample rule counts it
+// twice. Readings the database refuses (HTTP 4xx, `onReject`) were real measurements: they were announced.
 //
 // The queue is bounded by the broker itself: aedes reads the next chunk from a socket only after every
 // packet of the previous chunk has called back, so a device waits for its acknowledgement (back-pressure)
@@ -31,6 +40,8 @@ export interface IngestDeps {
 export interface IngestConfig {
   /** most readings in one store write (a larger publish is still written whole) */
   maxBatch?: number;
+  /** most readings remembered as announced but not durable (their write failed; resends are not announced again) */
+  maxUndurable?: number;
 }
 
 export interface IngestStats {
@@ -41,6 +52,9 @@ export interface IngestStats {
 }
 
 interface IngestEvents {
+  /** decoded, validated readings, once each, as soon as they are accepted (before they are durable) */
+  accepted: [readings: Reading[]];
+  /** readings now durable (group commit done; their publishers are acknowledged) */
   readings: [readings: Reading[]];
   event: [event: DeviceEvent];
   status: [status: StatusUpdate];
@@ -67,6 +81,7 @@ interface Pending {
 export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Ingest {
   const { store, deadLetters, clock, logger } = deps;
   const maxBatch = config.maxBatch ?? 5000;
+  const maxUndurable = config.maxUndurable ?? 200_000;
   const emitter = new EventEmitter();
   const counters = {
     received: new Counter({ name: 'lookout_readings_received_total', help: 'Readings received over MQTT (valid or not)', registers: [] }),
@@ -77,6 +92,12 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
   const pendingGauge = new Gauge({ name: 'lookout_ingest_pending_readings', help: 'Readings waiting for their durable write', registers: [] });
   if (deps.metrics) for (const m of [...Object.values(counters), pendingGauge]) deps.metrics.registerMetric(m);
 
+  /** readings accepted and not yet announced ('accepted' runs in the next turn, for a whole batch at once) */
+  let fresh: Reading[][] = [];
+  let announceScheduled = false;
+  /** readings announced whose write failed (key → when): a resend is written but not announced again */
+  const undurable = new Map<string, number>();
+  let undurableDropped = 0;
   let queue: Pending[] = [];
   let queuedReadings = 0;
   let writing: Promise<void> | null = null;
@@ -98,6 +119,48 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
     if (deviceId) emitter.emit('rejected', deviceId, code, ts);
   }
 
+  /** identity of a reading for redelivery: device, timestamp, drill flag and which metrics it carries */
+  function keyOf(r: Reading): string {
+    let k = `${r.deviceId}|${r.ts}|${r.drill ? 1 : 0}`;
+    for (const m in r.values) k += `|${m}`;
+    return k;
+  }
+
+  function announce() {
+    announceScheduled = false;
+    if (fresh.length === 0) return;
+    const list = fresh;
+    fresh = [];
+    const readings = list.length === 1 ? list[0]! : list.flat();
+    try {
+      emitter.emit('accepted', readings);
+    } catch (err) {
+      logger.error({ err }, 'reading consumer failed');
+    }
+  }
+
+  function scheduleAnnounce() {
+    if (announceScheduled) return;
+    announceScheduled = true;
+    setImmediate(announce);
+  }
+
+  /** the write of these (announced) readings failed: their resends must not be announced again */
+  function rememberUndurable(readings: readonly Reading[], now: number) {
+    for (const r of readings) {
+      const k = keyOf(r);
+      undurable.delete(k); // re-insert: the newest failure goes last
+      undurable.set(k, now);
+    }
+    // bounded: the oldest go first (a resend of one of those would be evaluated twice)
+    for (const [k, at] of undurable) {
+      if (undurable.size <= maxUndurable && now - at < 3_600_000) break;
+      undurable.delete(k);
+      undurableDropped++;
+    }
+    if (undurableDropped > 0 && undurableDropped % 10_000 === 1) logger.warn({ dropped: undurableDropped, limit: maxUndurable }, 'forgetting readings whose write failed: a resend of them is evaluated again');
+  }
+
   function schedule() {
     if (scheduled || writing) return;
     scheduled = true;
@@ -109,6 +172,8 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
   }
 
   async function drain(): Promise<void> {
+    // what is about to be written has been announced (alerting never waits for the disk)
+    if (fresh.length > 0) announce();
     while (queue.length > 0 && !writing) {
       let take = 0;
       let n = 0;
@@ -128,6 +193,7 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
           }
           stats.stored += readings.length;
           counters.stored.inc(readings.length);
+          if (undurable.size > 0) for (const r of readings) undurable.delete(keyOf(r));
           for (const b of batch) b.done(null);
           try {
             emitter.emit('readings', readings);
@@ -151,6 +217,7 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
               logger.error({ err, failedBatches: failing.batches, failedReadings: failing.readings, sinceMs: now - failing.since }, 'telemetry writes still failing; publishers are not acknowledged');
             }
           }
+          rememberUndurable(readings, now);
           const e = err instanceof Error ? err : new Error(String(err));
           for (const b of batch) b.done(e);
         },
@@ -179,6 +246,13 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
           counters.received.inc(n);
           queue.push({ readings: decoded.readings, done });
           queuedReadings += n;
+          if (undurable.size === 0) fresh.push(decoded.readings);
+          else {
+            // a resend of readings whose write failed was announced already
+            const again = decoded.readings.filter((r) => !undurable.has(keyOf(r)));
+            if (again.length > 0) fresh.push(again);
+          }
+          scheduleAnnounce();
           schedule();
           return;
         }
@@ -206,6 +280,7 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
     },
     stats: () => ({ ...stats, pending: queuedReadings }),
     async flush() {
+      if (fresh.length > 0) announce();
       for (;;) {
         if (writing) await writing;
         else if (queue.length > 0) await drain();
