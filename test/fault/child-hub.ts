@@ -28,7 +28,7 @@ export function startChildHub(dataDir: string, extraEnv: Record<string, string> 
   // the child's configuration is exactly ours: stray LOOKOUT_* variables of the test runner stay out
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('LOOKOUT_')) env[k] = v;
-  Object.assign(env, { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD, LOOKOUT_LOG_LEVEL: 'warn', LOOKOUT_ADMIN_2FA: 'off' }, extraEnv);
+  Object.assign(env, { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD, LOOKOUT_LOG_LEVEL: 'warn' }, extraEnv);
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'lookout.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   // a test runner that dies must not leave a hub behind
