@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['app/cli.ts', 'bin/**', '**/*.test.ts', 'test/**', 'bench/**', 'device-sim/cli.ts'],
+    files: ['app/cli.ts', 'bin/**', '**/*.test.ts', 'test/**', 'bench/**', 'device-sim/cli.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,7 +1,7 @@
 // Real file-system faults for tests (security-test-plan T29): a small tmpfs that fills up (ENOSPC), and
 // an ext4 file system on a loop device that the kernel turns read-only under a running process (what a
 // failing disk does: `errors=remount-ro`). Both need root (CAP_SYS_ADMIN); `fsFaultSkipReason()` says why
-// a test cannot run. `mount -o remount,ro` itself is refused (EBUSY) while a process holds files open for
+// a test cannot run (under CI=true it throws instead). `mount -o remount,ro` itself is refused (EBUSY) while a process holds files open for
 // writing, so the read-only case uses ext4's own error path (`/sys/fs/ext4/<dev>/trigger_fs_error`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,11 @@ export function fsFaultSkipReason(need: 'tmpfs' | 'ext4' = 'tmpfs'): string | nu
     }
     rmSync(dir, { recursive: true, force: true });
   }
-  return cachedReason[need];
+  const reason = cachedReason[need];
+  // CI runs as root on this machine kind and must run T29 (as the VictoriaMetrics, browser and compose
+  // suites must): there a missing capability is a failure, not a skip
+  if (reason && process.env.CI === 'true') throw new Error(`CI=true: ${reason}`);
+  return reason;
 }
 
 /** Free bytes for an unprivileged writer (what SQLite sees). */
