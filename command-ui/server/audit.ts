@@ -125,51 +125,34 @@ export interface AuditReader {
   count(): number;
 }
 
+/** `WHERE a AND b …` (or nothing) and its arguments, from the conditions whose value is given */
+function filters(conds: [sql: string, value: string | number | undefined][]): { where: string; args: (string | number)[] } {
+  const given = conds.filter((c): c is [string, string | number] => c[1] !== undefined);
+  return { where: given.length ? `WHERE ${given.map((c) => c[0]).join(' AND ')}` : '', args: given.map((c) => c[1]) };
+}
+
 export function openAuditReader(db: Database.Database): AuditReader {
   const hasTable = () => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_audit'").get();
   return {
     list(q = {}) {
       if (!hasTable()) return [];
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (q.from !== undefined) {
-        where.push('ts >= ?');
-        args.push(q.from);
-      }
-      if (q.to !== undefined) {
-        where.push('ts < ?');
-        args.push(q.to);
-      }
-      if (q.user !== undefined) {
-        where.push('user = ?');
-        args.push(q.user);
-      }
-      if (q.action !== undefined) {
-        where.push('action = ?');
-        args.push(q.action);
-      }
-      if (q.before !== undefined) {
-        where.push('seq < ?');
-        args.push(q.before);
-      }
+      const { where, args } = filters([
+        ['ts >= ?', q.from],
+        ['ts < ?', q.to],
+        ['user = ?', q.user],
+        ['action = ?', q.action],
+        ['seq < ?', q.before],
+      ]);
       const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
-      const sql = `SELECT * FROM server_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
-      return (db.prepare(sql).all(...args) as Row[]).map(toEntry);
+      return (db.prepare(`SELECT * FROM server_audit ${where} ORDER BY seq DESC LIMIT ${limit}`).all(...args) as Row[]).map(toEntry);
     },
     *iterate(q = {}) {
       if (!hasTable()) return;
-      const where: string[] = [];
-      const args: number[] = [];
-      if (q.from !== undefined) {
-        where.push('ts >= ?');
-        args.push(q.from);
-      }
-      if (q.to !== undefined) {
-        where.push('ts < ?');
-        args.push(q.to);
-      }
-      const stmt = db.prepare(`SELECT * FROM server_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`);
-      for (const r of stmt.iterate(...args) as IterableIterator<Row>) yield toEntry(r);
+      const { where, args } = filters([
+        ['ts >= ?', q.from],
+        ['ts < ?', q.to],
+      ]);
+      for (const r of db.prepare(`SELECT * FROM server_audit ${where} ORDER BY seq`).iterate(...args) as IterableIterator<Row>) yield toEntry(r);
     },
     count() {
       return hasTable() ? (db.prepare('SELECT COUNT(*) AS n FROM server_audit').get() as { n: number }).n : 0;
