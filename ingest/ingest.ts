@@ -145,6 +145,16 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
     setImmediate(announce);
   }
 
+  /** bounded by count and age, oldest first (a resend of a forgotten one is evaluated twice); once the
+   *  map is empty again, accept() is back on its path without a key per reading */
+  function forgetOld(now: number) {
+    for (const [k, at] of undurable) {
+      if (undurable.size <= maxUndurable && now - at < 3_600_000) break;
+      undurable.delete(k);
+      undurableDropped++;
+    }
+  }
+
   /** the write of these (announced) readings failed: their resends must not be announced again */
   function rememberUndurable(readings: readonly Reading[], now: number) {
     for (const r of readings) {
@@ -152,12 +162,7 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
       undurable.delete(k); // re-insert: the newest failure goes last
       undurable.set(k, now);
     }
-    // bounded: the oldest go first (a resend of one of those would be evaluated twice)
-    for (const [k, at] of undurable) {
-      if (undurable.size <= maxUndurable && now - at < 3_600_000) break;
-      undurable.delete(k);
-      undurableDropped++;
-    }
+    forgetOld(now);
     if (undurableDropped > 0 && undurableDropped % 10_000 === 1) logger.warn({ dropped: undurableDropped, limit: maxUndurable }, 'forgetting readings whose write failed: a resend of them is evaluated again');
   }
 
@@ -193,7 +198,10 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
           }
           stats.stored += readings.length;
           counters.stored.inc(readings.length);
-          if (undurable.size > 0) for (const r of readings) undurable.delete(keyOf(r));
+          if (undurable.size > 0) {
+            for (const r of readings) undurable.delete(keyOf(r));
+            forgetOld(clock.now());
+          }
           for (const b of batch) b.done(null);
           try {
             emitter.emit('readings', readings);
