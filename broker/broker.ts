@@ -124,8 +124,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     return false;
   }
   /** a refused login (T12): counted, reported (aggregated), and counted towards back-off */
-  function loginFailed(client: Client, device: string, reason: string, message: string, code: AuthErrorCode, done: (err: AuthError, ok: false) => void) {
-    const ip = remoteIp(client);
+  function loginFailed(ip: string | null, device: string, reason: string, message: string, code: AuthErrorCode, done: (err: AuthError, ok: false) => void) {
     m.authFailures.inc({ reason });
     const first = failedLogins.failed(ip, device, reason);
     logger[first ? 'warn' : 'debug']({ device, ip, reason }, 'mqtt: device login refused');
@@ -141,7 +140,6 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     connectTimeoutMs: config.connectTimeout ?? 10_000,
   };
   const deviceOf = (client: Client | null | undefined) => (client?.id && registry.get(client.id) ? client.id : null);
-  const ipOf = (client: Client) => (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? null;
   // guard stream → the aedes client it feeds, to name the device in a refusal
   const clientOf = new WeakMap<Duplex, Client>();
   const guardHooks: EdgeGuardHooks = {
@@ -166,7 +164,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     if (!firstReport(client)) return;
     m.guarded.inc({ reason: 'inflight' });
     const deviceId = deviceOf(client);
-    logger.warn({ reason: 'inflight', ip: ipOf(client), device: deviceId, limit: maxInflight }, 'mqtt: too many publishes awaiting acknowledgement; connection closed');
+    logger.warn({ reason: 'inflight', ip: remoteIp(client), device: deviceId, limit: maxInflight }, 'mqtt: too many publishes awaiting acknowledgement; connection closed');
     if (deviceId) ingest.reject(deviceId, topic, 'LOOKOUT_ERR_MQTT_INFLIGHT', `more than ${maxInflight} QoS 1/2 publishes awaiting acknowledgement; connection closed, this one not stored`, payload);
   };
   /** every listener's socket once admitted by the token bucket */
@@ -198,18 +196,19 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       const token = password ? password.toString('utf8') : '';
       // the device the client claims to be, as named in audit rows and back-off records
       const claimed = (username || id || '').slice(0, 128);
+      const ip = remoteIp(client);
       // T12: while this address (or this device from it) backs off, refuse without a token check —
       // except a credential already verified in this process (a keyed digest, no scrypt), so devices
       // behind the same NAT as a failing client keep reconnecting.
-      const blocked = backoff?.blocked(remoteIp(client), claimed);
+      const blocked = backoff?.blocked(ip, claimed);
       if (blocked && !(id && username === id && registry.isKnownGood(id, token))) {
         m.authFailures.inc({ reason: 'backoff' });
-        failedLogins.refused(remoteIp(client), claimed, 'backoff');
+        failedLogins.refused(ip, claimed, 'backoff');
         return done(authError(`too many failed logins; refused until ${new Date(blocked.until).toISOString()}`, 5), false);
       }
       // [MQTT-3.1.3-7]-style strictness: the client id is the device id, bound to its credential.
       if (!id || !DEVICE_ID_RE.test(id) || !username || username !== id) {
-        return loginFailed(client, claimed, 'client-id', 'client id must equal the username (the device id)', 2, done);
+        return loginFailed(ip, claimed, 'client-id', 'client id must equal the username (the device id)', 2, done);
       }
       // T20: a banned client id is refused before its token is checked (CONNACK 3, server unavailable)
       const bannedUntil = flapping?.bannedUntil(id) ?? 0;
@@ -220,18 +219,17 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       // Mutual TLS: the certificate's CN must name this device (a stolen token alone is not enough).
       const peer = (client.conn as unknown as { getPeerCertificate?: () => { subject?: { CN?: string } } }).getPeerCertificate?.();
       if (config.tls?.ca && (client.conn as unknown as { encrypted?: boolean }).encrypted && peer?.subject?.CN !== id) {
-        return loginFailed(client, id, 'certificate', 'certificate CN does not match the device id', 5, done);
+        return loginFailed(ip, id, 'certificate', 'certificate CN does not match the device id', 5, done);
       }
       // Unknown ids cost the same scrypt check as wrong tokens (device-registry.ts): no timing oracle.
       registry.verifyToken(username, token).then(
         (ok) => {
-          if (!ok) return loginFailed(client, id, 'credentials', 'bad user name or password', 4, done);
-          backoff?.success(remoteIp(client), id);
+          if (!ok) return loginFailed(ip, id, 'credentials', 'bad user name or password', 4, done);
+          backoff?.success(ip, id);
           const flap = flapping?.connected(id);
           if (flap?.banned) {
             m.flappingBans.inc();
             m.authFailures.inc({ reason: 'flapping' });
-            const ip = remoteIp(client);
             logger.warn({ device: id, ip, connects: flap.connects, until: new Date(flap.until).toISOString() }, 'mqtt: device banned for flapping (reconnecting too often)');
             emit({ ts: clock.now(), action: 'mqtt-flapping', target: id, ip, detail: JSON.stringify({ connects: flap.connects, windowS: config.flapping!.windowMs / 1000, banS: config.flapping!.banMs / 1000, until: new Date(flap.until).toISOString() }) });
             return done(authError(`client id ${id} reconnects too often; refused until ${new Date(flap.until).toISOString()}`, 3), false);
@@ -299,7 +297,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     if (err.message === 'drain timeout' && firstReport(client)) {
       // T19: aedes closed a client that left our writes unread for drainTimeout
       m.guarded.inc({ reason: 'drain-timeout' });
-      logger.warn({ reason: 'drain-timeout', ip: ipOf(client), device: deviceOf(client) }, 'mqtt: client stopped reading; connection closed');
+      logger.warn({ reason: 'drain-timeout', ip: remoteIp(client), device: deviceOf(client) }, 'mqtt: client stopped reading; connection closed');
     } else if (AEDES_INFLIGHT_ERROR.test(err.message)) {
       overInflight(client, '(QoS 2 awaiting PUBREL)', Buffer.alloc(0));
     }
@@ -312,7 +310,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   function tlsRefused(reason: string, ip: string | null, cn: string | null, audit = true) {
     m.authFailures.inc({ reason: 'tls' });
     logger.warn({ reason, ip, cn }, 'mqtts: TLS connection refused');
-    if (audit) deps.onSecurityEvent?.({ ts: clock.now(), action: 'mqtt-tls-refused', target: cn, ip, detail: reason });
+    if (audit) emit({ ts: clock.now(), action: 'mqtt-tls-refused', target: cn, ip, detail: reason });
   }
   /** mutual TLS (T22): a certificate that does not verify — expired, revoked, foreign CA, none — is refused */
   function refusedCertificate(socket: tls.TLSSocket): boolean {

@@ -82,6 +82,12 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
   const verified = new Map<string, Buffer>();
   const cacheKey = randomBytes(32);
   const digest = (id: string, token: string) => createHmac('sha256', cacheKey).update(id).update('\0').update(token).digest();
+  const plausibleToken = (token: unknown): token is string => typeof token === 'string' && token.length > 0 && token.length <= 256;
+  /** the token's keyed digest matches the one kept when this device last verified with scrypt */
+  const verifiedAs = (id: string, d: Buffer) => {
+    const cached = verified.get(id);
+    return !!cached && timingSafeEqual(cached, d);
+  };
 
   const toDevice = (r: Row): Device => ({
     id: r.id,
@@ -109,7 +115,7 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
   async function makeRow(input: DeviceInput, token: string, createdAt: number): Promise<Row> {
     const salt = randomBytes(16);
     const hash = await scrypt(token, salt, SCRYPT);
-    return {
+  return {
       id: input.id,
       kind: input.kind,
       name: input.name ?? input.id,
@@ -169,23 +175,19 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
     size: () => devices.size,
     async verifyToken(id, token) {
       const h = hashes.get(id);
-      if (!h || typeof token !== 'string' || token.length === 0 || token.length > 256) {
+      if (!h || !plausibleToken(token)) {
         // Same work for unknown users: no timing oracle on which ids exist (security-test-plan T12).
         await scrypt(token || 'x', Buffer.alloc(16), SCRYPT);
         return false;
       }
       const d = digest(id, token);
-      const cached = verified.get(id);
-      if (cached && timingSafeEqual(cached, d)) return true;
+      if (verifiedAs(id, d)) return true;
       const key = await scrypt(token, h.salt, SCRYPT);
       const ok = key.length === h.hash.length && timingSafeEqual(key, h.hash);
       if (ok) verified.set(id, d);
       return ok;
     },
-    isKnownGood(id, token) {
-      const cached = verified.get(id);
-      return !!cached && typeof token === 'string' && token.length > 0 && token.length <= 256 && timingSafeEqual(cached, digest(id, token));
-    },
+    isKnownGood: (id, token) => plausibleToken(token) && verifiedAs(id, digest(id, token)),
     remove(id) {
       verified.delete(id);
       hashes.delete(id);
