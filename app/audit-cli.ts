@@ -8,15 +8,9 @@ import Database from 'better-sqlite3';
 import { openAuditReader } from '../command-ui/server/audit.js';
 import type { Config } from './config.js';
 import type { Io } from './cli.js';
+import { parseTimeArg } from './time-arg.js';
 
 const USAGE = 'usage: lookout audit verify | lookout audit export [--from T] [--to T] > audit.jsonl   (T: ISO 8601 or epoch ms)\n';
-
-function time(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(n)) throw new Error(`--${name} ${raw}: expected an ISO 8601 time or epoch milliseconds`);
-  return n;
-}
 
 function write(stream: NodeJS.WritableStream, chunk: string): Promise<void> {
   return new Promise((resolve) => (stream.write(chunk) ? resolve() : stream.once('drain', () => resolve())));
@@ -55,8 +49,8 @@ export async function auditCommand(args: string[], config: Config, io: Io): Prom
     let from: number | undefined;
     let to: number | undefined;
     try {
-      from = time(values.from, 'from');
-      to = time(values.to, 'to');
+      from = parseTimeArg(values.from, 'from');
+      to = parseTimeArg(values.to, 'to');
     } catch (err) {
       io.stderr.write(`${(err as Error).message}\n`);
       return 2;

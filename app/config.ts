@@ -138,11 +138,7 @@ function positive(env: Record<string, string | undefined>, name: string): number
   return n;
 }
 
-function count(env: Record<string, string | undefined>, name: string): number {
-  const raw = env[name] || CONFIG_VARS[name]!.default;
-  if (!/^\d{1,9}$/.test(raw)) fail(name, `must be a whole number ≥ 0 (got "${raw}")`);
-  return Number(raw);
-}
+const count = (env: Record<string, string | undefined>, name: string): number => integer(env, name, 0, 999_999_999);
 
 function integer(env: Record<string, string | undefined>, name: string, min: number, max: number): number {
   const raw = env[name] || CONFIG_VARS[name]!.default;
@@ -212,11 +208,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   const admin2fa = (env.LOOKOUT_ADMIN_2FA || CONFIG_VARS.LOOKOUT_ADMIN_2FA!.default) as Config['admin2fa'];
   if (!['required', 'optional', 'off'].includes(admin2fa)) fail('LOOKOUT_ADMIN_2FA', `must be required, optional or off (got "${admin2fa}")`);
 
-  const timeoutRaw = env.LOOKOUT_HTTP_REQUEST_TIMEOUT_MS || CONFIG_VARS.LOOKOUT_HTTP_REQUEST_TIMEOUT_MS!.default;
   // 0 would switch Node's request timeout off (security-test-plan T33); an hour is far beyond any honest upload
-  if (!/^\d{1,7}$/.test(timeoutRaw) || Number(timeoutRaw) < 100 || Number(timeoutRaw) > 3_600_000) {
-    fail('LOOKOUT_HTTP_REQUEST_TIMEOUT_MS', `must be a whole number of milliseconds from 100 to 3600000 (got "${timeoutRaw}")`);
-  }
+  const requestTimeoutMs = integer(env, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000);
 
   const logLevel = (env.LOOKOUT_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail('LOOKOUT_LOG_LEVEL', `is not a log level (got "${logLevel}")`);
@@ -238,7 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
 
   return deepFreeze({
     dataDir: path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default),
-    http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs: Number(timeoutRaw) },
+    http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),
       port: port(env, 'LOOKOUT_MQTT_PORT'),

@@ -10,13 +10,7 @@ import { createDeviceRegistry } from '../broker/index.js';
 import { systemClock, type Reading } from '../schemas/index.js';
 import { loadConfig } from './config.js';
 import { ROOT, type Io } from './cli.js';
-
-function parseTime(s: string | undefined, name: string): number | undefined {
-  if (s === undefined) return undefined;
-  const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be an ISO date-time or epoch ms (got "${s}")`);
-  return n;
-}
+import { parseTimeArg } from './time-arg.js';
 
 export async function rulesCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -32,8 +26,8 @@ export async function rulesCommand(argv: string[], env: Record<string, string | 
   }
   if (sub === 'backtest') {
     const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, rules: { type: 'string' } } });
-    const from = parseTime(values.from, 'from');
-    const to = parseTime(values.to, 'to');
+    const from = parseTimeArg(values.from, 'from');
+    const to = parseTimeArg(values.to, 'to');
     const config = loadConfig(env, { root: ROOT });
     if (config.store !== 'sqlite') {
       io.stderr.write('backtest reads the embedded telemetry store; with LOOKOUT_STORE=' + config.store + ' export the range to SQLite first\n');

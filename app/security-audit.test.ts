@@ -4,7 +4,7 @@ import { createVirtualClock } from '../test/helpers/virtual-clock.js';
 import { createSecurityAudit } from './security-audit.js';
 
 describe('security events → audit rows', () => {
-  const event = (ip: string) => ({ action: 'mqtt-tls-refused', target: 'GAS-1', ip, detail: 'CERT_REVOKED' });
+  const event = (ip: string) => ({ action: 'mqtt-tls-refused' as const, target: 'GAS-1', ip, detail: 'CERT_REVOKED' });
 
   it('writes one row per action and address per minute and says how many were left out', () => {
     const clock = createVirtualClock(Date.UTC(2026, 0, 1));

@@ -4,14 +4,11 @@
 // (action, address) at most one row per window; the rest are counted and the next row says how many
 // were not written. The Prometheus counters of the stage still count every event.
 import type { Clock } from '../schemas/index.js';
+import type { SecurityEvent as BrokerSecurityEvent } from '../broker/index.js';
 import type { AuditInput } from '../command-ui/server/audit.js';
 
-export interface SecurityEvent {
-  action: string;
-  target: string | null;
-  ip: string | null;
-  detail: string;
-}
+/** the broker's security event; `ts` is taken from the clock here */
+export type SecurityEvent = Omit<BrokerSecurityEvent, 'ts'>;
 
 export interface SecurityAuditOptions {
   /** one row per (action, address) per window, ms */
