@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DEVICE_KINDS, LookoutError, deviceCreateBody, deviceImportFile, type DeviceKind } from '../schemas/index.js';
 import { CONFIG_VARS, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
+import { resetSecondFactor } from '../command-ui/server/two-factor.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -177,9 +178,8 @@ async function userReset2fa(name: string, config: Config, io: Io): Promise<numbe
       io.stderr.write(`no user "${name}"\n`);
       return 1;
     }
-    const had = hub.twoFactor.reset(name);
-    const revoked = hub.users.revokeAll(name);
-    hub.audit.append({ ts: Date.now(), user: null, action: 'user-2fa-reset', target: name, ip: null, detail: `lookout user reset-2fa on the host; ${had ? 'second factor removed' : 'no second factor'}; ${revoked} session(s) revoked` });
+    const { had, detail } = resetSecondFactor(hub.twoFactor, hub.users, name);
+    hub.audit.append({ ts: Date.now(), user: null, action: 'user-2fa-reset', target: name, ip: null, detail: `lookout user reset-2fa on the host; ${detail}` });
     io.stdout.write(had ? `removed the second factor of "${name}"; they enrol a new authenticator app at their next login\n` : `"${name}" had no second factor\n`);
     return 0;
   });

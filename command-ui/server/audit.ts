@@ -132,7 +132,9 @@ function filters(conds: [sql: string, value: string | number | undefined][]): { 
 }
 
 export function openAuditReader(db: Database.Database): AuditReader {
-  const hasTable = () => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_audit'").get();
+  // a reader may open a database the hub has not created the table in yet; once there, it stays (no DROP)
+  let tableSeen = false;
+  const hasTable = () => tableSeen || (tableSeen = !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_audit'").get());
   return {
     list(q = {}) {
       if (!hasTable()) return [];

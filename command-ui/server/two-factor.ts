@@ -136,3 +136,13 @@ export function createTwoFactorStore(db: Database.Database, clock: Clock): TwoFa
     },
   };
 }
+
+/**
+ * Removes a user's second factor and ends their sessions (lost phone; the console route and
+ * `lookout user reset-2fa` both come here). The audit detail says what happened.
+ */
+export function resetSecondFactor(twoFactor: TwoFactorStore, users: { revokeAll(username: string): number }, name: string): { had: boolean; detail: string } {
+  const had = twoFactor.reset(name);
+  const revoked = users.revokeAll(name);
+  return { had, detail: `${had ? 'second factor removed' : 'no second factor'}; ${revoked} session(s) revoked` };
+}

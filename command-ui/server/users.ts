@@ -139,6 +139,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
   `);
   const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at });
   const byName = db.prepare('SELECT * FROM server_users WHERE username = ?');
+  const byRoleCount = db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?');
   const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const insertSession = db.prepare('INSERT INTO server_sessions (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)');
   const getSession = db.prepare('SELECT username, expires_at, created_at FROM server_sessions WHERE token_hash = ?');
@@ -200,7 +201,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       return (db.prepare('SELECT COUNT(*) AS n FROM server_users').get() as { n: number }).n;
     },
     countRole(role) {
-      return (db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?').get(role) as { n: number }).n;
+      return (byRoleCount.get(role) as { n: number }).n;
     },
     async verify(username, password) {
       const r = byName.get(username) as Row | undefined;

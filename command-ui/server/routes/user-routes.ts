@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { LookoutError, ROLES, userCreateBody, type Role } from '../../../schemas/index.js';
 import { requirePermission } from '../auth.js';
+import { resetSecondFactor } from '../two-factor.js';
 import type { ServerDeps } from '../types.js';
 
 const nameParams = { type: 'object', required: ['username'], properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } } } as const;
@@ -79,9 +80,8 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
     const name = req.params.username;
     if (!deps.users.get(name)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${name}`);
     if (name === req.user!.username) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not reset your own second factor; re-enrol with POST /api/auth/2fa/enrol');
-    const had = deps.twoFactor.reset(name);
-    const revoked = deps.users.revokeAll(name);
-    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-2fa-reset', target: name, ip: req.ip, detail: `${had ? 'second factor removed' : 'no second factor'}; ${revoked} session(s) revoked` });
+    const { detail } = resetSecondFactor(deps.twoFactor, deps.users, name);
+    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-2fa-reset', target: name, ip: req.ip, detail });
     return { ok: true };
   });
 
