@@ -37,6 +37,11 @@ const DEFAULT_RADIUS_KM: Record<IncidentCategory, number> = {
 };
 const COLOR_ZH = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' } as const;
 
+/** level word + title, marked 【演练】 for a drill (incidents opened by this version carry it in the title already) */
+function markedTitle(i: Incident): string {
+  return `${i.drill && !i.title.startsWith('【演练】') ? '【演练】' : ''}${LEVEL_INFO[i.level].zh} ${i.title}`;
+}
+
 export function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
     // characters XML 1.0 forbids
@@ -116,8 +121,7 @@ export function toCap(incident: Incident, opts: CapOptions): string {
   const onset = i.alarms.reduce((m, a) => Math.min(m, a.raisedAt), i.openedAt);
   lines.push(`<onset>${capTime(onset)}</onset>`);
   if (opts.senderName) lines.push(`<senderName>${xmlEscape(opts.senderName)}</senderName>`);
-  const drillMark = i.drill && !i.title.startsWith('【演练】') ? '【演练】' : '';
-  lines.push(`<headline>${xmlEscape(`${drillMark}${info.zh} ${i.title}`)}</headline>`);
+  lines.push(`<headline>${xmlEscape(markedTitle(i))}</headline>`);
   const desc = i.alarms.map((a) => `${capTime(a.raisedAt)} ${a.deviceId} ${LEVEL_INFO[a.level].zh} ${a.state === 'cleared' ? '(已解除) ' : ''}${a.message}`);
   lines.push(`<description>${xmlEscape(desc.length ? desc.join('\n') : i.title)}</description>`);
   if (opts.webBase) lines.push(`<web>${xmlEscape(`${opts.webBase.replace(/\/$/, '')}/incidents/${encodeURIComponent(i.id)}`)}</web>`);
@@ -166,7 +170,7 @@ export function toAtomFeed(incidents: readonly Incident[], opts: AtomOptions): s
     const info = LEVEL_INFO[i.level];
     out.push('<entry>');
     out.push(`<id>urn:lookout:incident:${xmlEscape(i.id)}:${i.updatedAt}</id>`);
-    out.push(`<title>${xmlEscape(`${i.drill && !i.title.startsWith('【演练】') ? '【演练】' : ''}${info.zh} ${i.title}`)}</title>`);
+    out.push(`<title>${xmlEscape(markedTitle(i))}</title>`);
     out.push(`<updated>${iso(i.updatedAt)}</updated>`);
     out.push(`<published>${iso(i.openedAt)}</published>`);
     out.push(`<category term="${xmlEscape(i.category)}"/>`);

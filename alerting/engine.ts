@@ -540,8 +540,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     // durable at the next checkpoint; a power cut loses at most a few seconds of window state). Alarms and
     // incidents keep the connection's synchronous=FULL. better-sqlite3 is synchronous: nothing else runs
     // on the connection between the two pragma calls.
-    const relax = !deps.db.inTransaction && (deps.db.pragma('synchronous', { simple: true }) as number) > 1;
-    const sync = relax ? (deps.db.pragma('synchronous', { simple: true }) as number) : 0;
+    const sync = deps.db.inTransaction ? 0 : (deps.db.pragma('synchronous', { simple: true }) as number);
+    const relax = sync > 1;
     if (relax) deps.db.pragma('synchronous = NORMAL');
     try {
       flushStateTx(force);

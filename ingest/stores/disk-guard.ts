@@ -54,6 +54,8 @@ export interface DiskGuard {
   ok(): void;
   /** the current fault, or null */
   fault(): { fault: DiskFault; since: number; reason: string; fix: string } | null;
+  /** the current fault in one line for health checks (/readyz), or null */
+  describe(): string | null;
   readonly reserveBytes: number;
 }
 
@@ -176,5 +178,6 @@ export function createDiskGuard(deps: DiskGuardDeps, config: DiskGuardConfig): D
       }
     },
     fault: () => current,
+    describe: () => (current ? `${current.fault} since ${new Date(current.since).toISOString()} (${current.reason}): readings are not acknowledged; fix: ${current.fix}` : null),
   };
 }

@@ -502,9 +502,9 @@ export function createSpooledStore(remote: RemoteBackend, deps: SpooledStoreDeps
       // ok = the hub can still take readings durably. A database outage alone is not a readiness failure:
       // the spool holds the readings (state says `down`); a full spool is, because ingestion then waits.
       const full = waiters.length > 0 || (s.batches > 0 && s.bytes >= s.maxBytes);
-      const f = disk.fault();
+      const f = disk.describe();
       const why = [
-        f ? `${f.fault} since ${new Date(f.since).toISOString()} (${f.reason}): readings are not acknowledged; fix: ${f.fix}; ` : '',
+        f ? `${f}; ` : '',
         full ? `spool full (${s.bytes} of ${s.maxBytes} bytes): ingestion waits; ` : '',
       ].join('');
       return { ok: !full && !f, state, ...(detail || why ? { detail: `${why}${detail ?? ''}` } : {}), spoolDepth: s.depth, spoolBytes: s.bytes };

@@ -224,8 +224,8 @@ export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDe
     },
     async health(): Promise<StoreHealth> {
       if (workerError) return { ok: false, state: 'down', detail: workerError.message };
-      const f = guard?.fault();
-      if (f) return { ok: false, state: 'down', detail: `${f.fault} since ${new Date(f.since).toISOString()} (${f.reason}): readings are not acknowledged; fix: ${f.fix}` };
+      const f = guard?.describe();
+      if (f) return { ok: false, state: 'down', detail: f };
       return closed ? { ok: false, state: 'down', detail: 'closed' } : { ok: true, state: 'up', spoolDepth: 0 };
     },
     async close() {
