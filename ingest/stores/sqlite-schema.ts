@@ -1,4 +1,6 @@
-// Shared by the SQLite store and its writer thread: the table and the messages between them.
+// Shared by the SQLite store and its writer thread: the connection settings, the table, the insert and the
+// messages between them.
+import Database from 'better-sqlite3';
 
 export const SCHEMA_SQL = `
   CREATE TABLE IF NOT EXISTS telemetry (
@@ -10,6 +12,20 @@ export const SCHEMA_SQL = `
     PRIMARY KEY (device, metric, ts)
   ) WITHOUT ROWID;
 `;
+
+/** Same point again overwrites (as InfluxDB does for an identical series + timestamp). */
+export const INSERT_SQL = 'INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)';
+
+/** A connection to the telemetry database, as both threads must open it. */
+export function openTelemetryDb(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA_SQL);
+  return db;
+}
 
 /** One row per (reading, metric), column-wise; device and metric names by index into dictionaries. */
 export interface ColumnBatch {

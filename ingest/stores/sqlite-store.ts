@@ -15,7 +15,7 @@ import type { Registry } from 'prom-client';
 import { systemClock, type Clock, type HistoryPoint, type Reading } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
 import { createDiskGuard, type DiskEvent, type DiskGuard } from './disk-guard.js';
-import { SCHEMA_SQL, type ColumnBatch, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
+import { INSERT_SQL, openTelemetryDb, type ColumnBatch, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
 
 export interface SqliteStoreConfig {
   /** path of the telemetry database file (`:memory:` for throwaway use: always written inline) */
@@ -95,15 +95,8 @@ export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDe
           { clock: deps.clock ?? systemClock, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.onEvent ? { onEvent: deps.onEvent } : {}) },
           { store: 'sqlite', dir: path.dirname(path.resolve(config.file)), setsUp: true, ...(config.reserveBytes !== undefined ? { reserveBytes: config.reserveBytes } : {}) },
         );
-  const db = new Database(config.file);
-  db.pragma('journal_mode = WAL');
-  // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA_SQL);
-
-  // Same point again overwrites (as InfluxDB does for an identical series + timestamp).
-  const insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)');
+  const db = openTelemetryDb(config.file);
+  const insert = db.prepare(INSERT_SQL);
   const writeTx = db.transaction((readings: readonly Reading[]) => {
     for (const r of readings) {
       const drill = r.drill ? 1 : 0;

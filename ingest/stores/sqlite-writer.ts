@@ -3,16 +3,11 @@
 // (synchronous=FULL blocks the calling thread for the whole fsync; on the main thread it stalled the
 // event loop and so the broker). Batches arrive column-wise with transferred buffers: no per-row objects.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { SCHEMA_SQL, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
+import { INSERT_SQL, openTelemetryDb, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
 
 const { file } = workerData as { file: string };
-const db = new Database(file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
-db.exec(SCHEMA_SQL);
-const insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, metric, ts, value, drill) VALUES (?, ?, ?, ?, ?)');
+const db = openTelemetryDb(file);
+const insert = db.prepare(INSERT_SQL);
 const writeTx = db.transaction((m: Extract<WriterRequest, { op: 'write' }>) => {
   const { devices, metrics, dev, met, ts, value, drill } = m;
   for (let i = 0; i < ts.length; i++) insert.run(devices[dev[i]!], metrics[met[i]!], ts[i], value[i], drill[i]);
