@@ -90,6 +90,18 @@ export function windowStart(ts: number, step: number): number {
   return Math.floor(ts / step) * step;
 }
 
+/** The value a window reports for `agg` (n > 0). */
+export function windowValue(agg: Aggregate, w: { sum: number; n: number; min: number; max: number; last: number }): number {
+  switch (agg) {
+    case 'mean': return w.sum / w.n;
+    case 'sum': return w.sum;
+    case 'min': return w.min;
+    case 'max': return w.max;
+    case 'last': return w.last;
+    case 'count': return w.n;
+  }
+}
+
 /**
  * Aggregate ascending raw points per window (aligned to epoch multiples of `step`, point ts = window
  * start). Every point carries min and max of its window.
@@ -98,17 +110,7 @@ export function aggregatePoints(raw: readonly HistoryPoint[], step: number, agg:
   const out: HistoryPoint[] = [];
   let cur: { ts: number; sum: number; n: number; min: number; max: number; last: number } | null = null;
   const emit = () => {
-    if (!cur) return;
-    let value: number;
-    switch (agg) {
-      case 'mean': value = cur.sum / cur.n; break;
-      case 'sum': value = cur.sum; break;
-      case 'min': value = cur.min; break;
-      case 'max': value = cur.max; break;
-      case 'last': value = cur.last; break;
-      case 'count': value = cur.n; break;
-    }
-    out.push({ ts: cur.ts, value, min: cur.min, max: cur.max });
+    if (cur) out.push({ ts: cur.ts, value: windowValue(agg, cur), min: cur.min, max: cur.max });
   };
   for (const p of raw) {
     const w = windowStart(p.ts, step);

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { Clock, HistoryPoint } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues } from '../telemetry-store.js';
 import { toLineProtocol } from './line-protocol.js';
-import { aggregatePoints, checkResponse, mergeSeries, timedFetch, validateHistoryRequest, windowStart, RemoteWriteError, type RemoteBackend } from './remote.js';
+import { aggregatePoints, checkResponse, mergeSeries, timedFetch, validateHistoryRequest, windowStart, windowValue, RemoteWriteError, type RemoteBackend } from './remote.js';
 import { createSpooledStore, type RejectHandler, type SpooledStoreConfig, type SpooledTelemetryStore, type StoreEvent } from './spooled-store.js';
 import type { Spool } from './spool.js';
 
@@ -81,33 +81,28 @@ export function createVictoriaMetricsBackend(deps: Pick<RemoteStoreDeps, 'townsh
     return out;
   }
 
-  async function instantQuery(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-    const params = new URLSearchParams({ query: q, nocache: '1' });
-    const res = await timedFetch(`${base}/api/v1/query`, {
+  /** a PromQL API call (`query` or `query_range`): its result list, or an error naming the call */
+  async function promQuery<R>(api: 'query' | 'query_range', params: Record<string, string>): Promise<R[]> {
+    const res = await timedFetch(`${base}/api/v1/${api}`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: params.toString(),
+      body: new URLSearchParams({ ...params, nocache: '1' }).toString(),
       timeoutMs: queryTimeoutMs,
     });
-    if (!res.ok) await checkResponse(res, 'query');
-    const body = (await res.json()) as { status: string; data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> }; error?: string };
-    if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? 'unknown'}`);
+    if (!res.ok) await checkResponse(res, api);
+    const body = (await res.json()) as { status: string; data?: { result?: R[] }; error?: string };
+    if (body.status !== 'success') throw new Error(`${api} failed: ${body.error ?? 'unknown'}`);
     return body.data?.result ?? [];
   }
 
+  function instantQuery(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    return promQuery('query', { query: q });
+  }
+
   async function rangeQuery(q: string, start: number, end: number, step: number): Promise<Map<number, number>> {
-    const params = new URLSearchParams({ query: q, start: (start / 1000).toFixed(3), end: (end / 1000).toFixed(3), step: `${step}ms`, nocache: '1' });
-    const res = await timedFetch(`${base}/api/v1/query_range`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: params.toString(),
-      timeoutMs: queryTimeoutMs,
-    });
-    if (!res.ok) await checkResponse(res, 'query_range');
-    const body = (await res.json()) as { status: string; data?: { result?: Array<{ values: Array<[number, string]> }> }; error?: string };
-    if (body.status !== 'success') throw new Error(`query_range failed: ${body.error ?? 'unknown'}`);
+    const result = await promQuery<{ values: Array<[number, string]> }>('query_range', { query: q, start: (start / 1000).toFixed(3), end: (end / 1000).toFixed(3), step: `${step}ms` });
     const out = new Map<number, number>();
-    for (const series of body.data?.result ?? []) {
+    for (const series of result) {
       for (const [t, v] of series.values) out.set(Math.round(t * 1000), Number(v));
     }
     return out;
@@ -138,8 +133,7 @@ export function createVictoriaMetricsBackend(deps: Pick<RemoteStoreDeps, 'townsh
       const sum = sums.get(t) ?? 0;
       const min = mins.get(t) ?? NaN;
       const max = maxs.get(t) ?? NaN;
-      const agg = req.agg ?? 'mean';
-      const value = agg === 'sum' ? sum : agg === 'count' ? n : agg === 'min' ? min : agg === 'max' ? max : sum / n;
+      const value = windowValue(req.agg ?? 'mean', { sum, n, min, max, last: NaN });
       out.push({ ts: t - step + 1, value, min, max });
     }
     return out;
