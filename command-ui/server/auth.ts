@@ -101,11 +101,12 @@ export interface LoginThrottleOptions {
   maxIps?: number;
 }
 
+/** `refused.first`: the first refusal of this burst (the IP was within its budget before): audit it once */
+export type LoginAdmission = { ok: true } | { ok: false; retryAfterMs: number; first: boolean };
+
 export interface LoginThrottle {
-  /** counts an attempt; false when the IP is over its budget (answer 429) */
-  attempt(ip: string): boolean;
-  /** ms until the IP may try again */
-  retryAfterMs(ip: string): number;
+  /** counts an attempt; refused when the IP is over its budget (answer 429 with Retry-After) */
+  attempt(ip: string): LoginAdmission;
 }
 
 /** Sliding-window login budget per client IP (brute force and credential stuffing). */
@@ -113,26 +114,24 @@ export function createLoginThrottle(clock: Clock, opts: LoginThrottleOptions = {
   const max = opts.maxAttempts ?? 20;
   const windowMs = opts.windowMs ?? 60_000;
   const maxIps = opts.maxIps ?? 10_000;
-  const seen = new Map<string, number[]>();
-  function recent(ip: string): number[] {
-    const now = clock.now();
-    const list = (seen.get(ip) ?? []).filter((t) => now - t < windowMs);
-    seen.delete(ip);
-    if (list.length) seen.set(ip, list);
-    return list;
-  }
+  // per IP: attempt times within the window, and until when its current refusal burst lasts
+  const seen = new Map<string, { times: number[]; refusedUntil: number }>();
   return {
     attempt(ip) {
-      const list = recent(ip);
-      if (list.length >= max) return false;
-      list.push(clock.now());
-      seen.set(ip, list);
+      const now = clock.now();
+      const e = seen.get(ip) ?? { times: [], refusedUntil: 0 };
+      e.times = e.times.filter((t) => now - t < windowMs);
+      seen.delete(ip); // re-insert: the most recently seen IP goes last, the oldest is dropped first
+      seen.set(ip, e);
       while (seen.size > maxIps) seen.delete(seen.keys().next().value!);
-      return true;
-    },
-    retryAfterMs(ip) {
-      const list = recent(ip);
-      return list.length >= max ? Math.max(0, list[0]! + windowMs - clock.now()) : 0;
+      if (e.times.length >= max) {
+        const retryAfterMs = Math.max(0, e.times[0]! + windowMs - now);
+        const first = e.refusedUntil <= now;
+        if (first) e.refusedUntil = now + retryAfterMs;
+        return { ok: false, retryAfterMs, first };
+      }
+      e.times.push(now);
+      return { ok: true };
     },
   };
 }

@@ -32,21 +32,16 @@ const passwordBody = {
 export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config: Pick<ServerConfig, 'twoFactor'> = {}) {
   const policy = config.twoFactor ?? 'required';
   const throttle = createLoginThrottle(deps.clock);
-  // one audit row per IP and window for refused bursts, not one per request (a flood must not flood the log)
-  const throttledAudited = new Map<string, number>();
   const session = requirePermission(deps.users, 'session');
 
   app.post<{ Body: LoginBody }>('/api/auth/login', { schema: { body: loginBody } }, async (req, reply) => {
     const { username, password, totp } = req.body;
     const now = deps.clock.now();
-    if (!throttle.attempt(req.ip)) {
-      const wait = throttle.retryAfterMs(req.ip);
-      if ((throttledAudited.get(req.ip) ?? 0) <= now) {
-        throttledAudited.set(req.ip, now + wait);
-        if (throttledAudited.size > 10_000) throttledAudited.delete(throttledAudited.keys().next().value!);
-        deps.audit?.({ ts: now, user: username, action: 'login-rate-limited', target: null, ip: req.ip });
-      }
-      reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+    const admission = throttle.attempt(req.ip);
+    if (!admission.ok) {
+      // one audit row per refused burst, not one per request (a flood must not flood the log)
+      if (admission.first) deps.audit?.({ ts: now, user: username, action: 'login-rate-limited', target: null, ip: req.ip });
+      reply.header('retry-after', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
       throw new LookoutError('LOOKOUT_ERR_RATE_LIMITED', 'too many login attempts from this address');
     }
     const lock = deps.users.lockout(username);
