@@ -498,14 +498,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       f[o++] = occ ? occ.length : 0;
       if (occ) for (const t of occ) f[o++] = t;
     }
-    for (const s of rt.series.values()) {
-      const len = s.length;
-      f[o++] = len;
-      f.set(s.ts.subarray(s.start, s.end), o);
-      o += len;
-      f.set(s.v.subarray(s.start, s.end), o);
-      o += len;
-    }
+    for (const s of rt.series.values()) o = s.writeInto(f, o);
     return { data, series: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
   }
 
@@ -942,7 +935,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     activity(r.deviceId, now);
     const rt = runtime(r.deviceId, r.kind, r.drill);
     if (now - rt.fetchedAt > deviceRefreshMs) refreshDevice(rt, now);
-    if (r.ts <= rt.lastTs && alreadySeen(rt, r)) {
+    if (alreadySeen(rt, r)) {
       duplicateCounter?.inc();
       return;
     }

@@ -192,12 +192,18 @@ export class Series {
 
   /** [n, ts…, v…] for persistence */
   serialize(): Float64Array {
-    const n = this.end - this.start;
-    const out = new Float64Array(1 + 2 * n);
-    out[0] = n;
-    out.set(this.ts.subarray(this.start, this.end), 1);
-    out.set(this.v.subarray(this.start, this.end), 1 + n);
+    const out = new Float64Array(1 + 2 * this.length);
+    this.writeInto(out, 0);
     return out;
+  }
+
+  /** writes [n, ts…, v…] (what `restore` reads) into `f` at `o`; returns the offset after it */
+  writeInto(f: Float64Array, o: number): number {
+    const n = this.end - this.start;
+    f[o++] = n;
+    f.set(this.ts.subarray(this.start, this.end), o);
+    f.set(this.v.subarray(this.start, this.end), o + n);
+    return o + 2 * n;
   }
 
   static restore(data: Float64Array, offset: number, maxAgeMs: number): { series: Series; next: number } {
