@@ -252,11 +252,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   const book = new IncidentBook(store, clock, correlation, escalation, deviceInfo);
 
   for (const a of store.openAlarms()) indexAlarm(a);
-  {
-    // open incidents share the live alarm objects (one identity per alarm)
-    const byId = new Map([...alarmsByKey.values()].map((a) => [a.alarm.id, a.alarm]));
-    for (const rec of book.open.values()) rec.inc.alarms = rec.inc.alarms.map((x) => byId.get(x.id) ?? x);
-  }
+  book.adoptAlarms(new Map([...alarmsByKey.values()].map((a) => [a.alarm.id, a.alarm])));
   {
     const z = store.meta.get('zone_members');
     if (z) {
@@ -374,25 +370,27 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
 
   function commit(): void {
     if (pendingLate.length) finishLate();
-    if (!dirtyAlarms.size && !book.changed.size && !book.dirtyTimeline.length && !stateChanged.size) return;
-    if (dirtyAlarms.size || book.changed.size || book.dirtyTimeline.length) {
+    const inc = book.drainChanges();
+    if (!dirtyAlarms.size && inc === null && !stateChanged.size) return;
+    if (dirtyAlarms.size || inc !== null) {
       for (const a of dirtyAlarms) unsaved.alarms.add(a);
-      for (const rec of book.changed) unsaved.incidents.add(rec);
-      for (const t of book.dirtyTimeline.splice(0)) unsaved.timeline.push(t);
+      if (inc !== null) {
+        for (const rec of inc.changed) unsaved.incidents.add(rec);
+        for (const t of inc.timeline) unsaved.timeline.push(t);
+      }
       persist();
     }
     for (const a of dirtyAlarms) softAlarms.delete(a);
     dirtyAlarms.clear();
-    const created = new Set(book.created);
-    const changed = [...book.changed];
-    book.settle();
-    for (const rec of changed) {
-      const wire = toWire(rec);
-      for (const fn of created.has(rec) ? listeners.opened : listeners.updated) {
-        try {
-          fn(wire);
-        } catch (err) {
-          log.error({ err }, 'incident listener failed');
+    if (inc !== null) {
+      for (const rec of inc.changed) {
+        const wire = toWire(rec);
+        for (const fn of inc.opened.has(rec) ? listeners.opened : listeners.updated) {
+          try {
+            fn(wire);
+          } catch (err) {
+            log.error({ err }, 'incident listener failed');
+          }
         }
       }
     }

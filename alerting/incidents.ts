@@ -69,14 +69,24 @@ export interface DeviceInfo {
   lat: number | null;
 }
 
+/** One operation's incident changes, as IncidentBook.drainChanges() hands them over. */
+export interface IncidentChanges {
+  /** every incident the operation touched (created ones included) */
+  changed: ReadonlySet<IncRec>;
+  /** the ones it opened */
+  opened: ReadonlySet<IncRec>;
+  /** new timeline entries, in order, by incident id */
+  timeline: readonly [string, TimelineEntry][];
+}
+
 export class IncidentBook {
   /** every non-closed incident, in memory (they are few) */
   readonly open = new Map<string, IncRec>();
   private readonly bySystemKey = new Map<string, IncRec>();
-  /** incidents changed in the current operation → emitted after commit */
-  readonly changed = new Set<IncRec>();
-  readonly created = new Set<IncRec>();
-  readonly dirtyTimeline: [string, TimelineEntry][] = [];
+  // what the current operation changed, handed over whole by drainChanges()
+  private changed = new Set<IncRec>();
+  private created = new Set<IncRec>();
+  private timeline: [string, TimelineEntry][] = [];
 
   constructor(
     private readonly store: AlertStore,
@@ -108,7 +118,7 @@ export class IncidentBook {
       alarmId: e.alarmId ?? null, deviceId: e.deviceId ?? null, detail: e.detail ?? null,
     };
     rec.timeline.push(entry);
-    this.dirtyTimeline.push([rec.inc.id, entry]);
+    this.timeline.push([rec.inc.id, entry]);
     this.touch(rec);
   }
 
@@ -315,16 +325,28 @@ export class IncidentBook {
     }
   }
 
-  /** after commit: drop closed incidents from memory */
-  settle(): void {
-    for (const rec of this.changed) {
+  /**
+   * What changed since the last call (the unit of work writes and announces it), or null when nothing did.
+   * Closed incidents leave memory here; the book starts a fresh change set.
+   */
+  drainChanges(): IncidentChanges | null {
+    if (this.changed.size === 0 && this.timeline.length === 0) return null;
+    const out: IncidentChanges = { changed: this.changed, opened: this.created, timeline: this.timeline };
+    this.changed = new Set();
+    this.created = new Set();
+    this.timeline = [];
+    for (const rec of out.changed) {
       if (rec.inc.status === 'closed') {
         this.open.delete(rec.inc.id);
         if (rec.systemKey && this.bySystemKey.get(rec.systemKey) === rec) this.bySystemKey.delete(rec.systemKey);
       }
     }
-    this.changed.clear();
-    this.created.clear();
+    return out;
+  }
+
+  /** open incidents loaded from the database share the live alarm objects (one identity per alarm) */
+  adoptAlarms(live: ReadonlyMap<string, Alarm>): void {
+    for (const rec of this.open.values()) rec.inc.alarms = rec.inc.alarms.map((x) => live.get(x.id) ?? x);
   }
 
   tierOf(id: string): number | undefined {
