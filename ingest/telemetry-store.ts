@@ -1,8 +1,8 @@
 // The TelemetryStore port (DESIGN.md §5). One interface, one implementation per backend
 // (sqlite | influxdb | victoriametrics), one shared contract suite (test/contract/telemetry-store.contract.ts).
-import type { HistoryPoint, Reading } from '../schemas/index.js';
+import type { HistoryPoint, Reading, StoreName } from '../schemas/index.js';
 
-export type StoreName = 'sqlite' | 'influxdb' | 'victoriametrics';
+export type { StoreName } from '../schemas/index.js';
 export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'last' | 'count';
 
 export interface HistoryRequest {

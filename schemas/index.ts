@@ -9,3 +9,4 @@ export * from './rest.js';
 export * from './socket-events.js';
 export * from './errors.js';
 export * from './clock.js';
+export * from './store-events.js';
