@@ -1,4 +1,4 @@
-// Public door of the alerting stage (DESIGN.md §4): rules → alarms (rule + device) → incidents.
+// Public door of the alerting stage: rules → alarms (rule + device) → incidents (alerting/engine.ts).
 export { createAlerting, type Alerting, type AlertingDeps, type AlertingConfig, type DerivedValues, type RuleInfo } from './engine.js';
 export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 export { computeAqi, iaqi, aqiTableFor, AQI_BANDS, HJ633_2026_FROM, type AqiInput, type AqiResult, type AqiBand } from './aqi.js';
