@@ -60,7 +60,7 @@ export const ALERTING_DEFAULTS = {
   deviceRefreshMs: 60_000,
   /** null: a reading is late 2 × the expected interval of its kind after its timestamp */
   lateAfterMs: null,
-  /** unacknowledged incidents move up a tier after (per level) 2 / 10 / 30 / 60 min, up to tier 3 */
+  /** an unacknowledged incident moves up a tier after red 2, orange 10, yellow 30, blue 60 min; at most tier 3 */
   escalation: DEFAULT_ESCALATION,
   /** which alarms join an incident, per category (radius, same township, overlap) */
   correlation: DEFAULT_CORRELATION,
