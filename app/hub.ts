@@ -19,12 +19,9 @@ import { checkCrl, createBroker, createDeviceRegistry, type Broker, type CrlChec
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
 import { createTelemetryStore, type LookoutTelemetryStore } from '../ingest/stores/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
-import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
-import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
-import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
-import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
+import { createLiveState, createServer, type HubServer, type LiveState } from '../command-ui/server/index.js';
+import { createIdentity, type AuditLog, type TwoFactorStore, type UserStore } from '../identity/index.js';
 import type { Config } from './config.js';
-import { createSecurityAudit } from './security-audit.js';
 
 export interface HubOptions {
   clock?: Clock;
@@ -40,7 +37,7 @@ export interface Hub {
   readonly users: UserStore;
   /** TOTP second factors of the users (LOOKOUT_ADMIN_2FA) */
   readonly twoFactor: TwoFactorStore;
-  /** append-only, hash-chained audit trail (command-ui/server/audit.ts) */
+  /** append-only, hash-chained audit trail (identity/audit.ts) */
   readonly audit: AuditLog;
   readonly store: LookoutTelemetryStore;
   readonly ingest: Ingest;
@@ -90,9 +87,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   db.pragma('busy_timeout = 5000');
 
   const registry = createDeviceRegistry(db, clock);
-  const users = createUserStore(db, clock);
-  const twoFactor = createTwoFactorStore(db, clock);
-  const audit = createAuditLog(db, clock, { onError: (err) => logger.error({ err }, 'audit append failed') });
+  const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
+  const { users, twoFactor, audit } = identity;
   const deadLetters = createDeadLetterLane(db);
   const eventLog = createEventLog(db);
 
@@ -114,7 +110,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const ingest = createIngest({ store, deadLetters, clock, logger: logger.child({ stage: 'ingest' }), metrics, storeEvent: eventLog.append });
   const live = createLiveState({ clock, devices: registry, alarmState: (id) => alerting.deviceState(id) });
 
-  const throttledAudit = createSecurityAudit((e) => void audit.append(e), clock);
   const broker = await createBroker(
     {
       registry,
@@ -126,9 +121,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
-      // the broker's own failed-login report is already aggregated; refusals anyone can cause at will (TLS
-      // handshakes, rate-limit episodes) are throttled here to one row per address per minute
-      onSecurityEvent: (e) => (e.action === 'mqtt-tls-refused' || e.action === 'mqtt-rate-limited' ? throttledAudit(e) : audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail })),
+      onSecurityEvent: (e) => identity.securityEvent(e),
     },
     {
       host: config.mqtt.host,
@@ -253,15 +246,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     },
   );
 
-  // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
-  if (users.count() === 0) {
-    const weak = config.adminPassword ? passwordProblem(config.adminPassword) : null;
-    if (weak) throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_ADMIN_PASSWORD: ${weak}`);
-    const generated = config.adminPassword ? null : generatePassword();
-    await users.create('admin', config.adminPassword ?? generated!, 'admin', '系统管理员');
-    opts.onFirstAdmin?.('admin', generated);
-    audit.append({ ts: clock.now(), user: null, action: 'user-add', target: 'admin', ip: null, detail: 'admin (first start)' });
-  }
+  const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
+  if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
   let closing: Promise<void> | null = null;
   return {
@@ -299,7 +285,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await server.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
-        audit.close();
+        identity.close();
         live.close();
         await store.close(); // flushed last
         db.close();
