@@ -9,3 +9,5 @@ export * from './rest.js';
 export * from './socket-events.js';
 export * from './errors.js';
 export * from './clock.js';
+export * from './notify-channels.js';
+export * from './notify-policy.js';
