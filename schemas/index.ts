@@ -11,3 +11,4 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './notify-channels.js';
 export * from './notify-policy.js';
+export * from './org.js';
