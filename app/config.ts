@@ -42,6 +42,10 @@ export interface Config {
   diskReserveMb?: number;
   storeDownIncidentS: number;
   mapStyle: string | null;
+  /** LOOKOUT_BASEMAP…: tiles the hub serves under the operational layers (command-ui/server/basemap.ts); null = township sketch */
+  basemap: { source: string; datum: 'wgs84' | 'cgcs2000' | 'gcj02'; maxzoom: number } | null;
+  /** LOOKOUT_SNAPSHOT_DIR: camera pictures served at /api/devices/:id/snapshot */
+  snapshotDir: string;
   capSender: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** folder of the built web app */
@@ -99,6 +103,10 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_SPOOL_MAX_MB: { default: '1024', help: 'Bound of the on-disk spool used while the store is down; at the bound ingestion applies back-pressure.' },
   LOOKOUT_STORE_DOWN_INCIDENT_S: { default: '60', help: 'Seconds the store may be unreachable before a system incident opens.' },
   LOOKOUT_MAP_STYLE: { default: '', help: 'URL of a self-hosted MapLibre style; empty = the built-in offline basemap.' },
+  LOOKOUT_BASEMAP: { default: '', help: 'Offline basemap drawn under the operational layers: the path of an .mbtiles or .pmtiles archive of vector tiles in the Protomaps basemap schema (or of raster tiles), or the URL template of an internal tile service ({z}/{x}/{y}, or WMTS {TileMatrix}/{TileCol}/{TileRow}), which the hub fetches so browsers only ever talk to the hub. Empty = the built-in township sketch.' },
+  LOOKOUT_BASEMAP_DATUM: { default: 'wgs84', help: 'Coordinates the basemap tiles are drawn in: wgs84 or cgcs2000 (the same to well under a metre), or gcj02 (most Chinese web maps): then the console shifts device and incident positions to GCJ-02 with gcoord for display, and says so on the map.' },
+  LOOKOUT_BASEMAP_MAXZOOM: { default: '18', help: 'Highest zoom of a tile-service template (archives state their own).' },
+  LOOKOUT_SNAPSHOT_DIR: { default: '', help: 'Folder of camera pictures (<device id>.jpg|png|webp, or the file named by the camera event\'s snapshot URL) served at /api/devices/:id/snapshot. Empty = <LOOKOUT_DATA_DIR>/snapshots.' },
   LOOKOUT_CAP_SENDER: { default: 'lookout@yjj.huangyan.gov.cn', help: 'CAP 1.2 <sender> of exported alerts (globally unique id of the issuing centre).' },
   LOOKOUT_LOG_LEVEL: { default: 'info', help: 'fatal | error | warn | info | debug | trace | silent.' },
 };
@@ -229,8 +237,20 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   const mapStyle = env.LOOKOUT_MAP_STYLE || null;
   if (mapStyle !== null && !/^(https?:\/\/|\/)/.test(mapStyle)) fail('LOOKOUT_MAP_STYLE', 'must be an http(s) URL or an absolute path on the hub');
 
+  let basemap: Config['basemap'] = null;
+  const datum = (env.LOOKOUT_BASEMAP_DATUM || 'wgs84') as 'wgs84' | 'cgcs2000' | 'gcj02';
+  if (!['wgs84', 'cgcs2000', 'gcj02'].includes(datum)) fail('LOOKOUT_BASEMAP_DATUM', `must be wgs84, cgcs2000 or gcj02 (got "${datum}")`);
+  if (env.LOOKOUT_BASEMAP) {
+    const src = env.LOOKOUT_BASEMAP;
+    if (/^https?:\/\//i.test(src)) {
+      if (!/\{z\}|\{TileMatrix\}/.test(src) || !/\{x\}|\{TileCol\}/.test(src) || !/\{-?y\}|\{TileRow\}/.test(src)) fail('LOOKOUT_BASEMAP', `must be a tile URL template with {z}, {x} and {y} (or {TileMatrix}, {TileCol}, {TileRow}) (got "${src}")`);
+    } else if (!/\.(mbtiles|pmtiles)$/i.test(src)) fail('LOOKOUT_BASEMAP', `must be an .mbtiles or .pmtiles file or an http(s) tile URL template (got "${src}")`);
+    basemap = { source: /^https?:/i.test(src) ? src : path.resolve(src), datum, maxzoom: integer(env, 'LOOKOUT_BASEMAP_MAXZOOM', 0, 24) };
+  }
+  const dataDir = path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default);
+
   return deepFreeze({
-    dataDir: path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default),
+    dataDir,
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),
@@ -250,6 +270,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     ...(env.LOOKOUT_DISK_RESERVE_MB ? { diskReserveMb: integer(env, 'LOOKOUT_DISK_RESERVE_MB', 0, 1_000_000) } : {}),
     storeDownIncidentS: positive(env, 'LOOKOUT_STORE_DOWN_INCIDENT_S'),
     mapStyle,
+    basemap,
+    snapshotDir: env.LOOKOUT_SNAPSHOT_DIR ? path.resolve(env.LOOKOUT_SNAPSHOT_DIR) : path.join(dataDir, 'snapshots'),
     capSender: env.LOOKOUT_CAP_SENDER || CONFIG_VARS.LOOKOUT_CAP_SENDER!.default,
     logLevel,
     webRoot: path.join(opts.root, 'command-ui', 'web', 'dist'),

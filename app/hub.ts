@@ -141,6 +141,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     },
   );
 
+  // A token rotated or revoked, or a device retired — here or by `lookout device …` in another process
+  // (the registry watches the file): its live session ends now, and the rules re-read its attributes.
+  registry.onChange((c) => {
+    if (c.credentials) broker.disconnect(c.id);
+    alerting.deviceUpdated(c.id);
+  });
+
   // Readings reach the map and the rules as soon as they are decoded and valid, not after the group commit
   // (a red reading must not wait behind the storage backlog; docs/performance.md 4a). The PUBACK still waits
   // for the durable write. Live state first, then alerting, so a device's alarm state never runs ahead of
@@ -241,6 +248,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       twoFactor: config.admin2fa,
       webRoot: config.webRoot,
       mapStyle: config.mapStyle,
+      basemap: config.basemap,
+      snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
     },
@@ -269,6 +278,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
+      registry.watch(clock);
       started = true;
       // configuration comes from the environment: each start records it, so a change shows in the trail
       audit.append({ ts: clock.now(), user: null, action: 'hub-start', target: null, ip: null, detail: JSON.stringify({ http: `${config.http.host}:${httpPort}`, mqtt: `${config.mqtt.host}:${mqttPort}`, mqtts: mqttsPort, store: store.name, dataDir: config.dataDir, tlsClientCa: !!config.mqtts?.ca, admin2fa: config.admin2fa, mqttLimits: config.mqttLimits, tlsCrl: !!config.mqtts?.crl, mqttMaxInflight: config.mqtt.maxInflight, mqttDrainTimeoutMs: config.mqtt.drainTimeoutMs, mqttWsOrigins: config.mqtt.wsOrigins }) });
@@ -280,6 +290,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     close() {
       closing ??= (async () => {
         started = false;
+        registry.close();
         await broker.close(); // stop accepting readings first
         await ingest.close(); // flush what was accepted
         await server.close();

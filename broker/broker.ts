@@ -81,6 +81,8 @@ export interface Broker {
   handleWebSocket(ws: WebSocket, req: IncomingMessage): void;
   connectedDevices(): number;
   isConnected(deviceId: string): boolean;
+  /** ends the device's live session now (its token was rotated or revoked, or it was retired); false = none open */
+  disconnect(deviceId: string): boolean;
   /** stop accepting, disconnect every client */
   close(): Promise<void>;
 }
@@ -406,6 +408,13 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     },
     connectedDevices: () => connected.size,
     isConnected: (id) => connected.has(id),
+    disconnect(id) {
+      const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+      if (!client) return false;
+      logger.info({ device: id }, 'mqtt: session ended by the registry (credential changed or device retired)');
+      client.close();
+      return true;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,9 @@
 // Public door of the broker stage.
 export { createBroker, type Broker, type BrokerDeps, type BrokerConfig, type PublishSink } from './broker.js';
-export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceInput } from './device-registry.js';
+export {
+  createDeviceRegistry, newDeviceToken, REGISTRY_POLL_MS,
+  type DeviceRegistry, type DeviceInput, type DevicePatch, type DeviceQuery, type DeviceChange, type RegisteredDevice,
+} from './device-registry.js';
 export { checkPublish, canSubscribe } from './acl.js';
 export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';
 export type { SecurityEvent, SecurityAction } from './security-events.js';

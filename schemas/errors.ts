@@ -19,6 +19,8 @@ export const ERRORS = {
   LOOKOUT_ERR_NOT_FOUND: { status: 404, message: 'No such resource; check the path and id.' },
   LOOKOUT_ERR_VALIDATION: { status: 400, message: 'Request does not match its schema; see the message for the failing field.' },
   LOOKOUT_ERR_DEVICE_EXISTS: { status: 409, message: 'A device with this id is already registered; choose another id.' },
+  LOOKOUT_ERR_DEVICE_RETIRED: { status: 409, message: 'This device is retired; restore it first (POST /api/devices/:id/restore).' },
+  LOOKOUT_ERR_UPSTREAM: { status: 502, message: 'The internal tile service did not answer properly; check LOOKOUT_BASEMAP and that service.' },
   LOOKOUT_ERR_USER_EXISTS: { status: 409, message: 'A user with this name already exists.' },
   LOOKOUT_ERR_INCIDENT_TRANSITION: { status: 409, message: 'This action is not allowed in the incident’s current status.' },
   LOOKOUT_ERR_RULE_INVALID: { status: 400, message: 'Rule does not match the rule schema; fix the named field.' },

@@ -21,6 +21,7 @@ import {
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
@@ -96,7 +97,8 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
 
   await app.register(auditPlugin(deps)); // first: its hook audits refusals on every route
   await app.register(async (scope) => authRoutes(scope, deps, config));
-  await app.register(async (scope) => deviceRoutes(scope, deps));
+  await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
+  await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));

@@ -7,8 +7,6 @@ import type {
   Alarm,
   Clock,
   DeadLetter,
-  Device,
-  DeviceInput,
   DeviceStateName,
   HistoryPoint,
   HistoryRequest,
@@ -20,6 +18,7 @@ import type {
   Level,
 } from '../../schemas/index.js';
 import type { TwoFactorPolicy, TwoFactorStore, UserStore } from '../../identity/index.js';
+import type { DeviceRegistry } from '../../broker/index.js';
 import type { LiveState } from './live-state.js';
 
 export interface IncidentService {
@@ -69,11 +68,8 @@ export interface ServerDeps {
   users: UserStore;
   /** TOTP second factors (two-factor.ts) */
   twoFactor: TwoFactorStore;
-  devices: {
-    get(id: string): Device | undefined;
-    all(): Iterable<Device>;
-    add(input: DeviceInput): Promise<{ device: Device; token: string }>;
-  };
+  /** the device registry (broker/device-registry.ts) */
+  devices: Pick<DeviceRegistry, 'get' | 'all' | 'add' | 'find' | 'list' | 'update' | 'retire' | 'restore' | 'rotateToken' | 'revokeToken'>;
   store: { query(req: HistoryRequest): Promise<HistoryPoint[]> };
   deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
   alerting: AlertingView;
@@ -93,6 +89,10 @@ export interface ServerConfig {
   webRoot: string;
   /** LOOKOUT_MAP_STYLE: a self-hosted style URL, or null for the built-in offline basemap */
   mapStyle: string | null;
+  /** LOOKOUT_SNAPSHOT_DIR: camera pictures served at /api/devices/:id/snapshot (snapshots.ts) */
+  snapshotDir?: string | null;
+  /** LOOKOUT_BASEMAP…: the offline basemap the hub serves (basemap.ts); null = the township sketch */
+  basemap?: import('./basemap.js').BasemapConfig | null;
   /** townships.json content served to the map */
   townships: unknown;
   sessionTtlMs?: number;

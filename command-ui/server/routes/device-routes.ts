@@ -1,15 +1,23 @@
-// Devices: list, one device with live state and open alarms, registration (admin), history, live states.
+// Devices: list (whole, or paged with search and filters), one device with live state and open alarms,
+// registration, edit, retire/restore, token rotation and revocation (admin, audited), history, live
+// states, camera snapshots. A changed credential ends the device's MQTT session at once (app/hub.ts).
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import {
+  DEVICE_KINDS,
   LookoutError,
   METRICS,
+  deviceAttributesSchema,
   deviceCreateBody,
   historyQuery,
+  isLevel,
   type AttributeValue,
   type DeviceKind,
+  type DeviceState,
   type HistoryQuery,
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
+import { findSnapshot } from '../snapshots.js';
 import type { ServerDeps } from '../types.js';
 
 interface CreateBody {
@@ -22,36 +30,174 @@ interface CreateBody {
   attributes?: Record<string, AttributeValue>;
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+interface PatchBody {
+  name?: string;
+  lon?: number;
+  lat?: number;
+  township?: string | null;
+  attributes?: Record<string, AttributeValue>;
+}
 
-export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps) {
+/** live-state filter of the device list */
+export const DEVICE_LIST_STATES = ['online', 'offline', 'alarm', 'normal', 'fault'] as const;
+type ListState = (typeof DEVICE_LIST_STATES)[number];
+
+interface ListQuery {
+  q?: string;
+  kind?: DeviceKind;
+  township?: string;
+  state?: ListState;
+  retired?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** the longest page of GET /api/devices?limit= */
+export const DEVICE_PAGE_MAX = 500;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: { type: 'string', maxLength: 128 },
+    kind: { enum: [...DEVICE_KINDS] },
+    township: { type: 'string', pattern: '^[0-9]{6,12}$' },
+    state: { enum: [...DEVICE_LIST_STATES] },
+    retired: { type: 'boolean' },
+    offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+    limit: { type: 'integer', minimum: 1, maximum: DEVICE_PAGE_MAX },
+  },
+} as const;
+const patchBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    township: { anyOf: [{ type: 'string', pattern: '^[0-9]{6,12}$' }, { type: 'null' }] },
+    attributes: deviceAttributesSchema,
+  },
+} as const;
+
+function matchesState(s: DeviceState | undefined, want: ListState): boolean {
+  const online = !!s?.online;
+  switch (want) {
+    case 'online':
+      return online;
+    case 'offline':
+      return !online;
+    case 'alarm':
+      return !!s && isLevel(s.state);
+    case 'fault':
+      return s?.state === 'fault';
+    case 'normal':
+      return online && s?.state === 'normal';
+  }
+}
+
+export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, config: { snapshotDir: string | null } = { snapshotDir: null }) {
   const viewer = requireRole(deps.users, 'viewer');
   const admin = requireRole(deps.users, 'admin');
+  const devices = deps.devices;
+  const audit = (req: { user?: { username: string }; ip: string }, action: string, target: string, detail?: string) =>
+    deps.audit?.({ ts: deps.clock.now(), user: req.user?.username ?? null, action, target, ip: req.ip, ...(detail ? { detail } : {}) });
+  const known = (id: string) => {
+    const d = devices.find(id);
+    if (!d) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${id}`);
+    return d;
+  };
 
-  app.get('/api/devices', { preHandler: viewer }, async () => [...deps.devices.all()]);
+  // Without `limit`: every device in service (what the map draws). With `limit`: one page sorted by id,
+  // `{ total, offset, limit, items: [{ device, state }] }`, filtered by search, kind, township, live state.
+  app.get<{ Querystring: ListQuery }>('/api/devices', { preHandler: viewer, schema: { querystring: listQuery } }, async (req) => {
+    const q = req.query;
+    if (q.limit === undefined) return [...devices.all()];
+    const { total, items } = devices.list({
+      ...(q.q ? { search: q.q } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...(q.township ? { township: q.township } : {}),
+      retired: q.retired ?? false,
+      ...(q.state ? { where: (d) => matchesState(deps.live.get(d.id), q.state!) } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit,
+    });
+    return { total, offset: q.offset ?? 0, limit: q.limit, items: items.map((device) => ({ device, state: device.retiredAt === null ? deps.live.get(device.id) ?? null : null })) };
+  });
 
   app.get('/api/states', { preHandler: viewer }, async () => deps.live.all());
 
   app.get<{ Params: { id: string } }>('/api/devices/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
-    const device = deps.devices.get(req.params.id);
-    if (!device) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${req.params.id}`);
-    return { device, state: deps.live.get(device.id), alarms: deps.alerting.alarms.forDevice(device.id), derived: deps.alerting.derived?.(device.id) ?? null };
+    const device = known(req.params.id);
+    return {
+      device,
+      state: device.retiredAt === null ? deps.live.get(device.id) : null,
+      alarms: deps.alerting.alarms.forDevice(device.id),
+      derived: deps.alerting.derived?.(device.id) ?? null,
+    };
   });
 
   app.post<{ Body: CreateBody }>('/api/devices', { preHandler: admin, schema: { body: deviceCreateBody } }, async (req, reply) => {
-    const { device, token } = await deps.devices.add(req.body);
-    deps.alerting.deviceUpdated?.(device.id);
-    deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'device-add', target: device.id, ip: req.ip });
+    const { device, token } = await devices.add(req.body);
+    audit(req, 'device-add', device.id);
     reply.code(201);
     return { device, token };
+  });
+
+  app.patch<{ Params: { id: string }; Body: PatchBody }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams, body: patchBody } }, async (req) => {
+    known(req.params.id);
+    const device = devices.update(req.params.id, req.body);
+    audit(req, 'device-edit', device.id, Object.keys(req.body).sort().join(','));
+    return { device };
+  });
+
+  // DELETE retires: the device is refused at login and leaves the map; its history and audit rows stay.
+  app.delete<{ Params: { id: string } }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams } }, async (req) => {
+    known(req.params.id);
+    const device = devices.retire(req.params.id);
+    audit(req, 'device-retire', device.id);
+    return { device };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/devices/:id/restore', { preHandler: admin, schema: { params: idParams } }, async (req) => {
+    known(req.params.id);
+    const device = devices.restore(req.params.id);
+    audit(req, 'device-restore', device.id);
+    return { device };
+  });
+
+  // A new token, answered once; the old one is refused from now on and the live session ends.
+  app.post<{ Params: { id: string } }>('/api/devices/:id/token', { preHandler: admin, schema: { params: idParams } }, async (req) => {
+    const d = known(req.params.id);
+    if (d.retiredAt !== null) throw new LookoutError('LOOKOUT_ERR_DEVICE_RETIRED', `device ${d.id}`);
+    const token = await devices.rotateToken(d.id);
+    audit(req, 'device-token-rotate', d.id);
+    return { device: devices.find(d.id), token };
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/devices/:id/token', { preHandler: admin, schema: { params: idParams } }, async (req) => {
+    known(req.params.id);
+    const device = devices.revokeToken(req.params.id);
+    audit(req, 'device-token-revoke', device.id);
+    return { device };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/devices/:id/snapshot', { preHandler: viewer, schema: { params: idParams } }, async (req, reply) => {
+    const d = known(req.params.id);
+    const snap = findSnapshot(config.snapshotDir, d.id, deps.live.get(d.id)?.snapshot ?? null);
+    if (!snap) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `no snapshot of ${d.id} on the hub (LOOKOUT_SNAPSHOT_DIR)`);
+    reply.header('content-type', snap.type).header('content-length', snap.size).header('cache-control', 'no-store')
+      .header('last-modified', new Date(snap.mtimeMs).toUTCString());
+    return reply.send(createReadStream(snap.file));
   });
 
   app.get<{ Params: { id: string }; Querystring: HistoryQuery }>(
     '/api/devices/:id/history',
     { preHandler: viewer, schema: { params: idParams, querystring: historyQuery } },
     async (req) => {
-      const device = deps.devices.get(req.params.id);
-      if (!device) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${req.params.id}`);
+      const device = known(req.params.id);
       const { metric } = req.query;
       if (!(metric in METRICS[device.kind])) {
         throw new LookoutError('LOOKOUT_ERR_VALIDATION', `${device.kind} devices have no metric "${metric}"`);
