@@ -36,12 +36,19 @@ export function fsFaultSkipReason(need: 'tmpfs' | 'ext4' = 'tmpfs'): string | nu
     }
     if (cachedReason.tmpfs) cachedReason.ext4 = cachedReason.tmpfs;
     else {
-      try {
-        for (const tool of ['losetup', 'mkfs.ext4', 'fsck.ext4', 'fsfreeze', 'dmesg']) run('sh', ['-c', `command -v ${tool}`]);
-        if (!existsSync('/dev/loop-control')) throw new Error('no /dev/loop-control (loop devices unavailable)');
-      } catch (err) {
-        cachedReason.ext4 = `no loop-mounted ext4 here: ${why(err)}`;
-      }
+      // tool → Debian package
+      const tools: Record<string, string> = { losetup: 'mount', 'mkfs.ext4': 'e2fsprogs', 'fsck.ext4': 'e2fsprogs', fsfreeze: 'util-linux', dmesg: 'util-linux' };
+      const absent = Object.keys(tools).filter((tool) => {
+        try {
+          run('sh', ['-c', `command -v ${tool}`]);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      if (absent.length > 0) {
+        cachedReason.ext4 = `no loop-mounted ext4 here: ${absent.join(', ')} not found (apt-get install ${[...new Set(absent.map((t) => tools[t]))].join(' ')}; PATH needs /usr/sbin:/sbin)`;
+      } else if (!existsSync('/dev/loop-control')) cachedReason.ext4 = 'no loop-mounted ext4 here: no /dev/loop-control (loop devices unavailable)';
     }
     rmSync(dir, { recursive: true, force: true });
   }
