@@ -55,7 +55,7 @@ describe('T29: a commit the kernel reports durable while the file system aborts 
         let pending: Promise<string>;
         try {
           pending = write(batch());
-          await eventually(() => threadInFsync(), 10_000, 'the writer thread inside fsync, waiting for its data');
+          await eventually(() => threadInFsync(), { timeout: 10_000, message: 'the writer thread inside fsync, waiting for its data' });
           await disk.abortJournal();
         } finally {
           disk.releaseWrites();
