@@ -55,10 +55,12 @@ describe('HJ 633 AQI', () => {
   });
 
   it('SO2 1 h above 800 uses the 24 h sub-index; O3 8 h above 800 uses the 1 h sub-index', () => {
-    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(iaqi(900, PUBLISHED_2012.so2_24h!));
-    expect(computeAqi({ so2: 500 }, AFTER)!.iaqi.SO2).toBe(100);
+    // SO2 900 on the 24 h row (800–1600 ↔ IAQI 200–300): 200 + 100·(900 − 800)/(1600 − 800) = 212.5 → 213
+    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(213);
+    expect(computeAqi({ so2: 500 }, AFTER)!.iaqi.SO2).toBe(100); // the 1 h row's 500 ↔ 100
+    // O3 8 h 850 on the 1 h row (800–1000 ↔ IAQI 300–400): 300 + 100·(850 − 800)/(1000 − 800) = 325
     const o3 = computeAqi({ o3_8h: 850 }, AFTER)!;
-    expect(o3.iaqi.O3).toBe(iaqi(850, PUBLISHED_2012.o3_1h!));
+    expect(o3.iaqi.O3).toBe(325);
     expect(computeAqi({ pm25: 900 }, AFTER)!.aqi).toBe(500); // beyond the table: capped at 500
   });
 

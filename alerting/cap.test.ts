@@ -52,6 +52,28 @@ describe('CAP 1.2 export', () => {
     expect((await validate(swapped)).valid).toBe(false);
   });
 
+  // The CAP mapping of the four warning levels of the Emergency Response Law (docs/testing.md "Oracles": the
+  // project's default, no official table exists), typed in again here rather than read from schemas/levels.ts:
+  // every value of every level, and the colour and numeral parameters.
+  const CAP_BY_LEVEL = {
+    red: { severity: 'Extreme', urgency: 'Immediate', certainty: 'Observed', numeral: 'I', colour: '红色' },
+    orange: { severity: 'Severe', urgency: 'Immediate', certainty: 'Observed', numeral: 'II', colour: '橙色' },
+    yellow: { severity: 'Moderate', urgency: 'Expected', certainty: 'Likely', numeral: 'III', colour: '黄色' },
+    blue: { severity: 'Minor', urgency: 'Expected', certainty: 'Possible', numeral: 'IV', colour: '蓝色' },
+  } as const;
+  const tag = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+  for (const [level, want] of Object.entries(CAP_BY_LEVEL)) {
+    it(`maps ${level} to severity ${want.severity}, urgency ${want.urgency}, certainty ${want.certainty}, level ${want.numeral} ${want.colour}`, () => {
+      const xml = toCap(incident({ level: level as Incident['level'] }), { sender: 's@x' });
+      expect({ severity: tag(xml, 'severity'), urgency: tag(xml, 'urgency'), certainty: tag(xml, 'certainty') }).toEqual({ severity: [want.severity], urgency: [want.urgency], certainty: [want.certainty] });
+      expect(xml).toContain(`<valueName>warningLevel</valueName><value>${want.numeral}</value>`);
+      expect(xml).toContain(`<valueName>warningColor</valueName><value>${want.colour}</value>`);
+      // a cancellation keeps the severity and certainty, its urgency is Past
+      const cancel = toCap(incident({ level: level as Incident['level'], status: 'closed', updatedAt: T0 + 60_000, closedAt: T0 + 60_000 }), { sender: 's@x' });
+      expect({ severity: tag(cancel, 'severity'), urgency: tag(cancel, 'urgency'), certainty: tag(cancel, 'certainty') }).toEqual({ severity: [want.severity], urgency: ['Past'], certainty: [want.certainty] });
+    });
+  }
+
   it('carries status, msgType, references, level parameters and the circle', () => {
     const alert = toCap(incident(), { sender: 's@x' });
     expect(alert).toContain('<status>Actual</status>');

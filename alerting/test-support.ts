@@ -37,7 +37,7 @@ export function event(deviceId: string, ts: number, type: CameraEventType, opts:
  * raise a blue `fault.silent` alarm each, in a deterministic order. 70 % sit in township A (one incident
  * through sameTownship), 10 % in township B 40 km away, 10 % have no township and lie inside A's area (they
  * join by distance), 10 % are scattered without township over 60 km (some join, most open their own);
- * every 50th alarm is yellow and every 97th is a drill. Used by incidents.test.ts and alerting/bench.ts.
+ * every 50th alarm is yellow and every 97th is a drill. Used by incidents.test.ts and bench/alerting-rules.ts.
  */
 export function massFaultStorm(n: number, seed = 7) {
   let s = seed >>> 0;

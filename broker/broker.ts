@@ -252,7 +252,10 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
       if (!client) return done(null); // the hub's own publishes
       // [MQTT-2.3.1-1] a QoS 1/2 PUBLISH needs a non-zero packet identifier: a broken client, close it.
-      if (packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 PUBLISH without a packet identifier'));
+      // A last will is no PUBLISH packet (aedes hands over the CONNECT's will, without `cmd` or an
+      // identifier): a QoS 1 will must still be published (test/presence-ws.test.ts).
+      const isWill = (packet as { cmd?: string }).cmd !== 'publish';
+      if (!isWill && packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 PUBLISH without a packet identifier'));
       const device = registry.get(client.id);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (!device) {

@@ -65,7 +65,7 @@ describe('edge guard in front of aedes', () => {
         while (sent < 64 && !s.destroyed) {
           const ok = s.write(chunk);
           sent++;
-          if (!ok) await new Promise((r) => setTimeout(r, 5));
+          if (!ok) await new Promise((r) => s.once('drain', r).once('close', r)); // back-pressure: wait for the socket, not the clock
         }
         await closed(s);
         return sent;

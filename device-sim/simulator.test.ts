@@ -10,6 +10,7 @@ import { createAjv } from './ajv.js';
 import { generateFleet, type Fleet } from './fleet.js';
 import type { Scenario } from './scenario-schema.js';
 import { createSimulator, type Simulator } from './simulator.js';
+import { eventually } from '../test/helpers/eventually.js';
 
 interface Msg {
   topic: string;
@@ -74,14 +75,6 @@ async function startBroker(fleet: Fleet, opts: { ws?: boolean; port?: number } =
   };
 }
 
-async function until(what: string, test: () => boolean, timeoutMs = 40_000): Promise<void> {
-  const t0 = Date.now();
-  while (!test()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
@@ -103,7 +96,7 @@ describe('simulator against a real aedes broker', () => {
     // devices with an intermittent-link fault are off the air part of the time
     const steady = fleet.devices.filter((d) => d.sim.fault?.type !== 'intermittent').length;
     await sim.whenConnected(steady, 45_000);
-    await until('telemetry from most devices', () => new Set(b.received.filter((m) => m.topic.endsWith('/telemetry')).map((m) => m.topic)).size >= 130);
+    await eventually(() => new Set(b.received.filter((m) => m.topic.endsWith('/telemetry')).map((m) => m.topic)).size >= 130, { timeout: 40_000, message: 'telemetry from most devices' });
 
     const byKind = new Map<string, Set<number>>();
     for (const m of b.received) {
@@ -135,7 +128,7 @@ describe('simulator against a real aedes broker', () => {
       if (packet.retain) retained.add(topic);
     });
     await observer.subscribeAsync('lookout/+/+/status', { qos: 0 });
-    await until('retained statuses', () => retained.size >= steady);
+    await eventually(() => retained.size >= steady, { timeout: 40_000, message: 'retained statuses' });
     await observer.endAsync();
 
     const s = sim.stats();
@@ -153,15 +146,15 @@ describe('simulator against a real aedes broker', () => {
     const leak = fleet.devices.find((d) => d.sim.tags.includes('gas-leak-1'))!;
     const topic = `lookout/gas/${leak.id}/telemetry`;
     const values = () => b.received.filter((m) => m.topic === topic).map((m) => (m.payload.values ?? {}) as Record<string, number>);
-    await until('methane ≥ 50 %LEL', () => values().some((v) => (v.methane ?? 0) >= 50), 40_000);
+    await eventually(() => values().some((v) => (v.methane ?? 0) >= 50), { timeout: 40_000, message: 'methane ≥ 50 %LEL' });
     const v = values();
     const first = (x: number) => v.findIndex((r) => (r.methane ?? 0) >= x);
     expect(first(10)).toBeGreaterThanOrEqual(0);
     expect(first(10)).toBeLessThan(first(20));
     expect(first(20)).toBeLessThan(first(25));
     expect(first(25)).toBeLessThan(first(50));
-    await until('pressure collapse at the rupture', () => values().some((r) => (r.pressure ?? 1) < 0.3 * 0.8), 40_000);
-    await until('crowd event', () => b.received.some((m) => m.topic.endsWith('/event')), 40_000);
+    await eventually(() => values().some((r) => (r.pressure ?? 1) < 0.3 * 0.8), { timeout: 40_000, message: 'pressure collapse at the rupture' });
+    await eventually(() => b.received.some((m) => m.topic.endsWith('/event')), { timeout: 40_000, message: 'crowd event' });
     const ev = b.received.find((m) => m.topic.endsWith('/event'))!;
     expect(event(ev.payload), JSON.stringify(event.errors)).toBe(true);
     expect(ev.payload).toMatchObject({ type: 'crowd', drill: true });
@@ -187,14 +180,14 @@ describe('simulator against a real aedes broker', () => {
     await sim.whenConnected(30, 45_000);
     expect(sim.stats().scenarioMin!).toBeLessThan(20); // connected before the power cut
     const statusTopic = `lookout/gas/${gas.id}/status`;
-    await until('last will', () => b.received.some((m) => m.topic === statusTopic && m.payload.online === false), 40_000);
+    await eventually(() => b.received.some((m) => m.topic === statusTopic && m.payload.online === false), { timeout: 40_000, message: 'last will' });
     const will = b.received.find((m) => m.topic === statusTopic && m.payload.online === false)!;
     expect(will.retain).toBe(true);
     expect(will.payload).toEqual({ online: false, drill: true });
     const tel = `lookout/gas/${gas.id}/telemetry`;
     const willAt = b.received.indexOf(will);
     const isBatch = (m: Msg, k: number) => k > willAt && m.topic === tel && Array.isArray(m.payload.readings);
-    await until('batch upload', () => b.received.some(isBatch), 40_000);
+    await eventually(() => b.received.some(isBatch), { timeout: 40_000, message: 'batch upload' });
     const batch = b.received.find(isBatch)!;
     const readings = batch.payload.readings as { ts: number; seq: number }[];
     expect(telemetry.gas!(batch.payload)).toBe(true);
@@ -217,13 +210,12 @@ describe('simulator against a real aedes broker', () => {
     await sim.start();
     await sim.whenConnected(40, 45_000);
     await b.close();
-    await until('devices notice', () => sim.stats().connected === 0, 40_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(sim.stats().errors).toBeGreaterThan(0); // refused while the broker is down
+    await eventually(() => sim.stats().connected === 0, { timeout: 40_000, message: 'devices notice' });
+    await eventually(() => sim.stats().errors > 0, { timeout: 20_000, message: 'reconnect attempts refused while the broker is down' });
     b = await startBroker(small, { port });
     cleanup.push(() => b.close());
     await sim.whenConnected(40, 45_000);
-    await until('batches', () => b.received.some((m) => Array.isArray(m.payload.readings)), 40_000);
+    await eventually(() => b.received.some((m) => Array.isArray(m.payload.readings)), { timeout: 40_000, message: 'batches' });
     expect(sim.stats().reconnects).toBeGreaterThanOrEqual(40);
   });
 
@@ -235,7 +227,7 @@ describe('simulator against a real aedes broker', () => {
     const sim = track(createSimulator({ fleet: tampered, url: b.url, speed: 60, reconnect: { minMs: 100, maxMs: 400 } }));
     await sim.start();
     await sim.whenConnected(19, 45_000);
-    await until('refusals', () => sim.stats().errors >= 2, 40_000);
+    await eventually(() => sim.stats().errors >= 2, { timeout: 40_000, message: 'refusals' });
     expect(sim.stats().lastError).toMatch(/refused/);
     expect(sim.stats().connected).toBe(19);
   });
@@ -247,7 +239,7 @@ describe('simulator against a real aedes broker', () => {
     const sim = track(createSimulator({ fleet: small, url: b.url, transport: 'ws', speed: 600 }));
     await sim.start();
     await sim.whenConnected(30, 45_000);
-    await until('telemetry over ws', () => b.received.filter((m) => m.topic.endsWith('/telemetry')).length > 30, 40_000);
+    await eventually(() => b.received.filter((m) => m.topic.endsWith('/telemetry')).length > 30, { timeout: 40_000, message: 'telemetry over ws' });
     expect(sim.stats().errors).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ describe('rule engine end to end over MQTT', () => {
       clock.advanceTo(t0 + i * 15 * MIN);
       await publish(c, 'lookout/flood/RAIN-NX-1/telemetry', { ts: clock.now(), values: { rain: 5, level: 2 } });
     }
-    const inc = await eventually(async () => (await open()).find((i) => i.alarms.some((a) => a.ruleId.startsWith('rainstorm') && a.deviceId === 'RAIN-NX-1')), 10_000, 'rainstorm incident');
+    const inc = await eventually(async () => (await open()).find((i) => i.alarms.some((a) => a.ruleId.startsWith('rainstorm') && a.deviceId === 'RAIN-NX-1')), { timeout: 10_000, message: 'rainstorm incident' });
     const rainAlarm = inc.alarms.find((a) => a.ruleId.startsWith('rainstorm'))!;
     expect(rainAlarm.level).toBe('orange');
     expect(inc.level).toBe('orange');
@@ -48,7 +48,7 @@ describe('rule engine end to end over MQTT', () => {
     await publish(ca, 'lookout/gas/GAS-Z-A/telemetry', { ts: clock.now(), values: { methane: 12, pressure: 0.2 } });
     clock.advance(30_000);
     await publish(cb, 'lookout/gas/GAS-Z-B/telemetry', { ts: clock.now(), values: { methane: 14, pressure: 0.2 } });
-    await eventually(async () => (await open()).some((i) => i.deviceIds.includes('GAS-Z-A') && i.deviceIds.includes('GAS-Z-B')), 10_000, 'correlated incident');
+    await eventually(async () => (await open()).some((i) => i.deviceIds.includes('GAS-Z-A') && i.deviceIds.includes('GAS-Z-B')), { timeout: 10_000, message: 'correlated incident' });
     const gasIncidents = (await open()).filter((i) => i.category === 'gas' && (i.deviceIds.includes('GAS-Z-A') || i.deviceIds.includes('GAS-Z-B')));
     expect(gasIncidents).toHaveLength(1);
     expect(gasIncidents[0]!.alarms.map((x) => x.ruleId)).toEqual(expect.arrayContaining(['gas.zone']));
@@ -61,13 +61,13 @@ describe('rule engine end to end over MQTT', () => {
     const token = await t.addDevice(cam, 'camera', { lon: 121.0, lat: 28.6 });
     const c = await t.mqttConnect(cam, token);
     await publish(c, `lookout/camera/${cam}/event`, { ts: clock.now(), type: 'smoke', confidence: 0.91, snapshot: 'http://video.local/snap/1.jpg' });
-    const inc = await eventually(async () => (await open()).find((i) => i.deviceIds.includes(cam)), 10_000, 'smoke incident');
+    const inc = await eventually(async () => (await open()).find((i) => i.deviceIds.includes(cam)), { timeout: 10_000, message: 'smoke incident' });
     expect(inc.alarms[0]!.state).toBe('active');
     clock.advance(11 * MIN); // beyond the rule's autoClear of 10 min
     const after = await eventually(async () => {
       const r = await t.api<Incident>('GET', `/api/incidents/${inc.id}`, { token: await fresh() });
       return r.body.alarms.every((al) => al.state === 'cleared') ? r.body : null;
-    }, 10_000, 'smoke cleared');
+    }, { timeout: 10_000, message: 'smoke cleared' });
     expect(after.timeline?.some((e) => e.type === 'alarm-cleared')).toBe(true);
     c.end(true);
   });
@@ -94,7 +94,7 @@ describe('rule state survives a restart', () => {
       c = await second.mqttConnect('GAS-FOR-1', token);
       clock.advanceTo(t0 + 130_000);
       await publish(c, 'lookout/gas/GAS-FOR-1/telemetry', { ts: clock.now(), values: { pressure: 0.23, methane: 0 } });
-      const inc = await eventually(async () => (await second.api<Incident[]>('GET', '/api/incidents?status=open', { token: admin })).body.find((i) => i.deviceIds.includes('GAS-FOR-1')), 10_000, 'pressure incident after restart');
+      const inc = await eventually(async () => (await second.api<Incident[]>('GET', '/api/incidents?status=open', { token: admin })).body.find((i) => i.deviceIds.includes('GAS-FOR-1')), { timeout: 10_000, message: 'pressure incident after restart' });
       expect(inc.alarms.some((a) => a.ruleId === 'gas.pressure-deviation')).toBe(true);
     } finally {
       await second.close();

@@ -2,7 +2,7 @@
 // that the hub still answers and keeps ingesting from well-behaved devices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../schemas/index.js';
-import { eventually, publish, startTestHub, type TestHub } from './helpers/hub.js';
+import { eventually, publish, startTestHub, within, type TestHub } from './helpers/hub.js';
 
 describe('bad input over MQTT and HTTP', () => {
   let t: TestHub;
@@ -30,7 +30,7 @@ describe('bad input over MQTT and HTTP', () => {
     const c = await t.mqttConnect('GAS-BAD', tokens.bad!);
     const before = t.hub.ingest.stats().rejected;
     await publish(c, 'lookout/gas/GAS-BAD/telemetry', payload);
-    await eventually(() => t.hub.ingest.stats().rejected > before, 5000, 'rejection');
+    await eventually(() => t.hub.ingest.stats().rejected > before, { timeout: 5000, message: 'rejection' });
     const dl = await lastDeadLetter('GAS-BAD');
     expect(dl.code).toBe(code);
     if (reasonPart) expect(dl.reason).toContain(reasonPart);
@@ -54,7 +54,7 @@ describe('bad input over MQTT and HTTP', () => {
     const c = await t.mqttConnect('GAS-BAD', tokens.bad!);
     const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish('lookout/gas/GAS-OTHER/telemetry', JSON.stringify({ values: { methane: 80 } }), { qos: 1 });
-    await closed;
+    await within(closed, { timeout: 10_000, message: 'the hub to close the connection' });
     expect(await t.hub.store.count('GAS-OTHER', 'gas')).toBe(0);
     const dl = await lastDeadLetter('GAS-BAD');
     expect(dl.code).toBe('LOOKOUT_ERR_TOPIC_DENIED');
@@ -81,12 +81,12 @@ describe('bad input over MQTT and HTTP', () => {
     const c = await t.mqttConnect('GAS-BAD', tokens.bad!);
     const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish('lookout/gas/GAS-BAD/telemetry', payload, { qos: 1 });
-    await closed;
+    await within(closed, { timeout: 10_000, message: 'the hub to close the connection' });
     const dl = await eventually(async () => {
       const d = await lastDeadLetter('GAS-BAD');
       const announced = Number(/packet of (\d+) bytes/.exec(d?.reason ?? '')?.[1] ?? 0);
       return d?.code === 'LOOKOUT_ERR_PAYLOAD_TOO_LARGE' && announced > Buffer.byteLength(payload) ? d : null;
-    }, 5000, 'dead letter for the oversized payload');
+    }, { timeout: 5000, message: 'dead letter for the oversized payload' });
     expect(dl.topic).toBe('lookout/gas/GAS-BAD/telemetry');
     expect(dl.reason).toMatch(/exceeds the 66560-byte limit/);
     c.end(true);

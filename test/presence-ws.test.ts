@@ -40,21 +40,39 @@ describe('MQTT over WebSocket and presence', () => {
     expect(err.code).toBe(4);
   });
 
-  it('marks a device online on connect and offline when its last will fires', async () => {
+  it('marks a device online on connect and offline when its last will fires (the will itself, not only the lost connection)', async () => {
     const token = await t.addDevice('FLOOD-P-1', 'flood');
     expect((await state('FLOOD-P-1')).online).toBe(false);
+    // the will carries a battery level only it can bring: a lost connection alone would leave 87
     const c = await t.mqttConnect('FLOOD-P-1', token, {
-      will: { topic: 'lookout/flood/FLOOD-P-1/status', payload: Buffer.from(JSON.stringify({ online: false })), qos: 1, retain: true },
+      will: { topic: 'lookout/flood/FLOOD-P-1/status', payload: Buffer.from(JSON.stringify({ online: false, battery: 12 })), qos: 1, retain: true },
     });
     await publish(c, 'lookout/flood/FLOOD-P-1/status', { online: true, battery: 87 });
-    await eventually(async () => (await state('FLOOD-P-1')).online, 5000, 'online');
+    await eventually(async () => (await state('FLOOD-P-1')).online, { timeout: 5000, message: 'FLOOD-P-1 online' });
     expect((await state('FLOOD-P-1')).battery).toBe(87);
     // an abrupt loss: the broker publishes the will
     (c as unknown as { stream: { destroy(): void } }).stream.destroy();
-    const s = await eventually(async () => {
-      const x = await state('FLOOD-P-1');
-      return x.online ? null : x;
-    }, 5000, 'offline');
-    expect(s.state).toBe('offline');
+    const s = await eventually(
+      async () => {
+        const x = await state('FLOOD-P-1');
+        return x.battery === 12 ? x : null;
+      },
+      { timeout: 5000, message: 'the last will (battery 12) in FLOOD-P-1’s state' },
+    );
+    expect(s).toMatchObject({ online: false, state: 'offline' });
+  });
+
+  it('a device that reports itself offline is offline while its connection stays up', async () => {
+    const token = await t.addDevice('FLOOD-P-2', 'flood');
+    const c = await t.mqttConnect('FLOOD-P-2', token);
+    await publish(c, 'lookout/flood/FLOOD-P-2/status', { online: true, battery: 90 });
+    await eventually(async () => (await state('FLOOD-P-2')).online, { timeout: 5000, message: 'FLOOD-P-2 online' });
+    await publish(c, 'lookout/flood/FLOOD-P-2/status', { online: false, battery: 89 }); // acknowledged: handled
+    expect(t.hub.broker.isConnected('FLOOD-P-2')).toBe(true);
+    expect(await state('FLOOD-P-2')).toMatchObject({ online: false, state: 'offline', battery: 89 });
+    // and back: its own online status
+    await publish(c, 'lookout/flood/FLOOD-P-2/status', { online: true, battery: 88 });
+    expect(await state('FLOOD-P-2')).toMatchObject({ online: true, battery: 88 });
+    c.end(true);
   });
 });

@@ -37,7 +37,13 @@ export interface LatencyResult {
   hubRssMb: number;
   /** CPU of the process holding the 50 socket.io clients and the probes */
   driverCpuPct: number;
+  /** the console's promise: a red reading is on every dispatcher's screen within 2 s (p95 of the pairs) */
+  budgetMs: number;
+  withinBudget: boolean;
 }
+
+/** "a red reading appears on the map and in the incident queue within 2 s" — a figure this benchmark reports, not a test */
+export const WARNING_BUDGET_MS = 2_000;
 
 export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> {
   const [hub, gen] = await Promise.all([
@@ -130,6 +136,8 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
       hubCpuPct: h1 ? (100 * h1.cpuMs) / h1.wallMs : NaN,
       hubRssMb: h1?.rssMb ?? NaN,
       driverCpuPct,
+      budgetMs: WARNING_BUDGET_MS,
+      withinBudget: percentile(latencies, 95) <= WARNING_BUDGET_MS,
     };
     table(`warning latency — red methane reading → incident:opened at ${p.clients} socket.io clients, ${p.probes} probes, ${p.backgroundRate} readings/s background`, [
       {
@@ -144,6 +152,7 @@ export async function latencyScenario(p: LatencyParams): Promise<LatencyResult> 
         hubCpuPct: result.hubCpuPct,
         hubRssMb: result.hubRssMb,
         clientsCpuPct: result.driverCpuPct,
+        [`p95 ≤ ${WARNING_BUDGET_MS} ms`]: result.withinBudget ? 'yes' : 'NO',
       },
     ]);
     writeResult(p.label ? `latency-${p.label}` : 'latency', result);

@@ -12,6 +12,7 @@ import { RemoteWriteError, type RemoteBackend } from './remote.js';
 import { createSpool } from './spool.js';
 import { createSpooledStore, type SpooledStoreConfig, type StoreEvent } from './spooled-store.js';
 import { createVirtualClock } from '../../alerting/virtual-clock.js';
+import { turns } from '../../test/helpers/eventually.js';
 
 const refused = () => new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8428'), { code: 'ECONNREFUSED' }) });
 
@@ -24,6 +25,8 @@ function fakeDatabase(opts: { confirmWindowMs?: number; rejectIf?: (r: Reading) 
   let instance = 1;
   const db = {
     mode: 'up' as Mode,
+    /** how often the store asked for the instance id */
+    instanceAsked: 0,
     batches,
     points,
     /** crash: lose everything acknowledged in the last moments (here: everything), restart with a new id */
@@ -61,6 +64,7 @@ function fakeDatabase(opts: { confirmWindowMs?: number; rejectIf?: (r: Reading) 
         if (db.mode !== 'up') throw new RemoteWriteError(`HTTP ${db.mode}`, true, Number(db.mode));
       },
       async instance() {
+        db.instanceAsked++;
         return String(instance);
       },
       async close() {},
@@ -269,7 +273,7 @@ describe('spooled store', () => {
     await store.write([reading(1), reading(2)]);
     await store.write([reading(3)]);
     await store.drain(10_000);
-    await new Promise((r) => setTimeout(r, 60)); // let a probe learn the instance id
+    await vi.waitFor(() => expect(db.instanceAsked).toBeGreaterThan(0), { timeout: 5000 }); // a probe learnt the instance id
     db.crash();
     await vi.waitFor(() => expect(db.points.size).toBe(3), { timeout: 5000 });
     expect(db.levels()).toEqual([1, 2, 3]);
@@ -325,7 +329,7 @@ describe('spooled store', () => {
     spool.ack = (ids, at) => (full ? (() => { throw diskFull(); })() : ack(ids, at));
     await store.write([reading(1)]); // durable in the spool; the sender delivers it, then cannot mark it
     await vi.waitFor(() => expect(events.map((e) => e.type)).toEqual(['disk-fault']));
-    await new Promise((r) => setTimeout(r, 50)); // the old code re-sent the batch in a tight loop here
+    await turns(); // the old code re-sent the batch in a tight loop here, without waiting for any timer
     expect(db.batches).toHaveLength(1);
     spool.append = (readings, opts) => (full ? (() => { throw diskFull(); })() : append(readings, opts));
     await expect(store.write([reading(2)])).rejects.toThrow(/disk is full/);

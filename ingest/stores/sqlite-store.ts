@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock, type HistoryPoint, type Reading } from '../../schemas/index.js';
 import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
+import { createCommitProbe } from './commit-probe.js';
 import { createDiskGuard, type DiskEvent, type DiskGuard } from './disk-guard.js';
 import { INSERT_SQL, openTelemetryDb, type ColumnBatch, type WriterRequest, type WriterResponse } from './sqlite-schema.js';
 
@@ -105,6 +106,8 @@ export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDe
   });
 
   const worker = inline ? null : startWriter(config.file);
+  // the inline writer proves each commit the way the writer thread does (commit-probe.ts)
+  const probe = inline ? createCommitProbe(config.file) : null;
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let workerError: Error | null = null;
@@ -174,8 +177,10 @@ export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDe
       if (readings.length === 0) return;
       guard?.check();
       try {
-        if (!worker) writeTx(readings);
-        else {
+        if (!worker) {
+          writeTx(readings);
+          probe!.confirm();
+        } else {
           const b = toColumns(readings);
           await send({ op: 'write', id: nextId++, ...b }, [b.dev.buffer, b.met.buffer, b.ts.buffer, b.value.buffer, b.drill.buffer] as ArrayBuffer[]);
         }
@@ -229,6 +234,7 @@ export function createSqliteStore(config: SqliteStoreConfig, deps: SqliteStoreDe
         await worker.terminate();
       }
       closed = true;
+      probe?.close();
       db.close();
     },
   };

@@ -1,6 +1,8 @@
 // The InfluxDB adapter passes the shared contract against a real InfluxDB 2.x/3.x (or 1.8+ with Flux)
-// named by INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET. vitest.config.ts collects this file only
-// when INFLUX_URL is set; docs/storage.md starts a local InfluxDB 2 in one command.
+// named by INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET; docs/storage.md starts a local InfluxDB 2
+// in one command. No InfluxDB is packaged for CI: without INFLUX_URL every test here is reported as skipped
+// with that reason (also under CI=true), and CI covers the adapter with ingest/stores/influxdb-read.test.ts
+// (golden Flux per query type) and ingest/stores/influxdb-store.test.ts (the write path, VictoriaMetrics).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,8 +32,11 @@ function open(dir: string, rejected: unknown[] = []) {
   );
 }
 
+const skip = env.url ? null : 'INFLUX_URL not set: the contract run needs a real InfluxDB (docs/storage.md; none in CI, where influxdb-read.test.ts checks the Flux)';
+// reported in every run's output, not only in a verbose reporter's suite titles
+if (skip) console.warn(`InfluxDB contract suite skipped — ${skip}`);
 // asked for (INFLUX_URL set) but incomplete: say what is missing rather than pass without a server
-if (missing.length > 0) throw new Error(`${missing.join(', ')} not set: the InfluxDB contract suite needs all four INFLUX_* variables (docs/storage.md)`);
+if (!skip && missing.length > 0) throw new Error(`${missing.join(', ')} not set: the InfluxDB contract suite needs all four INFLUX_* variables (docs/storage.md)`);
 
 telemetryStoreContract(
   'influxdb',
@@ -46,9 +51,10 @@ telemetryStoreContract(
       },
     };
   },
+  { skip },
 );
 
-describe('influxdb: refusals and faults', () => {
+describe.skipIf(skip !== null)(`influxdb: refusals and faults${skip ? ` — skipped: ${skip}` : ''}`, () => {
     it('spools while the server is unreachable (wrong port) and never dead-letters a network error', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'lookout-influx-'));
       const rejected: unknown[] = [];

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { within } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 import { integrity, registerDevices, startChildHub, type ChildHub } from './child-hub.js';
 
@@ -29,7 +30,7 @@ describe('kill -9 during QoS 1 ingest', () => {
     const t0 = Date.now() - 2 * 86_400_000; // every reading has its own (device, ts)
     const next = new Map(devices.map((d) => [d.id, 0]));
     const acked: { device: string; ts: number }[] = [];
-    const rounds: { round: number; killAfterMs: number; acked: number; sentUnacked: number }[] = [];
+    const rounds: { round: number; killAfterAcks: number; acked: number; sentUnacked: number }[] = [];
 
     function verify(label: string): { stored: number; missing: number } {
       const db = new Database(path.join(dataDir, 'telemetry.db'), { readonly: true, fileMustExist: true });
@@ -54,8 +55,10 @@ describe('kill -9 during QoS 1 ingest', () => {
       const clients: MqttClient[] = [];
       let roundAcked = 0;
       let sentUnacked = 0;
-      let firstAck: () => void = () => {};
-      const firstAckSeen = new Promise<void>((r) => (firstAck = r));
+      // the kill lands after a random number of acknowledgements in this round (an event, not a clock)
+      const killAfterAcks = 1 + Math.floor(Math.random() * 600);
+      let onAck: () => void = () => {};
+      const killPoint = new Promise<void>((r) => (onAck = () => roundAcked >= killAfterAcks && r()));
       let dead = false;
       for (const d of devices) {
         const c = mqtt.connect(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: d.id, username: d.id, password: d.token, reconnectPeriod: 0, connectTimeout: 10_000 });
@@ -73,22 +76,19 @@ describe('kill -9 during QoS 1 ingest', () => {
               sentUnacked--;
               acked.push({ device: d.id, ts });
               roundAcked++;
-              firstAck();
+              onAck();
               pump();
             });
           };
           for (let i = 0; i < WINDOW; i++) pump();
         });
       }
-      await firstAckSeen;
-      const killAfterMs = 100 + Math.floor(Math.random() * 900);
-      await new Promise((r) => setTimeout(r, killAfterMs));
+      await within(killPoint, { timeout: 60_000, message: `${killAfterAcks} acknowledged readings in round ${round}` });
       dead = true;
       await hub.kill9();
       hub = null;
       for (const c of clients) c.end(true);
-      rounds.push({ round, killAfterMs, acked: roundAcked, sentUnacked });
-      expect(roundAcked, `round ${round} acknowledged something before the kill`).toBeGreaterThan(0);
+      rounds.push({ round, killAfterAcks, acked: roundAcked, sentUnacked });
     }
     // final restart: everything acknowledged in all rounds is there
     hub = await startChildHub(dataDir);
@@ -98,7 +98,7 @@ describe('kill -9 during QoS 1 ingest', () => {
     expect(integrity(path.join(dataDir, 'telemetry.db'))).toBe('ok');
     expect(integrity(path.join(dataDir, 'lookout.db'))).toBe('ok');
     const inFlight = rounds.reduce((s, r) => s + r.sentUnacked, 0);
-    console.log(`crash test: ${ROUNDS} rounds of kill -9, ${acked.length} acknowledged readings, all ${acked.length} stored (${stored} rows incl. ${stored - acked.length} written but not acknowledged of ${inFlight} in flight at the kills); kill delays ${rounds.map((r) => r.killAfterMs).join(',')} ms`);
+    console.log(`crash test: ${ROUNDS} rounds of kill -9, ${acked.length} acknowledged readings, all ${acked.length} stored (${stored} rows incl. ${stored - acked.length} written but not acknowledged of ${inFlight} in flight at the kills); killed after ${rounds.map((r) => r.killAfterAcks).join(',')} acknowledgements`);
     expect(stored).toBeGreaterThanOrEqual(acked.length);
   }, 1_800_000);
 });

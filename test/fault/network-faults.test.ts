@@ -162,7 +162,7 @@ describe('T31: latency, reset_peer and a partition between devices and the hub',
       }
       return qos1Ids.every((id) => (per.get(id) ?? 0) - (since.get(id) ?? 0) >= min);
     };
-    await eventually(() => ackedPerDevice(3), 30_000, 'three acknowledged readings per QoS 1 device');
+    await eventually(() => ackedPerDevice(3), { timeout: 30_000, message: 'three acknowledged readings per QoS 1 device' });
     const phases: Record<string, { reconnects: number; acked: number; errors: number }> = {};
     const mark = (name: string) => {
       const st = s.stats();
@@ -172,7 +172,7 @@ describe('T31: latency, reset_peer and a partition between devices and the hub',
     // 1. 2 s latency each way: slower, nothing breaks (keep-alive 4 s tolerates a 4 s round trip)
     mark('latency');
     p.latency(LATENCY_MS);
-    await eventually(() => s.stats().acked >= phases.latency!.acked + 3 * QOS1_DEVICES, 30_000, 'acknowledgements through the 2 s latency');
+    await eventually(() => s.stats().acked >= phases.latency!.acked + 3 * QOS1_DEVICES, { timeout: 30_000, message: 'acknowledgements through the 2 s latency' });
     p.latency(0);
     mark('latency-end');
 
@@ -180,29 +180,29 @@ describe('T31: latency, reset_peer and a partition between devices and the hub',
     mark('reset');
     const reset = p.resetPeer();
     expect(reset).toBeGreaterThanOrEqual(n);
-    await eventually(() => s.stats().reconnects >= phases.reset!.reconnects + n && s.stats().connected === n, 30_000, 'every device back after reset_peer');
-    await eventually(() => s.stats().acked >= phases.reset!.acked + 2 * QOS1_DEVICES, 30_000, 'acknowledgements after reset_peer');
+    await eventually(() => s.stats().reconnects >= phases.reset!.reconnects + n && s.stats().connected === n, { timeout: 30_000, message: 'every device back after reset_peer' });
+    await eventually(() => s.stats().acked >= phases.reset!.acked + 2 * QOS1_DEVICES, { timeout: 30_000, message: 'acknowledgements after reset_peer' });
 
     // 3. partition longer than the keep-alive: no RST, no FIN — both sides must notice the silence
     mark('partition');
     p.partition(true);
-    await eventually(() => s.stats().connected === 0, 30_000, 'every device to notice the partition (keep-alive)');
-    await eventually(async () => (await hubConnected(h)) === 0, 30_000, 'the hub to notice the partition (keep-alive)');
+    await eventually(() => s.stats().connected === 0, { timeout: 30_000, message: 'every device to notice the partition (keep-alive)' });
+    await eventually(async () => (await hubConnected(h)) === 0, { timeout: 30_000, message: 'the hub to notice the partition (keep-alive)' });
     // and keep it until every device has tried (and failed) to reconnect at least once, backing off
-    await eventually(() => s.stats().errors >= phases.partition!.errors + 2 * n, 30_000, 'failed reconnect attempts during the partition');
+    await eventually(() => s.stats().errors >= phases.partition!.errors + 2 * n, { timeout: 30_000, message: 'failed reconnect attempts during the partition' });
     const heldCloses = p.stats().heldCloses;
     mark('heal');
     p.partition(false);
-    await eventually(() => s.stats().connected === n, 30_000, 'every device back after the heal');
+    await eventually(() => s.stats().connected === n, { timeout: 30_000, message: 'every device back after the heal' });
 
     // 4. everything a device put on the wire with QoS 1 so far must land: resends fill the gaps
     const due = new Set(tap.sent.qos1);
-    await eventually(() => notIn(due, stored(dataDir).keys).length === 0, 30_000, 'every QoS 1 reading sent so far to be stored');
+    await eventually(() => notIn(due, stored(dataDir).keys).length === 0, { timeout: 30_000, message: 'every QoS 1 reading sent so far to be stored' });
     // stop the devices (no new readings); what is unacknowledged at this moment may or may not be stored
     const atStop = s.stats();
     await s.stop();
     sim = null;
-    await eventually(async () => (await hubConnected(h)) === 0, 10_000, 'the devices to disconnect');
+    await eventually(async () => (await hubConnected(h)) === 0, { timeout: 10_000, message: 'the devices to disconnect' });
     await h.stop();
     hub = null;
     await p.close();

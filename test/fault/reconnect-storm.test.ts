@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiteConnection } from '../../device-sim/mqtt-lite.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 import { registerDevices, startChildHub, type ChildHub } from './child-hub.js';
 
@@ -100,9 +101,9 @@ describe(`reconnect storm: ${N} devices after a hub restart`, () => {
       },
     };
 
+    /** how many devices reported, once all have or `ms` passed (the caller's expect names the shortfall) */
     const waitAll = async (set: Set<number>, ms: number) => {
-      const deadline = Date.now() + ms;
-      while (set.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => set.size >= N, { timeout: ms, interval: 100, message: `all ${N} devices reporting` }).catch(() => {});
       return set.size;
     };
 

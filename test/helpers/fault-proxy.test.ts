@@ -35,10 +35,10 @@ describe('fault proxy', () => {
   it('forwards both ways and taps what passes', async () => {
     const c = client();
     c.s.write('hello');
-    await eventually(() => c.got() === 'hello', 5000, 'echo');
+    await eventually(() => c.got() === 'hello', { timeout: 5000, message: 'echo' });
     expect(tapped).toEqual(expect.arrayContaining(['up:hello', 'down:hello']));
     c.s.end();
-    await eventually(() => c.closed(), 5000, 'clean close');
+    await eventually(() => c.closed(), { timeout: 5000, message: 'clean close' });
     expect(c.error()).toBeNull();
   });
 
@@ -46,7 +46,7 @@ describe('fault proxy', () => {
     const c = client();
     proxy.latency(50);
     for (let i = 0; i < 20; i++) c.s.write(`${i},`);
-    await eventually(() => c.got().split(',').length === 21, 5000, 'all chunks');
+    await eventually(() => c.got().split(',').length === 21, { timeout: 5000, message: 'all chunks' });
     proxy.latency(0);
     expect(c.got()).toBe(Array.from({ length: 20 }, (_, i) => `${i},`).join(''));
     expect(proxy.stats().delayed).toBeGreaterThan(0);
@@ -56,9 +56,9 @@ describe('fault proxy', () => {
   it('resetPeer() resets every open connection (ECONNRESET)', async () => {
     const c = client();
     c.s.write('x');
-    await eventually(() => c.got() === 'x', 5000, 'echo');
+    await eventually(() => c.got() === 'x', { timeout: 5000, message: 'echo' });
     expect(proxy.resetPeer()).toBeGreaterThanOrEqual(1);
-    await eventually(() => c.closed(), 5000, 'reset');
+    await eventually(() => c.closed(), { timeout: 5000, message: 'reset' });
     expect(c.error()).toBe('ECONNRESET');
   });
 
@@ -67,19 +67,19 @@ describe('fault proxy', () => {
     const b = client();
     a.s.write('1');
     b.s.write('1');
-    await eventually(() => a.got() === '1' && b.got() === '1', 5000, 'echo');
+    await eventually(() => a.got() === '1' && b.got() === '1', { timeout: 5000, message: 'echo' });
     proxy.partition(true);
     a.s.write('2');
     b.s.write('2');
     const c = client(); // accepted during the partition: reaches the server only after the heal
     c.s.write('3');
-    await eventually(() => proxy.stats().held >= 3, 5000, 'held chunks');
+    await eventually(() => proxy.stats().held >= 3, { timeout: 5000, message: 'held chunks' });
     expect(a.got()).toBe('1');
     b.s.destroy(); // b's keep-alive gives up during the partition
-    await eventually(() => proxy.stats().heldCloses >= 1, 5000, 'held close');
+    await eventually(() => proxy.stats().heldCloses >= 1, { timeout: 5000, message: 'held close' });
     expect(a.closed()).toBe(false);
     proxy.partition(false);
-    await eventually(() => a.got() === '12' && c.got() === '3', 5000, 'delivery on heal');
+    await eventually(() => a.got() === '12' && c.got() === '3', { timeout: 5000, message: 'delivery on heal' });
     a.s.destroy();
     c.s.destroy();
   });
@@ -87,12 +87,12 @@ describe('fault proxy', () => {
   it('refuse(true) resets new connections until refuse(false)', async () => {
     proxy.refuse(true);
     const c = client();
-    await eventually(() => c.closed(), 5000, 'refused');
+    await eventually(() => c.closed(), { timeout: 5000, message: 'refused' });
     expect(c.error()).toBe('ECONNRESET');
     proxy.refuse(false);
     const d = client();
     d.s.write('ok');
-    await eventually(() => d.got() === 'ok', 5000, 'accepted again');
+    await eventually(() => d.got() === 'ok', { timeout: 5000, message: 'accepted again' });
     d.s.destroy();
   });
 });

@@ -3,8 +3,8 @@
 // failing disk does: `errors=remount-ro`). Both need root (CAP_SYS_ADMIN); `fsFaultSkipReason()` says why
 // a test cannot run (under CI=true it throws instead). `mount -o remount,ro` itself is refused (EBUSY) while a process holds files open for
 // writing, so the read-only case uses ext4's own error path (`/sys/fs/ext4/<dev>/trigger_fs_error`).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -36,12 +36,19 @@ export function fsFaultSkipReason(need: 'tmpfs' | 'ext4' = 'tmpfs'): string | nu
     }
     if (cachedReason.tmpfs) cachedReason.ext4 = cachedReason.tmpfs;
     else {
-      try {
-        for (const tool of ['losetup', 'mkfs.ext4', 'fsck.ext4']) run('sh', ['-c', `command -v ${tool}`]);
-        if (!existsSync('/dev/loop-control')) throw new Error('no /dev/loop-control (loop devices unavailable)');
-      } catch (err) {
-        cachedReason.ext4 = `no loop-mounted ext4 here: ${why(err)}`;
-      }
+      // tool → Debian package
+      const tools: Record<string, string> = { losetup: 'mount', 'mkfs.ext4': 'e2fsprogs', 'fsck.ext4': 'e2fsprogs', fsfreeze: 'util-linux', dmesg: 'util-linux' };
+      const absent = Object.keys(tools).filter((tool) => {
+        try {
+          run('sh', ['-c', `command -v ${tool}`]);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      if (absent.length > 0) {
+        cachedReason.ext4 = `no loop-mounted ext4 here: ${absent.join(', ')} not found (apt-get install ${[...new Set(absent.map((t) => tools[t]))].join(' ')}; PATH needs /usr/sbin:/sbin)`;
+      } else if (!existsSync('/dev/loop-control')) cachedReason.ext4 = 'no loop-mounted ext4 here: no /dev/loop-control (loop devices unavailable)';
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,10 +126,13 @@ export interface LoopDisk extends SmallDisk {
   repair(): string;
 }
 
-/** An ext4 file system of `sizeMb` in an image file, loop-mounted with `errors=remount-ro`. */
-export function mountExt4Loop(sizeMb: number, prefix = 'lookout-ext4-'): LoopDisk {
+/**
+ * An ext4 file system of `sizeMb` in an image file, loop-mounted with `errors=remount-ro`. The image lives
+ * beside the mount point, or in `imageDir`.
+ */
+export function mountExt4Loop(sizeMb: number, prefix = 'lookout-ext4-', imageDir?: string): LoopDisk {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  const image = `${dir}.img`;
+  const image = imageDir ? path.join(imageDir, `${path.basename(dir)}.img`) : `${dir}.img`;
   run('truncate', ['-s', `${sizeMb}M`, image]);
   run('mkfs.ext4', ['-q', '-F', image]);
   const device = run('losetup', ['-f', '--show', image]).trim();
@@ -169,4 +179,84 @@ export function mountExt4Loop(sizeMb: number, prefix = 'lookout-ext4-'): LoopDis
       return report;
     },
   };
+}
+
+export interface HeldDisk extends LoopDisk {
+  /** `fsfreeze` the file system that holds this disk's image: every write reaching this disk waits */
+  holdWrites(): void;
+  /** thaw it: the waiting writes complete */
+  releaseWrites(): void;
+  /**
+   * Turns this disk read-only from another process (ext4 writes its superblock on the way, which waits
+   * while writes are held) and resolves once the kernel has logged the journal abort.
+   */
+  abortJournal(): Promise<void>;
+}
+
+/** the kernel log's "Aborting journal on device <dev>-8." lines for `device` */
+function journalAborts(device: string): number {
+  const needle = `Aborting journal on device ${path.basename(device)}-`;
+  return run('dmesg', []).split('\n').filter((l) => l.includes(needle)).length;
+}
+
+/**
+ * An ext4 disk (as `mountExt4Loop`) whose image lives on a second ext4 file system that can be frozen:
+ * while frozen, this disk's writes reach nothing, so a process's fsync waits for its data exactly as long
+ * as the test decides — the moment a failing disk turns read-only can be put inside it at will.
+ */
+export function mountExt4Held(sizeMb: number, prefix = 'lookout-ext4-held-'): HeldDisk {
+  const outer = mountExt4Loop(sizeMb * 2 + 32, `${prefix}outer-`);
+  let inner: LoopDisk;
+  try {
+    inner = mountExt4Loop(sizeMb, prefix, outer.dir);
+  } catch (err) {
+    outer.unmount();
+    throw err;
+  }
+  let frozen = false;
+  const thaw = () => {
+    if (!frozen) return;
+    run('fsfreeze', ['--unfreeze', outer.dir]);
+    frozen = false;
+  };
+  return {
+    ...inner,
+    holdWrites() {
+      run('fsfreeze', ['--freeze', outer.dir]);
+      frozen = true;
+    },
+    releaseWrites: thaw,
+    async abortJournal() {
+      const before = journalAborts(inner.device);
+      spawn('sh', ['-c', `echo 1 > /sys/fs/ext4/${path.basename(inner.device)}/trigger_fs_error`], { stdio: 'ignore' }).unref();
+      for (const end = Date.now() + 10_000; journalAborts(inner.device) === before; ) {
+        if (Date.now() > end) throw new Error(`the kernel did not log a journal abort on ${inner.device} within 10 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    unmount() {
+      thaw();
+      inner.unmount();
+      outer.unmount();
+    },
+  };
+}
+
+/** fsync and fdatasync syscall numbers of this machine's architecture (Linux), or null elsewhere */
+const FSYNC_SYSCALLS: Record<string, [number, number]> = { x64: [74, 75], arm64: [82, 83] };
+
+/** The id of a thread of this process that is inside fsync/fdatasync now (`/proc/self/task/<tid>/syscall`), or null. */
+export function threadInFsync(): string | null {
+  const nums = FSYNC_SYSCALLS[process.arch];
+  if (!nums) throw new Error(`no fsync syscall numbers for ${process.arch}`);
+  for (const tid of readdirSync('/proc/self/task')) {
+    let line: string;
+    try {
+      line = readFileSync(`/proc/self/task/${tid}/syscall`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    if (nums.some((n) => line.startsWith(`${n} `))) return tid;
+  }
+  return null;
 }

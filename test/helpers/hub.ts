@@ -130,39 +130,13 @@ export async function startTestHub(opts: { dataDir?: string; env?: Record<string
   return t;
 }
 
-/** Waits until `fn` returns a truthy value (polling), or fails after `ms`. Not a timing assertion. */
-export async function eventually<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { within } from './eventually.js';
+export { eventually, nextEvent, within } from './eventually.js';
 
-export function nextEvent<T>(emitter: { once(ev: string, fn: (arg: T) => void): unknown }, event: string, ms = 10_000, filter?: (arg: T) => boolean): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    const on = (arg: T) => {
-      if (filter && !filter(arg)) {
-        emitter.once(event, on);
-        return;
-      }
-      clearTimeout(timer);
-      resolve(arg);
-    };
-    emitter.once(event, on);
-  });
-}
-
-export function publish(c: MqttClient, topic: string, payload: unknown, qos: 0 | 1 = 1): Promise<void> {
-  return new Promise((resolve, reject) =>
+/** Publishes and waits for the PUBACK (QoS 1) — at most `timeout` ms, then fails naming the topic. */
+export function publish(c: MqttClient, topic: string, payload: unknown, qos: 0 | 1 = 1, timeout = 15_000): Promise<void> {
+  const sent = new Promise<void>((resolve, reject) =>
     c.publish(topic, typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), { qos }, (err) => (err ? reject(err) : resolve())),
   );
+  return within(sent, { timeout, message: `the ${qos === 1 ? 'PUBACK' : 'send'} of a publish to ${topic}` });
 }

@@ -3,6 +3,7 @@
 // sending PUBREL, or not reading the socket at all.
 import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
+import { within } from './eventually.js';
 
 export interface RawDevice {
   sock: net.Socket;
@@ -13,7 +14,8 @@ export interface RawDevice {
   closed: Promise<void>;
   isClosed(): boolean;
   /** resolves on the next packet of `cmd` (or at once if one was already counted past `after`) */
-  waitFor(cmd: string, after?: number): Promise<void>;
+  /** the next `cmd` packet after the `after`th one; fails after `timeout` ms (default 10 s) naming it */
+  waitFor(cmd: string, after?: number, timeout?: number): Promise<void>;
   /** the bytes of a PUBLISH (not sent: tests batch thousands into one write) */
   publishPacket(topic: string, payload: Buffer | string, qos: 0 | 1 | 2, messageId?: number): Buffer;
 }
@@ -34,9 +36,9 @@ export function connectRaw(port: number, id: string, token: string, host = '127.
       publishes,
       closed: closedP,
       isClosed: () => closed,
-      waitFor(cmd, after = received[cmd] ?? 0) {
+      waitFor(cmd, after = received[cmd] ?? 0, timeout = 10_000) {
         if ((received[cmd] ?? 0) > after) return Promise.resolve();
-        return new Promise((r) => waiters.push({ cmd, n: after, resolve: r }));
+        return within(new Promise<void>((r) => waiters.push({ cmd, n: after, resolve: r })), { timeout, message: `${cmd.toUpperCase()} number ${after + 1} from the hub` });
       },
       publishPacket(topic, payload, qos, messageId) {
         return mqttPacket.generate({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false, ...(qos > 0 ? { messageId: messageId ?? 1 } : {}) });

@@ -5,7 +5,7 @@ import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../schemas/index.js';
 import type { Client } from 'aedes';
-import { eventually, publish, startTestHub, type TestHub } from '../helpers/hub.js';
+import { eventually, publish, startTestHub, within, type TestHub } from '../helpers/hub.js';
 import { connectRaw, type RawDevice } from '../helpers/raw-mqtt.js';
 
 const LIMIT = 100; // LOOKOUT_MQTT_MAX_INFLIGHT default
@@ -48,11 +48,13 @@ describe('T17: per-client inflight cap (LOOKOUT_MQTT_MAX_INFLIGHT)', () => {
     flood.sock.write(burst);
     // the other device publishes throughout, one at a time, and every publish is acknowledged
     let okAcks = 0;
-    while (await guardRefusals(t, 'inflight') < 1) {
+    const deadline = Date.now() + 30_000;
+    while ((await guardRefusals(t, 'inflight')) < 1) {
+      if (Date.now() > deadline) throw new Error(`the inflight guard did not refuse GAS-Q1 within 30 s (${okAcks} PUBACKs to GAS-OK meanwhile)`);
       await publish(ok, telemetry('GAS-OK'), reading(100 + okAcks));
       okAcks++;
     }
-    await eventually(() => !t.hub.broker.isConnected('GAS-Q1'), 10_000, 'GAS-Q1 disconnected');
+    await eventually(() => !t.hub.broker.isConnected('GAS-Q1'), { timeout: 10_000, message: 'GAS-Q1 disconnected' });
     await keepsPublishing(ok, 'GAS-OK', 20, 10_000);
     global.gc?.();
     const grownMb = (process.memoryUsage().rss - before.rss) / 1048576;
@@ -65,14 +67,14 @@ describe('T17: per-client inflight cap (LOOKOUT_MQTT_MAX_INFLIGHT)', () => {
     const dl = await t.api<DeadLetter[]>('GET', '/api/dead-letters?device=GAS-Q1&limit=5', { token: (await t.login()).token });
     expect(dl.body.map((d) => d.code)).toContain('LOOKOUT_ERR_MQTT_INFLIGHT');
     flood.sock.resume();
-    await flood.closed;
+    await within(flood.closed, { timeout: 10_000, message: 'GAS-Q1 to find its connection closed once it reads again' });
   });
 
   it('T17: QoS 2 with fresh ids and never a PUBREL → at most the cap answered with PUBREC, then disconnected', async () => {
     const flood = await connectRaw(t.mqttPort, 'GAS-Q2', tok['GAS-Q2']!);
     const refusalsBefore = await guardRefusals(t, 'inflight');
     flood.sock.write(Buffer.concat(Array.from({ length: 10_000 }, (_, i) => flood.publishPacket(telemetry('GAS-Q2'), reading(i), 2, i + 1))));
-    await flood.closed;
+    await within(flood.closed, { timeout: 10_000, message: 'the hub to close GAS-Q2 past the inflight cap' });
     // what the hub kept awaiting PUBREL never exceeded the cap
     expect(flood.received.pubrec ?? 0).toBeLessThanOrEqual(LIMIT);
     expect(await guardRefusals(t, 'inflight')).toBe(refusalsBefore + 1);
@@ -136,7 +138,7 @@ describe('T19: a subscriber that stops reading while the hub sends ~1 000 msg/s'
     try {
       const frozen = await frozenSubscriber(t, 'GAS-F1', tok['GAS-F1']!);
       const flood = commandFlood(t, 'GAS-F1');
-      await eventually(() => blocked(t, 'GAS-F1'), 30_000, 'the hub blocked on the frozen subscriber');
+      await eventually(() => blocked(t, 'GAS-F1'), { timeout: 30_000, message: 'the hub blocked on the frozen subscriber' });
       // during the freeze (30 s drain timeout): PUBACKs to another device, and a command to a third
       const b = await t.mqttConnect('GAS-B1', tok['GAS-B1']!);
       await keepsPublishing(b, 'GAS-B1', 50, 0);
@@ -172,7 +174,7 @@ describe('T19: a subscriber that stops reading while the hub sends ~1 000 msg/s'
       await keepsPublishing(b, 'GAS-B2', 20, 100_000);
       console.log(`T19: frozen device dropped after ${flood.sent()} commands; ${acks} PUBACKs to another device meanwhile`);
       frozen.sock.resume(); // reading again, the device finds the connection closed
-      await frozen.closed;
+      await within(frozen.closed, { timeout: 10_000, message: 'the frozen subscriber to find its connection closed' });
     } finally {
       await t.close();
     }

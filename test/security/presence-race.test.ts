@@ -14,15 +14,25 @@ import { eventually } from '../helpers/hub.js';
 describe('presence after a connection that dies during authentication', () => {
   let b: TestBroker;
   let token: string;
+  let sentinelToken: string;
   beforeAll(async () => {
     b = await startTestBroker({ connectTimeout: 1000 });
     token = (await b.registry.add({ id: 'GAS-P', kind: 'gas', lon: 121.26, lat: 28.65 })).token;
+    sentinelToken = (await b.registry.add({ id: 'GAS-S', kind: 'gas', lon: 121.27, lat: 28.65 })).token;
   });
   afterAll(async () => {
     await b?.close();
   });
 
   it('the device is offline once both its old and its half-open new connection are gone', async () => {
+    // every token check the broker starts, so the test can wait until the half-open CONNECT's has finished
+    const checks: Promise<unknown>[] = [];
+    const verify = b.registry.verifyToken.bind(b.registry);
+    b.registry.verifyToken = (id, tok) => {
+      const p = verify(id, tok);
+      checks.push(p.catch(() => {}));
+      return p;
+    };
     const old = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.port}`, { clientId: 'GAS-P', username: 'GAS-P', password: token, reconnectPeriod: 0 });
     expect(b.broker.isConnected('GAS-P')).toBe(true);
     // the device reconnects (flaky link) and the new socket dies right after its CONNECT
@@ -32,8 +42,16 @@ describe('presence after a connection that dies during authentication', () => {
     s.destroy();
     old.stream.destroy();
     // aedes itself holds no client for the id any more
-    await eventually(() => Object.keys((b.broker.aedes as unknown as { clients: Record<string, unknown> }).clients).length === 0, 5000, 'aedes to drop both clients');
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => Object.keys((b.broker.aedes as unknown as { clients: Record<string, unknown> }).clients).length === 0, { timeout: 5000, message: 'aedes to drop both clients' });
+    // the late clientReady of the bug follows the half-open CONNECT's token check: wait for that check,
+    // then for a positive later event — another device's whole connect, token check to clientReady,
+    // which the broker processes after the half-open client's remaining steps
+    await eventually(() => checks.length >= 2, { timeout: 5000, message: 'the half-open CONNECT’s token check to start' });
+    await Promise.all(checks);
+    const sentinel = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.port}`, { clientId: 'GAS-S', username: 'GAS-S', password: sentinelToken, reconnectPeriod: 0 });
+    await eventually(() => b.broker.isConnected('GAS-S'), { timeout: 5000, message: 'the sentinel device GAS-S online' });
+    await sentinel.endAsync();
+    await eventually(() => !b.broker.isConnected('GAS-S'), { timeout: 5000, message: 'the sentinel device GAS-S offline' });
     expect(b.broker.isConnected('GAS-P')).toBe(false);
     expect(b.broker.connectedDevices()).toBe(0);
   });

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eventually } from '../../helpers/eventually.js';
 
 export function findVictoriaMetrics(): string | null {
   const fromEnv = process.env.VM_BINARY;
@@ -87,18 +88,23 @@ export async function startVictoriaMetrics(opts: { dataDir?: string; port?: numb
     void exited.then(() => {
       if (child === c) child = null;
     });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (!child) throw new Error(`victoria-metrics exited during start-up:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      try {
-        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok && (await res.text()).trim() === 'OK') return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`victoria-metrics did not answer on ${url} within 20 s`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let exitedEarly = false;
+    await eventually(
+      async () => {
+        if (!child) {
+          exitedEarly = true;
+          return true;
+        }
+        try {
+          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+          return res.ok && (await res.text()).trim() === 'OK';
+        } catch {
+          return false; // not listening yet
+        }
+      },
+      { timeout: 20_000, interval: 50, message: `victoria-metrics to answer on ${url}` },
+    );
+    if (exitedEarly) throw new Error(`victoria-metrics exited during start-up:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
   }
 
   async function kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -1,6 +1,6 @@
 // Rule evaluation cost per reading with all packs loaded on 10 000 devices (issue 5).
-// Not a test: `node --import tsx alerting/bench.ts [devices] [readings]` prints figures.
-// `node --import tsx alerting/bench.ts incidents [1000,5000]`: incident grouping cost per alarm of a mass
+// Not a test: `node --import tsx bench/alerting-rules.ts [devices] [readings]` prints figures.
+// `node --import tsx bench/alerting-rules.ts incidents [1000,5000]`: incident grouping cost per alarm of a mass
 // device-fault storm (docs/performance.md recommendation 5; the storm of alerting/test-support.ts).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +10,11 @@ import { pino } from 'pino';
 import { EXPECTED_INTERVAL_MS, type DeviceKind } from '../schemas/kinds.js';
 import type { Device, Reading } from '../schemas/model.js';
 import type { Alarm } from '../schemas/model.js';
-import { createAlerting } from './engine.js';
-import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook } from './incidents.js';
-import { createAlertStore, type AlarmRec } from './store.js';
-import { massFaultStorm } from './test-support.js';
-import { createVirtualClock } from './virtual-clock.js';
+import { createAlerting } from '../alerting/engine.js';
+import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook } from '../alerting/incidents.js';
+import { createAlertStore, type AlarmRec } from '../alerting/store.js';
+import { massFaultStorm } from '../alerting/test-support.js';
+import { createVirtualClock } from '../alerting/virtual-clock.js';
 
 if (process.argv[2] === 'incidents') {
   benchIncidents((process.argv[3] ?? '1000,5000').split(',').map(Number));
