@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aqiTableFor, computeAqi, HJ633_2026_FROM, iaqi } from './aqi.js';
-import { waterClass } from './water-class.js';
+import { waterClass, waterClassNote } from './water-class.js';
 
 const IAQI = [0, 50, 100, 150, 200, 300, 400, 500];
 // The published tables, typed in again from HJ 633 (DOMAIN.md) so the test does not read the code's own table.
@@ -80,10 +80,19 @@ describe('GB 3838 water class', () => {
     expect(waterClass({ cod: 15 })!.label).toBe('Ⅰ'); // Ⅰ and Ⅱ share 15 mg/L: the better class
   });
 
-  it('lakes and reservoirs use the stricter TP limits and evaluate TN', () => {
+  it('lakes and reservoirs use the stricter TP limits; TN is reported beside the class, not in it', () => {
     expect(waterClass({ tp: 0.05 }, { waterBody: 'river' })!.label).toBe('Ⅱ');
     expect(waterClass({ tp: 0.05 }, { waterBody: 'lake' })!.label).toBe('Ⅲ');
     expect(waterClass({ tn: 1.2 }, { waterBody: 'river' })).toBeNull();
-    expect(waterClass({ tn: 1.2 }, { waterBody: 'lake' })!.label).toBe('Ⅳ');
+    const lake = waterClass({ do: 8, nh3n: 0.1, tn: 0.6 }, { waterBody: 'lake', targetClass: 'II' })!;
+    expect(lake.label).toBe('Ⅰ'); // 环办〔2011〕22号: 湖库总氮单独评价
+    expect(lake.gap).toBe(0);
+    expect(lake.tn).toEqual({ value: 0.6, class: 3, label: 'Ⅲ' });
+    expect(waterClassNote(lake)).toBe('Ⅰ类 · TN 0.6 mg/L (Ⅲ, 总氮单独评价)');
+    // a local assessment target that counts TN
+    const local = waterClass({ do: 8, nh3n: 0.1, tn: 1.2 }, { waterBody: 'lake', tnInClass: true })!;
+    expect(local.label).toBe('Ⅳ');
+    expect(local.worst).toEqual(['tn']);
+    expect(waterClass({ tn: 0.6 }, { waterBody: 'river' })?.tn ?? null).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ import { LookoutError } from '../schemas/errors.js';
 import { computeAqi, type AqiResult } from './aqi.js';
 import { aqiInputAt } from './conditions/derived.js';
 import type { EvalCtx } from './conditions/types.js';
+import { withNote } from './alarm-text.js';
 import { distanceMetres } from './geo.js';
 import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, IncidentBook, toWire, type CorrelationSpec, type DeviceInfo, type EscalationConfig } from './incidents.js';
 import { buildRuleSet, loadRules, validateRule, type CompiledMetric, type CompiledRule, type CompiledZone, type RuleSet } from './rules.js';
@@ -700,14 +701,15 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     hitValue: NaN,
     hitThreshold: NaN,
     hitOp: '',
+    hitNote: '',
   };
   let stampSeq = 0;
 
-  function message(title: string, kind: DeviceKind, metric: string, value: number, op: string, threshold: number): string {
+  function message(title: string, kind: DeviceKind, metric: string, value: number, op: string, threshold: number, note = ''): string {
     const base = metric.split('.')[0]!;
     const unit = METRICS[kind]?.[base]?.unit ?? '';
     const u = unit ? ` ${unit}` : '';
-    return `${title}: ${metric} ${fmt(value)}${u} ${op} ${fmt(threshold)}${u}`;
+    return withNote(`${title}: ${metric} ${fmt(value)}${u} ${op} ${fmt(threshold)}${u}`, note);
   }
 
   function evalMetric(cr: CompiledMetric, rt: DeviceRt, late: boolean): void {
@@ -721,6 +723,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     let hv = NaN;
     let ht = NaN;
     let hop = '';
+    let hn = '';
     const levels = cr.levels;
     for (let i = 0; i < levels.length; i++) {
       const lv = levels[i]!;
@@ -732,6 +735,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
           hv = ctx.hitValue;
           ht = ctx.hitThreshold;
           hop = ctx.hitOp;
+          hn = ctx.hitNote;
         }
       } else s[lv.forSlot] = NaN;
     }
@@ -740,24 +744,24 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     if (mi >= 0) {
       const lv = levels[mi]!;
       if (a === null) {
-        st.alarm = raise(cr, rt, lv.level, hm, hv, message(cr.title, rt.kind, hm, hv, hop, ht), ts, late);
+        st.alarm = raise(cr, rt, lv.level, hm, hv, message(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, late);
         s[cr.deSlot] = 0;
         return;
       }
       backFromUnknown(a);
       const cur = LEVEL_RANK[a.alarm.level];
       if (lv.rank > cur) {
-        changeLevel(a, lv.level, hv, message(cr.title, rt.kind, hm, hv, hop, ht), ts, cr.title);
+        changeLevel(a, lv.level, hv, message(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
         s[cr.deSlot] = 0;
       } else if (lv.rank < cur) {
         s[cr.deSlot] = s[cr.deSlot]! + 1;
         if (s[cr.deSlot]! >= cr.deSamples) {
-          changeLevel(a, lv.level, hv, message(cr.title, rt.kind, hm, hv, hop, ht), ts, cr.title);
+          changeLevel(a, lv.level, hv, message(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
           s[cr.deSlot] = 0;
         } else softUpdate(a, hv, a.alarm.message, ts);
       } else {
         s[cr.deSlot] = 0;
-        softUpdate(a, hv, message(cr.title, rt.kind, hm, hv, hop, ht), ts);
+        softUpdate(a, hv, message(cr.title, rt.kind, hm, hv, hop, ht, hn), ts);
       }
     } else if (a !== null) {
       backFromUnknown(a);
@@ -772,7 +776,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         if (lowest.rank < LEVEL_RANK[a.alarm.level]) {
           s[cr.deSlot] = s[cr.deSlot]! + 1;
           if (s[cr.deSlot]! >= cr.deSamples) {
-            changeLevel(a, lowest.level, NaN, `${cr.title}: below ${a.alarm.level} threshold, not yet clear`, ts, cr.title);
+            changeLevel(a, lowest.level, NaN, withNote(`${cr.title}: below ${a.alarm.level} threshold, not yet clear`, ctx.hitNote), ts, cr.title);
             s[cr.deSlot] = 0;
           }
         }
@@ -863,7 +867,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
           for (const lv of cr.levels) {
             if (!lv.fn(ctx)) continue;
             if (st.alarm && st.alarm.alarm.state !== 'cleared' && LEVEL_RANK[st.alarm.alarm.level] >= lv.rank) break;
-            recordLate(cr, rt, lv.level, message(cr.title, rt.kind, ctx.hitMetric, ctx.hitValue, ctx.hitOp, ctx.hitThreshold), r.ts, ctx.hitMetric, ctx.hitValue);
+            recordLate(cr, rt, lv.level, message(cr.title, rt.kind, ctx.hitMetric, ctx.hitValue, ctx.hitOp, ctx.hitThreshold, ctx.hitNote), r.ts, ctx.hitMetric, ctx.hitValue);
             break;
           }
         }

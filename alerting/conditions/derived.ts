@@ -3,7 +3,7 @@
 // the latest values and how many classes below the station's `targetClass` it is.
 import type { DerivedCondition } from '../../schemas/rules.js';
 import { computeAqi, type AqiInput } from '../aqi.js';
-import { waterClass } from '../water-class.js';
+import { waterClass, waterClassNote } from '../water-class.js';
 import { compare, compileOperand, test } from './operand.js';
 import type { CompileEnv, Compiled, EvalCtx } from './types.js';
 
@@ -53,5 +53,16 @@ export function compileDerived(n: DerivedCondition, _env: CompileEnv): Compiled 
     };
   }
   const label = n.derived;
-  return { fn: (c) => test(c, label, cmp, op, get(c), rhs(c)), metrics, windows, stateful: false };
+  if (n.derived === 'aqi') return { fn: (c) => test(c, label, cmp, op, get(c), rhs(c)), metrics, windows, stateful: false };
+  return {
+    fn: (c) => {
+      if (!test(c, label, cmp, op, get(c), rhs(c))) return false;
+      const r = waterClass(c.values, c.dev.attrs);
+      if (r) c.hitNote = waterClassNote(r);
+      return true;
+    },
+    metrics,
+    windows,
+    stateful: false,
+  };
 }
