@@ -33,6 +33,12 @@ export const ERRORS = {
   LOOKOUT_ERR_2FA_ENROL_REQUIRED: { status: 401, message: 'This account must set up two-factor login first: add the returned secret to an authenticator app, then log in again with the password and the 6-digit code as "totp".' },
   LOOKOUT_ERR_2FA_INVALID: { status: 401, message: 'Wrong or already used one-time code: enter the next code of your authenticator app (and check the phone\'s clock). Counts as a failed login.' },
   LOOKOUT_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time; send the whole request at once and try again.' },
+  LOOKOUT_ERR_NOTIFY_SECRET: { status: 500, message: 'A channel secret cannot be read: give it as {"file": path} (one line, mode 0600) or as {"encrypted": "enc:v1:…"} made by `lookout notify encrypt` with the hub\'s notify key.' },
+  LOOKOUT_ERR_NOTIFY_CONFIG: { status: 400, message: 'The notification channel or policy file does not match its schema; fix the named field (docs/notify.md).' },
+  LOOKOUT_ERR_ACK_LINK_INVALID: { status: 400, message: 'This acknowledgement link is damaged or was not made by this hub; open the link from the message again, or acknowledge in the console.' },
+  LOOKOUT_ERR_ACK_LINK_EXPIRED: { status: 410, message: 'This acknowledgement link has expired; acknowledge in the console or use the link of the latest reminder.' },
+  LOOKOUT_ERR_ACK_LINK_USED: { status: 409, message: 'This acknowledgement link was already used; each link acknowledges once. Use the console to add a note.' },
+  LOOKOUT_ERR_ORG_INVALID: { status: 400, message: 'The unit, person, roster or handover refers to something that does not exist or overlaps; fix the named row or field.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;
 

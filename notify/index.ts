@@ -1,0 +1,14 @@
+// Public door of the notify stage (docs/notify.md): channel adapters, outbox, delivery log, escalation
+// policies, acknowledgement links and their page.
+export { createNotify, NOTIFY_DEFAULTS, type Notify, type NotifyDeps, type NotifyConfig, type ChannelInfo } from './notify.js';
+export { readChannelFile, validateChannelFile } from './channel-file.js';
+export { readPolicyFile, validatePolicyFile, matchPolicy, DEFAULT_POLICIES_FILE, type CompiledPolicy } from './policy.js';
+export { createMemoryUsedLinks, type UsedLinkStore, type AckClaims, type AckLinks } from './ack-links.js';
+export type { AckPageIncident } from './ack-page.js';
+export type { DutyQuery, EscalationIncident } from './escalation.js';
+export { encryptSecret, decryptSecret, Secret, type SecretRef } from './secrets.js';
+export { DRILL_MARK } from './render.js';
+export { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryLog, type DeliveryStatus } from './delivery-log.js';
+export type { Channel, ChannelClass, ChannelKind, Message, Outgoing, Recipient, SendResult } from './types.js';
+export { createOrgBook, type OrgBook, type OrgRepository, type OrgSnapshot, type OrgKind, type OnDuty } from './org/org-book.js';
+export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/csv-import.js';
