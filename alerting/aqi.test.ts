@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aqiTableFor, computeAqi, HJ633_2026_FROM, iaqi } from './aqi.js';
+import { aqiTableFor, computeAqi, HJ633_2026_FROM, iaqi, roundHalfEven } from './aqi.js';
 import { waterClass, waterClassNote } from './water-class.js';
 
 const IAQI = [0, 50, 100, 150, 200, 300, 400, 500];
@@ -54,12 +54,33 @@ describe('HJ 633 AQI', () => {
     expect(computeAqi({}, AFTER)).toBeNull();
   });
 
-  it('SO2 1 h above 800 uses the 24 h sub-index; O3 8 h above 800 uses the 1 h sub-index', () => {
-    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(iaqi(900, PUBLISHED_2012.so2_24h!));
-    expect(computeAqi({ so2: 500 }, AFTER)!.iaqi.SO2).toBe(100);
-    const o3 = computeAqi({ o3_8h: 850 }, AFTER)!;
+  it('2012: SO2 1 h above 800 uses the 24 h sub-index; O3 8 h above 800 uses the 1 h sub-index', () => {
+    expect(computeAqi({ so2: 900 }, BEFORE)!.iaqi.SO2).toBe(iaqi(900, PUBLISHED_2012.so2_24h!)); // 212.5 → 213
+    expect(computeAqi({ so2: 500 }, BEFORE)!.iaqi.SO2).toBe(100);
+    const o3 = computeAqi({ o3_8h: 850 }, BEFORE)!;
     expect(o3.iaqi.O3).toBe(iaqi(850, PUBLISHED_2012.o3_1h!));
     expect(computeAqi({ pm25: 900 }, AFTER)!.aqi).toBe(500); // beyond the table: capped at 500
+  });
+
+  it('2026 (as implementations read HJ 633—2026): SO2 1 h above 800 → 200, O3 8 h above 800 → 300, PM rounded first', () => {
+    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(200);
+    expect(computeAqi({ so2: 900 }, AFTER)!.band.zh).toBe('中度污染');
+    expect(computeAqi({ o3_8h: 850 }, AFTER, { period: 'daily' })!.iaqi.O3_8h).toBe(300);
+    // the hourly AQI uses the 1 h values only under 2026
+    expect(computeAqi({ o3: 180, o3_8h: 180 }, AFTER)!.aqi).toBe(75);
+    expect(computeAqi({ o3: 180, o3_8h: 180 }, BEFORE)!.aqi).toBe(119);
+    // GB/T 8170: 60.4 → 60 (IAQI 100, 良); 60.5 → 60 (half to even); 61.5 → 62
+    expect(computeAqi({ pm25: 60.4 }, AFTER)!.aqi).toBe(100);
+    expect(computeAqi({ pm25: 60.5 }, AFTER)!.aqi).toBe(100);
+    expect(roundHalfEven(61.5)).toBe(62);
+    expect(computeAqi({ pm25: 60.4 }, BEFORE)!.aqi).toBe(82); // 2012: no rounding, 81.5 → 82
+  });
+
+  it('names the primary pollutant in the national form, never an averaging time', () => {
+    const r = computeAqi({ o3_8h: 200, o3: 100 }, BEFORE, { period: 'daily' })!;
+    expect(r.primary).toEqual(['O3']);
+    expect(r.primaryZh).toEqual(['臭氧(O₃)']);
+    expect(computeAqi({ pm25: 80 }, AFTER)!.primaryZh).toEqual(['细颗粒物(PM2.5)']);
   });
 
   it('daily report uses the 24 h rows for SO2/NO2/CO', () => {
