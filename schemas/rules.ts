@@ -78,6 +78,12 @@ export interface HourlyCondition {
   completeness?: Completeness;
   round?: boolean;
 }
+/** no rain: the sum of `noRain` (a rain metric) over the last `for` is below `below` (default 0.1 mm) */
+export interface NoRainCondition {
+  noRain: string;
+  for: Duration;
+  below?: number;
+}
 /** the metric did not change for N samples spanning at least `span` (a stuck sensor) */
 export interface StuckCondition {
   stuck: string;
@@ -102,6 +108,7 @@ export type Condition =
   | AttributeCondition
   | DerivedCondition
   | HourlyCondition
+  | NoRainCondition
   | StuckCondition
   | AllCondition
   | AnyCondition
@@ -243,6 +250,7 @@ const conditionDefs = {
       { $ref: '#/$defs/attribute' },
       { $ref: '#/$defs/derived' },
       { $ref: '#/$defs/hourly' },
+      { $ref: '#/$defs/noRain' },
       { $ref: '#/$defs/stuck' },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
       { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
@@ -301,6 +309,12 @@ const conditionDefs = {
     minProperties: 1,
     additionalProperties: false,
     properties: { minutes: { type: 'number', exclusiveMinimum: 0, maximum: 60 }, share: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+  },
+  noRain: {
+    type: 'object',
+    required: ['noRain', 'for'],
+    additionalProperties: false,
+    properties: { noRain: metricName, for: duration, below: { type: 'number', exclusiveMinimum: 0 } },
   },
   hourly: {
     type: 'object',
