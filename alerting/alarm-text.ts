@@ -7,10 +7,16 @@ export function fmt(v: number): string {
   return String(Math.round(v * 1000) / 1000);
 }
 
-/** "<rule title>: rain.sum(3h) 193.3 mm >= 100 mm" */
-export function thresholdMessage(title: string, kind: DeviceKind, metric: string, value: number, op: string, threshold: number): string {
+/** "<rule title>: rain.sum(3h) 193.3 mm >= 100 mm", then the note the condition left (what the warning used) */
+export function thresholdMessage(title: string, kind: DeviceKind, metric: string, value: number, op: string, threshold: number, note = ''): string {
   const base = metric.split('.')[0]!;
   const unit = METRICS[kind]?.[base]?.unit ?? '';
   const u = unit ? ` ${unit}` : '';
-  return `${title}: ${metric} ${fmt(value)}${u} ${op} ${fmt(threshold)}${u}`;
+  return withNote(`${title}: ${metric} ${fmt(value)}${u} ${op} ${fmt(threshold)}${u}`, note);
+}
+
+/** text · note — the note names the values a warning used (critical rainfall and its source, the
+ *  tangent-angle baseline, whether rain is still falling, TN beside the water class) */
+export function withNote(text: string, note: string): string {
+  return note ? `${text} · ${note}` : text;
 }

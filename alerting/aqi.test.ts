@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aqiTableFor, computeAqi, HJ633_2026_FROM, iaqi } from './aqi.js';
-import { waterClass } from './water-class.js';
+import { aqiTableFor, computeAqi, HJ633_2026_FROM, iaqi, roundHalfEven } from './aqi.js';
+import { waterClass, waterClassNote } from './water-class.js';
 
 const IAQI = [0, 50, 100, 150, 200, 300, 400, 500];
 // The published tables, typed in again from HJ 633 (DOMAIN.md) so the test does not read the code's own table.
@@ -54,14 +54,35 @@ describe('HJ 633 AQI', () => {
     expect(computeAqi({}, AFTER)).toBeNull();
   });
 
-  it('SO2 1 h above 800 uses the 24 h sub-index; O3 8 h above 800 uses the 1 h sub-index', () => {
+  it('2012: SO2 1 h above 800 uses the 24 h sub-index; O3 8 h above 800 uses the 1 h sub-index', () => {
     // SO2 900 on the 24 h row (800–1600 ↔ IAQI 200–300): 200 + 100·(900 − 800)/(1600 − 800) = 212.5 → 213
-    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(213);
-    expect(computeAqi({ so2: 500 }, AFTER)!.iaqi.SO2).toBe(100); // the 1 h row's 500 ↔ 100
+    expect(computeAqi({ so2: 900 }, BEFORE)!.iaqi.SO2).toBe(213);
+    expect(computeAqi({ so2: 500 }, BEFORE)!.iaqi.SO2).toBe(100); // the 1 h row's 500 ↔ 100
     // O3 8 h 850 on the 1 h row (800–1000 ↔ IAQI 300–400): 300 + 100·(850 − 800)/(1000 − 800) = 325
-    const o3 = computeAqi({ o3_8h: 850 }, AFTER)!;
+    const o3 = computeAqi({ o3_8h: 850 }, BEFORE)!;
     expect(o3.iaqi.O3).toBe(325);
     expect(computeAqi({ pm25: 900 }, AFTER)!.aqi).toBe(500); // beyond the table: capped at 500
+  });
+
+  it('2026 (as implementations read HJ 633—2026): SO2 1 h above 800 → 200, O3 8 h above 800 → 300, PM rounded first', () => {
+    expect(computeAqi({ so2: 900 }, AFTER)!.iaqi.SO2).toBe(200);
+    expect(computeAqi({ so2: 900 }, AFTER)!.band.zh).toBe('中度污染');
+    expect(computeAqi({ o3_8h: 850 }, AFTER, { period: 'daily' })!.iaqi.O3_8h).toBe(300);
+    // the hourly AQI uses the 1 h values only under 2026
+    expect(computeAqi({ o3: 180, o3_8h: 180 }, AFTER)!.aqi).toBe(75);
+    expect(computeAqi({ o3: 180, o3_8h: 180 }, BEFORE)!.aqi).toBe(119);
+    // GB/T 8170: 60.4 → 60 (IAQI 100, 良); 60.5 → 60 (half to even); 61.5 → 62
+    expect(computeAqi({ pm25: 60.4 }, AFTER)!.aqi).toBe(100);
+    expect(computeAqi({ pm25: 60.5 }, AFTER)!.aqi).toBe(100);
+    expect(roundHalfEven(61.5)).toBe(62);
+    expect(computeAqi({ pm25: 60.4 }, BEFORE)!.aqi).toBe(82); // 2012: no rounding, 81.5 → 82
+  });
+
+  it('names the primary pollutant in the national form, never an averaging time', () => {
+    const r = computeAqi({ o3_8h: 200, o3: 100 }, BEFORE, { period: 'daily' })!;
+    expect(r.primary).toEqual(['O3']);
+    expect(r.primaryZh).toEqual(['臭氧(O₃)']);
+    expect(computeAqi({ pm25: 80 }, AFTER)!.primaryZh).toEqual(['细颗粒物(PM2.5)']);
   });
 
   it('daily report uses the 24 h rows for SO2/NO2/CO', () => {
@@ -82,10 +103,19 @@ describe('GB 3838 water class', () => {
     expect(waterClass({ cod: 15 })!.label).toBe('Ⅰ'); // Ⅰ and Ⅱ share 15 mg/L: the better class
   });
 
-  it('lakes and reservoirs use the stricter TP limits and evaluate TN', () => {
+  it('lakes and reservoirs use the stricter TP limits; TN is reported beside the class, not in it', () => {
     expect(waterClass({ tp: 0.05 }, { waterBody: 'river' })!.label).toBe('Ⅱ');
     expect(waterClass({ tp: 0.05 }, { waterBody: 'lake' })!.label).toBe('Ⅲ');
     expect(waterClass({ tn: 1.2 }, { waterBody: 'river' })).toBeNull();
-    expect(waterClass({ tn: 1.2 }, { waterBody: 'lake' })!.label).toBe('Ⅳ');
+    const lake = waterClass({ do: 8, nh3n: 0.1, tn: 0.6 }, { waterBody: 'lake', targetClass: 'II' })!;
+    expect(lake.label).toBe('Ⅰ'); // 环办〔2011〕22号: 湖库总氮单独评价
+    expect(lake.gap).toBe(0);
+    expect(lake.tn).toEqual({ value: 0.6, class: 3, label: 'Ⅲ' });
+    expect(waterClassNote(lake)).toBe('Ⅰ类 · TN 0.6 mg/L (Ⅲ, 总氮单独评价)');
+    // a local assessment target that counts TN
+    const local = waterClass({ do: 8, nh3n: 0.1, tn: 1.2 }, { waterBody: 'lake', tnInClass: true })!;
+    expect(local.label).toBe('Ⅳ');
+    expect(local.worst).toEqual(['tn']);
+    expect(waterClass({ tn: 0.6 }, { waterBody: 'river' })?.tn ?? null).toBeNull();
   });
 });

@@ -189,7 +189,8 @@ describe('alerting v0: thresholds, alarms, incidents', () => {
 
   it('PM2.5 hourly mean and noise by zone', () => {
     const a = make();
-    for (let k = 0; k < 4; k++) a.evaluate([reading('air-1', 'air', T0 + k * 5 * MIN, { pm25: 160, pm10: 200 })]);
+    // 10 samples 5 min apart: 45 min of the hour, a valid hourly mean (GB 3095—2012 Table 4)
+    for (let k = 0; k < 10; k++) a.evaluate([reading('air-1', 'air', T0 + k * 5 * MIN, { pm25: 160, pm10: 200 })]);
     const air = a.alarms.forDevice('air-1');
     expect(air.find((x) => x.ruleId === 'air.pm25')!.level).toBe('yellow');
     expect(a.incidents.list({ status: 'open', category: 'air' })).toHaveLength(1);

@@ -19,7 +19,7 @@ export interface EventEvaluator {
 
 export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecycle, runtimes: DeviceRuntimes, faults: DeviceFaults): EventEvaluator {
   const { alarms, settings } = core;
-  const ctx: EvalCtx = { dev: null as unknown as DeviceRt, ts: 0, values: {}, present: null, slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '' };
+  const ctx: EvalCtx = { dev: null as unknown as DeviceRt, ts: 0, values: {}, present: null, slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '', hitNote: '' };
 
   return {
     evaluate(e, now) {

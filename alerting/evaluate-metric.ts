@@ -4,7 +4,7 @@
 // down to the rule's lowest level after `deescalateSamples`.
 import { LEVEL_RANK } from '../schemas/levels.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
-import { thresholdMessage } from './alarm-text.js';
+import { thresholdMessage, withNote } from './alarm-text.js';
 import type { EvalCtx } from './conditions/types.js';
 import type { DeviceRt, DeviceRuntimes } from './device-runtime.js';
 import type { CompiledMetric } from './rules.js';
@@ -24,6 +24,7 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
     let hv = NaN;
     let ht = NaN;
     let hop = '';
+    let hn = '';
     const levels = cr.levels;
     for (let i = 0; i < levels.length; i++) {
       const lv = levels[i]!;
@@ -35,6 +36,7 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
           hv = ctx.hitValue;
           ht = ctx.hitThreshold;
           hop = ctx.hitOp;
+          hn = ctx.hitNote;
         }
       } else s[lv.forSlot] = NaN;
     }
@@ -43,24 +45,24 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
     if (mi >= 0) {
       const lv = levels[mi]!;
       if (a === null) {
-        st.alarm = lifecycle.raise(cr, rt, lv.level, hm, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht), ts, late);
+        st.alarm = lifecycle.raise(cr, rt, lv.level, hm, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, late);
         s[cr.deSlot] = 0;
         return;
       }
       lifecycle.backFromUnknown(a);
       const cur = LEVEL_RANK[a.alarm.level];
       if (lv.rank > cur) {
-        lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht), ts, cr.title);
+        lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
         s[cr.deSlot] = 0;
       } else if (lv.rank < cur) {
         s[cr.deSlot] = s[cr.deSlot]! + 1;
         if (s[cr.deSlot]! >= cr.deSamples) {
-          lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht), ts, cr.title);
+          lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
           s[cr.deSlot] = 0;
         } else lifecycle.softUpdate(a, hv, a.alarm.message, ts);
       } else {
         s[cr.deSlot] = 0;
-        lifecycle.softUpdate(a, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht), ts);
+        lifecycle.softUpdate(a, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts);
       }
     } else if (a !== null) {
       lifecycle.backFromUnknown(a);
@@ -75,7 +77,7 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
         if (lowest.rank < LEVEL_RANK[a.alarm.level]) {
           s[cr.deSlot] = s[cr.deSlot]! + 1;
           if (s[cr.deSlot]! >= cr.deSamples) {
-            lifecycle.changeLevel(a, lowest.level, NaN, `${cr.title}: below ${a.alarm.level} threshold, not yet clear`, ts, cr.title);
+            lifecycle.changeLevel(a, lowest.level, NaN, withNote(`${cr.title}: below ${a.alarm.level} threshold, not yet clear`, ctx.hitNote), ts, cr.title);
             s[cr.deSlot] = 0;
           }
         }

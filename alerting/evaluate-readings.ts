@@ -45,7 +45,7 @@ function alreadySeen(rt: DeviceRt, r: Reading): boolean {
 export function createReadingEvaluator(core: AlertingCore, parts: ReadingParts): (r: Reading, now: number) => void {
   const { runtimes, faults, late, metric, zone } = parts;
   const { settings, counters } = core;
-  const ctx: EvalCtx = { dev: null as unknown as DeviceRt, ts: 0, values: {}, present: null, slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '' };
+  const ctx: EvalCtx = { dev: null as unknown as DeviceRt, ts: 0, values: {}, present: null, slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '', hitNote: '' };
   let stampSeq = 0;
 
   return function evalReading(r, now) {

@@ -68,7 +68,7 @@ export function createLateData(core: AlertingCore, lifecycle: AlarmLifecycle, ru
             for (const lv of cr.levels) {
               if (!lv.fn(ctx)) continue;
               if (st.alarm && st.alarm.alarm.state !== 'cleared' && LEVEL_RANK[st.alarm.alarm.level] >= lv.rank) break;
-              record(cr, rt, lv.level, thresholdMessage(cr.title, rt.kind, ctx.hitMetric, ctx.hitValue, ctx.hitOp, ctx.hitThreshold), r.ts, ctx.hitMetric, ctx.hitValue);
+              record(cr, rt, lv.level, thresholdMessage(cr.title, rt.kind, ctx.hitMetric, ctx.hitValue, ctx.hitOp, ctx.hitThreshold, ctx.hitNote), r.ts, ctx.hitMetric, ctx.hitValue);
               break;
             }
           }

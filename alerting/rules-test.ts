@@ -17,7 +17,9 @@
 // }
 //
 // Readings default to ts = the step time; `"ago": "50m"` makes one observed earlier but received now
-// (gateway flush), `"drill": true` flags a drill. `expect.alarms` is the exact set of active/unknown
+// (gateway flush), `"drill": true` flags a drill; with `repeat`, `"perRepeat": {"displacement": 0.25}` adds
+// that much per repetition (a ramp). An expected alarm may name `"message"`: text its message contains
+// (the values a warning used, whether rain is still falling). `expect.alarms` is the exact set of active/unknown
 // alarms (use `alarmsInclude` for a subset); `expect.incidents` is the exact set of open incidents.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -48,6 +50,8 @@ interface ExpectAlarm {
   state?: 'active' | 'unknown';
   drill?: boolean;
   late?: boolean;
+  /** the alarm text contains this (e.g. the values a warning used) */
+  message?: string;
 }
 interface ExpectIncident {
   category: IncidentCategory;
@@ -63,7 +67,8 @@ interface Step {
   at: string | number;
   /** apply this step's inputs `count` times, `every` apart (expectations are checked after the last) */
   repeat?: { every: string | number; count: number };
-  readings?: { device: string; values: Record<string, number>; ago?: string | number; drill?: boolean }[];
+  /** `perRepeat`: added to `values` once per repetition (a ramp: cumulative displacement, a rising level) */
+  readings?: { device: string; values: Record<string, number>; perRepeat?: Record<string, number>; ago?: string | number; drill?: boolean }[];
   events?: { device: string; type: CameraEventType; confidence?: number; value?: number; ago?: string | number; drill?: boolean }[];
   presence?: { device: string; online: boolean }[];
   rejects?: { device: string; code?: string }[];
@@ -87,7 +92,7 @@ export interface FixtureFile {
 const dur = { oneOf: [{ type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$' }, { type: 'number', minimum: 0 }] };
 const expAlarm = {
   type: 'object', required: ['rule', 'device'], additionalProperties: false,
-  properties: { rule: { type: 'string' }, device: { type: 'string' }, level: { enum: [...LEVELS] }, state: { enum: ['active', 'unknown'] }, drill: { type: 'boolean' }, late: { type: 'boolean' } },
+  properties: { rule: { type: 'string' }, device: { type: 'string' }, level: { enum: [...LEVELS] }, state: { enum: ['active', 'unknown'] }, drill: { type: 'boolean' }, late: { type: 'boolean' }, message: { type: 'string' } },
 };
 export const fixtureSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -123,7 +128,7 @@ export const fixtureSchema = {
                 at: dur,
                 comment: { type: 'string' },
                 repeat: { type: 'object', required: ['every', 'count'], additionalProperties: false, properties: { every: dur, count: { type: 'integer', minimum: 1, maximum: 100000 } } },
-                readings: { type: 'array', items: { type: 'object', required: ['device', 'values'], additionalProperties: false, properties: { device: { type: 'string' }, values: { type: 'object', additionalProperties: { type: 'number' } }, ago: dur, drill: { type: 'boolean' } } } },
+                readings: { type: 'array', items: { type: 'object', required: ['device', 'values'], additionalProperties: false, properties: { device: { type: 'string' }, values: { type: 'object', additionalProperties: { type: 'number' } }, perRepeat: { type: 'object', additionalProperties: { type: 'number' } }, ago: dur, drill: { type: 'boolean' } } } },
                 events: { type: 'array', items: { type: 'object', required: ['device', 'type'], additionalProperties: false, properties: { device: { type: 'string' }, type: { enum: [...CAMERA_EVENT_TYPES] }, confidence: { type: 'number' }, value: { type: 'number' }, ago: dur, drill: { type: 'boolean' } } } },
                 presence: { type: 'array', items: { type: 'object', required: ['device', 'online'], additionalProperties: false, properties: { device: { type: 'string' }, online: { type: 'boolean' } } } },
                 rejects: { type: 'array', items: { type: 'object', required: ['device'], additionalProperties: false, properties: { device: { type: 'string' }, code: { type: 'string' } } } },
@@ -158,7 +163,7 @@ export interface FixtureResult {
 }
 
 function matchAlarm(e: ExpectAlarm, a: Alarm): boolean {
-  return e.rule === a.ruleId && e.device === a.deviceId && (e.level === undefined || e.level === a.level) && (e.state === undefined || e.state === a.state) && (e.drill === undefined || e.drill === a.drill) && (e.late === undefined || e.late === a.late);
+  return e.rule === a.ruleId && e.device === a.deviceId && (e.level === undefined || e.level === a.level) && (e.state === undefined || e.state === a.state) && (e.drill === undefined || e.drill === a.drill) && (e.late === undefined || e.late === a.late) && (e.message === undefined || a.message.includes(e.message));
 }
 function matchIncident(e: ExpectIncident, i: Incident): boolean {
   return e.category === i.category && (e.level === undefined || e.level === i.level) && (e.drill === undefined || e.drill === i.drill) && (e.devices === undefined || e.devices === i.deviceIds.length) && (e.status === undefined || e.status === i.status) && (e.alarms === undefined || e.alarms === i.alarms.length);
@@ -172,6 +177,13 @@ function setMatch<E, A>(expected: E[], actual: A[], match: (e: E, a: A) => boole
     left.splice(k, 1);
   }
   return !exact || left.length === 0;
+}
+/** values + k × perRepeat (rounded to 1e-9 so a ramp does not drift by float error) */
+function ramp(values: Record<string, number>, per: Record<string, number> | undefined, k: number): Record<string, number> {
+  if (!per || k === 0) return values;
+  const out = { ...values };
+  for (const [m, d] of Object.entries(per)) out[m] = Math.round(((out[m] ?? 0) + d * k) * 1e9) / 1e9;
+  return out;
 }
 const showAlarm = (a: Alarm) => `${a.ruleId}@${a.deviceId}=${a.level}${a.state !== 'active' ? `(${a.state})` : ''}${a.drill ? '[drill]' : ''}`;
 const showIncident = (i: Incident) => `${i.category}/${i.level}${i.drill ? '[drill]' : ''} devices=${i.deviceIds.length} alarms=${i.alarms.length} ${i.status}`;
@@ -208,7 +220,7 @@ export function runFixture(fx: FixtureFile, file = 'fixture'): FixtureResult[] {
           };
           if (step.presence) for (const p of step.presence) alerting.devicePresence(p.device, p.online, now);
           if (step.readings) {
-            alerting.evaluate(step.readings.map((r) => ({ deviceId: r.device, kind: kindOf(r.device), ts: now - parseDuration(r.ago), receivedAt: now, values: r.values, drill: r.drill ?? false })));
+            alerting.evaluate(step.readings.map((r) => ({ deviceId: r.device, kind: kindOf(r.device), ts: now - parseDuration(r.ago), receivedAt: now, values: ramp(r.values, r.perRepeat, k), drill: r.drill ?? false })));
           }
           if (step.events) {
             for (const e of step.events) {
@@ -230,11 +242,12 @@ export function runFixture(fx: FixtureFile, file = 'fixture'): FixtureResult[] {
         const ex = step.expect;
         if (!ex) continue;
         const active = alerting.alarms.active();
+        const show = (list: ExpectAlarm[]) => active.map((a) => showAlarm(a) + (list.some((e) => e.message !== undefined) ? ` "${a.message}"` : '')).join(', ');
         if (ex.alarms && !setMatch(ex.alarms, active, matchAlarm, true)) {
-          failures.push(`at ${step.at}: alarms\n      expected ${JSON.stringify(ex.alarms)}\n      got      [${active.map(showAlarm).join(', ')}]`);
+          failures.push(`at ${step.at}: alarms\n      expected ${JSON.stringify(ex.alarms)}\n      got      [${show(ex.alarms)}]`);
         }
         if (ex.alarmsInclude && !setMatch(ex.alarmsInclude, active, matchAlarm, false)) {
-          failures.push(`at ${step.at}: alarms should include ${JSON.stringify(ex.alarmsInclude)}\n      got [${active.map(showAlarm).join(', ')}]`);
+          failures.push(`at ${step.at}: alarms should include ${JSON.stringify(ex.alarmsInclude)}\n      got [${show(ex.alarmsInclude)}]`);
         }
         if (ex.incidents) {
           const inc = alerting.incidents.list({ status: 'open', limit: 1000 });

@@ -1,5 +1,8 @@
 // Surface-water class by GB 3838—2002 Table 1 (basic items). A station's class is its worst parameter;
-// worse than Ⅴ is 劣Ⅴ (class 6 here). TP has separate lake/reservoir limits; TN applies to lakes/reservoirs.
+// worse than Ⅴ is 劣Ⅴ (class 6 here). TP has separate lake/reservoir limits. TN (item 9, lakes and
+// reservoirs) is reported beside the class, not in it: 《地表水环境质量评价办法（试行）》(环办〔2011〕22号)
+// evaluates 21 items without 水温, 总氮 and 粪大肠菌群 and assesses 湖库总氮 separately. A station whose
+// local assessment target counts TN sets attribute `tnInClass: true`.
 import type { AttributeValue } from '../schemas/model.js';
 
 type Limits = readonly [number, number, number, number, number]; // Ⅰ…Ⅴ
@@ -29,6 +32,10 @@ export interface WaterClassResult {
   target: number | null;
   /** classes below target (0 when meeting it or no target) */
   gap: number;
+  /** TN (lakes/reservoirs) beside the class: its value and class by Table 1 item 9 */
+  tn: { value: number; class: number; label: (typeof WATER_CLASS_LABELS)[number] } | null;
+  /** TN counted in the class (station attribute tnInClass) */
+  tnInClass: boolean;
 }
 
 function classUpper(v: number, lim: Limits): number {
@@ -50,7 +57,10 @@ export function waterClass(values: Record<string, number>, attrs: Record<string,
     if (v === undefined) continue;
     by[p] = classUpper(v, p === 'tp' && lake ? TP_LAKE : lim);
   }
-  if (lake && values.tn !== undefined) by.tn = classUpper(values.tn, TN_LAKE);
+  const tnClass = lake && values.tn !== undefined ? classUpper(values.tn, TN_LAKE) : null;
+  const tnInClass = attrs.tnInClass === true || attrs.tnInClass === 'true';
+  if (tnClass !== null && tnInClass) by.tn = tnClass;
+  const tn = tnClass === null ? null : { value: values.tn!, class: tnClass, label: WATER_CLASS_LABELS[tnClass - 1]! };
   const names = Object.keys(by);
   if (names.length === 0) return null;
   let cls = 1;
@@ -63,5 +73,14 @@ export function waterClass(values: Record<string, number>, attrs: Record<string,
     byParameter: by,
     target,
     gap: target === null ? 0 : Math.max(0, cls - target),
+    tn,
+    tnInClass,
   };
+}
+
+/** `Ⅲ类 (nh3n) · TN 0.6 mg/L (Ⅲ, reported separately)` — the class and what sets it, with TN beside it */
+export function waterClassNote(r: WaterClassResult): string {
+  const cls = `${r.label}类${r.worst.length ? ` (${r.worst.join(', ')})` : ''}`;
+  const tn = r.tn ? `TN ${r.tn.value} mg/L (${r.tn.label}${r.tnInClass ? ', counted in the class' : ', 总氮单独评价'})` : '';
+  return [cls, tn].filter(Boolean).join(' · ');
 }

@@ -62,6 +62,27 @@ export interface DerivedCondition {
   derived: 'aqi' | 'waterClass' | 'waterClassGap';
   op: CompareOp;
   value: Operand;
+  /** aqi: when an hour of samples makes a valid 1 h mean (default 45 min of the hour, GB 3095—2012 Table 4) */
+  completeness?: Completeness;
+}
+/** when an hour of samples makes a valid mean: minutes covered and/or a share of the expected samples */
+export interface Completeness {
+  minutes?: number;
+  share?: number;
+}
+/** hourly mean of a metric from enough samples (NaN, so false, when incomplete); `round` = HJ 633—2026 PM rounding */
+export interface HourlyCondition {
+  hourly: string;
+  op: CompareOp;
+  value: Operand;
+  completeness?: Completeness;
+  round?: boolean;
+}
+/** no rain: the sum of `noRain` (a rain metric) over the last `for` is below `below` (default 0.1 mm) */
+export interface NoRainCondition {
+  noRain: string;
+  for: Duration;
+  below?: number;
 }
 /** the metric did not change for N samples spanning at least `span` (a stuck sensor) */
 export interface StuckCondition {
@@ -86,6 +107,8 @@ export type Condition =
   | TimeWindowCondition
   | AttributeCondition
   | DerivedCondition
+  | HourlyCondition
+  | NoRainCondition
   | StuckCondition
   | AllCondition
   | AnyCondition
@@ -226,6 +249,8 @@ const conditionDefs = {
       { $ref: '#/$defs/time' },
       { $ref: '#/$defs/attribute' },
       { $ref: '#/$defs/derived' },
+      { $ref: '#/$defs/hourly' },
+      { $ref: '#/$defs/noRain' },
       { $ref: '#/$defs/stuck' },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
       { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
@@ -277,7 +302,25 @@ const conditionDefs = {
     type: 'object',
     required: ['derived', 'op', 'value'],
     additionalProperties: false,
-    properties: { derived: { enum: ['aqi', 'waterClass', 'waterClassGap'] }, op, value: operand },
+    properties: { derived: { enum: ['aqi', 'waterClass', 'waterClassGap'] }, op, value: operand, completeness: { $ref: '#/$defs/completeness' } },
+  },
+  completeness: {
+    type: 'object',
+    minProperties: 1,
+    additionalProperties: false,
+    properties: { minutes: { type: 'number', exclusiveMinimum: 0, maximum: 60 }, share: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+  },
+  noRain: {
+    type: 'object',
+    required: ['noRain', 'for'],
+    additionalProperties: false,
+    properties: { noRain: metricName, for: duration, below: { type: 'number', exclusiveMinimum: 0 } },
+  },
+  hourly: {
+    type: 'object',
+    required: ['hourly', 'op', 'value'],
+    additionalProperties: false,
+    properties: { hourly: metricName, op, value: operand, completeness: { $ref: '#/$defs/completeness' }, round: { type: 'boolean' } },
   },
   stuck: {
     type: 'object',

@@ -159,8 +159,8 @@ describe('conditions', () => {
   });
 
   it('derived AQI and water class gap', () => {
-    const aqi: Rule = { id: 'aqi', type: 'metric', title: 'aqi', category: 'air', kinds: ['air'], levels: { blue: { when: { derived: 'aqi', op: '>', value: 100 } }, yellow: { when: { derived: 'aqi', op: '>', value: 150 } } } };
-    // 2026 table: PM2.5 1 h mean 80 → IAQI 119
+    const aqi: Rule = { id: 'aqi', type: 'metric', title: 'aqi', category: 'air', kinds: ['air'], levels: { blue: { when: { derived: 'aqi', op: '>', value: 100, completeness: { minutes: 1 } } }, yellow: { when: { derived: 'aqi', op: '>', value: 150, completeness: { minutes: 1 } } } } };
+    // 2026 table: PM2.5 1 h mean 80 → IAQI 119 (completeness lowered to 1 min for the test; the default is 45 min)
     run(aqi, [[0, { pm25: 30 }, null], [MIN, { pm25: 130 }, 'blue']], { kind: 'air' });
     const wc: Rule = { id: 'wc', type: 'metric', title: 'wc', category: 'water', kinds: ['water'], levels: { yellow: { when: { derived: 'waterClassGap', op: '>=', value: 1 } }, orange: { when: { derived: 'waterClassGap', op: '>=', value: 2 } } } };
     run(wc, [[0, { nh3n: 0.4 }, null], [MIN, { nh3n: 0.8 }, 'yellow'], [2 * MIN, { nh3n: 1.4 }, 'orange']], { kind: 'water', attrs: { targetClass: 'II' } });

@@ -3,6 +3,8 @@ import type { Condition } from '../../schemas/rules.js';
 import { compileAggregate, isAggregate } from './aggregate.js';
 import { compileAttribute, isAttribute } from './attribute.js';
 import { compileDerived, isDerived } from './derived.js';
+import { compileHourly, isHourly } from './hourly.js';
+import { compileNoRain, isNoRain } from './no-rain.js';
 import { compileAll, compileAny, compileNot, isAll, isAny, isNot } from './logic.js';
 import { compileRate, isRate } from './rate.js';
 import { compileStuck, isStuck } from './stuck.js';
@@ -24,6 +26,8 @@ export function compileCondition(root: Condition, alloc: (n: number) => number):
       if (isAggregate(n)) return compileAggregate(n, env);
       if (isRate(n)) return compileRate(n, env);
       if (isDerived(n)) return compileDerived(n, env);
+      if (isHourly(n)) return compileHourly(n, env);
+      if (isNoRain(n)) return compileNoRain(n, env);
       if (isStuck(n)) return compileStuck(n, env);
       if (isTimeWindow(n)) return compileTimeWindow(n, env);
       if (isThreshold(n)) return compileThreshold(n, env);

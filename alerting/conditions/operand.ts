@@ -59,5 +59,6 @@ export function test(c: EvalCtx, label: string, cmp: (a: number, b: number) => b
   c.hitValue = a;
   c.hitThreshold = b;
   c.hitOp = op;
+  c.hitNote = '';
   return true;
 }

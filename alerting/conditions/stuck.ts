@@ -33,6 +33,7 @@ export function compileStuck(n: StuckCondition, env: CompileEnv): Compiled {
         c.hitValue = s[slot]!;
         c.hitThreshold = samples;
         c.hitOp = '×';
+        c.hitNote = '';
       }
       return held;
     },

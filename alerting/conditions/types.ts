@@ -30,6 +30,8 @@ export interface EvalCtx {
   hitValue: number;
   hitThreshold: number;
   hitOp: string;
+  /** what the warning used, appended to the alarm text (set after a comparison holds; reset by it) */
+  hitNote: string;
 }
 
 export type CondFn = (c: EvalCtx) => boolean;
