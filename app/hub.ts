@@ -23,6 +23,7 @@ import { createLiveState, createServer, createUserStore, type HubServer, type Li
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
 import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
+import { createNotify, createOrgBook, deriveKey, importOrgDir, readChannelFile, readNotifyKey, readPolicyFile, type Notify, type OrgBook } from '../notify/index.js';
 import type { Config } from './config.js';
 import { createSecurityAudit } from './security-audit.js';
 
@@ -55,6 +56,9 @@ export interface Hub {
   readonly broker: Broker;
   readonly server: HubServer;
   readonly metrics: Registry;
+  /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
+  readonly org: OrgBook;
+  readonly notify: Notify;
   start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }
@@ -208,6 +212,40 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     }
   };
 
+  // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
+  // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
+  const org = createOrgBook({ clock });
+  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
+  const notify = createNotify(
+    {
+      clock,
+      logger: logger.child({ stage: 'notify' }),
+      secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
+      onDuty: (q) => org.resolve(q),
+      personName: (id) => org.person(id)?.name ?? id,
+      incident: (id) => {
+        const i = alerting.incidents.get(id);
+        return i ? { title: i.title, level: i.level, status: i.status, drill: i.drill } : null;
+      },
+      async acknowledge(id, personId, note) {
+        const i = alerting.incidents.get(id);
+        const already = !i || i.status !== 'open';
+        if (!already) alerting.incidents.act(id, 'ack', { note: note ?? '通过消息链接确认 · acknowledged from the link' }, `${org.person(personId)?.name ?? personId} (link)`);
+        return { already };
+      },
+      onChannelFailure: (ch, rec) => void alerting.incidents.openSystem(`notify:${ch}`, 'orange', `通知通道失败 · notification channel ${ch} failing`, `${rec.status} ${rec.code ?? ''}: ${rec.answer ?? ''}`),
+      onChannelRecovered: (ch) => alerting.incidents.closeSystem(`notify:${ch}`, 'the channel delivers again'),
+    },
+    {
+      channels: config.notify.channelsFile ? readChannelFile(config.notify.channelsFile) : null,
+      ...(config.notify.policiesFile ? { policies: readPolicyFile(config.notify.policiesFile) } : {}),
+      ack: notifyKey && config.notify.publicUrl ? { key: deriveKey(notifyKey, 'ack-links'), publicUrl: config.notify.publicUrl } : null,
+    },
+  );
+  alerting.on('incident:opened', (i) => notify.incidentChanged(i));
+  alerting.on('incident:updated', (i) => notify.incidentChanged(i));
+
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   const capOptions = {
     sender: config.capSender,
@@ -287,6 +325,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     },
   );
 
+  await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
+
   // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
   if (users.count() === 0) {
     const weak = config.adminPassword ? passwordProblem(config.adminPassword) : null;
@@ -312,6 +352,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     broker,
     server,
     metrics,
+    org,
+    notify,
     async start() {
       alerting.start();
       live.start();
@@ -331,6 +373,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await broker.close(); // stop accepting readings first
         await ingest.close(); // flush what was accepted
         await server.close();
+        await notify.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         audit.close();
