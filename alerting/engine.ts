@@ -95,6 +95,8 @@ export interface Alerting {
     act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): Incident;
     openSystem(key: string, level: Level, title: string, detail: string): Incident;
     closeSystem(key: string, detail: string): void;
+    /** a system line in an open incident's timeline (notification steps and deliveries) */
+    note(id: string, detail: string): void;
     /** escalation tier of an open incident (0 = not escalated) */
     tier(id: string): number | undefined;
   };
@@ -1289,6 +1291,10 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       closeSystem(key, detail) {
         if (closed) return;
         op(() => book.closeSystem(key, detail));
+      },
+      note(id, detail) {
+        if (closed) return;
+        op(() => book.note(id, detail, null));
       },
       tier(id) {
         return book.tierOf(id);

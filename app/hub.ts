@@ -23,7 +23,8 @@ import { createLiveState, createServer, createUserStore, type HubServer, type Li
 import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
 import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
 import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, readChannelFile, readNotifyKey, readPolicyFile, type Notify, type OrgBook } from '../notify/index.js';
+import { createNotify, createOrgBook, deriveKey, importOrgDir, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile, type DeliveryRecord, type Notify, type OrgBook } from '../notify/index.js';
+import { requireRole } from '../command-ui/server/auth.js';
 import type { Config } from './config.js';
 import { createSecurityAudit } from './security-audit.js';
 
@@ -223,6 +224,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      timeline: (id, text) => alerting.incidents.note(id, text),
+      onDelivery: (r: DeliveryRecord) => {
+        if (r.status !== 'digested') alerting.incidents.note(r.incidentId, `投递 delivery ${r.channelId} → ${r.recipient}${r.address ? ` ${r.address}` : ''}: ${r.status}${r.code ? ` ${r.code}` : ''}${r.attempt > 1 ? ` (第${r.attempt}次 attempt ${r.attempt})` : ''}`);
+      },
       personName: (id) => org.person(id)?.name ?? id,
       incident: (id) => {
         const i = alerting.incidents.get(id);
@@ -326,6 +331,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
+  await server.app.register(
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
+  );
 
   // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
   if (users.count() === 0) {

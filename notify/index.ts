@@ -14,3 +14,4 @@ export { createOrgBook, type OrgBook, type OrgRepository, type OrgSnapshot, type
 export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/csv-import.js';
 export { importOrgDir } from './org/org-dir.js';
 export { readNotifyKey, deriveKey } from './key-file.js';
+export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';

@@ -78,6 +78,10 @@ describe('notifications through the hub', () => {
     expect(after.status).toBe('acknowledged');
     const full = (await t.api<Incident>('GET', `/api/incidents/${inc.id}`, { token: (await t.login()).token })).body;
     expect(full.timeline!.some((e) => e.type === 'acknowledged' && e.user === '林领导 (link)' && e.note === '已安排抢修')).toBe(true);
+    // the incident's timeline shows the chain's steps and every delivery
+    const notes = full.timeline!.filter((e) => e.type === 'note').map((e) => e.detail ?? '');
+    expect(notes.some((d) => /通知链 red 开始/.test(d))).toBe(true);
+    expect(notes.some((d) => /投递 delivery mail → 林领导 lin@hy\.example: sent 250/.test(d))).toBe(true)
 
     const sent = smtp.accepted.length + hook.accepted.length;
     clock.advance(3600_000);
@@ -90,5 +94,22 @@ describe('notifications through the hub', () => {
     const recs = t.hub.notify.deliveries({ incidentId: inc.id });
     expect(recs.filter((r) => r.status === 'sent').map((r) => `${r.channelId}:${r.personId}`)).toEqual(expect.arrayContaining(['mail:p-chen', 'hook:p-chen', 'mail:p-lin', 'hook:p-lin']));
     c.end(true);
+  });
+
+  it('REST: who is on duty now, handovers (audited), the delivery log; nothing without a login', async () => {
+    expect((await t.api('GET', '/api/duty/now')).status).toBe(401);
+    const admin = (await t.login()).token;
+    const now = (await t.api<{ unit: { id: string }; officers: { name: string }[]; leaders: { name: string }[] }[]>('GET', '/api/duty/now?tier=district', { token: admin })).body;
+    expect(now).toEqual([expect.objectContaining({ unit: expect.objectContaining({ id: 'hy-yjj' }), officers: [expect.objectContaining({ name: '何值班' })], leaders: [expect.objectContaining({ name: '林领导' })] })]);
+    const bad = await t.api('POST', '/api/duty/handovers', { token: admin, body: { unitId: 'nope', fromIds: [], toIds: ['p-xu'], note: '' } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('LOOKOUT_ERR_ORG_INVALID');
+    const h = await t.api<{ id: string; by: string }>('POST', '/api/duty/handovers', { token: admin, body: { unitId: 'yq-gov', fromIds: ['p-chen'], toIds: ['p-xu'], openIncidentIds: [], note: '燃气险情已确认，继续跟踪' } });
+    expect(h.status).toBe(201);
+    expect(h.body.by).toBe('admin');
+    expect(t.hub.audit.list({ limit: 50 }).some((e: { action: string }) => e.action === 'duty-handover')).toBe(true);
+    const inc = t.hub.alerting.incidents.list({ status: 'all' }).find((i) => i.deviceIds.includes('GAS-YQ-1'))!;
+    const recs = (await t.api<{ channelId: string; status: string }[]>('GET', `/api/incidents/${inc.id}/deliveries`, { token: admin })).body;
+    expect(recs.length).toBeGreaterThanOrEqual(4);
   });
 });
