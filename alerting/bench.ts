@@ -57,7 +57,7 @@ function benchIncidents(sizes: number[]): void {
         biggest: Math.max(...sizesNow),
         incidents: sizesNow.length,
       };
-      book.settle();
+      book.drainChanges();
       db.close();
     }
     console.log(`incidents bench: ${n} device-fault alarms → ${best.incidents} incidents, largest ${best.biggest} alarms; attach CPU ${best.all.toFixed(2)} µs/alarm (last 10 %: ${best.tail.toFixed(2)} µs/alarm), wall ${best.wall.toFixed(2)} µs/alarm (best of 5)`);

@@ -2,65 +2,21 @@
 // the dispatch lifecycle open → acknowledged → dispatched → resolved → closed, escalation when left
 // unacknowledged, and a timeline of every change with who and when. Device faults and the hub's own
 // problems are separate lanes (categories `device-fault`, `system`), never mixed into hazards.
-import type { Alarm, Incident, IncidentAction, IncidentCategory, IncidentStatus, TimelineEntry, TimelineType } from '../schemas/model.js';
+//
+// The book is the one writer of incidents: every change goes through a method here (attach, alarmChanged,
+// act, openSystem/closeSystem, escalate), which logs a timeline entry and marks the incident changed; the
+// unit of work takes the changes with drainChanges(). The policy tables live in incident-policy.ts. Open
+// incidents hold the live alarm objects (adoptAlarms), so the book sees its alarms' states and levels.
+import type { Alarm, Incident, IncidentAction, IncidentCategory, TimelineEntry, TimelineType } from '../schemas/model.js';
 import { LEVEL_INFO, LEVEL_RANK, type Level } from '../schemas/levels.js';
 import { LookoutError } from '../schemas/errors.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Clock } from '../schemas/clock.js';
 import { PointIndex, probeAt, type Probe } from './geo.js';
+import { ACTIVE, TITLE_ZH, TRANSITIONS, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 import type { AlarmRec, AlertStore, IncRec } from './store.js';
 
-export interface CorrelationSpec {
-  /** alarms within this distance (m) of any device of the incident join it */
-  radiusM: number;
-  /** alarms from the same township join it */
-  sameTownship: boolean;
-  /** an incident with no open alarm still takes related alarms this long after its last activity */
-  overlapMs: number;
-}
-
-export const DEFAULT_CORRELATION: Record<IncidentCategory, CorrelationSpec> = {
-  flood: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
-  rainstorm: { radiusM: 5000, sameTownship: true, overlapMs: 3_600_000 },
-  gas: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
-  air: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
-  water: { radiusM: 2000, sameTownship: false, overlapMs: 3_600_000 },
-  noise: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
-  geo: { radiusM: 1000, sameTownship: false, overlapMs: 3_600_000 },
-  fire: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
-  camera: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
-  'device-fault': { radiusM: 2000, sameTownship: true, overlapMs: 3_600_000 },
-  system: { radiusM: 0, sameTownship: false, overlapMs: 0 },
-};
-
-export interface EscalationConfig {
-  /** unacknowledged this long (per level) → next tier; repeats every interval up to maxTier */
-  afterMs: Record<Level, number>;
-  maxTier: number;
-  /** names of the tiers (tier 0 = duty dispatcher) */
-  tiers: string[];
-}
-
-export const DEFAULT_ESCALATION: EscalationConfig = {
-  afterMs: { red: 2 * 60_000, orange: 10 * 60_000, yellow: 30 * 60_000, blue: 60 * 60_000 },
-  maxTier: 3,
-  tiers: ['值班员 duty dispatcher', '值班长 shift supervisor', '值班领导 duty leader', '分管领导 deputy head'],
-};
-
-const TITLE_ZH: Record<IncidentCategory, string> = {
-  flood: '洪水', rainstorm: '暴雨', gas: '燃气泄漏', air: '空气污染', water: '水质超标', noise: '噪声超标',
-  geo: '地质灾害', fire: '烟火', camera: '视频告警', 'device-fault': '设备故障', system: '系统',
-};
-
-/** allowed source statuses per action */
-const TRANSITIONS: Record<IncidentAction, { from: IncidentStatus[]; to: IncidentStatus; type: TimelineType }> = {
-  ack: { from: ['open'], to: 'acknowledged', type: 'acknowledged' },
-  dispatch: { from: ['open', 'acknowledged'], to: 'dispatched', type: 'dispatched' },
-  resolve: { from: ['open', 'acknowledged', 'dispatched'], to: 'resolved', type: 'resolved' },
-  close: { from: ['open', 'acknowledged', 'dispatched', 'resolved'], to: 'closed', type: 'closed' },
-};
-
-const ACTIVE: ReadonlySet<IncidentStatus> = new Set(['open', 'acknowledged', 'dispatched']);
+export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 
 export interface DeviceInfo {
   name: string;
@@ -69,14 +25,24 @@ export interface DeviceInfo {
   lat: number | null;
 }
 
+/** One operation's incident changes, as IncidentBook.drainChanges() hands them over. */
+export interface IncidentChanges {
+  /** every incident the operation touched (created ones included) */
+  changed: ReadonlySet<IncRec>;
+  /** the ones it opened */
+  opened: ReadonlySet<IncRec>;
+  /** new timeline entries, in order, by incident id */
+  timeline: readonly [string, TimelineEntry][];
+}
+
 export class IncidentBook {
   /** every non-closed incident, in memory (they are few) */
   readonly open = new Map<string, IncRec>();
   private readonly bySystemKey = new Map<string, IncRec>();
-  /** incidents changed in the current operation → emitted after commit */
-  readonly changed = new Set<IncRec>();
-  readonly created = new Set<IncRec>();
-  readonly dirtyTimeline: [string, TimelineEntry][] = [];
+  // what the current operation changed, handed over whole by drainChanges()
+  private changed = new Set<IncRec>();
+  private created = new Set<IncRec>();
+  private timeline: [string, TimelineEntry][] = [];
 
   constructor(
     private readonly store: AlertStore,
@@ -108,7 +74,7 @@ export class IncidentBook {
       alarmId: e.alarmId ?? null, deviceId: e.deviceId ?? null, detail: e.detail ?? null,
     };
     rec.timeline.push(entry);
-    this.dirtyTimeline.push([rec.inc.id, entry]);
+    this.timeline.push([rec.inc.id, entry]);
     this.touch(rec);
   }
 
@@ -315,16 +281,28 @@ export class IncidentBook {
     }
   }
 
-  /** after commit: drop closed incidents from memory */
-  settle(): void {
-    for (const rec of this.changed) {
+  /**
+   * What changed since the last call (the unit of work writes and announces it), or null when nothing did.
+   * Closed incidents leave memory here; the book starts a fresh change set.
+   */
+  drainChanges(): IncidentChanges | null {
+    if (this.changed.size === 0 && this.timeline.length === 0) return null;
+    const out: IncidentChanges = { changed: this.changed, opened: this.created, timeline: this.timeline };
+    this.changed = new Set();
+    this.created = new Set();
+    this.timeline = [];
+    for (const rec of out.changed) {
       if (rec.inc.status === 'closed') {
         this.open.delete(rec.inc.id);
         if (rec.systemKey && this.bySystemKey.get(rec.systemKey) === rec) this.bySystemKey.delete(rec.systemKey);
       }
     }
-    this.changed.clear();
-    this.created.clear();
+    return out;
+  }
+
+  /** open incidents loaded from the database share the live alarm objects (one identity per alarm) */
+  adoptAlarms(live: ReadonlyMap<string, Alarm>): void {
+    for (const rec of this.open.values()) rec.inc.alarms = rec.inc.alarms.map((x) => live.get(x.id) ?? x);
   }
 
   tierOf(id: string): number | undefined {

@@ -1,6 +1,6 @@
-// Public door of the alerting stage (DESIGN.md §4): rules → alarms (rule + device) → incidents.
-export { createAlerting, type Alerting, type AlertingDeps, type AlertingConfig, type DerivedValues, type RuleInfo } from './engine.js';
-export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incidents.js';
+// Public door of the alerting stage: rules → alarms (rule + device) → incidents (alerting/engine.ts).
+export { createAlerting, ALERTING_DEFAULTS, type Alerting, type AlertingDeps, type AlertingConfig, type DerivedValues, type RuleInfo } from './engine.js';
+export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 export { computeAqi, iaqi, aqiTableFor, AQI_BANDS, HJ633_2026_FROM, type AqiInput, type AqiResult, type AqiBand } from './aqi.js';
 export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-class.js';
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';

@@ -1,4 +1,4 @@
-// Supervisor figures for the console (DESIGN.md §4a): alarms per 10 min, alarm floods, the noisiest
+// Supervisor figures for the console (统计 view, docs/ui.md): alarms per 10 min, alarm floods, the noisiest
 // sensors, mean time to acknowledge and the false-alarm rate. An alarm flood is more than 10 alarms in
 // 10 minutes (EEMUA 191 / ISA-18.2 benchmark for one operator).
 import type Database from 'better-sqlite3';

@@ -33,7 +33,7 @@ export function event(deviceId: string, ts: number, type: CameraEventType, opts:
 }
 
 /**
- * A mass device-fault storm (a hub restart in front of a fleet, DESIGN §4 device-fault lane): `n` devices
+ * A mass device-fault storm (a hub restart in front of a fleet, the device-fault lane): `n` devices
  * raise a blue `fault.silent` alarm each, in a deterministic order. 70 % sit in township A (one incident
  * through sameTownship), 10 % in township B 40 km away, 10 % have no township and lie inside A's area (they
  * join by distance), 10 % are scattered without township over 60 km (some join, most open their own);

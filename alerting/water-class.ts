@@ -6,14 +6,14 @@ type Limits = readonly [number, number, number, number, number]; // Ⅰ…Ⅴ
 
 // GB 3838—2002 Table 1, upper limits (mg/L) unless noted.
 const UPPER: Record<string, Limits> = {
-  codmn: [2, 4, 6, 10, 15], // item 5 高锰酸盐指数
-  cod: [15, 15, 20, 30, 40], // item 6 化学需氧量
-  nh3n: [0.15, 0.5, 1.0, 1.5, 2.0], // item 8 氨氮
-  tp: [0.02, 0.1, 0.2, 0.3, 0.4], // item 9 总磷 (river)
+  codmn: [2, 4, 6, 10, 15], // item 4 高锰酸盐指数
+  cod: [15, 15, 20, 30, 40], // item 5 化学需氧量
+  nh3n: [0.15, 0.5, 1.0, 1.5, 2.0], // item 7 氨氮
+  tp: [0.02, 0.1, 0.2, 0.3, 0.4], // item 8 总磷 (river)
 };
-const TP_LAKE: Limits = [0.01, 0.025, 0.05, 0.1, 0.2]; // item 9 总磷 (湖、库)
-const TN_LAKE: Limits = [0.2, 0.5, 1.0, 1.5, 2.0]; // item 10 总氮 (湖、库)
-const DO_MIN: Limits = [7.5, 6, 5, 3, 2]; // item 4 溶解氧 ≥ (Ⅰ: 饱和率 90 % or 7.5)
+const TP_LAKE: Limits = [0.01, 0.025, 0.05, 0.1, 0.2]; // item 8 总磷 (湖、库)
+const TN_LAKE: Limits = [0.2, 0.5, 1.0, 1.5, 2.0]; // item 9 总氮 (湖、库)
+const DO_MIN: Limits = [7.5, 6, 5, 3, 2]; // item 3 溶解氧 ≥ (Ⅰ: 饱和率 90 % or 7.5)
 
 export const WATER_CLASS_LABELS = ['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', '劣Ⅴ'] as const;
 const ROMAN: Record<string, number> = { I: 1, II: 2, III: 3, IV: 4, V: 5 };

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { openAuditReader } from '../command-ui/server/audit.js';
+import { openAuditReader } from '../identity/index.js';
 import type { Config } from './config.js';
 import type { Io } from './cli.js';
 import { parseTimeArg } from './time-arg.js';

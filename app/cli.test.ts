@@ -5,9 +5,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openAuditReader } from '../command-ui/server/audit.js';
+import { openAuditReader } from '../identity/index.js';
 import { main } from './cli.js';
-import { createTwoFactorStore } from '../command-ui/server/two-factor.js';
+import { createTwoFactorStore } from '../identity/index.js';
 import { systemClock } from '../schemas/index.js';
 import { tempDir } from '../test/helpers/temp.js';
 

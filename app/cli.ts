@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DEVICE_KINDS, LookoutError, deviceCreateBody, deviceImportFile, type DeviceKind } from '../schemas/index.js';
 import { CONFIG_VARS, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
-import { resetSecondFactor } from '../command-ui/server/two-factor.js';
+import { resetSecondFactor } from '../identity/index.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;

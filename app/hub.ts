@@ -17,22 +17,13 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
 import { checkCrl, createBroker, createDeviceRegistry, type Broker, type CrlCheck, type DeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
-import { createTelemetryStore, fixFor, type DiskFault, type LookoutTelemetryStore, type StoreEvent } from '../ingest/stores/index.js';
+import { createTelemetryStore, type LookoutTelemetryStore } from '../ingest/stores/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
-import { createLiveState, createServer, createUserStore, type HubServer, type LiveState, type UserStore } from '../command-ui/server/index.js';
-import { createAuditLog, type AuditLog } from '../command-ui/server/audit.js';
-import { generatePassword, passwordProblem } from '../command-ui/server/users.js';
-import { createTwoFactorStore, type TwoFactorStore } from '../command-ui/server/two-factor.js';
+import { createLiveState, createServer, type HubServer, type LiveState } from '../command-ui/server/index.js';
+import { createIdentity, type AuditLog, type TwoFactorStore, type UserStore } from '../identity/index.js';
 import { createNotify, createOrgBook, deriveKey, importOrgDir, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile, type DeliveryRecord, type Notify, type OrgBook } from '../notify/index.js';
 import { requireRole } from '../command-ui/server/auth.js';
 import type { Config } from './config.js';
-import { createSecurityAudit } from './security-audit.js';
-
-const DISK_FAULT_TITLE: Record<DiskFault, string> = {
-  'disk-full': '数据盘已满，读数暂停入库 · data disk full',
-  'read-only': '数据盘只读，读数暂停入库 · data disk read-only',
-  'io-error': '数据盘读写错误，读数暂停入库 · data disk I/O error',
-};
 
 export interface HubOptions {
   clock?: Clock;
@@ -48,7 +39,7 @@ export interface Hub {
   readonly users: UserStore;
   /** TOTP second factors of the users (LOOKOUT_ADMIN_2FA) */
   readonly twoFactor: TwoFactorStore;
-  /** append-only, hash-chained audit trail (command-ui/server/audit.ts) */
+  /** append-only, hash-chained audit trail (identity/audit.ts) */
   readonly audit: AuditLog;
   readonly store: LookoutTelemetryStore;
   readonly ingest: Ingest;
@@ -101,14 +92,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   db.pragma('busy_timeout = 5000');
 
   const registry = createDeviceRegistry(db, clock);
-  const users = createUserStore(db, clock);
-  const twoFactor = createTwoFactorStore(db, clock);
-  const audit = createAuditLog(db, clock, { onError: (err) => logger.error({ err }, 'audit append failed') });
+  const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
+  const { users, twoFactor, audit } = identity;
   const deadLetters = createDeadLetterLane(db);
   const eventLog = createEventLog(db);
 
-  // Store events arrive before alerting exists only in theory; they are queued until it does.
-  let onStoreEvent: (e: StoreEvent) => void = () => {};
+  // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
   let onStoreReject: (readings: readonly { deviceId: string }[], reason: string) => void = () => {};
   const store = createTelemetryStore(
     {
@@ -116,17 +106,15 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger,
       metrics,
       townshipOf: (id) => registry.get(id)?.township,
-      onEvent: (e) => onStoreEvent(e),
+      onEvent: (e) => alerting.storeEvent(e),
       onReject: (rs, reason) => onStoreReject(rs, reason),
     },
     config,
   );
 
   const ingest = createIngest({ store, deadLetters, clock, logger: logger.child({ stage: 'ingest' }), metrics, storeEvent: eventLog.append });
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
   const live = createLiveState({ clock, devices: registry, alarmState: (id) => alerting.deviceState(id) });
 
-  const throttledAudit = createSecurityAudit((e) => void audit.append(e), clock);
   const broker = await createBroker(
     {
       registry,
@@ -138,9 +126,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         live.presence(id, online, ts);
         alerting.devicePresence(id, online, ts);
       },
-      // the broker's own failed-login report is already aggregated; refusals anyone can cause at will (TLS
-      // handshakes, rate-limit episodes) are throttled here to one row per address per minute
-      onSecurityEvent: (e) => (e.action === 'mqtt-tls-refused' || e.action === 'mqtt-rate-limited' ? throttledAudit(e) : audit.append({ ts: e.ts, user: null, action: e.action, target: e.target, ip: e.ip, detail: e.detail })),
+      onSecurityEvent: (e) => identity.securityEvent(e),
     },
     {
       host: config.mqtt.host,
@@ -186,33 +172,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       ingest.reject(id, `store:${store.name}`, 'LOOKOUT_ERR_STORE_REJECTED', `${n} reading(s) refused by ${store.name}: ${reason}`, Buffer.from(JSON.stringify(rs.filter((r) => r.deviceId === id).slice(0, 20))));
     }
   };
-  // Store health → self-closing `system` incidents (issue #4).
-  onStoreEvent = (e) => {
-    switch (e.type) {
-      case 'store-down':
-        alerting.incidents.openSystem(`store-down:${e.store}`, 'orange', `时序库不可达 · ${e.store}`, `unreachable since ${new Date(e.since).toISOString()}: ${e.reason}; readings are kept in the spool`);
-        break;
-      case 'store-up':
-        alerting.incidents.closeSystem(`store-down:${e.store}`, `reachable again after ${Math.round(e.downForMs / 1000)} s`);
-        break;
-      case 'spool-high':
-        alerting.incidents.openSystem(`spool-high:${e.store}`, 'yellow', `缓存队列超过 80% · ${e.store}`, `spool ${Math.round(e.state.fill * 100)} % full (${e.state.bytes} bytes); at 100 % ingestion pauses`);
-        break;
-      case 'spool-normal':
-        alerting.incidents.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
-        break;
-      // The data disk is full / read-only / failing: nothing new is stored or acknowledged — the most severe
-      // system incident (security-test-plan T29). Readings are still evaluated as they arrive (once each,
-      // not again when the devices resend them), so hazard warnings keep coming while the disk is down.
-      case 'disk-fault':
-        alerting.incidents.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${fixFor(e.fault, e.dir)}`);
-        break;
-      case 'disk-ok':
-        alerting.incidents.closeSystem(`disk:${e.store}`, `${e.dir} writable again after ${Math.round(e.downForMs / 1000)} s; ingestion resumed`);
-        break;
-    }
-  };
-
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
   const org = createOrgBook({ clock });
@@ -335,15 +294,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
   );
 
-  // First start: an admin account, from LOOKOUT_ADMIN_PASSWORD or a random password printed once.
-  if (users.count() === 0) {
-    const weak = config.adminPassword ? passwordProblem(config.adminPassword) : null;
-    if (weak) throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_ADMIN_PASSWORD: ${weak}`);
-    const generated = config.adminPassword ? null : generatePassword();
-    await users.create('admin', config.adminPassword ?? generated!, 'admin', '系统管理员');
-    opts.onFirstAdmin?.('admin', generated);
-    audit.append({ ts: clock.now(), user: null, action: 'user-add', target: 'admin', ip: null, detail: 'admin (first start)' });
-  }
+  const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
+  if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
   let closing: Promise<void> | null = null;
   return {
@@ -384,7 +336,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await notify.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
-        audit.close();
+        identity.close();
         live.close();
         await store.close(); // flushed last
         db.close();

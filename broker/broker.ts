@@ -14,8 +14,7 @@ import { Aedes, type PublishPacket, type AuthErrorCode, type Client, type Subscr
 import type { Logger } from 'pino';
 import { Gauge, Counter, type Registry } from 'prom-client';
 import { createWebSocketStream, type WebSocket } from 'ws';
-import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock } from '../schemas/index.js';
-import type { Ingest } from '../ingest/index.js';
+import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock, type ParsedTopic } from '../schemas/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks } from './edge-guard.js';
@@ -25,9 +24,17 @@ import { createFlappingDetector } from './flapping.js';
 import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
 import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
 
+/** Where accepted publishes go (the ingest stage, wired by the composition root). */
+export interface PublishSink {
+  /** one publish on a device's own topic; `done` runs once it is durable (or refused and dead-lettered) */
+  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void): void;
+  /** a refusal before decoding (size, in-flight limit, ACL), for the dead-letter lane */
+  reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer): void;
+}
+
 export interface BrokerDeps {
   registry: DeviceRegistry;
-  ingest: Ingest;
+  ingest: PublishSink;
   clock: Clock;
   logger: Logger;
   metrics?: Registry;

@@ -6,7 +6,7 @@
 // connection is verified against an in-memory keyed digest (HMAC with a per-process key), never a clear token.
 import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LookoutError, type AttributeValue, type Device, type DeviceKind } from '../schemas/index.js';
+import { LookoutError, type AttributeValue, type Device, type DeviceInput, type DeviceKind } from '../schemas/index.js';
 
 const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 };
 const KEY_LEN = 32;
@@ -21,15 +21,7 @@ export function newDeviceToken(): string {
   return randomBytes(18).toString('base64url'); // 24 characters, 144 bits
 }
 
-export interface DeviceInput {
-  id: string;
-  kind: DeviceKind;
-  lon: number;
-  lat: number;
-  name?: string;
-  township?: string | null;
-  attributes?: Record<string, AttributeValue>;
-}
+export type { DeviceInput };
 
 export interface DeviceRegistry {
   /** registers a device; answers with the clear token (shown once). Throws LOOKOUT_ERR_DEVICE_EXISTS. */

@@ -1,5 +1,5 @@
 // Public door of the broker stage.
-export { createBroker, type Broker, type BrokerDeps, type BrokerConfig } from './broker.js';
+export { createBroker, type Broker, type BrokerDeps, type BrokerConfig, type PublishSink } from './broker.js';
 export { createDeviceRegistry, newDeviceToken, type DeviceRegistry, type DeviceInput } from './device-registry.js';
 export { checkPublish, canSubscribe } from './acl.js';
 export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';

@@ -1,23 +1,8 @@
 // The TelemetryStore port (DESIGN.md §5). One interface, one implementation per backend
 // (sqlite | influxdb | victoriametrics), one shared contract suite (test/contract/telemetry-store.contract.ts).
-import type { HistoryPoint, Reading } from '../schemas/index.js';
+import type { HistoryPoint, HistoryRequest, Reading, StoreName } from '../schemas/index.js';
 
-export type StoreName = 'sqlite' | 'influxdb' | 'victoriametrics';
-export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'last' | 'count';
-
-export interface HistoryRequest {
-  deviceId: string;
-  kind: Reading['kind'];
-  metric: string;
-  /** inclusive, epoch ms */
-  from: number;
-  /** exclusive, epoch ms */
-  to: number;
-  /** aggregation window in ms; absent = raw points */
-  step?: number;
-  /** aggregate per window (default mean) */
-  agg?: Aggregate;
-}
+export type { Aggregate, HistoryRequest, StoreName } from '../schemas/index.js';
 
 export interface LatestValues {
   ts: number;

@@ -9,6 +9,7 @@ export * from './rest.js';
 export * from './socket-events.js';
 export * from './errors.js';
 export * from './clock.js';
+export * from './store-events.js';
 export * from './notify-channels.js';
 export * from './notify-policy.js';
 export * from './org.js';

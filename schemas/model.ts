@@ -44,6 +44,17 @@ export interface Device {
   createdAt: number;
 }
 
+/** A device to register (REST, CLI, fleet files): the registry adds the token and the creation time. */
+export interface DeviceInput {
+  id: string;
+  kind: DeviceKind;
+  lon: number;
+  lat: number;
+  name?: string;
+  township?: string | null;
+  attributes?: Record<string, AttributeValue>;
+}
+
 export type DeviceStateName = 'normal' | Level | 'offline' | 'fault' | 'unknown';
 
 /** Live state of a device as pushed to screens. */
@@ -148,7 +159,7 @@ export interface Incident {
 }
 
 // viewer reads; dispatcher acts on incidents; admin (system) runs devices, rules, config; security manages
-// users and roles; auditor reads the audit log (separated administration, command-ui/server/auth.ts).
+// users and roles; auditor reads the audit log (separated administration, identity/permissions.ts).
 export const ROLES = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -186,6 +197,23 @@ export interface HistoryPoint {
   value: number;
   min?: number;
   max?: number;
+}
+
+export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'last' | 'count';
+
+/** A history query of one metric of one device (GET /api/devices/:id/history → the telemetry store). */
+export interface HistoryRequest {
+  deviceId: string;
+  kind: Reading['kind'];
+  metric: string;
+  /** inclusive, epoch ms */
+  from: number;
+  /** exclusive, epoch ms */
+  to: number;
+  /** aggregation window in ms; absent = raw points */
+  step?: number;
+  /** aggregate per window (default mean) */
+  agg?: Aggregate;
 }
 
 /** GET /api/supervisor (DESIGN.md §4a): alarm load, floods, noisy sensors, acknowledgement and false-alarm figures. */

@@ -1,5 +1,4 @@
 // Public door of the command-ui server stage.
 export { createServer, type HubServer } from './server.js';
-export { createUserStore, type UserStore, type Session } from './users.js';
 export { createLiveState, type LiveState, type StatusInput } from './live-state.js';
 export type { ServerDeps, ServerConfig, AlertingView, IncidentService, Readiness } from './types.js';

@@ -8,7 +8,10 @@ import type {
   Clock,
   DeadLetter,
   Device,
+  DeviceInput,
   DeviceStateName,
+  HistoryPoint,
+  HistoryRequest,
   HubStats,
   Incident,
   IncidentAction,
@@ -16,11 +19,8 @@ import type {
   IncidentCategory,
   Level,
 } from '../../schemas/index.js';
-import type { DeviceInput } from '../../broker/index.js';
-import type { HistoryRequest, TelemetryStore } from '../../ingest/index.js';
+import type { TwoFactorPolicy, TwoFactorStore, UserStore } from '../../identity/index.js';
 import type { LiveState } from './live-state.js';
-import type { TwoFactorPolicy, TwoFactorStore } from './two-factor.js';
-import type { UserStore } from './users.js';
 
 export interface IncidentService {
   list(filter: { status: 'open' | 'closed' | 'all'; category?: IncidentCategory; level?: Level; township?: string; limit?: number }): Incident[];
@@ -74,7 +74,7 @@ export interface ServerDeps {
     all(): Iterable<Device>;
     add(input: DeviceInput): Promise<{ device: Device; token: string }>;
   };
-  store: Pick<TelemetryStore, 'query'> & { query(req: HistoryRequest): ReturnType<TelemetryStore['query']> };
+  store: { query(req: HistoryRequest): Promise<HistoryPoint[]> };
   deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
   alerting: AlertingView;
   live: LiveState;

@@ -16,17 +16,10 @@ import { closeSync, openSync, statfsSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Clock } from '../../schemas/index.js';
-import type { StoreName } from '../telemetry-store.js';
+import type { Clock, DiskEvent, DiskFault, StoreName } from '../../schemas/index.js';
 import { storeMetrics } from './metrics.js';
 
-export type DiskFault = 'disk-full' | 'read-only' | 'io-error';
-
-export type DiskEvent =
-  /** writes into `dir` fail: open a `system` incident */
-  | { type: 'disk-fault'; store: StoreName; fault: DiskFault; dir: string; since: number; reason: string }
-  /** a write into `dir` succeeded again: close it */
-  | { type: 'disk-ok'; store: StoreName; fault: DiskFault; dir: string; since: number; downForMs: number };
+export type { DiskEvent, DiskFault } from '../../schemas/index.js';
 
 export interface DiskGuardDeps {
   clock: Clock;
@@ -139,7 +132,7 @@ export function createDiskGuard(deps: DiskGuardDeps, config: DiskGuardConfig): D
     up?.set({ store }, 0);
     deps.logger?.error({ err, store, dir, fault, reason, fix: current.fix }, `${fault} in ${dir}: readings are not acknowledged until it is fixed — ${current.fix}`);
     try {
-      deps.onEvent?.({ type: 'disk-fault', store, fault, dir, since, reason });
+      deps.onEvent?.({ type: 'disk-fault', store, fault, dir, since, reason, fix: current.fix });
     } catch (e) {
       deps.logger?.error({ err: e }, 'disk-fault listener failed');
     }

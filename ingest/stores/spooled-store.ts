@@ -16,23 +16,16 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { LookoutError, type Clock, type HistoryPoint, type Reading, type TimerHandle } from '../../schemas/index.js';
-import type { HistoryRequest, LatestValues, StoreHealth, StoreName, TelemetryStore } from '../telemetry-store.js';
-import { createDiskGuard, type DiskEvent } from './disk-guard.js';
+import { LookoutError, type Clock, type HistoryPoint, type Reading, type StoreHealthEvent, type TimerHandle } from '../../schemas/index.js';
+import type { HistoryRequest, LatestValues, StoreHealth, TelemetryStore } from '../telemetry-store.js';
+import { createDiskGuard } from './disk-guard.js';
 import { readingProblem } from './line-protocol.js';
 import { storeMetrics } from './metrics.js';
 import { toRemoteError, type RemoteBackend, type RemoteWriteError } from './remote.js';
 import type { Spool, SpoolState } from './spool.js';
 
-export type StoreEvent =
-  | { type: 'spool-high'; store: StoreName; state: SpoolState }
-  | { type: 'spool-normal'; store: StoreName; state: SpoolState }
-  /** the database has been unreachable for `downIncidentMs` (open a `system` incident) */
-  | { type: 'store-down'; store: StoreName; since: number; reason: string }
-  /** the database answers again after a `store-down` (close the incident) */
-  | { type: 'store-up'; store: StoreName; since: number; downForMs: number }
-  /** the hub's data disk is full, read-only or failing (`disk-fault`), or writable again (`disk-ok`) */
-  | DiskEvent;
+/** schemas/store-events.ts, with the whole spool state */
+export type StoreEvent = StoreHealthEvent<SpoolState>;
 
 export type RejectHandler = (readings: readonly Reading[], reason: string) => void;
 

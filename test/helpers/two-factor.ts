@@ -3,7 +3,7 @@
 // hub will accept. The hub accepts the time steps just before, at and after its current one (RFC 6238
 // §5.2, ±1 step) and each step once per user, so a user may log in up to three times per 30 s; a fourth
 // login waits for the next step like a person would — by advancing a virtual clock, or by sleeping.
-import { totpCode } from '../../command-ui/server/two-factor.js';
+import { totpCode } from '../../identity/index.js';
 import type { TwoFactorEnrolment } from '../../schemas/index.js';
 
 const PERIOD = 30_000;

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { main } from '../../app/cli.js';
-import { AUDIT_GENESIS, chainHash, createAuditLog, type AuditLog } from '../../command-ui/server/audit.js';
+import { AUDIT_GENESIS, chainHash, createAuditLog, type AuditLog } from '../../identity/index.js';
 import { createVirtualClock, type VirtualClock } from '../helpers/virtual-clock.js';
 import { tempDir } from '../helpers/temp.js';
 

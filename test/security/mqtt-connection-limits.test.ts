@@ -7,7 +7,7 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuditEntry } from '../../command-ui/server/audit.js';
+import type { AuditEntry } from '../../identity/index.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createVirtualClock, type VirtualClock } from '../helpers/virtual-clock.js';
 

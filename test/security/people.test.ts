@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config.js';
 import { createHub } from '../../app/hub.js';
 import { ROOT } from '../../app/cli.js';
-import { generatePassword, passwordProblem } from '../../command-ui/server/users.js';
+import { generatePassword, passwordProblem } from '../../identity/index.js';
 import { tempDir } from '../helpers/hub.js';
 import { ADMIN_PASSWORD, disconnected, startClockHub, type ClockHub } from './helpers.js';
 

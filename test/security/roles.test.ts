@@ -5,7 +5,7 @@
 // cross-site form POST is not accepted. Real hub, real HTTP, real socket.io client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
-import type { AuditEntry, VerifyResult } from '../../command-ui/server/audit.js';
+import type { AuditEntry, VerifyResult } from '../../identity/index.js';
 import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../helpers/hub.js';
 
 const PASSWORDS = { security: 'Secure-Admin-2026', auditor: 'Audit-Only-2026', dispatcher: 'Dispatch-2026!', viewer: 'Viewer-Pass-2026' } as const;

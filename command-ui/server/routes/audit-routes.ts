@@ -5,7 +5,7 @@
 // the trail. It is registered without encapsulation (skip-override), so its onResponse hook sees all routes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LookoutError } from '../../../schemas/index.js';
-import { openAuditReader } from '../audit.js';
+import { openAuditReader } from '../../../identity/index.js';
 import { requirePermission, tokenFrom } from '../auth.js';
 import type { ServerDeps } from '../types.js';
 

@@ -19,7 +19,7 @@ import {
   type User,
 } from '../../../schemas/index.js';
 import { SESSION_COOKIE, createLoginThrottle, requirePermission } from '../auth.js';
-import { secondFactor } from '../two-factor.js';
+import { secondFactor } from '../../../identity/index.js';
 import type { ServerConfig, ServerDeps } from '../types.js';
 
 const passwordBody = {

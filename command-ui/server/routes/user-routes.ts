@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { LookoutError, ROLES, userCreateBody, type Role } from '../../../schemas/index.js';
 import { requirePermission } from '../auth.js';
-import { resetSecondFactor } from '../two-factor.js';
+import { resetSecondFactor } from '../../../identity/index.js';
 import type { ServerDeps } from '../types.js';
 
 const nameParams = { type: 'object', required: ['username'], properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } } } as const;

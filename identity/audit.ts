@@ -14,7 +14,7 @@
 // head hash `verify` prints) to another system regularly to anchor it.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Clock, TimerHandle } from '../../schemas/index.js';
+import type { Clock, TimerHandle } from '../schemas/index.js';
 
 export const AUDIT_GENESIS = '0'.repeat(64);
 export const AUDIT_RETENTION_DAYS = 180;

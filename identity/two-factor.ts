@@ -16,7 +16,7 @@
 // first factor (the password) still has to be guessed against scrypt.
 import type Database from 'better-sqlite3';
 import { Secret, TOTP } from 'otpauth';
-import type { Clock, Role, TwoFactorEnrolment } from '../../schemas/index.js';
+import type { Clock, Role, TwoFactorEnrolment } from '../schemas/index.js';
 
 export const TWO_FACTOR_POLICIES = ['required', 'optional', 'off'] as const;
 export type TwoFactorPolicy = (typeof TWO_FACTOR_POLICIES)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditInput } from '../command-ui/server/audit.js';
+import type { AuditInput } from './audit.js';
 import { createVirtualClock } from '../test/helpers/virtual-clock.js';
 import { createSecurityAudit } from './security-audit.js';
 

@@ -1,7 +1,7 @@
 // The TOTP store on its own: RFC 6238 Appendix B vectors, the ±1 step window, one use per step, enrolment.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVirtualClock, type VirtualClock } from '../../alerting/virtual-clock.js';
+import { createVirtualClock, type VirtualClock } from '../test/helpers/virtual-clock.js';
 import { createTwoFactorStore, secondFactor, totpCode, type TwoFactorStore } from './two-factor.js';
 
 // RFC 6238 Appendix B, SHA-1 rows: the seed is the ASCII string "12345678901234567890"; our codes have 6

@@ -8,7 +8,7 @@
 // password changes or who is removed.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LookoutError, type Clock, type Role, type User } from '../../schemas/index.js';
+import { LookoutError, type Clock, type Role, type User } from '../schemas/index.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 

@@ -4,11 +4,17 @@
 // (action, address) at most one row per window; the rest are counted and the next row says how many
 // were not written. The Prometheus counters of the stage still count every event.
 import type { Clock } from '../schemas/index.js';
-import type { SecurityEvent as BrokerSecurityEvent } from '../broker/index.js';
-import type { AuditInput } from '../command-ui/server/audit.js';
+import type { AuditInput } from './audit.js';
 
-/** the broker's security event; `ts` is taken from the clock here */
-export type SecurityEvent = Omit<BrokerSecurityEvent, 'ts'>;
+/** a security event of a stage (the broker's refused logins, TLS handshakes, rate limits …); `ts` is taken from the clock here */
+export interface SecurityEvent {
+  action: string;
+  /** the device id or user name the client named (may be unknown) */
+  target: string | null;
+  ip: string | null;
+  /** JSON */
+  detail: string;
+}
 
 export interface SecurityAuditOptions {
   /** one row per (action, address) per window, ms */

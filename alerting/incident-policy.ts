@@ -1,0 +1,58 @@
+// Incident policy, as tables: which alarms join an incident (correlation, per category), when an
+// unacknowledged incident moves up a tier (escalation, per level), the incident titles per category, and
+// the dispatch lifecycle's allowed transitions. incidents.ts (IncidentBook) applies them.
+import type { IncidentAction, IncidentCategory, IncidentStatus, TimelineType } from '../schemas/model.js';
+import type { Level } from '../schemas/levels.js';
+
+export interface CorrelationSpec {
+  /** alarms within this distance (m) of any device of the incident join it */
+  radiusM: number;
+  /** alarms from the same township join it */
+  sameTownship: boolean;
+  /** an incident with no open alarm still takes related alarms this long after its last activity */
+  overlapMs: number;
+}
+
+export const DEFAULT_CORRELATION: Record<IncidentCategory, CorrelationSpec> = {
+  flood: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
+  rainstorm: { radiusM: 5000, sameTownship: true, overlapMs: 3_600_000 },
+  gas: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
+  air: { radiusM: 3000, sameTownship: true, overlapMs: 3_600_000 },
+  water: { radiusM: 2000, sameTownship: false, overlapMs: 3_600_000 },
+  noise: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
+  geo: { radiusM: 1000, sameTownship: false, overlapMs: 3_600_000 },
+  fire: { radiusM: 500, sameTownship: false, overlapMs: 1_800_000 },
+  camera: { radiusM: 300, sameTownship: false, overlapMs: 1_800_000 },
+  'device-fault': { radiusM: 2000, sameTownship: true, overlapMs: 3_600_000 },
+  system: { radiusM: 0, sameTownship: false, overlapMs: 0 },
+};
+
+export interface EscalationConfig {
+  /** unacknowledged this long (per level) → next tier; repeats every interval up to maxTier */
+  afterMs: Record<Level, number>;
+  maxTier: number;
+  /** names of the tiers (tier 0 = duty dispatcher) */
+  tiers: string[];
+}
+
+export const DEFAULT_ESCALATION: EscalationConfig = {
+  afterMs: { red: 2 * 60_000, orange: 10 * 60_000, yellow: 30 * 60_000, blue: 60 * 60_000 },
+  maxTier: 3,
+  tiers: ['值班员 duty dispatcher', '值班长 shift supervisor', '值班领导 duty leader', '分管领导 deputy head'],
+};
+
+export const TITLE_ZH: Record<IncidentCategory, string> = {
+  flood: '洪水', rainstorm: '暴雨', gas: '燃气泄漏', air: '空气污染', water: '水质超标', noise: '噪声超标',
+  geo: '地质灾害', fire: '烟火', camera: '视频告警', 'device-fault': '设备故障', system: '系统',
+};
+
+/** allowed source statuses per action */
+export const TRANSITIONS: Record<IncidentAction, { from: IncidentStatus[]; to: IncidentStatus; type: TimelineType }> = {
+  ack: { from: ['open'], to: 'acknowledged', type: 'acknowledged' },
+  dispatch: { from: ['open', 'acknowledged'], to: 'dispatched', type: 'dispatched' },
+  resolve: { from: ['open', 'acknowledged', 'dispatched'], to: 'resolved', type: 'resolved' },
+  close: { from: ['open', 'acknowledged', 'dispatched', 'resolved'], to: 'closed', type: 'closed' },
+};
+
+/** the statuses in which an incident takes new alarms and escalates */
+export const ACTIVE: ReadonlySet<IncidentStatus> = new Set(['open', 'acknowledged', 'dispatched']);

@@ -1,0 +1,40 @@
+// The hub's own problems as `system` incidents, one per problem and store, opened when the telemetry
+// store reports trouble and closed by itself when it reports recovery (schemas/store-events.ts):
+//   store-down / store-up      orange  时序库不可达 (readings wait in the spool)
+//   spool-high / spool-normal  yellow  缓存队列超过 80% (at 100 % ingestion pauses)
+//   disk-fault / disk-ok       red     数据盘已满 / 只读 / 读写错误 (nothing is stored or acknowledged)
+import type { DiskFault, SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
+import type { IncidentBook } from './incidents.js';
+
+const DISK_FAULT_TITLE: Record<DiskFault, string> = {
+  'disk-full': '数据盘已满，读数暂停入库 · data disk full',
+  'read-only': '数据盘只读，读数暂停入库 · data disk read-only',
+  'io-error': '数据盘读写错误，读数暂停入库 · data disk I/O error',
+};
+
+/** open or close the system incident a store health event calls for (inside one operation) */
+export function applyStoreEvent(book: IncidentBook, e: StoreHealthEvent<SpoolFill>): void {
+  switch (e.type) {
+    case 'store-down':
+      book.openSystem(`store-down:${e.store}`, 'orange', `时序库不可达 · ${e.store}`, `unreachable since ${new Date(e.since).toISOString()}: ${e.reason}; readings are kept in the spool`);
+      break;
+    case 'store-up':
+      book.closeSystem(`store-down:${e.store}`, `reachable again after ${Math.round(e.downForMs / 1000)} s`);
+      break;
+    case 'spool-high':
+      book.openSystem(`spool-high:${e.store}`, 'yellow', `缓存队列超过 80% · ${e.store}`, `spool ${Math.round(e.state.fill * 100)} % full (${e.state.bytes} bytes); at 100 % ingestion pauses`);
+      break;
+    case 'spool-normal':
+      book.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
+      break;
+    // The data disk is full / read-only / failing: nothing new is stored or acknowledged — the most severe
+    // system incident (docs/security.md T29). Readings are still evaluated as they arrive (once each, not
+    // again when the devices resend them), so hazard warnings keep coming while the disk is down.
+    case 'disk-fault':
+      book.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${e.fix}`);
+      break;
+    case 'disk-ok':
+      book.closeSystem(`disk:${e.store}`, `${e.dir} writable again after ${Math.round(e.downForMs / 1000)} s; ingestion resumed`);
+      break;
+  }
+}
