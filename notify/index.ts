@@ -15,3 +15,4 @@ export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/c
 export { importOrgDir } from './org/org-dir.js';
 export { readNotifyKey, deriveKey } from './key-file.js';
 export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';
+export { sampleOrg } from './org/sample-org.js';

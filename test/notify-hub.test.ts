@@ -96,6 +96,22 @@ describe('notifications through the hub', () => {
     c.end(true);
   });
 
+  it('a drill reading opens a drill incident whose chain pages nobody (no channel is marked for drills)', async () => {
+    const before = smtp.accepted.length + hook.accepted.length;
+    const token = await t.addDevice('GAS-YQ-DRILL', 'gas', { lon: 121.30, lat: 28.52, township: '331003107', attributes: { nominalPressure: 0.2 } });
+    const c = await t.mqttConnect('GAS-YQ-DRILL', token);
+    await publish(c, 'lookout/gas/GAS-YQ-DRILL/telemetry', { ts: clock.now(), values: { methane: 60, pressure: 0.2 }, drill: true });
+    const inc = await eventually(async () => t.hub.alerting.incidents.list({ status: 'open' }).find((i) => i.deviceIds.includes('GAS-YQ-DRILL')), 10_000, 'drill incident');
+    expect(inc.drill).toBe(true);
+    await eventually(async () => t.hub.notify.deliveries({ incidentId: inc.id }).length > 0, 10_000, 'drill delivery records');
+    clock.advance(10 * 60_000);
+    await t.hub.notify.settled();
+    const recs = t.hub.notify.deliveries({ incidentId: inc.id });
+    expect(recs.every((r) => r.status === 'skipped-drill' && r.drill)).toBe(true);
+    expect(smtp.accepted.length + hook.accepted.length).toBe(before);
+    c.end(true);
+  });
+
   it('REST: who is on duty now, handovers (audited), the delivery log; nothing without a login', async () => {
     expect((await t.api('GET', '/api/duty/now')).status).toBe(401);
     const admin = (await t.login()).token;
