@@ -107,6 +107,8 @@ export interface Alerting {
     act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): Incident;
     openSystem(key: string, level: Level, title: string, detail: string): Incident;
     closeSystem(key: string, detail: string): void;
+    /** a system line in an open incident's timeline (notification steps and deliveries) */
+    note(id: string, detail: string): void;
     /** escalation tier of an open incident (0 = not escalated) */
     tier(id: string): number | undefined;
   };
@@ -283,6 +285,9 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       },
       closeSystem(key, detail) {
         if (!core.closed) work.run(() => book.closeSystem(key, detail));
+      },
+      note(id, detail) {
+        if (!core.closed) work.run(() => book.note(id, detail, null));
       },
       tier: (id) => book.tierOf(id),
     },

@@ -32,6 +32,8 @@ Usage:
   lookout audit verify                       check the audit log's hash chain (exit 1 names the first bad row)
   lookout audit export [--from T] [--to T]   audit rows as JSON lines on stdout
   lookout rules backtest [--from T] [--to T] [--rules FILE]   replay stored history through the rules
+  lookout notify encrypt < FILE               a channel secret (stdin) → {"encrypted": …} under LOOKOUT_NOTIFY_KEY_FILE
+  lookout notify check                       validate the channel, policy and organisation files (docs/notify.md)
   lookout help
 
 Environment: ${Object.keys(CONFIG_VARS).join(', ')}
@@ -228,6 +230,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       case 'rules': {
         const { rulesCommand } = await import('./rules-cli.js');
         return await rulesCommand(rest, env, io);
+      }
+      case 'notify': {
+        const { notifyCommand } = await import('./notify-cli.js');
+        return await notifyCommand(rest, env, io);
       }
       case undefined:
       case 'help':

@@ -52,11 +52,18 @@ export interface Config {
   webRoot: string;
   /** townships.json shipped with the product */
   townshipsFile: string;
+  /** notifications (docs/notify.md); null = not configured */
+  notify: { channelsFile: string | null; policiesFile: string | null; keyFile: string | null; publicUrl: string | null; orgDir: string | null };
 }
 
 /** Every variable the hub reads, with its default and meaning — the README table is generated from this. */
 export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_DATA_DIR: { default: './data', help: 'Folder for the SQLite databases, spool and telemetry.' },
+  LOOKOUT_NOTIFY_CHANNELS_FILE: { default: '', help: 'JSON file of notification channels (docs/notify.md); unset = nothing is sent.' },
+  LOOKOUT_NOTIFY_POLICIES_FILE: { default: '', help: 'JSON file of escalation policies; unset = the shipped notify/policies/default.json.' },
+  LOOKOUT_NOTIFY_KEY_FILE: { default: '', help: 'File of 32 random bytes: opens encrypted channel secrets and signs acknowledgement links.' },
+  LOOKOUT_PUBLIC_URL: { default: '', help: 'The hub address people open from their phones (acknowledgement links); unset = messages carry no link.' },
+  LOOKOUT_ORG_DIR: { default: '', help: 'Folder with units.csv, people.csv and roster.csv imported at start (docs/notify.md).' },
   LOOKOUT_HTTP_HOST: { default: '127.0.0.1', help: 'Address of the HTTP/WebSocket listener (REST, socket.io, MQTT over /mqtt).' },
   LOOKOUT_HTTP_PORT: { default: '8080', help: 'HTTP port; 0 picks a free port (logged at start).' },
   LOOKOUT_MQTT_HOST: { default: '127.0.0.1', help: 'Address of the MQTT TCP listener; a deployment sets 0.0.0.0.' },
@@ -234,6 +241,11 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   };
   if (mqttLimits.connRate > 0 && mqttLimits.connBurst < 1) fail('LOOKOUT_MQTT_CONN_BURST', 'must be at least 1 while LOOKOUT_MQTT_CONN_RATE is set (0 turns the rate limit off)');
 
+  const publicUrl = env.LOOKOUT_PUBLIC_URL || null;
+  if (publicUrl !== null && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicUrl)) fail('LOOKOUT_PUBLIC_URL', 'must be an http(s) URL, e.g. https://lookout.hy.example');
+  if (publicUrl !== null && !env.LOOKOUT_NOTIFY_KEY_FILE) fail('LOOKOUT_NOTIFY_KEY_FILE', 'must be set when LOOKOUT_PUBLIC_URL is set (it signs the acknowledgement links)');
+  const file = (name: string) => (env[name] ? path.resolve(env[name]!) : null);
+
   const mapStyle = env.LOOKOUT_MAP_STYLE || null;
   if (mapStyle !== null && !/^(https?:\/\/|\/)/.test(mapStyle)) fail('LOOKOUT_MAP_STYLE', 'must be an http(s) URL or an absolute path on the hub');
 
@@ -276,5 +288,6 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     logLevel,
     webRoot: path.join(opts.root, 'command-ui', 'web', 'dist'),
     townshipsFile: path.join(opts.root, 'app', 'data', 'townships.json'),
+    notify: { channelsFile: file('LOOKOUT_NOTIFY_CHANNELS_FILE'), policiesFile: file('LOOKOUT_NOTIFY_POLICIES_FILE'), keyFile: file('LOOKOUT_NOTIFY_KEY_FILE'), publicUrl, orgDir: file('LOOKOUT_ORG_DIR') },
   });
 }

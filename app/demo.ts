@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../device-sim/index.js';
+import { sampleOrg } from '../notify/index.js';
 import { loadConfig } from './config.js';
 import { ROOT, startCommand, type Io } from './cli.js';
 
@@ -41,6 +42,9 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
     { root: ROOT },
   );
   const { hub, ports } = await startCommand(config, io);
+  // a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
+  // marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody
+  if (!hub.org.units().length) hub.org.putAll(sampleOrg(Date.now()));
   const fleet = demoFleet(size);
   io.stdout.write(`Registering the demo fleet (${fleet.devices.length} simulated devices in Huangyan)…\n`);
   await hub.registry.importMany(fleet.devices, (done, total) => io.stdout.write(`\r  ${done}/${total}`));

@@ -21,6 +21,8 @@ import { createTelemetryStore, type LookoutTelemetryStore } from '../ingest/stor
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
 import { createLiveState, createServer, type HubServer, type LiveState } from '../command-ui/server/index.js';
 import { createIdentity, type AuditLog, type TwoFactorStore, type UserStore } from '../identity/index.js';
+import { createNotify, createOrgBook, deriveKey, importOrgDir, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile, type DeliveryRecord, type Notify, type OrgBook } from '../notify/index.js';
+import { requireRole } from '../command-ui/server/auth.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
@@ -46,6 +48,9 @@ export interface Hub {
   readonly broker: Broker;
   readonly server: HubServer;
   readonly metrics: Registry;
+  /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
+  readonly org: OrgBook;
+  readonly notify: Notify;
   start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }
@@ -174,6 +179,44 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       ingest.reject(id, `store:${store.name}`, 'LOOKOUT_ERR_STORE_REJECTED', `${n} reading(s) refused by ${store.name}: ${reason}`, Buffer.from(JSON.stringify(rs.filter((r) => r.deviceId === id).slice(0, 20))));
     }
   };
+  // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
+  // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
+  const org = createOrgBook({ clock });
+  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
+  const notify = createNotify(
+    {
+      clock,
+      logger: logger.child({ stage: 'notify' }),
+      secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
+      onDuty: (q) => org.resolve(q),
+      timeline: (id, text) => alerting.incidents.note(id, text),
+      onDelivery: (r: DeliveryRecord) => {
+        if (r.status !== 'digested') alerting.incidents.note(r.incidentId, `投递 delivery ${r.channelId} → ${r.recipient}${r.address ? ` ${r.address}` : ''}: ${r.status}${r.code ? ` ${r.code}` : ''}${r.attempt > 1 ? ` (第${r.attempt}次 attempt ${r.attempt})` : ''}`);
+      },
+      personName: (id) => org.person(id)?.name ?? id,
+      incident: (id) => {
+        const i = alerting.incidents.get(id);
+        return i ? { title: i.title, level: i.level, status: i.status, drill: i.drill } : null;
+      },
+      async acknowledge(id, personId, note) {
+        const i = alerting.incidents.get(id);
+        const already = !i || i.status !== 'open';
+        if (!already) alerting.incidents.act(id, 'ack', { note: note ?? '通过消息链接确认 · acknowledged from the link' }, `${org.person(personId)?.name ?? personId} (link)`);
+        return { already };
+      },
+      onChannelFailure: (ch, rec) => void alerting.incidents.openSystem(`notify:${ch}`, 'orange', `通知通道失败 · notification channel ${ch} failing`, `${rec.status} ${rec.code ?? ''}: ${rec.answer ?? ''}`),
+      onChannelRecovered: (ch) => alerting.incidents.closeSystem(`notify:${ch}`, 'the channel delivers again'),
+    },
+    {
+      channels: config.notify.channelsFile ? readChannelFile(config.notify.channelsFile) : null,
+      ...(config.notify.policiesFile ? { policies: readPolicyFile(config.notify.policiesFile) } : {}),
+      ack: notifyKey && config.notify.publicUrl ? { key: deriveKey(notifyKey, 'ack-links'), publicUrl: config.notify.publicUrl } : null,
+    },
+  );
+  alerting.on('incident:opened', (i) => notify.incidentChanged(i));
+  alerting.on('incident:updated', (i) => notify.incidentChanged(i));
+
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   const capOptions = {
     sender: config.capSender,
@@ -255,6 +298,11 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     },
   );
 
+  await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
+  await server.app.register(
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
+  );
+
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
@@ -273,6 +321,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     broker,
     server,
     metrics,
+    org,
+    notify,
     async start() {
       alerting.start();
       live.start();
@@ -294,6 +344,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await broker.close(); // stop accepting readings first
         await ingest.close(); // flush what was accepted
         await server.close();
+        await notify.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();

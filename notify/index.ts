@@ -12,3 +12,7 @@ export { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryLog, type Delivery
 export type { Channel, ChannelClass, ChannelKind, Message, Outgoing, Recipient, SendResult } from './types.js';
 export { createOrgBook, type OrgBook, type OrgRepository, type OrgSnapshot, type OrgKind, type OnDuty } from './org/org-book.js';
 export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/csv-import.js';
+export { importOrgDir } from './org/org-dir.js';
+export { readNotifyKey, deriveKey } from './key-file.js';
+export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';
+export { sampleOrg } from './org/sample-org.js';

@@ -68,3 +68,19 @@ describe('organisation and duty', () => {
     expect(() => b.remove('units', 'yq-gov')).toThrow(/still belong/);
   });
 });
+
+describe('the demo organisation', () => {
+  it('loads, and every township of it has an officer and a leader on duty now', async () => {
+    const { sampleOrg } = await import('./sample-org.js');
+    const clock = createVirtualClock(at('2026-07-01 07:00'));
+    const b = createOrgBook({ clock });
+    b.putAll(sampleOrg(clock.now()));
+    for (const u of b.units().filter((x) => x.tier === 'township')) {
+      const d = b.onDuty(u.id)!;
+      expect(d.officers.length, u.id).toBe(1);
+      expect(d.leaders.length, u.id).toBe(1);
+    }
+    expect(b.resolve({ tier: 'district', role: 'leader', township: YQ, category: 'gas', at: clock.now() }).map((r) => r.name)).toEqual(['区值班领导（演示）']);
+    expect(b.people().every((p) => !p.mobile && p.email!.endsWith('@example.invalid'))).toBe(true);
+  });
+});
