@@ -4,12 +4,13 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { runRuleFixtures } from '../alerting/index.js';
-import { backtest } from '../alerting/backtest.js';
-import { createDeviceRegistry } from '../broker/index.js';
-import { systemClock, type Reading } from '../schemas/index.js';
-import { loadConfig } from './config.js';
-import { ROOT, type Io } from './cli.js';
+import { runRuleFixtures } from '../../alerting/index.js';
+import { backtest } from '../../alerting/backtest.js';
+import { createDeviceRegistry } from '../../broker/index.js';
+import { systemClock, type Reading } from '../../schemas/index.js';
+import { loadConfig } from '../config.js';
+import type { Io } from '../io.js';
+import { ROOT } from '../paths.js';
 import { parseTimeArg } from './time-arg.js';
 
 export async function rulesCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
