@@ -66,11 +66,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await demoCommand(rest, env, io);
       }
       case 'sim': {
-        const { simCommand } = await import('../device-sim/cli.js');
+        const { simCommand } = await import('../device-sim/index.js');
         return await simCommand(rest, io);
       }
       case 'fleet': {
-        const { fleetCommand } = await import('../device-sim/cli.js');
+        const { fleetCommand } = await import('../device-sim/index.js');
         return await fleetCommand(rest, io);
       }
       case 'rules': {
