@@ -8,7 +8,8 @@
 // password changes or who is removed.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LookoutError, type Clock, type Role, type User } from '../schemas/index.js';
+import { LookoutError, type Clock, type Role, type User, type UserScope } from '../schemas/index.js';
+import { parseScope } from './scope.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -72,7 +73,7 @@ export interface UserStoreOptions {
 }
 
 export interface UserStore {
-  create(username: string, password: string, role: Role, displayName?: string): Promise<User>;
+  create(username: string, password: string, role: Role, displayName?: string, scope?: UserScope): Promise<User>;
   get(username: string): User | undefined;
   list(): User[];
   count(): number;
@@ -84,6 +85,9 @@ export interface UserStore {
   /** changes the role and ends every session of the user (they log in again with the new rights) */
   setRole(username: string, role: Role): User;
   setDisplayName(username: string, displayName: string | null): User;
+  /** changes the scope (district = null, or township codes) and ends every session of the user, so no
+   *  open page or socket keeps the old scope */
+  setScope(username: string, scope: UserScope): User;
   /** removes the user and their sessions; false when unknown */
   remove(username: string): boolean;
   login(user: User): { token: string; expiresAt: number };
@@ -108,6 +112,7 @@ interface Row {
   salt: Buffer;
   hash: Buffer;
   created_at: number;
+  scope: string | null;
 }
 
 export function createUserStore(db: Database.Database, clock: Clock, opts: UserStoreOptions = {}): UserStore {
@@ -122,7 +127,8 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       display_name TEXT,
       salt BLOB NOT NULL,
       hash BLOB NOT NULL,
-      created_at INTEGER NOT NULL
+      created_at INTEGER NOT NULL,
+      scope TEXT
     );
     CREATE TABLE IF NOT EXISTS server_sessions (
       token_hash TEXT PRIMARY KEY,
@@ -137,10 +143,12 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       updated_at INTEGER NOT NULL
     );
   `);
-  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at });
+  // databases from before tiered scope: the column is added, every existing user keeps the district scope
+  if (!(db.prepare('PRAGMA table_info(server_users)').all() as { name: string }[]).some((c) => c.name === 'scope')) db.exec('ALTER TABLE server_users ADD COLUMN scope TEXT');
+  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at, scope: parseScope(r.scope) });
   const byName = db.prepare('SELECT * FROM server_users WHERE username = ?');
   const byRoleCount = db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?');
-  const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insertSession = db.prepare('INSERT INTO server_sessions (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)');
   const getSession = db.prepare('SELECT username, expires_at, created_at FROM server_sessions WHERE token_hash = ?');
   const touchSession = db.prepare('UPDATE server_sessions SET expires_at = ? WHERE token_hash = ?');
@@ -181,14 +189,14 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
   }
 
   const store: UserStore = {
-    async create(username, password, role, displayName) {
+    async create(username, password, role, displayName, scope) {
       assertPasswordPolicy(password);
       if (byName.get(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
       const now = clock.now();
-      insert.run(username, role, displayName ?? null, salt, hash, now);
-      return { username, role, displayName: displayName ?? null, createdAt: now };
+      insert.run(username, role, displayName ?? null, salt, hash, now, scope ? JSON.stringify(scope) : null);
+      return { username, role, displayName: displayName ?? null, createdAt: now, scope: scope ?? null };
     },
     get(username) {
       const r = byName.get(username) as Row | undefined;
@@ -228,6 +236,14 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
     setDisplayName(username, displayName) {
       must(username);
       db.prepare('UPDATE server_users SET display_name = ? WHERE username = ?').run(displayName, username);
+      return toUser(must(username));
+    },
+    setScope(username, scope) {
+      must(username);
+      db.transaction(() => {
+        db.prepare('UPDATE server_users SET scope = ? WHERE username = ?').run(scope && scope.length ? JSON.stringify(scope) : null, username);
+        delUserSessions.run(username);
+      })();
       return toUser(must(username));
     },
     remove(username) {

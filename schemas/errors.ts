@@ -41,6 +41,7 @@ export const ERRORS = {
   LOOKOUT_ERR_ACK_LINK_EXPIRED: { status: 410, message: 'This acknowledgement link has expired; acknowledge in the console or use the link of the latest reminder.' },
   LOOKOUT_ERR_ACK_LINK_USED: { status: 409, message: 'This acknowledgement link was already used; each link acknowledges once. Use the console to add a note.' },
   LOOKOUT_ERR_ORG_INVALID: { status: 400, message: 'The unit, person, roster or handover refers to something that does not exist or overlaps; fix the named row or field.' },
+  LOOKOUT_ERR_OUT_OF_SCOPE: { status: 403, message: 'This incident or unit lies outside your townships; ask the district duty office, or a security administrator to widen your scope.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;
 
