@@ -84,6 +84,23 @@ export interface NoRainCondition {
   for: Duration;
   below?: number;
 }
+/**
+ * improved tangent-angle α (degrees) of cumulative displacement `tangent` over `window` (default 24 h),
+ * normalised by the steady rate `steady` (mm/day, e.g. `{"attr":"steadyRate"}`) or one learned over `learn`
+ * (default 7 d) before the window; `floor` (mm/day, default 0.1) bounds v from below. `noBaseline: true`
+ * instead holds when the point has no baseline (for fixed-rate fallback rules).
+ */
+export interface TangentCondition {
+  tangent: string;
+  window?: Duration;
+  minSpan?: Duration;
+  steady?: Operand;
+  learn?: Duration;
+  floor?: number;
+  op?: CompareOp;
+  value?: Operand;
+  noBaseline?: boolean;
+}
 /** the metric did not change for N samples spanning at least `span` (a stuck sensor) */
 export interface StuckCondition {
   stuck: string;
@@ -109,6 +126,7 @@ export type Condition =
   | DerivedCondition
   | HourlyCondition
   | NoRainCondition
+  | TangentCondition
   | StuckCondition
   | AllCondition
   | AnyCondition
@@ -251,6 +269,7 @@ const conditionDefs = {
       { $ref: '#/$defs/derived' },
       { $ref: '#/$defs/hourly' },
       { $ref: '#/$defs/noRain' },
+      { $ref: '#/$defs/tangent' },
       { $ref: '#/$defs/stuck' },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
       { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
@@ -321,6 +340,17 @@ const conditionDefs = {
     required: ['hourly', 'op', 'value'],
     additionalProperties: false,
     properties: { hourly: metricName, op, value: operand, completeness: { $ref: '#/$defs/completeness' }, round: { type: 'boolean' } },
+  },
+  tangent: {
+    type: 'object',
+    required: ['tangent'],
+    additionalProperties: false,
+    // either an angle comparison (op + value) or the no-baseline test, not both
+    oneOf: [{ required: ['op', 'value'], not: { required: ['noBaseline'] } }, { required: ['noBaseline'], not: { anyOf: [{ required: ['op'] }, { required: ['value'] }] } }],
+    properties: {
+      tangent: metricName, window: duration, minSpan: duration, steady: operand, learn: duration,
+      floor: { type: 'number', exclusiveMinimum: 0 }, op, value: operand, noBaseline: { const: true },
+    },
   },
   stuck: {
     type: 'object',
