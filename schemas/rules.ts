@@ -101,6 +101,15 @@ export interface TangentCondition {
   value?: Operand;
   noBaseline?: boolean;
 }
+/**
+ * flash-flood critical rainfall per village: true when a rain sum over 1/3/6/24 h reaches the device's
+ * `prepareRain1h`… / `evacuateRain1h`… attribute for `action`; `configured: false` = the device has none.
+ */
+export interface CriticalRainCondition {
+  criticalRain: string;
+  action?: 'prepare' | 'evacuate';
+  configured?: boolean;
+}
 /** the metric did not change for N samples spanning at least `span` (a stuck sensor) */
 export interface StuckCondition {
   stuck: string;
@@ -127,6 +136,7 @@ export type Condition =
   | HourlyCondition
   | NoRainCondition
   | TangentCondition
+  | CriticalRainCondition
   | StuckCondition
   | AllCondition
   | AnyCondition
@@ -270,6 +280,7 @@ const conditionDefs = {
       { $ref: '#/$defs/hourly' },
       { $ref: '#/$defs/noRain' },
       { $ref: '#/$defs/tangent' },
+      { $ref: '#/$defs/criticalRain' },
       { $ref: '#/$defs/stuck' },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
       { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
@@ -351,6 +362,14 @@ const conditionDefs = {
       tangent: metricName, window: duration, minSpan: duration, steady: operand, learn: duration,
       floor: { type: 'number', exclusiveMinimum: 0 }, op, value: operand, noBaseline: { const: true },
     },
+  },
+  criticalRain: {
+    type: 'object',
+    required: ['criticalRain'],
+    additionalProperties: false,
+    // an action test, or the "has no per-village values" test
+    oneOf: [{ required: ['action'], not: { required: ['configured'] } }, { required: ['configured'], not: { required: ['action'] } }],
+    properties: { criticalRain: metricName, action: { enum: ['prepare', 'evacuate'] }, configured: { const: false } },
   },
   stuck: {
     type: 'object',

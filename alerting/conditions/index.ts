@@ -2,6 +2,7 @@
 import type { Condition } from '../../schemas/rules.js';
 import { compileAggregate, isAggregate } from './aggregate.js';
 import { compileAttribute, isAttribute } from './attribute.js';
+import { compileCriticalRain, isCriticalRain } from './critical-rain.js';
 import { compileDerived, isDerived } from './derived.js';
 import { compileHourly, isHourly } from './hourly.js';
 import { compileNoRain, isNoRain } from './no-rain.js';
@@ -30,6 +31,7 @@ export function compileCondition(root: Condition, alloc: (n: number) => number):
       if (isHourly(n)) return compileHourly(n, env);
       if (isNoRain(n)) return compileNoRain(n, env);
       if (isTangent(n)) return compileTangent(n, env);
+      if (isCriticalRain(n)) return compileCriticalRain(n, env);
       if (isStuck(n)) return compileStuck(n, env);
       if (isTimeWindow(n)) return compileTimeWindow(n, env);
       if (isThreshold(n)) return compileThreshold(n, env);
