@@ -72,3 +72,4 @@ export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FA
 export { createAuditLog, openAuditReader, chainHash, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type VerifyResult } from './audit.js';
 export { createSecurityAudit, type SecurityEvent, type SecurityAuditOptions } from './security-audit.js';
 export type { FirstAdmin } from './first-admin.js';
+export type { AuditRepository, UserRepository, UserRecord, SessionRecord, LoginFailures } from './repositories.js';
