@@ -65,7 +65,7 @@ export function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}):
   };
 }
 
-export { createUserStore, generatePassword, passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
+export { createUserStore, sessionTokenHash, type Revocation, generatePassword, passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
 export { inScope, assertInScope, describeScope } from './scope.js';
 export { can, PERMISSIONS, type Permission } from './permissions.js';
 export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck } from './two-factor.js';
