@@ -104,6 +104,15 @@ export const api = {
     request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
   stats: () => request<HubStats>('GET', '/api/stats'),
   townships: () => request<TownshipsFile>('GET', '/api/map/townships'),
+  /** the operator's basemap (LOOKOUT_BASEMAP), or null: the console draws its township sketch */
+  basemap: () => request<import('./map/vector-style.js').BasemapInfo | null>('GET', '/api/map/basemap'),
   uiConfig: () => request<{ mapStyle: string | null }>('GET', '/api/config/ui'),
+  /** the camera's latest snapshot as an object URL, or null when the hub has none (404) */
+  snapshot: async (id: string): Promise<string | null> => {
+    const res = await fetch(`/api/devices/${encodeURIComponent(id)}/snapshot`, { headers: session ? { authorization: `Bearer ${session.token}` } : {}, credentials: 'same-origin' });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
+    return URL.createObjectURL(await res.blob());
+  },
   supervisor: () => request<import('../../../schemas/index.js').SupervisorStats | null>('GET', '/api/supervisor'),
 };

@@ -123,7 +123,6 @@ const zh = {
   shortcutsHelp: '快捷键：A 确认 · D 派单 · R 处置完成 · C 关闭 · J/K 上下 · / 搜索 · Esc 关闭',
   notifTitle: '新{level}：{title}',
   more: '更多',
-  sensors: '个传感器',
   range1h: '1小时',
   range6h: '6小时',
   range24h: '24小时',
@@ -139,6 +138,24 @@ const zh = {
   floods: '告警风暴（>10条/10分钟）次数',
   floodNow: '当前告警风暴',
   noisy: '告警最多的10个传感器',
+  menuMore: '更多',
+  showAll: '全部 {n}',
+  showFewer: '收起',
+  sensorsN: '{n} 个传感器',
+  late: '迟到',
+  language: '语言',
+  wallExit: '退出大屏 (Esc)',
+  wallOpen: '未结事件',
+  wallOnline: '设备在线',
+  wallRate: '数据 条/秒',
+  wallEvents: '近1小时新事件',
+  wallNewest: '最新红色/橙色事件',
+  wallNone: '暂无红色/橙色事件',
+  lostBanner: '连接已中断 · 以下为 {ago} 前的数据，不是实时状态 · 正在自动重连',
+  lostNever: '连接已中断 · 尚未收到数据 · 正在自动重连',
+  shownOf: '显示 {n} / {total}',
+  snapshotNone: '该摄像头没有抓拍图像',
+  kindLegend: '设备类型：燃 燃气 · 水 水质 · 汛 水位雨量 · 气 空气质量 · 声 噪声 · 地 地灾 · 视 视频',
 } as const;
 
 type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : { d: string; h: string; m: string; s: string } };
@@ -261,7 +278,6 @@ const en: Dict = {
   shortcutsHelp: 'Keys: A acknowledge · D dispatch · R resolve · C close · J/K move · / search · Esc close',
   notifTitle: 'New {level}: {title}',
   more: 'more',
-  sensors: 'sensors',
   range1h: '1 h',
   range6h: '6 h',
   range24h: '24 h',
@@ -277,6 +293,24 @@ const en: Dict = {
   floods: 'Alarm floods (>10 per 10 min)',
   floodNow: 'Flood now',
   noisy: 'Top 10 noisiest sensors',
+  menuMore: 'More',
+  showAll: 'All {n}',
+  showFewer: 'Fewer',
+  sensorsN: '{n} sensors',
+  late: 'late',
+  language: 'Language',
+  wallExit: 'Exit wall (Esc)',
+  wallOpen: 'Open incidents',
+  wallOnline: 'Devices online',
+  wallRate: 'Readings/s',
+  wallEvents: 'New in the last hour',
+  wallNewest: 'Newest red/orange incidents',
+  wallNone: 'No red or orange incidents',
+  lostBanner: 'Connection lost · the data below is from {ago} ago, not live · reconnecting',
+  lostNever: 'Connection lost · no data received yet · reconnecting',
+  shownOf: 'Showing {n} of {total}',
+  snapshotNone: 'This camera has no snapshot',
+  kindLegend: 'Device kinds: G gas · W water · F flood · A air · N noise · S geohazard (slope) · C camera',
 };
 
 export type Key = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? K : never }[keyof typeof zh];
@@ -304,6 +338,10 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   let s = dicts[lang][key] as string;
   if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
   return s;
+}
+/** "1 sensor" / "2 sensors" in English; Chinese has no plural */
+export function sensors(n: number): string {
+  return lang === 'en' && n === 1 ? '1 sensor' : t('sensorsN', { n });
 }
 export function units(): { d: string; h: string; m: string; s: string } {
   return dicts[lang].duskUnit;

@@ -64,6 +64,7 @@ export class TopBar {
   private renderCockpit(): void {
     const s = store.stats;
     clear(this.cockpit);
+    // figures from before a lost connection are kept but greyed (styles.css body.stale): never shown as current
     if (!s) return;
     const pct = s.devicesTotal ? ((s.devicesOnline / s.devicesTotal) * 100).toFixed(1) : '0.0';
     this.cockpit.append(
@@ -108,12 +109,9 @@ export class TopBar {
       a.addEventListener('click', this.actions.admin);
       this.right.appendChild(a);
     }
-    const wall = h('button', { class: 'icon-btn', title: t('bigScreen') }, document.body.classList.contains('wall') ? t('exitBigScreen') : t('bigScreen'));
-    wall.addEventListener('click', () => {
-      this.actions.toggleWall();
-      this.renderRight();
-    });
-    const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: 'Language' }, getLang() === 'zh' ? '中/EN' : 'EN/中');
+    const wall = h('button', { class: 'icon-btn', 'data-testid': 'wall', title: t('bigScreen') }, t('bigScreen'));
+    wall.addEventListener('click', () => this.actions.toggleWall());
+    const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: t('language') }, getLang() === 'zh' ? '中/EN' : 'EN/中');
     lang.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
     const out = h('button', { class: 'icon-btn', 'data-testid': 'logout' }, t('logout'));
     out.addEventListener("click", () => void this.actions.logout());
