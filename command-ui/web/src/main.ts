@@ -3,7 +3,7 @@
 import './styles.css';
 import { api, ApiError, getSession, setSession, setUnauthorizedHandler } from './api.js';
 import { loginView } from './login.js';
-import { adminDialog } from './admin.js';
+import { devicesDialog } from './devices.js';
 import { dialogOpen, toast } from './dialog.js';
 import { h, $ } from './dom.js';
 import { Drawer } from './drawer.js';
@@ -65,7 +65,7 @@ async function showConsole(): Promise<void> {
       location.reload();
     },
     search: search.el,
-    admin: session.user.role === 'admin' ? adminDialog : null,
+    devices: devicesDialog,
     toggleWall: () => setWall(!document.body.classList.contains('wall')),
   });
   const wall = createWallPanel(() => setWall(false));
@@ -106,7 +106,7 @@ async function showConsole(): Promise<void> {
   });
 
   document.addEventListener('keydown', (e) => {
-    if (dialogOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (dialogOpen() || document.querySelector('dialog[open]') || e.ctrlKey || e.metaKey || e.altKey) return;
     // wall mode has no actions: only Esc (leave) counts
     if (document.body.classList.contains('wall') && e.key !== 'Escape') return;
     const tag = (e.target as HTMLElement | null)?.tagName;
