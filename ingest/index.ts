@@ -5,3 +5,4 @@ export { createDeadLetterLane, type DeadLetterLane, type DeadLetterInput } from 
 export { createSqliteStore, type SqliteStoreConfig } from './stores/sqlite-store.js';
 export type { TelemetryStore, StoreName, HistoryRequest, LatestValues, StoreHealth, Aggregate } from './telemetry-store.js';
 export { createEventLog, type EventLog } from './event-log.js';
+export type { DeadLetterRepository, EventRepository } from './repositories.js';
