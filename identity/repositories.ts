@@ -56,9 +56,10 @@ export interface UserRepository {
 
   /**
    * One failed login, counted atomically (several nodes may count the same user at once): the counter
-   * goes up by one, and reaching `threshold` locks until `now + lockMs` and restarts the count.
+   * goes up by one (a lock that has run out starts a fresh count), and reaching `threshold` locks until
+   * `now + lockMs` and restarts the count.
    */
-  recordFailure(username: string, now: number, threshold: number, lockMs: number): Promise<LoginFailures>;
+  recordFailure(username: string, now: number, threshold: number, lockMs: number): Promise<LoginFailures & { lockedNow: boolean }>;
   failures(username: string): Promise<LoginFailures | undefined>;
   clearFailures(username: string): Promise<void>;
 }
