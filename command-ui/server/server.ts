@@ -98,6 +98,16 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     reply.code(404).send({ error: { code: 'LOOKOUT_ERR_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
   });
 
+  // Auth before validation (house standard; security-test-plan T35): the routes name their login/role check as
+  // `preHandler`, which fastify runs after the body schema, so a caller without a login or the role got a 400
+  // that describes the body the route expects. The check moves to `onRequest` (before the body is even read) on
+  // every route, including those the composition root adds later; it reads only headers.
+  app.addHook('onRoute', (route) => {
+    if (route.preHandler !== undefined && route.onRequest === undefined) {
+      route.onRequest = route.preHandler as NonNullable<typeof route.onRequest>;
+      delete route.preHandler;
+    }
+  });
   await app.register(auditPlugin(deps)); // first: its hook audits refusals on every route
   await app.register(async (scope) => authRoutes(scope, deps, config));
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
