@@ -288,6 +288,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
         db.prepare('UPDATE server_users SET scope = ? WHERE username = ?').run(scope && scope.length ? JSON.stringify(scope) : null, username);
         delUserSessions.run(username);
       })();
+      revoked({ username }); // a new scope ends the sessions at once, cached ones and open sockets too
       return toUser(must(username));
     },
     remove(username) {
