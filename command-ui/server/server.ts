@@ -42,6 +42,9 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
+/** how long close() lets in-flight HTTP requests finish before it cuts their connections */
+const CLOSE_DRAIN_MS = 5_000;
+
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
@@ -241,8 +244,18 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);
-      await new Promise<void>((r) => io.close(() => r()));
-      await app.close();
+      // a client that stops reading a response holds its request open, and closing the HTTP server (io.close()
+      // closes it too) would wait for it without end — a hung SIGTERM: in-flight requests get CLOSE_DRAIN_MS,
+      // then every connection is cut. A real timer, unref'd: it bounds socket I/O, not domain time, so it must
+      // fire under a virtual clock as well.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_DRAIN_MS);
+      cut.unref();
+      try {
+        await new Promise<void>((r) => io.close(() => r()));
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }
