@@ -38,7 +38,7 @@ for (let depth = 1; depth <= MAX_DEPTH; depth++) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'command-ui/web/dist/', 'data/', 'test-artifacts/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'command-ui/web/dist/', 'data/', 'test-artifacts/', 'bench/results/', 'reports/', '.stryker-tmp/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

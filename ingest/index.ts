@@ -7,3 +7,4 @@ export type { TelemetryStore, StoreName, HistoryRequest, LatestValues, StoreHeal
 export { createEventLog, type EventLog } from './event-log.js';
 export { createTelemetryStore, type LookoutTelemetryStore, type TelemetryStoreDeps } from './stores/index.js';
 export { readStoredReadings, type ReplayRange } from './stores/sqlite-replay.js';
+export type { DeadLetterRepository, EventRepository } from './repositories.js';
