@@ -30,7 +30,7 @@ export const ERRORS = {
   LOOKOUT_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request body too large.' },
   LOOKOUT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
   LOOKOUT_ERR_CROSS_SITE: { status: 403, message: 'Refused as a possible cross-site request: send JSON (Content-Type: application/json) or a bearer token, from a page of the hub itself.' },
-  LOOKOUT_ERR_WEAK_PASSWORD: { status: 400, message: 'Password too weak: use at least 10 characters mixing 3 of lower-case, upper-case, digits and symbols.' },
+  LOOKOUT_ERR_WEAK_PASSWORD: { status: 400, message: 'Password too weak: use at least 10 characters mixing 3 of lower-case, upper-case, digits and symbols, not the user name, not a common password or pattern (e.g. three unrelated words joined by symbols, with a digit).' },
   LOOKOUT_ERR_ACCOUNT_LOCKED: { status: 423, message: 'Account locked after 5 failed logins; wait 15 minutes or ask the security administrator to unlock it.' },
   LOOKOUT_ERR_2FA_REQUIRED: { status: 401, message: 'This account needs its one-time code: send the 6-digit code of your authenticator app as "totp" together with the password.' },
   LOOKOUT_ERR_2FA_ENROL_REQUIRED: { status: 401, message: 'This account must set up two-factor login first: add the returned secret to an authenticator app, then log in again with the password and the 6-digit code as "totp".' },
