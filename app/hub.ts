@@ -293,6 +293,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
+      secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
     },
   );
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Server as SocketServer } from 'socket.io';
@@ -28,10 +28,12 @@ import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
+import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 import { forPush } from './push.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
+import { httpHardening } from './http-hardening.js';
 import { sessionTokenHash } from '../../identity/index.js';
 import type { Logger } from 'pino';
 
@@ -56,6 +58,10 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     requestTimeout: requestTimeoutMs,
     http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs) },
     clientErrorHandler,
+    // a malformed URL (bad percent-encoding) gets the hub's error shape, not fastify's own
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'LOOKOUT_ERR_VALIDATION', message: `malformed request: ${err.message}` } });
+    },
     // security-test-plan T25: refuse prototype poisoning outright
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -75,10 +81,15 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
         connectSrc: ["'self'", 'ws:', 'wss:'],
         fontSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'data:', 'blob:'],
+        // only meaningful over TLS; over plain HTTP it breaks the console's own requests (issue finding)
+        upgradeInsecureRequests: config.secureTransport ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
+    // HSTS is sent by http-hardening.ts, over TLS only: over plain HTTP a browser ignores it (RFC 6797 §8.1)
+    strictTransportSecurity: false,
   });
+  httpHardening(app as unknown as FastifyInstance, { secureTransport: config.secureTransport ?? false });
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
@@ -124,9 +135,12 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   if (hasWeb) {
     await app.register(fastifyStatic, { root: path.resolve(config.webRoot), prefix: '/', index: ['index.html'], wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => {
-      reply.type('text/html; charset=utf-8');
-      return statusPage(deps.stats(), deps.live.all().length);
+    // the figures are for logged-in users (session cookie or bearer token); others learn only that it runs
+    app.get('/', async (req, reply) => {
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      const token = tokenFrom(req);
+      const session = token ? deps.users.session(token) : null;
+      return statusPage(session ? { stats: deps.stats(), devices: deps.live.all().length } : null);
     });
   }
 
