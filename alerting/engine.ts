@@ -24,7 +24,7 @@ import type { Silence, SilenceCreateBody } from '../schemas/rules.js';
 import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
-import { ensureOpen, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
+import { ensureOpen, ruleTitle, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
 import { derivedValues, type DerivedValues } from './derived-values.js';
 import { createDeviceFaults } from './device-faults.js';
 import { createDeviceRuntimes } from './device-runtime.js';
@@ -197,6 +197,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         faults.rejectSweep(now);
         silences.sweep(now);
         book.escalate();
+        book.offerLowering();
       });
       if (now - lastFlush >= settings.stateFlushMs) {
         lastFlush = now;
@@ -272,12 +273,24 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         if (rec) return toWire(rec);
         const i = store.getIncident(id);
         if (!i) return undefined;
-        const { tier: _t, closeReason: _c, ...inc } = i;
+        const { tier: _t, ...inc } = i;
         return inc;
       },
       act(id, action, body, user) {
         ensureOpen(core);
-        return toWire(work.run(() => book.act(id, action, body, user)));
+        return toWire(work.run(() => {
+          const burning = action === 'close' ? new Set(book.activeAlarms(id)) : new Set<Alarm>();
+          const rec = book.act(id, action, body, user);
+          // a forced close: an alarm still active opens a new incident that continues this one
+          if (burning.size) {
+            for (const a of alarms.all()) {
+              if (!burning.has(a.alarm) || a.alarm.state === 'cleared') continue;
+              book.attach(a, ruleTitle(core, a.alarm.ruleId), id);
+              work.alarm(a);
+            }
+          }
+          return rec;
+        }));
       },
       openSystem(key, level, title, detail) {
         ensureOpen(core);

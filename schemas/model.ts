@@ -78,7 +78,8 @@ export interface DeviceState {
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-export const INCIDENT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close'] as const;
+/** `lower`: a dispatcher lowers a held level (levels never fall by themselves; the hub offers it, `lowerTo`) */
+export const INCIDENT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close', 'lower', 'mute'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 /** Hazard categories; `device-fault` and `system` are separate lanes, never mixed with hazards. */
@@ -116,6 +117,9 @@ export type TimelineType =
   | 'resolved'
   | 'closed'
   | 'reopened'
+  | 'lower-offered'
+  | 'muted'
+  | 'linked'
   | 'note';
 
 export interface TimelineEntry {
@@ -147,6 +151,19 @@ export interface Incident {
   closedAt: number | null;
   assignee: string | null;
   alarms: Alarm[];
+  /** the event (hazard process) this incident belongs to; set by the hub on every incident it writes */
+  eventId?: string | null;
+  /**
+   * The level the incident may be lowered to ("可降级 → 橙色"): set once its alarms have stayed below its
+   * level for the category's dwell time; a dispatcher lowers it (action `lower`). The level never falls by itself.
+   */
+  lowerTo?: Level | null;
+  /** the incident this one continues (a forced close left an alarm active) */
+  linkedFrom?: string | null;
+  /** the tone of this incident is silenced until then (per-incident 消音; the incident stays unacknowledged) */
+  mutedUntil?: number | null;
+  /** why it was closed (handled, false-alarm, sensor-fault, drill, duplicate); forced closes say so in the timeline */
+  closeReason?: string | null;
   /** present on GET /api/incidents/:id and in socket pushes */
   timeline?: TimelineEntry[];
   /**

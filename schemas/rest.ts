@@ -1,7 +1,7 @@
 // JSON Schemas for every REST body and query (DESIGN.md §3 "HTTP API"). fastify compiles them once.
 import { DEVICE_ID_PATTERN, DEVICE_KINDS } from './kinds.js';
 import { INCIDENT_CATEGORIES, ROLES } from './model.js';
-import { LEVELS } from './levels.js';
+import { LEVELS, type Level } from './levels.js';
 
 /** a 6-digit RFC 6238 code as the authenticator app shows it (the console strips spaces) */
 const totpCode = { type: 'string', pattern: '^[0-9]{6}$' } as const;
@@ -126,13 +126,22 @@ export const incidentActionBody = {
   properties: {
     note: { type: 'string', minLength: 1, maxLength: 2000 },
     assignee: { type: 'string', minLength: 1, maxLength: 128 },
-    reason: { enum: ['handled', 'false-alarm', 'drill', 'duplicate'] },
+    reason: { enum: ['handled', 'false-alarm', 'sensor-fault', 'drill', 'duplicate'] },
+    /** resolve/close although alarms are still active (needs a reason; recorded) */
+    force: { type: 'boolean' },
+    /** lower: the level to lower to (below the current one) */
+    level: { enum: [...LEVELS] },
+    /** mute: silence the tone of this incident for so many minutes (1–480) */
+    minutes: { type: 'integer', minimum: 1, maximum: 480 },
   },
 } as const;
 export interface IncidentActionBody {
   note: string;
   assignee?: string;
-  reason?: 'handled' | 'false-alarm' | 'drill' | 'duplicate';
+  reason?: 'handled' | 'false-alarm' | 'sensor-fault' | 'drill' | 'duplicate';
+  force?: boolean;
+  level?: Level;
+  minutes?: number;
 }
 
 export const incidentListQuery = {

@@ -76,7 +76,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
