@@ -262,6 +262,19 @@ export class IncidentBook {
     this.relevel(rec, a.alarm);
   }
 
+  /** the incidents this operation changed so far (the event book groups them before the commit) */
+  pendingChanges(): ReadonlySet<IncRec> {
+    return this.changed;
+  }
+
+  /** the incident now belongs to this event (events.ts is the only caller) */
+  setEvent(rec: IncRec, eventId: string, user: string | null): void {
+    const from = rec.inc.eventId ?? null;
+    rec.inc.eventId = eventId;
+    if (from === null && user === null) this.touch(rec);
+    else this.log(rec, 'note', { user, detail: from ? `event ${from} → ${eventId}` : `event ${eventId}` });
+  }
+
   isOpen(id: string | null): boolean {
     return id !== null && this.open.has(id);
   }

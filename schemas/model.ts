@@ -175,6 +175,53 @@ export interface Incident {
   timelineTotal?: number;
 }
 
+/**
+ * Hazard families: the categories one hazard process spans (a storm brings rain, floods, flash floods and
+ * landslides together). Events group incidents of one family; device faults and system incidents belong to none.
+ */
+export const HAZARD_FAMILIES = ['storm', 'fire', 'gas', 'pollution'] as const;
+export type HazardFamily = (typeof HAZARD_FAMILIES)[number];
+
+export type EventTimelineType = 'opened' | 'incident-attached' | 'incident-detached' | 'level-changed' | 'acknowledged' | 'muted' | 'merged' | 'closed' | 'note';
+
+export interface EventTimelineEntry {
+  ts: number;
+  type: EventTimelineType;
+  user: string | null;
+  note: string | null;
+  level: Level | null;
+  incidentId: string | null;
+  detail: string | null;
+}
+
+/** An event (事件): the incidents (险情, one per township or site and hazard) of one hazard process. */
+export interface HazardEvent {
+  id: string;
+  family: HazardFamily;
+  /** names the area it covers: 【演练】暴雨洪涝 · 东城街道、南城街道等6个乡镇 */
+  title: string;
+  /** the highest level of its incidents that are not closed (held as incidents hold theirs) */
+  level: Level;
+  status: 'open' | 'closed';
+  drill: boolean;
+  /** declared by a person (POST /api/events), not opened by grouping */
+  declared: boolean;
+  createdBy: string | null;
+  openedAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  closeReason: string | null;
+  mutedUntil: number | null;
+  incidentIds: string[];
+  /** incidents not closed, per level and per township code */
+  counts: { byLevel: Record<Level, number>; byTownship: Record<string, number>; open: number; total: number };
+  townships: string[];
+  /** present on GET /api/events/:id and in socket pushes */
+  timeline?: EventTimelineEntry[];
+  /** GET /api/events/:id: its incidents (without their timelines) */
+  incidents?: Incident[];
+}
+
 // viewer reads; dispatcher acts on incidents; admin (system) runs devices, rules, config; security manages
 // users and roles; auditor reads the audit log (separated administration, identity/permissions.ts).
 export const ROLES = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'] as const;
