@@ -12,3 +12,4 @@ export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type Fixt
 export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { supervisorStats, FLOOD_ALARMS_PER_10_MIN, type SupervisorStats } from './supervisor.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+export type { IncidentRepository, IncidentRecord, IncidentPatch, TimelineRecord, AlarmRecord, RuleRepository, RuleRecord, SilenceRecord } from './repositories.js';

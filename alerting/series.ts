@@ -180,14 +180,18 @@ export class Series {
     return 10 * Math.log10(e / (j - i));
   }
 
-  /** rate between the first sample after `from` and the last at or before `to`, per ms (NaN if span < minSpan) */
-  rate(from: number, to: number, minSpan: number): number {
+  /**
+   * rate between the first sample after `from` and the last at or before `to`, per `per` ms (default 1; NaN if
+   * span < minSpan). Scaled before dividing: a rise of 0.25 m in 30 min is exactly 0.5 m/h, where dividing
+   * first gives 0.49999999999999994 and a `>= 0.5` rule would miss its own threshold.
+   */
+  rate(from: number, to: number, minSpan: number, per = 1): number {
     const i = this.upper(from);
     const j = this.upper(to) - 1;
     if (j <= i) return NaN;
     const dt = this.ts[j]! - this.ts[i]!;
     if (dt < minSpan || dt <= 0) return NaN;
-    return (this.v[j]! - this.v[i]!) / dt;
+    return ((this.v[j]! - this.v[i]!) * per) / dt;
   }
 
   /** [n, ts…, v…] for persistence */

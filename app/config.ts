@@ -1,6 +1,6 @@
 // Configuration: environment (and optional overrides) → one validated, deep-frozen object.
 // The only place that reads process.env (via the `env` argument the CLI passes in). Bad values fail
-// fast with a message naming the variable (DESIGN.md §3 "Config").
+// fast with a message naming the variable (README "Configuration").
 import path from 'node:path';
 import { LookoutError } from '../schemas/index.js';
 

@@ -16,13 +16,11 @@ import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
 import { checkCrl, createBroker, createDeviceRegistry, type Broker, type CrlCheck, type DeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, type Ingest } from '../ingest/index.js';
-import { createTelemetryStore, type LookoutTelemetryStore } from '../ingest/stores/index.js';
+import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore, type Ingest, type LookoutTelemetryStore } from '../ingest/index.js';
 import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
-import { createLiveState, createServer, type HubServer, type LiveState } from '../command-ui/server/index.js';
+import { createLiveState, createServer, requireRole, type HubServer, type LiveState } from '../command-ui/server/index.js';
 import { createIdentity, type AuditLog, type TwoFactorStore, type UserStore } from '../identity/index.js';
 import { createNotify, createOrgBook, deriveKey, importOrgDir, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile, type DeliveryRecord, type Notify, type OrgBook } from '../notify/index.js';
-import { requireRole } from '../command-ui/server/auth.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {

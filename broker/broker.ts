@@ -23,11 +23,12 @@ import { createConnRateLimit } from './conn-rate-limit.js';
 import { createFlappingDetector } from './flapping.js';
 import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
 import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
+import { createRedeliveryWindow } from './redelivery.js';
 
 /** Where accepted publishes go (the ingest stage, wired by the composition root). */
 export interface PublishSink {
   /** one publish on a device's own topic; `done` runs once it is durable (or refused and dead-lettered) */
-  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void): void;
+  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void, arrivedAt?: number): void;
   /** a refusal before decoding (size, in-flight limit, ACL), for the dead-letter lane */
   reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer): void;
 }
@@ -106,9 +107,10 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     denied: new Counter({ name: 'lookout_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the topic ACL', labelNames: ['op'], registers: [] }),
     guarded: new Counter({ name: 'lookout_mqtt_guard_refused_total', help: 'Connections closed by the MQTT edge guard, the per-IP connection rate limit (reason rate-limit), the inflight cap or the drain timeout', labelNames: ['reason'], registers: [] }),
     backoffs: new Counter({ name: 'lookout_mqtt_login_backoffs_total', help: 'Login back-offs started after failed device logins (scope ip or device)', labelNames: ['scope'], registers: [] }),
+    redelivered: new Counter({ name: 'lookout_mqtt_redelivered_total', help: 'QoS 1/2 PUBLISH copies (DUP resends, QoS 2 before PUBREL) stamped with their first arrival time', registers: [] }),
     flappingBans: new Counter({ name: 'lookout_mqtt_flapping_bans_total', help: 'Client ids banned for reconnecting too often', registers: [] }),
   };
-  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied, m.guarded, m.backoffs, m.flappingBans] as const) deps.metrics.registerMetric(x as Gauge);
+  if (deps.metrics) for (const x of [m.connected, m.authFailures, m.denied, m.guarded, m.backoffs, m.flappingBans, m.redelivered] as const) deps.metrics.registerMetric(x as Gauge);
   const emit = (e: SecurityEvent) => {
     try {
       deps.onSecurityEvent?.(e);
@@ -120,6 +122,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   const flapping = config.flapping ? createFlappingDetector(clock, config.flapping) : null;
   const backoff = config.authBackoff ? createAuthBackoff(clock, config.authBackoff) : null;
   const failedLogins = createFailedLoginReport(clock, emit);
+  const redelivery = createRedeliveryWindow(clock);
   /** the per-IP token bucket (T20): false = close the connection now, before anything else reads it */
   function admit(ip: string | undefined): boolean {
     const verdict = rateLimit?.admit(ip) ?? 'admit';
@@ -276,7 +279,9 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         overInflight(client, packet.topic, payload);
         return done(new Error(`more than ${maxInflight} publishes awaiting acknowledgement`));
       }
-      ingest.accept(verdict.topic, packet.topic, payload, answer);
+      const { at, redelivered } = redelivery.arrival(client.id, packet, payload);
+      if (redelivered) m.redelivered.inc();
+      ingest.accept(verdict.topic, packet.topic, payload, answer, at);
     },
 
     authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {

@@ -8,3 +8,4 @@ export { checkPublish, canSubscribe } from './acl.js';
 export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdict } from './edge-guard.js';
 export type { SecurityEvent, SecurityAction } from './security-events.js';
 export { checkCrl, crlNextUpdate, type CrlCheck } from './crl.js';
+export type { DeviceRepository, DeviceRecord, DeviceRecordPatch } from './device-repository.js';

@@ -65,9 +65,11 @@ export function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}):
   };
 }
 
-export { createUserStore, generatePassword, passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
+export { createUserStore, sessionTokenHash, type Revocation, generatePassword, passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
+export { inScope, assertInScope, describeScope } from './scope.js';
 export { can, PERMISSIONS, type Permission } from './permissions.js';
 export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck } from './two-factor.js';
 export { createAuditLog, openAuditReader, chainHash, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type VerifyResult } from './audit.js';
 export { createSecurityAudit, type SecurityEvent, type SecurityAuditOptions } from './security-audit.js';
 export type { FirstAdmin } from './first-admin.js';
+export type { AuditRepository, UserRepository, UserRecord, SessionRecord, LoginFailures } from './repositories.js';

@@ -66,6 +66,8 @@ export interface TwoFactorStore {
   check(username: string, code: string): CodeCheck;
   /** checks a code against the pending secret; on success it replaces the confirmed one */
   confirm(username: string, code: string): 'ok' | 'invalid' | 'no-pending';
+  /** an enrolment is in progress (a pending secret that has not expired); tells nothing about the password */
+  pending(username: string): boolean;
   /** forgets confirmed and pending secrets; false when there was nothing */
   reset(username: string): boolean;
 }
@@ -130,6 +132,10 @@ export function createTwoFactorStore(db: Database.Database, clock: Clock): TwoFa
       // a new secret has no used steps; from now on the confirming code's step counts as used
       promote.run(now, step, username);
       return 'ok';
+    },
+    pending(username) {
+      const r = row(username);
+      return !!r?.pending_secret && (r.pending_until ?? 0) >= clock.now();
     },
     reset(username) {
       return del.run(username).changes > 0;

@@ -8,14 +8,15 @@
 // password changes or who is removed.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LookoutError, type Clock, type Role, type User } from '../schemas/index.js';
+import { LookoutError, type Clock, type Role, type User, type UserScope } from '../schemas/index.js';
+import { parseScope } from './scope.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 function scrypt(secret: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => scryptCb(secret, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
 }
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -69,10 +70,21 @@ export interface UserStoreOptions {
   lockoutThreshold?: number;
   /** how long a locked account stays locked; default 15 min */
   lockoutMs?: number;
+  /** how long a checked session is trusted from memory before SQLite is asked again; default 5 s. Revocations
+   *  in this process apply at once; one by another process (the `lookout` command) within this time. */
+  sessionCacheMs?: number;
+  /** sessions kept in memory at most; default 10 000 */
+  sessionCacheMax?: number;
+}
+
+/** who lost their sessions: every session of `username`, or only the one of `tokenHash` */
+export interface Revocation {
+  username: string;
+  tokenHash?: string;
 }
 
 export interface UserStore {
-  create(username: string, password: string, role: Role, displayName?: string): Promise<User>;
+  create(username: string, password: string, role: Role, displayName?: string, scope?: UserScope): Promise<User>;
   get(username: string): User | undefined;
   list(): User[];
   count(): number;
@@ -84,6 +96,9 @@ export interface UserStore {
   /** changes the role and ends every session of the user (they log in again with the new rights) */
   setRole(username: string, role: Role): User;
   setDisplayName(username: string, displayName: string | null): User;
+  /** changes the scope (district = null, or township codes) and ends every session of the user, so no
+   *  open page or socket keeps the old scope */
+  setScope(username: string, scope: UserScope): User;
   /** removes the user and their sessions; false when unknown */
   remove(username: string): boolean;
   login(user: User): { token: string; expiresAt: number };
@@ -99,7 +114,12 @@ export interface UserStore {
   /** counts a failed login; locks the name when the threshold is reached */
   recordFailure(username: string): LockoutState & { lockedNow: boolean };
   clearFailures(username: string): void;
+  /** told at once when sessions end by logout, revocation, role or password change or removal */
+  onRevoke(fn: (r: Revocation) => void): void;
 }
+
+/** the SHA-256 a session token is stored under (to match a revocation to a connection) */
+export const sessionTokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 interface Row {
   username: string;
@@ -108,6 +128,7 @@ interface Row {
   salt: Buffer;
   hash: Buffer;
   created_at: number;
+  scope: string | null;
 }
 
 export function createUserStore(db: Database.Database, clock: Clock, opts: UserStoreOptions = {}): UserStore {
@@ -122,7 +143,8 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       display_name TEXT,
       salt BLOB NOT NULL,
       hash BLOB NOT NULL,
-      created_at INTEGER NOT NULL
+      created_at INTEGER NOT NULL,
+      scope TEXT
     );
     CREATE TABLE IF NOT EXISTS server_sessions (
       token_hash TEXT PRIMARY KEY,
@@ -137,10 +159,12 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       updated_at INTEGER NOT NULL
     );
   `);
-  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at });
+  // databases from before tiered scope: the column is added, every existing user keeps the district scope
+  if (!(db.prepare('PRAGMA table_info(server_users)').all() as { name: string }[]).some((c) => c.name === 'scope')) db.exec('ALTER TABLE server_users ADD COLUMN scope TEXT');
+  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at, scope: parseScope(r.scope) });
   const byName = db.prepare('SELECT * FROM server_users WHERE username = ?');
   const byRoleCount = db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?');
-  const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insertSession = db.prepare('INSERT INTO server_sessions (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)');
   const getSession = db.prepare('SELECT username, expires_at, created_at FROM server_sessions WHERE token_hash = ?');
   const touchSession = db.prepare('UPDATE server_sessions SET expires_at = ? WHERE token_hash = ?');
@@ -154,6 +178,18 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
   const delFailures = db.prepare('DELETE FROM server_login_failures WHERE username = ?');
   const purgeFailures = db.prepare('DELETE FROM server_login_failures WHERE locked_until < ? AND updated_at < ?');
   const dummySalt = randomBytes(16);
+  const cacheMs = opts.sessionCacheMs ?? 5_000;
+  const cacheMax = opts.sessionCacheMax ?? 10_000;
+  // Sessions checked recently, by token hash: a socket.io event or a request needs no SQLite query
+  // (a flood of events must not turn into a flood of queries). Entries of a user go when their sessions do.
+  type SessionRow = { username: string; expires_at: number; created_at: number };
+  const cache = new Map<string, { row: SessionRow; user: User; at: number }>();
+  const revokeListeners: ((r: Revocation) => void)[] = [];
+  function revoked(r: Revocation) {
+    if (r.tokenHash) cache.delete(r.tokenHash);
+    else for (const [h, e] of cache) if (e.row.username === r.username) cache.delete(h);
+    for (const fn of revokeListeners) fn(r);
+  }
 
   function must(username: string): Row {
     const r = byName.get(username) as Row | undefined;
@@ -164,31 +200,44 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
   function check(token: string, slide: boolean): Session | null {
     if (!token || typeof token !== 'string' || token.length > 200) return null;
     const h = sha256(token);
-    const row = getSession.get(h) as { username: string; expires_at: number; created_at: number } | undefined;
     const now = clock.now();
-    if (!row) return null;
+    let hit = cache.get(h);
+    if (!hit || now - hit.at >= cacheMs) {
+      const row = getSession.get(h) as SessionRow | undefined;
+      const r = row ? (byName.get(row.username) as Row | undefined) : undefined;
+      if (!row || !r) {
+        cache.delete(h);
+        return null;
+      }
+      hit = { row, user: toUser(r), at: now };
+      cache.delete(h); // re-insert: the oldest checked goes first when the cache is full
+      cache.set(h, hit);
+      while (cache.size > cacheMax) cache.delete(cache.keys().next().value!);
+    }
+    const { row, user } = hit;
     if (row.expires_at < now || now - row.created_at > maxAge) {
       delSession.run(h);
+      cache.delete(h);
       return null;
     }
-    const r = byName.get(row.username) as Row | undefined;
-    const user = r ? toUser(r) : undefined;
-    if (!user) return null;
     const expiresAt = Math.min(now + ttl, row.created_at + maxAge);
     // Sliding expiry, written at most once a minute per session.
-    if (slide && expiresAt - row.expires_at > 60_000) touchSession.run(expiresAt, h);
+    if (slide && expiresAt - row.expires_at > 60_000) {
+      touchSession.run(expiresAt, h);
+      row.expires_at = expiresAt;
+    }
     return { user, expiresAt: slide ? Math.max(expiresAt, row.expires_at) : row.expires_at };
   }
 
   const store: UserStore = {
-    async create(username, password, role, displayName) {
+    async create(username, password, role, displayName, scope) {
       assertPasswordPolicy(password);
       if (byName.get(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
       const now = clock.now();
-      insert.run(username, role, displayName ?? null, salt, hash, now);
-      return { username, role, displayName: displayName ?? null, createdAt: now };
+      insert.run(username, role, displayName ?? null, salt, hash, now, scope ? JSON.stringify(scope) : null);
+      return { username, role, displayName: displayName ?? null, createdAt: now, scope: scope ?? null };
     },
     get(username) {
       const r = byName.get(username) as Row | undefined;
@@ -216,6 +265,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       const hash = await scrypt(password, salt);
       db.prepare('UPDATE server_users SET salt = ?, hash = ? WHERE username = ?').run(salt, hash, username);
       delUserSessions.run(username);
+      revoked({ username });
     },
     setRole(username, role) {
       must(username);
@@ -223,19 +273,32 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
         db.prepare('UPDATE server_users SET role = ? WHERE username = ?').run(role, username);
         delUserSessions.run(username);
       })();
+      revoked({ username });
       return toUser(must(username));
     },
     setDisplayName(username, displayName) {
       must(username);
       db.prepare('UPDATE server_users SET display_name = ? WHERE username = ?').run(displayName, username);
+      for (const e of cache.values()) if (e.row.username === username) e.user = { ...e.user, displayName };
+      return toUser(must(username));
+    },
+    setScope(username, scope) {
+      must(username);
+      db.transaction(() => {
+        db.prepare('UPDATE server_users SET scope = ? WHERE username = ?').run(scope && scope.length ? JSON.stringify(scope) : null, username);
+        delUserSessions.run(username);
+      })();
+      revoked({ username }); // a new scope ends the sessions at once, cached ones and open sockets too
       return toUser(must(username));
     },
     remove(username) {
-      return db.transaction(() => {
+      const removed = db.transaction(() => {
         delUserSessions.run(username);
         delFailures.run(username);
         return db.prepare('DELETE FROM server_users WHERE username = ?').run(username).changes > 0;
       })();
+      revoked({ username });
+      return removed;
     },
     login(user) {
       const token = randomBytes(32).toString('base64url');
@@ -251,10 +314,16 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       return check(token, false);
     },
     logout(token) {
-      delSession.run(sha256(token));
+      const h = sha256(token);
+      const row = getSession.get(h) as SessionRow | undefined;
+      delSession.run(h);
+      if (row) revoked({ username: row.username, tokenHash: h });
+      else cache.delete(h);
     },
     revokeAll(username) {
-      return delUserSessions.run(username).changes;
+      const n = delUserSessions.run(username).changes;
+      revoked({ username });
+      return n;
     },
     lockout(username) {
       const r = getFailures.get(username) as { failures: number; locked_until: number } | undefined;
@@ -275,6 +344,9 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
     },
     clearFailures(username) {
       delFailures.run(username);
+    },
+    onRevoke(fn) {
+      revokeListeners.push(fn);
     },
   };
   return store;

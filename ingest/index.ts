@@ -5,3 +5,6 @@ export { createDeadLetterLane, type DeadLetterLane, type DeadLetterInput } from 
 export { createSqliteStore, type SqliteStoreConfig } from './stores/sqlite-store.js';
 export type { TelemetryStore, StoreName, HistoryRequest, LatestValues, StoreHealth, Aggregate } from './telemetry-store.js';
 export { createEventLog, type EventLog } from './event-log.js';
+export { createTelemetryStore, type LookoutTelemetryStore, type TelemetryStoreDeps } from './stores/index.js';
+export { readStoredReadings, type ReplayRange } from './stores/sqlite-replay.js';
+export type { DeadLetterRepository, EventRepository } from './repositories.js';

@@ -63,7 +63,7 @@ interface IngestEvents {
 
 export interface Ingest {
   /** Takes one publish on a device's own topic; `done` runs once it is durable (or refused and dead-lettered). */
-  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void): void;
+  accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void, arrivedAt?: number): void;
   /** record a refusal that happened before decoding (e.g. ACL) in the dead-letter lane */
   reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer): void;
   on<K extends keyof IngestEvents>(event: K, fn: (...args: IngestEvents[K]) => void): void;
@@ -238,9 +238,11 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
   }
 
   return {
-    accept(topic, rawTopic, payload, done) {
+    accept(topic, rawTopic, payload, done, arrivedAt) {
       if (closed) return done(new Error('ingest is closed'));
-      const now = clock.now();
+      // a redelivered QoS 1/2 copy arrives with its first copy's time (broker/redelivery.ts): a reading
+      // without `ts` gets that time, so store and rules see the same reading again and count it once
+      const now = arrivedAt ?? clock.now();
       const decoded = decodePublish(topic, payload, now);
       if (!decoded.ok) {
         if (topic.channel === 'telemetry') stats.received++;

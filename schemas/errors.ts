@@ -42,6 +42,11 @@ export const ERRORS = {
   LOOKOUT_ERR_ACK_LINK_EXPIRED: { status: 410, message: 'This acknowledgement link has expired; acknowledge in the console or use the link of the latest reminder.' },
   LOOKOUT_ERR_ACK_LINK_USED: { status: 409, message: 'This acknowledgement link was already used; each link acknowledges once. Use the console to add a note.' },
   LOOKOUT_ERR_ORG_INVALID: { status: 400, message: 'The unit, person, roster or handover refers to something that does not exist or overlaps; fix the named row or field.' },
+  LOOKOUT_ERR_OUT_OF_SCOPE: { status: 403, message: 'This incident or unit lies outside your townships; ask the district duty office, or a security administrator to widen your scope.' },
+  LOOKOUT_ERR_DB_SCHEMA_NEWER: { status: 500, message: 'The database was migrated by a newer Lookout; run that version (or restore a backup taken before the upgrade) — this build will not write to it.' },
+  LOOKOUT_ERR_DB_MIGRATION: { status: 500, message: 'A database schema step failed; nothing of that step was kept. Check the database role may create tables (docs/database.md), fix the cause and start again.' },
+  LOOKOUT_ERR_DB_UNAVAILABLE: { status: 503, message: 'The state database cannot be reached; changes are kept in order and written when it returns. Check the database server and LOOKOUT_DB.' },
+  LOOKOUT_ERR_DB_CONFLICT: { status: 409, message: 'Someone else changed this record at the same time; reload it and apply your change again.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;
 

@@ -227,11 +227,19 @@ export interface HazardEvent {
 export const ROLES = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * 分级 (tiered) scope of a user: `null` is the district (every township and the hub's own system
+ * incidents); a list of township codes (GB/T 2260) limits the user to those townships' incidents.
+ */
+export type UserScope = string[] | null;
+
 export interface User {
   username: string;
   role: Role;
   displayName: string | null;
   createdAt: number;
+  /** absent or null: the district; else the townships the user sees and acts in */
+  scope?: UserScope;
 }
 
 export interface DeadLetter {

@@ -235,6 +235,11 @@ export interface HistoryQuery {
   step?: number;
 }
 
+/** a user's scope: null (the district) or 1–50 township codes (GB/T 2260, nine digits) */
+export const userScopeSchema = {
+  anyOf: [{ type: 'null' }, { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{9}$' } }],
+} as const;
+
 export const userCreateBody = {
   type: 'object',
   required: ['username', 'password', 'role'],
@@ -245,6 +250,7 @@ export const userCreateBody = {
     password: { type: 'string', minLength: 1, maxLength: 256 },
     role: { enum: [...ROLES] },
     displayName: { type: 'string', maxLength: 128 },
+    scope: userScopeSchema,
   },
 } as const;
 

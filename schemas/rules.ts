@@ -84,6 +84,32 @@ export interface NoRainCondition {
   for: Duration;
   below?: number;
 }
+/**
+ * improved tangent-angle α (degrees) of cumulative displacement `tangent` over `window` (default 24 h),
+ * normalised by the steady rate `steady` (mm/day, e.g. `{"attr":"steadyRate"}`) or one learned over `learn`
+ * (default 7 d) before the window; `floor` (mm/day, default 0.1) bounds v from below. `noBaseline: true`
+ * instead holds when the point has no baseline (for fixed-rate fallback rules).
+ */
+export interface TangentCondition {
+  tangent: string;
+  window?: Duration;
+  minSpan?: Duration;
+  steady?: Operand;
+  learn?: Duration;
+  floor?: number;
+  op?: CompareOp;
+  value?: Operand;
+  noBaseline?: boolean;
+}
+/**
+ * flash-flood critical rainfall per village: true when a rain sum over 1/3/6/24 h reaches the device's
+ * `prepareRain1h`… / `evacuateRain1h`… attribute for `action`; `configured: false` = the device has none.
+ */
+export interface CriticalRainCondition {
+  criticalRain: string;
+  action?: 'prepare' | 'evacuate';
+  configured?: boolean;
+}
 /** the metric did not change for N samples spanning at least `span` (a stuck sensor) */
 export interface StuckCondition {
   stuck: string;
@@ -109,6 +135,8 @@ export type Condition =
   | DerivedCondition
   | HourlyCondition
   | NoRainCondition
+  | TangentCondition
+  | CriticalRainCondition
   | StuckCondition
   | AllCondition
   | AnyCondition
@@ -251,6 +279,8 @@ const conditionDefs = {
       { $ref: '#/$defs/derived' },
       { $ref: '#/$defs/hourly' },
       { $ref: '#/$defs/noRain' },
+      { $ref: '#/$defs/tangent' },
+      { $ref: '#/$defs/criticalRain' },
       { $ref: '#/$defs/stuck' },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
       { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } } } },
@@ -321,6 +351,25 @@ const conditionDefs = {
     required: ['hourly', 'op', 'value'],
     additionalProperties: false,
     properties: { hourly: metricName, op, value: operand, completeness: { $ref: '#/$defs/completeness' }, round: { type: 'boolean' } },
+  },
+  tangent: {
+    type: 'object',
+    required: ['tangent'],
+    additionalProperties: false,
+    // either an angle comparison (op + value) or the no-baseline test, not both
+    oneOf: [{ required: ['op', 'value'], not: { required: ['noBaseline'] } }, { required: ['noBaseline'], not: { anyOf: [{ required: ['op'] }, { required: ['value'] }] } }],
+    properties: {
+      tangent: metricName, window: duration, minSpan: duration, steady: operand, learn: duration,
+      floor: { type: 'number', exclusiveMinimum: 0 }, op, value: operand, noBaseline: { const: true },
+    },
+  },
+  criticalRain: {
+    type: 'object',
+    required: ['criticalRain'],
+    additionalProperties: false,
+    // an action test, or the "has no per-village values" test
+    oneOf: [{ required: ['action'], not: { required: ['configured'] } }, { required: ['configured'], not: { required: ['action'] } }],
+    properties: { criticalRain: metricName, action: { enum: ['prepare', 'evacuate'] }, configured: { const: false } },
   },
   stuck: {
     type: 'object',

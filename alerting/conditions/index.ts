@@ -2,12 +2,14 @@
 import type { Condition } from '../../schemas/rules.js';
 import { compileAggregate, isAggregate } from './aggregate.js';
 import { compileAttribute, isAttribute } from './attribute.js';
+import { compileCriticalRain, isCriticalRain } from './critical-rain.js';
 import { compileDerived, isDerived } from './derived.js';
 import { compileHourly, isHourly } from './hourly.js';
 import { compileNoRain, isNoRain } from './no-rain.js';
 import { compileAll, compileAny, compileNot, isAll, isAny, isNot } from './logic.js';
 import { compileRate, isRate } from './rate.js';
 import { compileStuck, isStuck } from './stuck.js';
+import { compileTangent, isTangent } from './tangent.js';
 import { compileThreshold, isThreshold } from './threshold.js';
 import { compileTimeWindow, isTimeWindow } from './time-window.js';
 import type { CompileEnv, Compiled } from './types.js';
@@ -28,6 +30,8 @@ export function compileCondition(root: Condition, alloc: (n: number) => number):
       if (isDerived(n)) return compileDerived(n, env);
       if (isHourly(n)) return compileHourly(n, env);
       if (isNoRain(n)) return compileNoRain(n, env);
+      if (isTangent(n)) return compileTangent(n, env);
+      if (isCriticalRain(n)) return compileCriticalRain(n, env);
       if (isStuck(n)) return compileStuck(n, env);
       if (isTimeWindow(n)) return compileTimeWindow(n, env);
       if (isThreshold(n)) return compileThreshold(n, env);

@@ -23,7 +23,7 @@ export function compileRate(n: RateCondition, _env: CompileEnv): Compiled {
     fn: (c) => {
       const s = c.dev.series.get(metric);
       if (!s) return false;
-      const r = s.rate(c.ts - w, c.ts, minSpan) * per;
+      const r = s.rate(c.ts - w, c.ts, minSpan, per);
       return test(c, label, cmp, op, r, rhs(c));
     },
     metrics,

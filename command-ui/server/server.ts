@@ -31,6 +31,9 @@ import { statusPage } from './status-page.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 import { forPush } from './push.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
+import { createSocketGuard } from './socket-guard.js';
+import { sessionTokenHash } from '../../identity/index.js';
+import type { Logger } from 'pino';
 
 export interface HubServer {
   readonly app: FastifyInstance<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -95,6 +98,16 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     reply.code(404).send({ error: { code: 'LOOKOUT_ERR_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
   });
 
+  // Auth before validation (house standard; security-test-plan T35): the routes name their login/role check as
+  // `preHandler`, which fastify runs after the body schema, so a caller without a login or the role got a 400
+  // that describes the body the route expects. The check moves to `onRequest` (before the body is even read) on
+  // every route, including those the composition root adds later; it reads only headers.
+  app.addHook('onRoute', (route) => {
+    if (route.preHandler !== undefined && route.onRequest === undefined) {
+      route.onRequest = route.preHandler as NonNullable<typeof route.onRequest>;
+      delete route.preHandler;
+    }
+  });
   await app.register(auditPlugin(deps)); // first: its hook audits refusals on every route
   await app.register(async (scope) => authRoutes(scope, deps, config));
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
@@ -122,6 +135,8 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     // the MQTT upgrade on /mqtt is ours; engine.io must not end it
     destroyUpgrade: false,
   });
+  const guard = createSocketGuard({ clock: deps.clock, logger: app.log as unknown as Logger, metrics: deps.metrics }, config.socketLimits ?? {});
+  type Data = SocketData & { token: string; tokenHash: string };
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const session = typeof token === 'string' ? deps.users.session(token) : null;
@@ -129,26 +144,37 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     socket.data.username = session.user.username;
     socket.data.role = session.user.role;
     socket.data.tokenExpiresAt = session.expiresAt;
-    (socket.data as SocketData & { token: string }).token = token as string;
+    (socket.data as Data).token = token as string;
+    (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
   io.on('connection', (socket) => {
-    // The auth middleware runs once per connection: every incoming packet re-checks the session
-    // (security-test-plan T34), and a sweep below disconnects sockets whose token lapsed.
+    const data = socket.data as Data;
+    const limits = guard.open(data.username);
+    socket.once('disconnect', () => guard.close(data.username));
+    // The auth middleware runs once per connection: every incoming packet is rate limited (socket-guard.ts)
+    // and re-checks the session (security-test-plan T34) — from the user store's memory, not SQLite.
     socket.use((_packet, next) => {
-      if (!deps.users.session((socket.data as SocketData & { token: string }).token)) {
-        socket.disconnect(true);
-        return;
-      }
+      const admission = guard.admit(limits, data.username, { socketId: socket.id, ip: socket.handshake.address });
+      if (admission === 'cut-off') return void socket.disconnect(true);
+      if (admission === 'drop') return; // unanswered: a flood gets nothing back to keep it going
+      if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
     socket.on('stats:get', () => socket.emit('stats', deps.stats()));
     socket.emit('stats', deps.stats());
   });
+  // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
+  deps.users.onRevoke((r) => {
+    for (const s of io.of('/').sockets.values()) {
+      const d = s.data as Data;
+      if (d.username === r.username && (!r.tokenHash || r.tokenHash === d.tokenHash)) s.disconnect(true);
+    }
+  });
   const sweep = deps.clock.setInterval(() => {
     for (const s of io.of('/').sockets.values()) {
       // peek, not session: the sweep is not user activity and must not slide the idle timeout
-      if (!deps.users.peek((s.data as SocketData & { token: string }).token)) s.disconnect(true);
+      if (!deps.users.peek((s.data as Data).token)) s.disconnect(true);
     }
   }, 30_000);
 

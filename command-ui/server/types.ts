@@ -102,6 +102,8 @@ export interface ServerConfig {
   requestTimeoutMs?: number;
   /** ms between coalesced device pushes */
   pushIntervalMs?: number;
+  /** rate limits on socket.io events (socket-guard.ts SOCKET_GUARD_DEFAULTS) */
+  socketLimits?: import('./socket-guard.js').SocketGuardConfig;
   /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
   mqttWsOrigins?: readonly string[];
 }

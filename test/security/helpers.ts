@@ -50,6 +50,8 @@ export interface ClockHub {
   hub: Hub;
   clock: VirtualClock;
   port: number;
+  /** the plain MQTT listener */
+  mqttPort: number;
   dataDir: string;
   api<T = unknown>(method: string, url: string, o?: { token?: string; body?: unknown; raw?: string; from?: string; headers?: Record<string, string> }): Promise<Reply<T>>;
   /** logs in (with the one-time code, enrolling first, where the user needs one); the session token; throws unless 200 */
@@ -75,12 +77,13 @@ export async function startClockHub(opts: ClockHubOptions = {}): Promise<ClockHu
   const logger = logs ? pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' });
   const hub = await createHub(config, { clock, logger });
   const time = testTime(clock);
-  const { httpPort } = await hub.start();
+  const { httpPort, mqttPort } = await hub.start();
   const sockets: Socket[] = [];
   const h: ClockHub = {
     hub,
     clock,
     port: httpPort,
+    mqttPort,
     dataDir,
     api: (method, url, o) => request(httpPort, method, url, o),
     loginReply(username = 'admin', password = ADMIN_PASSWORD, from) {

@@ -29,6 +29,9 @@ const passwordBody = {
   properties: { current: { type: 'string', minLength: 1, maxLength: 256 }, next: { type: 'string', minLength: 1, maxLength: 256 } },
 } as const;
 
+/** the one answer of a refused 2FA confirmation, whichever of password and code was wrong */
+const CONFIRM_REFUSED = 'wrong password or one-time code; counts as a failed login';
+
 export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config: Pick<ServerConfig, 'twoFactor'> = {}) {
   const policy = config.twoFactor ?? 'required';
   const throttle = createLoginThrottle(deps.clock);
@@ -36,20 +39,7 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
 
   app.post<{ Body: LoginBody }>('/api/auth/login', { schema: { body: loginBody } }, async (req, reply) => {
     const { username, password, totp } = req.body;
-    const now = deps.clock.now();
-    const admission = throttle.attempt(req.ip);
-    if (!admission.ok) {
-      // one audit row per refused burst, not one per request (a flood must not flood the log)
-      if (admission.first) deps.audit?.({ ts: now, user: username, action: 'login-rate-limited', target: null, ip: req.ip });
-      reply.header('retry-after', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
-      throw new LookoutError('LOOKOUT_ERR_RATE_LIMITED', 'too many login attempts from this address');
-    }
-    const lock = deps.users.lockout(username);
-    if (lock.lockedUntil > now) {
-      deps.audit?.({ ts: now, user: username, action: 'login-locked', target: null, ip: req.ip });
-      reply.header('retry-after', String(Math.max(1, Math.ceil((lock.lockedUntil - now) / 1000))));
-      throw new LookoutError('LOOKOUT_ERR_ACCOUNT_LOCKED');
-    }
+    admit(req, reply, username);
     const user = await deps.users.verify(username, password);
     if (!user) {
       countFailure(req, username, 'login-failed', null);
@@ -84,6 +74,28 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
     return { token, user, expiresAt };
   });
 
+  /**
+   * The gate in front of every password or code check (login, password change, 2FA confirmation): the
+   * per-IP budget (429) and the account lock (423). A session does not exempt anyone: a stolen session
+   * must not become an unthrottled password oracle (MLPS 8.1.4.1 b).
+   */
+  function admit(req: FastifyRequest, reply: FastifyReply, username: string) {
+    const now = deps.clock.now();
+    const admission = throttle.attempt(req.ip);
+    if (!admission.ok) {
+      // one audit row per refused burst, not one per request (a flood must not flood the log)
+      if (admission.first) deps.audit?.({ ts: now, user: username, action: 'login-rate-limited', target: null, ip: req.ip });
+      reply.header('retry-after', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+      throw new LookoutError('LOOKOUT_ERR_RATE_LIMITED', 'too many login attempts from this address');
+    }
+    const lock = deps.users.lockout(username);
+    if (lock.lockedUntil > now) {
+      deps.audit?.({ ts: now, user: username, action: 'login-locked', target: null, ip: req.ip });
+      reply.header('retry-after', String(Math.max(1, Math.ceil((lock.lockedUntil - now) / 1000))));
+      throw new LookoutError('LOOKOUT_ERR_ACCOUNT_LOCKED');
+    }
+  }
+
   /** a failed login (wrong password or code): counted toward the lock, audited, and the lock audited when it starts */
   function countFailure(req: FastifyRequest, username: string, action: string, why: string | null) {
     const f = deps.users.recordFailure(username);
@@ -115,13 +127,16 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
   app.get('/api/auth/me', { preHandler: session }, async (req) => ({ user: req.user }));
 
   // Own password: the current one is required; every session of the user ends (log in again).
-  app.post<{ Body: { current: string; next: string } }>('/api/auth/password', { preHandler: session, schema: { body: passwordBody } }, async (req) => {
+  // A wrong `current` is a failed login: same budget, same lock, same audit (its error text says so).
+  app.post<{ Body: { current: string; next: string } }>('/api/auth/password', { preHandler: session, schema: { body: passwordBody } }, async (req, reply) => {
     const me = req.user!.username;
+    admit(req, reply, me);
     if (!(await deps.users.verify(me, req.body.current))) {
-      deps.audit?.({ ts: deps.clock.now(), user: me, action: 'password-change-failed', target: me, ip: req.ip });
-      throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS');
+      countFailure(req, me, 'password-change-failed', 'wrong current password');
+      throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS', 'wrong current password; counts as a failed login');
     }
     await deps.users.setPassword(me, req.body.next);
+    deps.users.clearFailures(me);
     deps.audit?.({ ts: deps.clock.now(), user: me, action: 'password-change', target: me, ip: req.ip });
     return { ok: true };
   });
@@ -136,17 +151,21 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
     return { enrolment };
   });
 
-  app.post<{ Body: TwoFactorConfirmBody }>('/api/auth/2fa/confirm', { preHandler: session, schema: { body: twoFactorConfirmBody } }, async (req) => {
+  // A wrong password and a wrong code get the same answer (no password oracle) and both count as a
+  // failed login. Whether an enrolment is pending is the caller's own state and is said first.
+  app.post<{ Body: TwoFactorConfirmBody }>('/api/auth/2fa/confirm', { preHandler: session, schema: { body: twoFactorConfirmBody } }, async (req, reply) => {
     const me = req.user!.username;
-    if (!(await deps.users.verify(me, req.body.password))) {
-      deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol-failed', target: me, ip: req.ip, detail: 'wrong password' });
-      throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS');
+    admit(req, reply, me);
+    if (!deps.twoFactor.pending(me)) {
+      throw new LookoutError('LOOKOUT_ERR_2FA_INVALID', 'no enrolment in progress (or it expired after 10 min); start again with POST /api/auth/2fa/enrol');
     }
-    const r = deps.twoFactor.confirm(me, req.body.totp);
+    const passwordOk = (await deps.users.verify(me, req.body.password)) !== null;
+    const r = passwordOk ? deps.twoFactor.confirm(me, req.body.totp) : 'invalid';
     if (r !== 'ok') {
-      deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol-failed', target: me, ip: req.ip, detail: r === 'no-pending' ? 'no enrolment in progress' : 'wrong code' });
-      throw new LookoutError('LOOKOUT_ERR_2FA_INVALID', r === 'no-pending' ? 'no enrolment in progress (or it expired after 10 min); start again with POST /api/auth/2fa/enrol' : undefined);
+      countFailure(req, me, '2fa-enrol-failed', passwordOk ? 'wrong code' : 'wrong password');
+      throw new LookoutError('LOOKOUT_ERR_BAD_CREDENTIALS', CONFIRM_REFUSED);
     }
+    deps.users.clearFailures(me);
     deps.audit?.({ ts: deps.clock.now(), user: me, action: '2fa-enrol', target: me, ip: req.ip, detail: 'self-service' });
     return { ok: true };
   });

@@ -3,9 +3,9 @@
 // or password change, a second-factor reset and a removal end every session of that user at once (their
 // open socket.io connections close too).
 import type { FastifyInstance } from 'fastify';
-import { LookoutError, ROLES, userCreateBody, type Role } from '../../../schemas/index.js';
+import { LookoutError, ROLES, userCreateBody, userScopeSchema, type Role, type UserScope } from '../../../schemas/index.js';
 import { requirePermission } from '../auth.js';
-import { resetSecondFactor } from '../../../identity/index.js';
+import { describeScope, resetSecondFactor } from '../../../identity/index.js';
 import type { ServerDeps } from '../types.js';
 
 const nameParams = { type: 'object', required: ['username'], properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } } } as const;
@@ -17,6 +17,7 @@ const userUpdateBody = {
     role: { enum: [...ROLES] },
     displayName: { type: ['string', 'null'], maxLength: 128 },
     password: { type: 'string', minLength: 1, maxLength: 256 },
+    scope: userScopeSchema,
   },
 } as const;
 
@@ -27,19 +28,19 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
     return deps.users.list().map((u) => ({ ...u, lockedUntil: deps.users.lockout(u.username).lockedUntil || null, twoFactor: enrolled.has(u.username) }));
   });
 
-  app.post<{ Body: { username: string; password: string; role: Role; displayName?: string } }>(
+  app.post<{ Body: { username: string; password: string; role: Role; displayName?: string; scope?: UserScope } }>(
     '/api/users',
     { preHandler: manage, schema: { body: userCreateBody } },
     async (req, reply) => {
-      const { username, password, role, displayName } = req.body;
-      const user = await deps.users.create(username, password, role, displayName);
-      deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-add', target: username, ip: req.ip, detail: role });
+      const { username, password, role, displayName, scope } = req.body;
+      const user = await deps.users.create(username, password, role, displayName, scope ?? null);
+      deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'user-add', target: username, ip: req.ip, detail: `${role}; scope ${describeScope(scope)}` });
       reply.code(201);
       return user;
     },
   );
 
-  app.patch<{ Params: { username: string }; Body: { role?: Role; displayName?: string | null; password?: string } }>(
+  app.patch<{ Params: { username: string }; Body: { role?: Role; displayName?: string | null; password?: string; scope?: UserScope } }>(
     '/api/users/:username',
     { preHandler: manage, schema: { params: nameParams, body: userUpdateBody } },
     async (req) => {
@@ -47,13 +48,18 @@ export async function userRoutes(app: FastifyInstance, deps: ServerDeps) {
       const name = req.params.username;
       const before = deps.users.get(name);
       if (!before) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${name}`);
-      const { role, displayName, password } = req.body;
+      const { role, displayName, password, scope } = req.body;
       if (role !== undefined && role !== before.role) {
         // nobody grants themself another role, and the last security administrator stays one
         if (name === actor) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'you may not change your own role');
         if (before.role === 'security' && deps.users.countRole('security') === 1) throw new LookoutError('LOOKOUT_ERR_FORBIDDEN', 'the last security administrator keeps the role');
         deps.users.setRole(name, role);
         deps.audit?.({ ts: deps.clock.now(), user: actor, action: 'user-role', target: name, ip: req.ip, detail: `${before.role} -> ${role}; sessions revoked` });
+      }
+      if (scope !== undefined && describeScope(scope) !== describeScope(before.scope)) {
+        // like a role change, a scope change ends the user's sessions (and sockets): nothing keeps the old view
+        deps.users.setScope(name, scope);
+        deps.audit?.({ ts: deps.clock.now(), user: actor, action: 'user-scope', target: name, ip: req.ip, detail: `${describeScope(before.scope)} -> ${describeScope(scope)}; sessions revoked` });
       }
       if (displayName !== undefined) {
         deps.users.setDisplayName(name, displayName);

@@ -82,6 +82,24 @@ export interface DeviceDetail {
   alarms: Alarm[];
 }
 
+/** a device as the admin routes answer it: retired and revoked flags besides the map's fields */
+export type ManagedDevice = Device & { retiredAt?: number | null; tokenRevoked?: boolean };
+export interface DevicePageQuery {
+  q?: string;
+  kind?: string;
+  township?: string;
+  state?: string;
+  retired?: boolean;
+  offset: number;
+  limit: number;
+}
+export interface DevicePage {
+  total: number;
+  offset: number;
+  limit: number;
+  items: { device: ManagedDevice; state: DeviceState | null }[];
+}
+
 export const api = {
   /** `totp`: the one-time code, for accounts with two-factor login (login.ts walks the steps) */
   login: (username: string, password: string, totp?: string) => request<Session>('POST', '/api/auth/login', { username, password, ...(totp ? { totp } : {}) }),
@@ -104,6 +122,27 @@ export const api = {
     request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
   stats: () => request<HubStats>('GET', '/api/stats'),
   townships: () => request<TownshipsFile>('GET', '/api/map/townships'),
+  /** one page of the device list (GET /api/devices?limit=…): search, kind, township, live state, retired */
+  devicePage: (q: DevicePageQuery) => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    return request<DevicePage>('GET', `/api/devices?${qs.toString()}`);
+  },
+  editDevice: (id: string, body: { name?: string; lon?: number; lat?: number; township?: string | null }) =>
+    request<{ device: ManagedDevice }>('PATCH', `/api/devices/${encodeURIComponent(id)}`, body),
+  retireDevice: (id: string) => request<{ device: ManagedDevice }>('DELETE', `/api/devices/${encodeURIComponent(id)}`),
+  restoreDevice: (id: string) => request<{ device: ManagedDevice }>('POST', `/api/devices/${encodeURIComponent(id)}/restore`),
+  rotateToken: (id: string) => request<{ device: ManagedDevice; token: string }>('POST', `/api/devices/${encodeURIComponent(id)}/token`),
+  revokeToken: (id: string) => request<{ device: ManagedDevice }>('DELETE', `/api/devices/${encodeURIComponent(id)}/token`),
+  /** the operator's basemap (LOOKOUT_BASEMAP), or null: the console draws its township sketch */
+  basemap: () => request<import('./map/vector-style.js').BasemapInfo | null>('GET', '/api/map/basemap'),
   uiConfig: () => request<{ mapStyle: string | null }>('GET', '/api/config/ui'),
+  /** the camera's latest snapshot as an object URL, or null when the hub has none (404) */
+  snapshot: async (id: string): Promise<string | null> => {
+    const res = await fetch(`/api/devices/${encodeURIComponent(id)}/snapshot`, { headers: session ? { authorization: `Bearer ${session.token}` } : {}, credentials: 'same-origin' });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
+    return URL.createObjectURL(await res.blob());
+  },
   supervisor: () => request<import('../../../schemas/index.js').SupervisorStats | null>('GET', '/api/supervisor'),
 };

@@ -8,7 +8,7 @@ import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions } from './dia
 import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
 import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
 import {
-  categoryName, deviceStateName, kindName, levelName, metricLabel, statusName, t, timelineName,
+  categoryName, deviceStateName, kindName, levelName, metricLabel, sensors, statusName, t, timelineName,
 } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipName } from './places.js';
@@ -27,6 +27,14 @@ export class Drawer {
     const closeBtn = h('button', { class: 'icon-btn drawer-close', 'aria-label': t('closeDrawer'), title: `${t('closeDrawer')} (Esc)` }, '×');
     closeBtn.addEventListener('click', () => store.select(null));
     this.el = h('aside', { class: 'drawer', 'aria-label': 'details', 'data-testid': 'drawer' }, closeBtn, this.body);
+    this.body.addEventListener('click', (e) => {
+      const more = (e.target as HTMLElement).closest<HTMLElement>('[data-expand]');
+      if (!more) return;
+      const k = more.dataset.expand!;
+      if (this.expanded.has(k)) this.expanded.delete(k);
+      else this.expanded.add(k);
+      if (store.selection?.type === 'incident') this.renderIncident(store.selection.id, false);
+    });
     store.on('selection', () => this.show());
     store.on('incidents', () => {
       const sel = store.selection;
@@ -42,6 +50,17 @@ export class Drawer {
       const sel = store.selection;
       if (sel?.type === 'device' && (ids === null || ids.includes(sel.id))) this.renderDeviceValues();
     });
+  }
+
+  /** long lists the dispatcher opened with "全部 N" (per incident shown; reset when another is shown) */
+  private expanded = new Set<string>();
+
+  /** The first `few` items, then a "全部 N" / "收起" toggle: the sticky actions stay in reach however long the list. */
+  private collapsed<T>(key: string, items: T[], few: number): { shown: T[]; toggle: HTMLElement | null } {
+    if (items.length <= few) return { shown: items, toggle: null };
+    const open = this.expanded.has(key);
+    const toggle = h('button', { class: 'link more-toggle', 'data-expand': key, 'data-testid': `more-${key}` }, open ? t('showFewer') : t('showAll', { n: items.length }));
+    return { shown: open ? items : items.slice(0, few), toggle };
   }
 
   private canAct(): boolean {
@@ -65,6 +84,7 @@ export class Drawer {
     const key = `${sel.type}:${sel.id}`;
     if (key === this.shownId) return;
     this.reset();
+    this.expanded.clear();
     this.shownId = key;
     if (sel.type === 'incident') {
       this.renderIncident(sel.id, true);
@@ -117,33 +137,38 @@ export class Drawer {
         h('span', { class: 'status-pill', 'data-testid': 'incident-status' }, statusName(i.status)),
         i.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null));
 
+    const devs = this.collapsed('devices', devices, 5);
     const devLinks = devices.length
-      ? devices.map((d, k) => {
+      ? [...devs.shown.map((d, k) => {
           const a = h('button', { class: 'link' }, d.name || d.id);
           a.addEventListener('click', () => store.select({ type: 'device', id: d.id }));
           return [k ? ', ' : '', a];
-        }).flat()
+        }).flat(), devs.toggle ? ' ' : '', devs.toggle]
       : [i.deviceIds.join(', ') || '—'];
-    const current = devices.map((d) => {
+    // the alarming value of the first few devices (a 300-sensor incident would otherwise fill the drawer)
+    const currentList = devices.slice(0, 3).map((d) => {
       const s = store.states.get(d.id);
       const alarmMetric = i.alarms.find((a) => a.deviceId === d.id)?.metric;
       const v = alarmMetric ? s?.values[alarmMetric] : undefined;
       if (!alarmMetric || v === undefined) return null;
       const ml = metricLabel(d.kind, alarmMetric);
       return `${ml.label} ${num(v)} ${ml.unit}`;
-    }).filter(Boolean).join(' · ');
+    }).filter(Boolean);
+    const current = currentList.length ? currentList.join(' · ') + (devices.length > 3 ? ' …' : '') : '';
 
     const fields = h('dl', { class: 'fields' },
       h('dt', null, t('category')), h('dd', null, categoryName(i.category)),
       h('dt', null, t('place')), h('dd', null, townshipName(i.township)),
-      h('dt', null, t('devices')), h('dd', null, ...devLinks),
+      h('dt', null, t('devices')), h('dd', { 'data-testid': 'incident-devices' }, devices.length > 1 ? h('div', { class: 'muted small' }, sensors(devices.length)) : null, ...devLinks),
       current ? h('dt', null, t('latestValues')) : null, current ? h('dd', null, current) : null,
       h('dt', null, t('opened')), h('dd', null, dateTime(i.openedAt)),
       h('dt', null, t('duration')), h('dd', null, dur),
       h('dt', null, t('assigneeLabel')), h('dd', { 'data-testid': 'incident-assignee' }, i.assignee ?? t('none')));
 
-    const parts: (HTMLElement | null)[] = [header, fields];
-    if (this.canAct()) parts.push(this.actionBar(i));
+    // title, level, status and the actions stay on top while the rest scrolls (sticky): reachable
+    // without scrolling whatever the number of devices, alarms and timeline entries
+    const sticky = h('div', { class: 'd-sticky', 'data-testid': 'drawer-head' }, header, this.canAct() ? this.actionBar(i) : null);
+    const parts: (HTMLElement | null)[] = [sticky, fields];
     const first0 = i.alarms[0];
     const chartDev = first0 ? store.devices.get(first0.deviceId) : devices[0];
     if (chartHost) parts.push(chartHost);
@@ -181,24 +206,28 @@ export class Drawer {
     if (i && allowedActions(i).includes(action)) void actionDialog(i, action);
   }
 
-  private alarmsList(alarms: Alarm[]): HTMLElement {
+  private alarmsList(all: Alarm[]): HTMLElement {
+    const { shown: alarms, toggle } = this.collapsed('alarms', all, 5);
     return h('section', { class: 'alarms' },
-      h('h3', null, t('openAlarms')),
+      h('h3', null, t('openAlarms'), all.length ? ` ${all.length}` : ''),
       alarms.length
         ? h('ul', null, alarms.map((a) => {
             const d = store.devices.get(a.deviceId);
             const ml = a.metric && d ? metricLabel(d.kind, a.metric) : null;
             return h('li', null, levelBadgeSvg(a.level, 16),
               h('span', null, `${d?.name ?? a.deviceId}: ${a.message}${ml && a.value !== null ? ` (${ml.label} ${num(a.value)} ${ml.unit})` : ''}`),
-              a.late ? h('span', { class: 'tag' }, 'late') : null);
+              a.late ? h('span', { class: 'tag' }, t('late')) : null);
           }))
-        : h('div', { class: 'muted' }, t('noAlarms')));
+        : h('div', { class: 'muted' }, t('noAlarms')),
+      toggle);
   }
 
   private timeline(i: Incident): HTMLElement {
-    const entries = [...(i.timeline ?? [])].sort((a, b) => a.ts - b.ts);
+    const sorted = [...(i.timeline ?? [])].sort((a, b) => b.ts - a.ts);
+    // newest first, so the collapsed list shows what happened last
+    const { shown: entries, toggle } = this.collapsed('timeline', sorted, 8);
     return h('section', { class: 'timeline', 'data-testid': 'timeline' },
-      h('h3', null, t('timeline')),
+      h('h3', null, t('timeline'), toggle ? ' ' : '', toggle),
       entries.length
         ? h('ol', null, entries.map((e) => h('li', null,
             h('time', null, clockTime(e.ts)),
@@ -278,9 +307,15 @@ export class Drawer {
     const snap = s?.snapshot;
     const stream = s?.stream;
     const cam = h('section', { class: 'camera' }, h('h3', null, `${t('snapshot')} · ${d.name || d.id}`));
-    if (isLocalUrl(snap)) cam.appendChild(h('img', { src: snap, alt: t('snapshot'), class: 'snapshot', loading: 'lazy' }));
-    else if (isSafeLink(snap)) cam.appendChild(h('a', { href: snap, target: '_blank', rel: 'noopener noreferrer' }, t('snapshot')));
-    else cam.appendChild(h('div', { class: 'muted' }, t('none')));
+    if (isSafeLink(snap) && !isLocalUrl(snap)) cam.appendChild(h('a', { href: snap, target: '_blank', rel: 'noopener noreferrer' }, t('snapshot')));
+    else {
+      // the hub serves snapshots (GET /api/devices/:id/snapshot, bearer token: fetched, not an <img src>)
+      const slot = h('div', { class: 'snapshot-slot', 'data-testid': 'snapshot' });
+      cam.appendChild(slot);
+      api.snapshot(d.id).then((url) => {
+        slot.replaceChildren(url ? h('img', { src: url, alt: t('snapshot'), class: 'snapshot' }) : h('div', { class: 'muted' }, t('snapshotNone')));
+      }, () => slot.replaceChildren(h('div', { class: 'muted' }, t('snapshotNone'))));
+    }
     if (isSafeLink(stream) || isLocalUrl(stream)) {
       cam.appendChild(h('a', { class: 'stream-link', href: stream, target: '_blank', rel: 'noopener noreferrer' }, `▶ ${t('stream')}`));
     }

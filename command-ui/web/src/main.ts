@@ -3,7 +3,7 @@
 import './styles.css';
 import { api, ApiError, getSession, setSession, setUnauthorizedHandler } from './api.js';
 import { loginView } from './login.js';
-import { adminDialog } from './admin.js';
+import { devicesDialog } from './devices.js';
 import { dialogOpen, toast } from './dialog.js';
 import { h, $ } from './dom.js';
 import { Drawer } from './drawer.js';
@@ -15,8 +15,10 @@ import { setTownships } from './places.js';
 import { Queue } from './queue.js';
 import { createSearch } from './search.js';
 import { initSound, tonesPlayed } from './sound.js';
+import { createStaleBanner } from './stale.js';
 import { store } from './store.js';
 import { TopBar } from './topbar.js';
+import { createWallPanel } from './wall.js';
 
 const app = $('#app');
 
@@ -48,10 +50,11 @@ async function showConsole(): Promise<void> {
   const mapEl = h('div', { class: 'map', id: 'map', 'data-testid': 'map' });
   const legend = h('div', { class: 'legend' });
   const renderLegend = () => {
-    legend.replaceChildren(h('div', null, t('legendLine1')), h('div', null, t('legendLine2')), h('div', { class: 'muted' }, t('basemapNote')));
+    legend.replaceChildren(h('div', null, t('legendLine1')), h('div', null, t('legendLine2')), h('div', null, t('kindLegend')));
+    if (!map?.hasBasemap()) legend.appendChild(h('div', { class: 'muted' }, t('basemapNote')));
   };
-  renderLegend();
   let map: MapView | null = null;
+  renderLegend();
   const search = createSearch((lon, lat, z) => map?.flyTo(lon, lat, z));
   const queue = new Queue();
   const drawer = new Drawer();
@@ -62,23 +65,32 @@ async function showConsole(): Promise<void> {
       location.reload();
     },
     search: search.el,
-    admin: session.user.role === 'admin' ? adminDialog : null,
-    toggleWall: () => {
-      document.body.classList.toggle('wall');
-      setTimeout(() => map?.resize(), 50);
-    },
+    devices: devicesDialog,
+    toggleWall: () => setWall(!document.body.classList.contains('wall')),
   });
-  const centre = h('div', { class: 'centre' }, mapEl, topbar.banner, legend);
+  const wall = createWallPanel(() => setWall(false));
+  const setWall = (on: boolean) => {
+    document.body.classList.toggle('wall', on);
+    wall.relabel();
+  };
+  const stale = createStaleBanner();
+  const centre = h('div', { class: 'centre' }, mapEl, topbar.banner, stale.el, legend, wall.el);
   const viewerNote = session.user.role === 'viewer' ? h('div', { class: 'viewer-note', 'data-testid': 'viewer-note' }, t('viewerNote')) : null;
   const shortcuts = h('div', { class: 'shortcuts muted' }, t('shortcutsHelp'));
   app.append(
     topbar.el,
     h('div', { class: 'layout' }, h('div', { class: 'left' }, queue.el, viewerNote, shortcuts), centre, drawer.el),
+    wall.exitBtn,
     h('div', { id: 'toasts', class: 'toasts' }),
   );
   // the map is created once its container has its size in the laid-out page
-  map = new MapView(mapEl, tw, cfg.mapStyle);
+  const basemap = await api.basemap().catch(() => null);
+  map = new MapView(mapEl, tw, cfg.mapStyle, basemap);
   const mv = map;
+  renderLegend();
+  // the top bar wraps onto a second row on narrow screens and wall mode changes the layout: the map
+  // follows its container, not only the window
+  new ResizeObserver(() => mv.resize()).observe(mapEl);
 
   onLangChange(() => {
     topbar.relabel();
@@ -87,12 +99,16 @@ async function showConsole(): Promise<void> {
     mv.relabel();
     renderLegend();
     search.relabel();
+    stale.relabel();
+    wall.relabel();
     shortcuts.textContent = t('shortcutsHelp');
     if (viewerNote) viewerNote.textContent = t('viewerNote');
   });
 
   document.addEventListener('keydown', (e) => {
-    if (dialogOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (dialogOpen() || document.querySelector('dialog[open]') || e.ctrlKey || e.metaKey || e.altKey) return;
+    // wall mode has no actions: only Esc (leave) counts
+    if (document.body.classList.contains('wall') && e.key !== 'Escape') return;
     const tag = (e.target as HTMLElement | null)?.tagName;
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
     const k = e.key.toLowerCase();
@@ -110,13 +126,13 @@ async function showConsole(): Promise<void> {
       e.preventDefault();
       search.focus();
     } else if (e.key === 'Escape') {
-      store.select(null);
+      if (document.body.classList.contains('wall')) setWall(false);
+      else store.select(null);
     } else if (k === 'h') {
       mv.flyHome(tw.district.bbox);
     }
   });
 
-  window.addEventListener('resize', () => mv.resize());
   setInterval(() => store.prune(Date.now()), 60_000);
   initSound();
   connectLive(() => {
@@ -132,6 +148,7 @@ async function showConsole(): Promise<void> {
     resync,
     tonesPlayed: () => tonesPlayed,
     mapReady: () => mv.isReady(),
+    basemap: () => mv.basemapState(),
   };
 }
 

@@ -7,7 +7,7 @@ import {
 } from '../../../schemas/index.js';
 import { clear, h } from './dom.js';
 import { age } from './format.js';
-import { categoryName, levelName, statusName, t } from './i18n.js';
+import { categoryName, levelName, sensors, statusName, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipCodes, townshipName } from './places.js';
 import { isHazard, store } from './store.js';
@@ -33,6 +33,8 @@ export class Queue {
   private filterEl: HTMLElement;
   private rows = new Map<string, { el: HTMLElement; timer: HTMLElement; i: Incident; key: string }>();
   private empty = h('div', { class: 'empty' });
+  /** "显示 9 / 29": what the filters let through of the tab's count, so a filter never hides rows silently */
+  private shown = h('div', { class: 'shown-of', 'data-testid': 'shown-of', role: 'status' });
   private raf = 0;
   private order: string[] = [];
 
@@ -40,7 +42,7 @@ export class Queue {
     this.tabsEl = h('div', { class: 'tabs', role: 'tablist' });
     this.filterEl = h('div', { class: 'filters' });
     this.list = h('div', { class: 'queue-list', role: 'listbox', 'aria-label': t('tabOpen'), 'data-testid': 'incident-list' });
-    this.el = h('section', { class: 'queue', 'aria-label': 'incidents' }, this.tabsEl, this.filterEl, this.list);
+    this.el = h('section', { class: 'queue', 'aria-label': 'incidents' }, this.tabsEl, this.filterEl, this.shown, this.list);
     this.renderFilters();
     store.on('incidents', () => this.schedule());
     store.on('selection', () => this.markSelected());
@@ -124,6 +126,9 @@ export class Queue {
     });
 
     const rows = this.visible();
+    const filtered = Object.values(this.filters).some(Boolean);
+    this.shown.textContent = t('shownOf', { n: rows.length, total: counts[this.tab] });
+    this.shown.classList.toggle('filtered', filtered);
     this.order = rows.map((i) => i.id);
     const keep = new Set(this.order);
     for (const [id, r] of this.rows) {
@@ -159,7 +164,7 @@ export class Queue {
     const place = townshipName(i.township);
     const devs = i.deviceIds.length;
     const sub: string[] = [statusName(i.status)];
-    if (devs) sub.push(`${devs} ${t('sensors')}`);
+    if (devs) sub.push(sensors(devs));
     if (i.assignee) sub.push(i.assignee);
     const flash = i.status === 'open' && isHazard(i) && LEVEL_RANK[i.level] >= 3;
     const row = h('div', {

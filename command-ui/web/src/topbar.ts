@@ -21,7 +21,7 @@ export class TopBar {
   private right = h('div', { class: 'tb-right' });
   private title = h('h1', { class: 'app-title' });
 
-  constructor(private actions: { logout: () => void | Promise<void>; search: HTMLElement; admin: (() => void) | null; toggleWall: () => void }) {
+  constructor(private actions: { logout: () => void | Promise<void>; search: HTMLElement; devices: () => void; toggleWall: () => void }) {
     this.banner = h('div', { class: 'drill-banner', hidden: true, role: 'status', 'data-testid': 'drill-banner' });
     this.el = h('header', { class: 'topbar' }, this.title, this.clock, this.counts, this.cockpit, actions.search, this.conn, this.right);
     store.on('incidents', () => {
@@ -64,6 +64,7 @@ export class TopBar {
   private renderCockpit(): void {
     const s = store.stats;
     clear(this.cockpit);
+    // figures from before a lost connection are kept but greyed (styles.css body.stale): never shown as current
     if (!s) return;
     const pct = s.devicesTotal ? ((s.devicesOnline / s.devicesTotal) * 100).toFixed(1) : '0.0';
     this.cockpit.append(
@@ -103,17 +104,13 @@ export class TopBar {
     const sup = h('button', { class: 'icon-btn', 'data-testid': 'supervisor-btn', title: t('supervisor') }, t('supervisorBtn'));
     sup.addEventListener('click', () => void supervisorDialog());
     this.right.appendChild(sup);
-    if (this.actions.admin) {
-      const a = h('button', { class: 'icon-btn', 'data-testid': 'admin' }, t('admin'));
-      a.addEventListener('click', this.actions.admin);
-      this.right.appendChild(a);
-    }
-    const wall = h('button', { class: 'icon-btn', title: t('bigScreen') }, document.body.classList.contains('wall') ? t('exitBigScreen') : t('bigScreen'));
-    wall.addEventListener('click', () => {
-      this.actions.toggleWall();
-      this.renderRight();
-    });
-    const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: 'Language' }, getLang() === 'zh' ? '中/EN' : 'EN/中');
+    // the device list is for every role; editing is for administrators (devices.ts)
+    const a = h('button', { class: 'icon-btn', 'data-testid': 'admin' }, t('admin'));
+    a.addEventListener('click', this.actions.devices);
+    this.right.appendChild(a);
+    const wall = h('button', { class: 'icon-btn', 'data-testid': 'wall', title: t('bigScreen') }, t('bigScreen'));
+    wall.addEventListener('click', () => this.actions.toggleWall());
+    const lang = h('button', { class: 'icon-btn', 'data-testid': 'lang', title: t('language') }, getLang() === 'zh' ? '中/EN' : 'EN/中');
     lang.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
     const out = h('button', { class: 'icon-btn', 'data-testid': 'logout' }, t('logout'));
     out.addEventListener("click", () => void this.actions.logout());

@@ -10,7 +10,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import {
   EXPECTED_INTERVAL_MS, LEVEL_RANK, isLevel, type Device, type DeviceState, type Incident, type Level,
 } from '../../../../schemas/index.js';
-import type { TownshipsFile } from '../api.js';
+import { getSession, type TownshipsFile } from '../api.js';
 import { h, clear } from '../dom.js';
 import { num } from '../format.js';
 import { deviceStateName, getLang, kindName, levelShort, metricLabel, t } from '../i18n.js';
@@ -18,6 +18,7 @@ import { perf } from '../perf.js';
 import { isHazard, store } from '../store.js';
 import { townshipName } from '../places.js';
 import { basemapData, offlineStyle, type BasemapLabels } from './basemap.js';
+import { basemapStyle, type BasemapInfo } from './vector-style.js';
 import { FONT, iconFor, levelBadgeSvg } from './icons.js';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -53,13 +54,22 @@ export class MapView {
   private haloOn = true;
   private unacked = 0;
 
-  constructor(container: HTMLElement, tw: TownshipsFile, mapStyle: string | null) {
+  /** basemap tiles the map has loaded from the hub (for the tests and the legend) */
+  private tilesLoaded = 0;
+
+  constructor(container: HTMLElement, tw: TownshipsFile, mapStyle: string | null, private basemap: BasemapInfo | null = null) {
     const { geo, labels } = basemapData(tw);
-    this.basemapLabels = labels;
+    // with the operator's basemap the approximate township sketch and its labels are not drawn
+    this.basemapLabels = basemap ? { townships: [], water: [] } : labels;
     const [w, s, e, n] = tw.district.bbox;
     this.map = new maplibregl.Map({
       container,
-      style: mapStyle ?? offlineStyle(geo),
+      style: mapStyle ?? (basemap ? basemapStyle(basemap, location.origin) : offlineStyle(geo)),
+      // the hub's tile route wants the bearer token like every other API call
+      transformRequest: (url) => {
+        const token = getSession()?.token;
+        return token && url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${token}` } } : { url };
+      },
       bounds: [[w, s], [e, n]],
       fitBoundsOptions: { padding: 20 },
       maxBounds: [[w - 0.6, s - 0.4], [e + 0.6, n + 0.4]],
@@ -102,6 +112,9 @@ export class MapView {
       }
     });
     this.map.on('render', () => perf.frame(performance.now()));
+    this.map.on('data', (ev) => {
+      if (ev.dataType === 'source' && (ev as { sourceId?: string }).sourceId === 'basemap' && (ev as { tile?: unknown }).tile) this.tilesLoaded++;
+    });
     this.map.on('move', () => this.scheduleEdge());
     this.map.on('moveend', () => {
       if (this.deferred) {
@@ -549,6 +562,15 @@ export class MapView {
 
   isReady(): boolean {
     return this.ready;
+  }
+
+  hasBasemap(): boolean {
+    return this.basemap !== null;
+  }
+
+  /** which basemap is drawn: the hub's archive (with the tiles loaded so far) or the township sketch */
+  basemapState(): { kind: 'archive' | 'townships'; tilesLoaded: number } {
+    return { kind: this.basemap ? 'archive' : 'townships', tilesLoaded: this.tilesLoaded };
   }
 
   resize(): void {

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, deriveKey, readNotifyKey } from '../notify/index.js';
-import { tempDir } from '../test/helpers/temp.js';
-import { notifyCommand } from './notify-cli.js';
+import { decryptSecret, deriveKey, readNotifyKey } from '../../notify/index.js';
+import { tempDir } from '../../test/helpers/temp.js';
+import { notifyCommand } from './notify.js';
 
 function io() {
   const out = new PassThrough();
@@ -30,7 +30,7 @@ describe('lookout notify', () => {
   });
   it('check: validates the shipped policies and the organisation folder', async () => {
     const { io: i, text } = io();
-    const org = new URL('../notify/fixtures/org/', import.meta.url).pathname;
+    const org = new URL('../../notify/fixtures/org/', import.meta.url).pathname;
     expect(await notifyCommand(['check'], { ...env, LOOKOUT_ORG_DIR: org }, i)).toBe(0);
     expect(text.out).toMatch(/policies: 3, units: 5, people: 6, shifts: 4 — ok/);
   });

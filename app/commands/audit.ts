@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { openAuditReader } from '../identity/index.js';
-import type { Config } from './config.js';
-import type { Io } from './cli.js';
+import { openAuditReader } from '../../identity/index.js';
+import type { Config } from '../config.js';
+import type { Io } from '../io.js';
 import { parseTimeArg } from './time-arg.js';
 
 const USAGE = 'usage: lookout audit verify | lookout audit export [--from T] [--to T] > audit.jsonl   (T: ISO 8601 or epoch ms)\n';

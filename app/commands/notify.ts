@@ -2,10 +2,11 @@
 // notify key; the secret is never an argument, so it stays out of the shell history and `ps`) and
 // `lookout notify check` (validate the channel, policy and organisation files without starting the hub).
 import { readFileSync } from 'node:fs';
-import { createOrgBook, deriveKey, encryptSecret, importOrgDir, readChannelFile, readNotifyKey, readPolicyFile, DEFAULT_POLICIES_FILE } from '../notify/index.js';
-import { systemClock } from '../schemas/index.js';
-import { loadConfig } from './config.js';
-import { ROOT, type Io } from './cli.js';
+import { createOrgBook, deriveKey, encryptSecret, importOrgDir, readChannelFile, readNotifyKey, readPolicyFile, DEFAULT_POLICIES_FILE } from '../../notify/index.js';
+import { systemClock } from '../../schemas/index.js';
+import { loadConfig } from '../config.js';
+import type { Io } from '../io.js';
+import { ROOT } from '../paths.js';
 
 export async function notifyCommand(argv: string[], env: Record<string, string | undefined>, io: Io, stdin: () => string = () => readFileSync(0, 'utf8')): Promise<number> {
   const [sub] = argv;

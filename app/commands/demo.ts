@@ -2,10 +2,12 @@
 // incidents on the map within a minute without owning a sensor. All simulated data carries the drill flag.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../device-sim/index.js';
-import { sampleOrg } from '../notify/index.js';
-import { loadConfig } from './config.js';
-import { ROOT, startCommand, type Io } from './cli.js';
+import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../../device-sim/index.js';
+import { sampleOrg } from '../../notify/index.js';
+import { loadConfig } from '../config.js';
+import type { Io } from '../io.js';
+import { ROOT } from '../paths.js';
+import { startCommand } from './start.js';
 
 const DEMO_PASSWORD = 'Lookout-Demo-2026';
 

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { runRuleFixtures } from '../alerting/index.js';
-import { backtest } from '../alerting/backtest.js';
-import { createDeviceRegistry } from '../broker/index.js';
-import { systemClock, type Reading } from '../schemas/index.js';
-import { loadConfig } from './config.js';
-import { ROOT, type Io } from './cli.js';
+import { backtest, runRuleFixtures } from '../../alerting/index.js';
+import { createDeviceRegistry } from '../../broker/index.js';
+import { readStoredReadings } from '../../ingest/index.js';
+import { systemClock } from '../../schemas/index.js';
+import { loadConfig } from '../config.js';
+import type { Io } from '../io.js';
+import { ROOT } from '../paths.js';
 import { parseTimeArg } from './time-arg.js';
 
 export async function rulesCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
@@ -34,31 +35,15 @@ export async function rulesCommand(argv: string[], env: Record<string, string | 
       return 2;
     }
     const hubDb = new Database(path.join(config.dataDir, 'lookout.db'), { readonly: true, fileMustExist: true });
-    const telDb = new Database(path.join(config.dataDir, 'telemetry.db'), { readonly: true, fileMustExist: true });
     try {
       const registry = createDeviceRegistry(hubDb, systemClock);
-      // One reading per (device, ts): metrics stored as rows are put back together.
-      const rows = telDb
-        .prepare('SELECT device, ts, metric, value, drill FROM telemetry WHERE ts >= ? AND ts <= ? ORDER BY ts, device')
-        .iterate(from ?? 0, to ?? Number.MAX_SAFE_INTEGER) as IterableIterator<{ device: string; ts: number; metric: string; value: number; drill: number }>;
-      const readings: Reading[] = [];
-      let cur: Reading | null = null;
-      for (const r of rows) {
-        if (!cur || cur.deviceId !== r.device || cur.ts !== r.ts) {
-          const d = registry.get(r.device);
-          if (!d) continue;
-          cur = { deviceId: r.device, kind: d.kind, ts: r.ts, receivedAt: r.ts, values: {}, drill: r.drill === 1 };
-          readings.push(cur);
-        }
-        cur.values[r.metric] = r.value;
-      }
+      const readings = readStoredReadings(path.join(config.dataDir, 'telemetry.db'), { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, (id) => registry.get(id)?.kind);
       io.stdout.write(`replaying ${readings.length} readings…\n`);
       const result = await backtest({ readings, devices: registry, ...(values.rules ? { rulesFile: values.rules } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
       io.stdout.write(result.report.endsWith('\n') ? result.report : `${result.report}\n`);
       return 0;
     } finally {
       hubDb.close();
-      telDb.close();
     }
   }
   io.stderr.write('usage: lookout rules test DIR | lookout rules backtest [--from T] [--to T] [--rules FILE]\n');

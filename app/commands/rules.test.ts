@@ -4,9 +4,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SHIPPED_PACKS } from '../alerting/index.js';
-import { main, ROOT } from './cli.js';
-import { publish, startTestHub, tempDir } from '../test/helpers/hub.js';
+import { SHIPPED_PACKS } from '../../alerting/index.js';
+import { main, ROOT } from '../cli.js';
+import { publish, startTestHub, tempDir } from '../../test/helpers/hub.js';
 
 function io() {
   const out = new PassThrough();

@@ -1,0 +1,67 @@
+// The hub's relational state as Kysely sees it: one interface per table, shared by the SQLite and the
+// PostgreSQL backend. Table and column names are the ones the stages' SQLite code has always used, so an
+// existing data/lookout.db is adopted as it is (migration 1 creates only what is missing) and
+// `lookout db copy` moves rows column for column. Flags stay 0/1 integers on both backends for the same
+// reason; times are epoch milliseconds (bigint on PostgreSQL, read back as numbers: db/connect.ts).
+import type { Generated } from 'kysely';
+
+export interface LookoutSchema {
+  server_audit: { seq: number; ts: number; user: string | null; action: string; target: string | null; ip: string | null; detail: string | null; prev_hash: string; hash: string };
+  server_users: { username: string; role: string; display_name: string | null; salt: Buffer; hash: Buffer; created_at: number };
+  server_sessions: { token_hash: string; username: string; expires_at: number; created_at: number };
+  server_login_failures: { username: string; failures: number; locked_until: number; updated_at: number };
+  server_totp: { username: string; secret: string | null; enrolled_at: number | null; last_step: Generated<number>; pending_secret: string | null; pending_until: number | null };
+  broker_devices: {
+    id: string; kind: string; name: string; lon: number; lat: number; township: string | null; attributes: Generated<string>;
+    token_salt: Buffer; token_hash: Buffer; created_at: number; retired_at: number | null; token_revoked_at: number | null; rev: Generated<number>;
+  };
+  alert_meta: { k: string; v: string };
+  alert_alarms: {
+    id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
+    metric: string | null; value: number | null; message: string; raised_at: number; updated_at: number; cleared_at: number | null;
+    drill: number; late: number; members: string | null; silenced: Generated<number>; auto_clear_at: number | null;
+    lon: number | null; lat: number | null; township: string | null; row_version: Generated<number>;
+  };
+  incident_incidents: {
+    id: string; seq: number; category: string; title: string; level: string; level_rank: number; status: string; drill: number;
+    township: string | null; lon: number | null; lat: number | null; device_ids: string; opened_at: number; updated_at: number;
+    acknowledged_at: number | null; closed_at: number | null; assignee: string | null; system_key: string | null; tier: Generated<number>;
+    last_activity: number; last_escalated_at: number | null; close_reason: string | null; row_version: Generated<number>;
+  };
+  incident_timeline: {
+    id: Generated<number>; incident_id: string; ts: number; type: string; user: string | null; note: string | null; level: string | null;
+    alarm_id: string | null; device_id: string | null; detail: string | null;
+  };
+  alert_device_state: { dkey: string; data: string; series: Buffer | null };
+  alert_presence: { device_id: string; last_seen: number | null; online: number | null; offline_since: number | null };
+  alert_silences: { id: string; data: string; ends_at: number; removed: Generated<number> };
+  alert_rules: { id: string; data: string | null; updated_at: number; updated_by: string; deleted: Generated<number> };
+  alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
+  ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
+  ingest_events: { device: string; ts: number; type: string; body: string };
+  /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
+  lookout_locks: { name: string; n: number };
+}
+
+export type TableName = keyof LookoutSchema;
+
+/** every table `lookout db copy` moves, parents before children; with the column that orders its rows */
+export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity?: string }[] = [
+  { table: 'server_users', orderBy: 'username' },
+  { table: 'server_sessions', orderBy: 'token_hash' },
+  { table: 'server_login_failures', orderBy: 'username' },
+  { table: 'server_totp', orderBy: 'username' },
+  { table: 'server_audit', orderBy: 'seq' },
+  { table: 'broker_devices', orderBy: 'id' },
+  { table: 'alert_meta', orderBy: 'k' },
+  { table: 'incident_incidents', orderBy: 'id' },
+  { table: 'incident_timeline', orderBy: 'id', identity: 'id' },
+  { table: 'alert_alarms', orderBy: 'id' },
+  { table: 'alert_device_state', orderBy: 'dkey' },
+  { table: 'alert_presence', orderBy: 'device_id' },
+  { table: 'alert_silences', orderBy: 'id' },
+  { table: 'alert_rules', orderBy: 'id' },
+  { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
+  { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
+  { table: 'ingest_events', orderBy: 'device' },
+];

@@ -1,0 +1,53 @@
+// The role table (三权分立, MLPS 2.0 level 3 8.1.4.2), every permission × every role, typed in again from
+// docs/security.md rather than read from PERMISSIONS; and the bootstrap rule (admin manages users only until a
+// security administrator exists). A real user store on a real SQLite database.
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../schemas/index.js';
+import { createVirtualClock } from '../test/helpers/virtual-clock.js';
+import { can, PERMISSIONS, type Permission } from './permissions.js';
+import { createUserStore } from './users.js';
+
+const ROLES: Role[] = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'];
+const EXPECTED: Record<Permission, Role[]> = {
+  session: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+  read: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+  'incident:act': ['dispatcher', 'admin'],
+  'system:manage': ['admin'],
+  'users:manage': ['security'],
+  'audit:read': ['auditor'],
+};
+
+function store() {
+  return createUserStore(new Database(':memory:'), createVirtualClock(Date.UTC(2026, 6, 1)));
+}
+
+describe('role table', () => {
+  it('names exactly the permissions of the typed-in table', () => {
+    expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('with a security administrator present: every permission × every role as typed in', async () => {
+    const users = store();
+    await users.create('sec', 'Secure-Admin-2026', 'security');
+    for (const perm of Object.keys(EXPECTED) as Permission[]) {
+      for (const role of ROLES) {
+        const user = { username: `u-${role}`, role, displayName: null, createdAt: 0 };
+        expect(can(users, user, perm), `${role} ${perm}`).toBe(EXPECTED[perm].includes(role));
+      }
+    }
+  });
+
+  it('bootstrap: before any security administrator, admin (and only admin) may also manage users', async () => {
+    const users = store();
+    expect(users.countRole('security')).toBe(0);
+    for (const role of ROLES) {
+      const user = { username: `u-${role}`, role, displayName: null, createdAt: 0 };
+      expect(can(users, user, 'users:manage'), role).toBe(role === 'admin' || role === 'security');
+      // the bootstrap widens users:manage only
+      for (const perm of ['system:manage', 'audit:read', 'incident:act'] as Permission[]) expect(can(users, user, perm), `${role} ${perm}`).toBe(EXPECTED[perm].includes(role));
+    }
+    await users.create('sec', 'Secure-Admin-2026', 'security');
+    expect(can(users, { username: 'admin', role: 'admin', displayName: null, createdAt: 0 }, 'users:manage')).toBe(false);
+  });
+});

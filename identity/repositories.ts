@@ -1,0 +1,65 @@
+// The identity stage's state, as async repositories (DESIGN.md §6: one repository layer, two databases).
+// Implemented for SQLite and PostgreSQL in db/repos/ and held to one contract suite
+// (test/contract/repos/). Every write that can race between hub nodes is made safe in the database:
+// audit appends under a lock, lockout counters as one atomic upsert, session rotation by primary key.
+import type { AuditEntry, AuditInput, AuditQuery, VerifyResult } from './audit.js';
+
+export interface AuditRepository {
+  /** appends one row to the hash chain; safe with several writers (the head is read under a lock) */
+  append(e: AuditInput): Promise<AuditEntry>;
+  list(q?: AuditQuery): Promise<AuditEntry[]>;
+  count(): Promise<number>;
+  /** rows in seq order from `afterSeq` (exclusive), a page at a time */
+  page(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  verify(): Promise<VerifyResult>;
+  /** removes rows older than `cutoff` and appends the checkpoint row; the number removed */
+  prune(cutoff: number, now: number, retentionDays: number): Promise<number>;
+}
+
+export interface UserRecord {
+  username: string;
+  role: string;
+  displayName: string | null;
+  salt: Buffer;
+  hash: Buffer;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  tokenHash: string;
+  username: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface LoginFailures {
+  failures: number;
+  lockedUntil: number;
+}
+
+export interface UserRepository {
+  /** false when the name is taken */
+  insert(u: UserRecord): Promise<boolean>;
+  get(username: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  countByRole(role: string): Promise<number>;
+  setPassword(username: string, salt: Buffer, hash: Buffer): Promise<boolean>;
+  setRole(username: string, role: string): Promise<boolean>;
+  remove(username: string): Promise<boolean>;
+
+  createSession(s: SessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  touchSession(tokenHash: string, expiresAt: number): Promise<boolean>;
+  deleteSession(tokenHash: string): Promise<boolean>;
+  deleteUserSessions(username: string): Promise<number>;
+  purgeSessions(now: number, createdBefore: number): Promise<number>;
+
+  /**
+   * One failed login, counted atomically (several nodes may count the same user at once): the counter
+   * goes up by one (a lock that has run out starts a fresh count), and reaching `threshold` locks until
+   * `now + lockMs` and restarts the count.
+   */
+  recordFailure(username: string, now: number, threshold: number, lockMs: number): Promise<LoginFailures & { lockedNow: boolean }>;
+  failures(username: string): Promise<LoginFailures | undefined>;
+  clearFailures(username: string): Promise<void>;
+}

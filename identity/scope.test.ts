@@ -1,0 +1,47 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../alerting/index.js';
+import { assertInScope, inScope } from './scope.js';
+import { createUserStore } from './users.js';
+
+describe('tiered scope', () => {
+  it('the district sees every township and the system incidents; a township user only its townships', () => {
+    expect(inScope(null, '331003107')).toBe(true);
+    expect(inScope(null, null)).toBe(true);
+    expect(inScope(['331003107'], '331003107')).toBe(true);
+    expect(inScope(['331003107'], '331003101')).toBe(false);
+    expect(inScope(['331003107'], null)).toBe(false);
+    expect(() => assertInScope({ scope: ['331003107'] }, '331003101', 'incident i-1')).toThrow(/LOOKOUT_ERR_OUT_OF_SCOPE|outside your scope/);
+    try {
+      assertInScope({ scope: ['331003107'] }, '331003101', 'incident i-1');
+    } catch (e) {
+      expect((e as { code: string; statusCode: number }).code).toBe('LOOKOUT_ERR_OUT_OF_SCOPE');
+      expect((e as { statusCode: number }).statusCode).toBe(403);
+    }
+  });
+
+  it('is stored with the user, survives a reopen, and a change ends the sessions', async () => {
+    const db = new Database(':memory:');
+    const clock = createVirtualClock(Date.UTC(2026, 11, 3));
+    const users = createUserStore(db, clock);
+    const u = await users.create('yq-duty', 'Yuanqiao-2026!', 'dispatcher', '院桥值班', ['331003107']);
+    expect(u.scope).toEqual(['331003107']);
+    await users.create('district', 'District-2026!', 'dispatcher');
+    expect(users.get('district')!.scope).toBeNull();
+    const { token } = users.login(u);
+    expect(users.session(token)!.user.scope).toEqual(['331003107']);
+    users.setScope('yq-duty', ['331003107', '331003101']);
+    expect(users.session(token)).toBeNull();
+    expect(createUserStore(db, clock).get('yq-duty')!.scope).toEqual(['331003107', '331003101']);
+    users.setScope('yq-duty', null);
+    expect(users.get('yq-duty')!.scope).toBeNull();
+  });
+
+  it('adds the column to a database from before scopes, every user keeping the district', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE server_users (username TEXT PRIMARY KEY, role TEXT NOT NULL, display_name TEXT, salt BLOB NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL)');
+    db.prepare('INSERT INTO server_users VALUES (?, ?, ?, ?, ?, ?)').run('old', 'viewer', null, Buffer.alloc(16), Buffer.alloc(32), 1);
+    const users = createUserStore(db, createVirtualClock(1));
+    expect(users.get('old')!.scope).toBeNull();
+  });
+});

@@ -1,0 +1,20 @@
+// The ingest stage's small relational state (dead letters, device events) as async repositories
+// (DESIGN.md §6), implemented in db/repos/ingest.ts for both backends. The telemetry hot path stays on
+// its own store (ingest/stores/), never here.
+import type { DeadLetter, DeviceEvent } from '../schemas/index.js';
+import type { DeadLetterInput } from './dead-letters.js';
+
+export interface DeadLetterRepository {
+  add(e: DeadLetterInput): Promise<void>;
+  list(opts?: { limit?: number; deviceId?: string }): Promise<DeadLetter[]>;
+  countSince(ts: number): Promise<number>;
+  /** keeps the newest `maxRows`; the number removed */
+  prune(maxRows: number): Promise<number>;
+  total(): Promise<number>;
+}
+
+export interface EventRepository {
+  /** idempotent per (device, ts, type): a replayed event replaces itself */
+  append(e: DeviceEvent): Promise<void>;
+  recent(deviceId: string, limit?: number): Promise<DeviceEvent[]>;
+}
