@@ -17,12 +17,14 @@ import {
   type Incident,
   type ServerToClientEvents,
   type SocketData,
+  type HazardEvent,
 } from '../../schemas/index.js';
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -30,7 +32,7 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
-import { forPush } from './push.js';
+import { PUSH_TIMELINE, forPush } from './push.js';
 import { scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
@@ -94,7 +96,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
@@ -128,6 +130,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
   await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps));
@@ -219,7 +222,20 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   deps.alerting.on('incident:updated', (i) => {
     pendingUpdates.set(i.id, i);
   });
+  // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
+  const pendingEvents = new Map<string, HazardEvent>();
+  const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
+  deps.alerting.on('event:opened', (e) => {
+    pendingEvents.delete(e.id);
+    io.emit('event:opened', eventPush(e));
+  });
+  deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
   const updateTimer = deps.clock.setInterval(() => {
+    if (pendingEvents.size) {
+      const evs = [...pendingEvents.values()];
+      pendingEvents.clear();
+      for (const e of evs) io.emit('event:updated', eventPush(e));
+    }
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
     pendingUpdates.clear();
