@@ -33,7 +33,7 @@ import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 import { PUSH_TIMELINE, forPush } from './push.js';
-import { scopedIncidents, scopedStats } from './scope.js';
+import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { httpHardening } from './http-hardening.js';
@@ -225,16 +225,26 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
   const pendingEvents = new Map<string, HazardEvent>();
   const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
+  // the district sees an event whole; a township user's socket only its own part of it, or nothing
+  const emitEvent = (name: 'event:opened' | 'event:updated', e: HazardEvent) => {
+    io.to(DISTRICT_ROOM).emit(name, eventPush(e));
+    for (const s of io.of('/').sockets.values()) {
+      const sc = (s.data as Data).scope;
+      if (!sc || !e.townships.some((t) => sc.includes(t))) continue;
+      const mine = scopedEvent(e, deps.alerting.incidents, sc);
+      if (mine) s.emit(name, eventPush(mine));
+    }
+  };
   deps.alerting.on('event:opened', (e) => {
     pendingEvents.delete(e.id);
-    io.emit('event:opened', eventPush(e));
+    emitEvent('event:opened', e);
   });
   deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
   const updateTimer = deps.clock.setInterval(() => {
     if (pendingEvents.size) {
       const evs = [...pendingEvents.values()];
       pendingEvents.clear();
-      for (const e of evs) io.emit('event:updated', eventPush(e));
+      for (const e of evs) emitEvent('event:updated', e);
     }
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
