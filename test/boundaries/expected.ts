@@ -43,7 +43,13 @@ export const EXPECTED_BOUNDARIES: Record<string, Record<string, string[]>> = {
   'fault.pm-impossible': {
     blue: ['pm25 27 (pm10 = 20) --+'],
   },
+  // per-village critical rainfall: each window reached (达到或超过, ≥) at the village's own value; 准备转移 orange, 立即转移 red
   'flash-flood.critical-rain': {
+    orange: ['sum(rain, 1h) 5 (prepareRain1h=5) -++', 'sum(rain, 3h) 5 (prepareRain3h=5) -++', 'sum(rain, 6h) 5 (prepareRain6h=5) -++', 'sum(rain, 24h) 5 (prepareRain24h=5) -++'],
+    red: ['sum(rain, 1h) 5 (evacuateRain1h=5) -++', 'sum(rain, 3h) 5 (evacuateRain3h=5) -++', 'sum(rain, 6h) 5 (evacuateRain6h=5) -++', 'sum(rain, 24h) 5 (evacuateRain24h=5) -++'],
+  },
+  // the labelled EXAMPLE table (江华县) for devices without per-village values
+  'flash-flood.example-rain': {
     blue: [
       'sum(rain, 1h) 35 -++',
       'sum(rain, 3h) 55 -++',

@@ -16,6 +16,7 @@ import type { CompareOp, Condition, Operand, Rule } from '../../schemas/rules.js
 import { parseDuration } from '../../alerting/duration.js';
 import { aqiTableFor, computeAqi } from '../../alerting/aqi.js';
 import { waterClass } from '../../alerting/water-class.js';
+import { CRITICAL_RAIN_WINDOWS, criticalRainAttr } from '../../alerting/conditions/critical-rain.js';
 
 /** the oracle: what each operator means, typed in from docs/rules.md (not taken from the module under test) */
 export const OPS: Record<CompareOp, (a: number, b: number) => boolean> = {
@@ -79,6 +80,13 @@ export function* probes(c: Condition, others: Want[] = []): Generator<Probe> {
     for (let i = 0; i < c.any.length; i++) yield* probes(c.any[i]!, [...others, ...c.any.filter((_, k) => k !== i).map((x) => ({ c: x, want: false }))]);
   } else if ('stuck' in c) yield { leaf: c, others };
   else if (isLeaf(c)) yield { leaf: c, others };
+  else if ('criticalRain' in c && c.configured !== false) {
+    // a village's critical rainfall is, by its definition, `sum(rain, w) >= <action>Rain<w>` for each window w the
+    // device configures: each window is probed alone (the other windows' attributes stay unset, so they abstain)
+    for (const w of CRITICAL_RAIN_WINDOWS) {
+      yield { leaf: { agg: 'sum', metric: c.criticalRain, window: w, op: '>=', value: { attr: criticalRainAttr(c.action ?? 'evacuate', w) } } as Leaf, others };
+    }
+  }
   // `not`, time windows, attributes and noRain never decide a level alone: they are arranged as siblings
 }
 
@@ -88,6 +96,7 @@ function leafMetrics(c: Condition): string[] {
   if ('not' in c) return leafMetrics(c.not);
   if ('stuck' in c) return [c.stuck];
   if ('noRain' in c) return [c.noRain];
+  if ('criticalRain' in c) return [c.criticalRain];
   if ('agg' in c) return [c.metric];
   if ('rate' in c) return [c.rate];
   if ('hourly' in c) return [c.hourly];

@@ -1,6 +1,7 @@
 // Every level of every shipped rule pack, at its threshold: just below, exactly at, just above, generated from the
 // rule's own structure (generate.ts), run through the real engine (createAlerting, one rule loaded, real SQLite,
 // virtual clock). A rule added to a pack gets these scenarios without anyone writing them.
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,29 @@ import { EXPECTED_BOUNDARIES } from './expected.js';
 import { boundaryScenarios, outcomeLines, type Scenario } from './generate.js';
 
 const DEV = 'B-1';
+
+/**
+ * Rules whose levels are not a comparison the generator can place exactly at a threshold, each with the fixture
+ * file that pins every one of its levels from the source's own numbers instead (checked below: a level without an
+ * expected alarm in that file fails). The improved tangent angle is atan(fitted rate / learned steady rate) over a
+ * 24 h window and a 7-day baseline (许强 等 2009): its 40°/50°/80°/85° stages are fixture cases
+ * (steady 6 mm/day → blue, accelerating creep → orange, 6 mm/day on a 0.5 mm/day point → red, rain → one higher).
+ */
+const FIXTURE_PINNED: Record<string, string> = { 'geo.tangent-angle': 'alerting/fixtures/geo.json' };
+
+function levelsExpectedIn(file: string, ruleId: string): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.rule === ruleId && typeof o.level === 'string') out.add(o.level);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(JSON.parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')));
+  return out;
+}
 
 /** the rank of the rule's active alarm on the device (-1: none) */
 function rankNow(a: ReturnType<typeof createAlerting>, ruleId: string): number {
@@ -66,7 +90,15 @@ describe('pack boundaries: every level of every shipped rule, below / at / above
     expect(withLevels.map((r) => r.id)).toContain('gas.methane');
   });
 
-  for (const rule of withLevels) {
+  for (const [id, file] of Object.entries(FIXTURE_PINNED)) {
+    it(`${id}: every level is pinned by a case in ${file}`, () => {
+      const rule = withLevels.find((r) => r.id === id) as (Rule & { levels: object }) | undefined;
+      expect(rule, `${id} is no longer shipped: drop it from FIXTURE_PINNED`).toBeDefined();
+      expect([...levelsExpectedIn(file, id)].sort()).toEqual(Object.keys(rule!.levels).sort());
+    });
+  }
+
+  for (const rule of withLevels.filter((r) => !(r.id in FIXTURE_PINNED))) {
     describe(rule.id, () => {
       const scenarios = boundaryScenarios(rule);
       it('has a below/at/above scenario for each of its levels', () => {

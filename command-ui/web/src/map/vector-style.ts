@@ -86,7 +86,8 @@ function vectorLayers(has: (l: string) => boolean): LayerSpecification[] {
 
 /** A MapLibre style for the hub's basemap; raster archives are drawn dimmed and desaturated. */
 export function basemapStyle(info: BasemapInfo, origin: string): StyleSpecification {
-  const url = new URL(info.tiles, origin).href;
+  // WHATWG URL percent-encodes `{` `}` in a path: put MapLibre's {z}/{x}/{y} placeholders back
+  const url = new URL(info.tiles, origin).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}');
   const bounds = info.bounds ?? undefined;
   const base: StyleSpecification = {
     version: 8,
