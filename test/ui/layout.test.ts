@@ -1,5 +1,5 @@
-// Issue 14 "layout that fits", in Debian's Chromium against a real hub: at 1280×720, 1366×768, 3840×2160 and
-// 1920×1080, in zh-CN and in English, every top-bar control and every drawer action of
+// Issue 14 "layout that fits", in Debian's Chromium against a real hub: at 1280×720, 1366×768, 1920×1080 and
+// 3840×2160, in zh-CN and in English, every top-bar control and every drawer action of
 // an incident with 300 devices lies inside the viewport without scrolling and is not covered; top-bar
 // items, map overlays (legend, banners, edge chips, zoom and scale) and drawer actions do not overlap;
 // wall mode (大屏) shows its KPI tiles and a visible exit, and Esc leaves it. Screenshots per size in
