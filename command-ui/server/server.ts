@@ -31,6 +31,7 @@ import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
 import { forPush } from './push.js';
+import { scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { httpHardening } from './http-hardening.js';
@@ -44,6 +45,9 @@ export interface HubServer {
   start(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
+
+/** how long close() lets in-flight HTTP requests finish before it cuts their connections */
+const CLOSE_DRAIN_MS = 5_000;
 
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
@@ -190,12 +194,22 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     socket.data.username = session.user.username;
     socket.data.role = session.user.role;
     socket.data.tokenExpiresAt = session.expiresAt;
+    socket.data.scope = session.user.scope ?? null;
     (socket.data as Data).token = token as string;
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
+  // Tiered scope: every socket joins the room of its scope — the district, or one room per township — and
+  // an incident goes to the district room and its township's room only, so a township screen never
+  // receives another township's incident (a scope change ends the user's sessions, hence the sockets).
+  const DISTRICT_ROOM = 'scope:district';
+  const townshipRoom = (code: string) => `scope:t:${code}`;
+  const incidentRooms = (i: Incident) => (i.township ? [DISTRICT_ROOM, townshipRoom(i.township)] : [DISTRICT_ROOM]);
+  const statsFor = (scope: string[] | null) => scopedStats(deps.stats(), deps.alerting.incidents, scope);
   io.on('connection', (socket) => {
     const data = socket.data as Data;
+    const scope = data.scope;
+    void socket.join(scope ? scope.map(townshipRoom) : [DISTRICT_ROOM]);
     const limits = guard.open(data.username);
     socket.once('disconnect', () => guard.close(data.username));
     // The auth middleware runs once per connection: every incoming packet is rate limited (socket-guard.ts)
@@ -207,8 +221,9 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
-    socket.on('stats:get', () => socket.emit('stats', deps.stats()));
-    socket.emit('stats', deps.stats());
+    socket.on('stats:get', () => socket.emit('stats', statsFor(scope)));
+    socket.emit('incidents:snapshot', scopedIncidents(deps.alerting.incidents, { status: 'open', limit: 1000 }, { scope }).map(forPush));
+    socket.emit('stats', statsFor(scope));
   });
   // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
   deps.users.onRevoke((r) => {
@@ -231,7 +246,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   const pendingUpdates = new Map<string, Incident>();
   deps.alerting.on('incident:opened', (i) => {
     pendingUpdates.delete(i.id);
-    io.emit('incident:opened', forPush(i));
+    io.to(incidentRooms(i)).emit('incident:opened', forPush(i));
   });
   deps.alerting.on('incident:updated', (i) => {
     pendingUpdates.set(i.id, i);
@@ -240,11 +255,13 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
     pendingUpdates.clear();
-    for (const i of batch) io.emit('incident:updated', forPush(i));
+    for (const i of batch) io.to(incidentRooms(i)).emit('incident:updated', forPush(i));
   }, config.pushIntervalMs ?? 250);
   deps.live.onPush((changed) => io.emit('device:updated', changed));
   const statsTimer = deps.clock.setInterval(() => {
-    if (io.of('/').sockets.size > 0) io.emit('stats', deps.stats());
+    if (io.of('/').sockets.size === 0) return;
+    io.to(DISTRICT_ROOM).emit('stats', deps.stats());
+    for (const s of io.of('/').sockets.values()) if (s.data.scope) s.emit('stats', statsFor(s.data.scope));
   }, 2000);
 
   // MQTT over WebSocket on /mqtt; the frame cap stops a 200 MB frame (security-test-plan T23).
@@ -287,8 +304,18 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);
-      await new Promise<void>((r) => io.close(() => r()));
-      await app.close();
+      // a client that stops reading a response holds its request open, and closing the HTTP server (io.close()
+      // closes it too) would wait for it without end — a hung SIGTERM: in-flight requests get CLOSE_DRAIN_MS,
+      // then every connection is cut. A real timer, unref'd: it bounds socket I/O, not domain time, so it must
+      // fire under a virtual clock as well.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_DRAIN_MS);
+      cut.unref();
+      try {
+        await new Promise<void>((r) => io.close(() => r()));
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }
