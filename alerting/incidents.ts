@@ -223,6 +223,9 @@ export class IncidentBook {
       for (const r of this.open.values()) {
         if (this.related(r, a, now, probe) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
       }
+    } else {
+      // every alarm that outlived the same forced close continues in one linked incident, not one each
+      for (const r of this.open.values()) if (r.inc.linkedFrom === linkedFrom && r.inc.status !== 'closed' && r.inc.drill === a.alarm.drill) rec = r;
     }
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
