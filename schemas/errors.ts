@@ -23,6 +23,7 @@ export const ERRORS = {
   LOOKOUT_ERR_UPSTREAM: { status: 502, message: 'The internal tile service did not answer properly; check LOOKOUT_BASEMAP and that service.' },
   LOOKOUT_ERR_USER_EXISTS: { status: 409, message: 'A user with this name already exists.' },
   LOOKOUT_ERR_INCIDENT_TRANSITION: { status: 409, message: 'This action is not allowed in the incident’s current status.' },
+  LOOKOUT_ERR_ALARMS_ACTIVE: { status: 409, message: 'Alarms of this incident are still active (listed in "alarms"): wait until they clear, or send "force": true with a reason (false-alarm, sensor-fault, …); an alarm still active then opens a linked incident.' },
   LOOKOUT_ERR_RULE_INVALID: { status: 400, message: 'Rule does not match the rule schema; fix the named field.' },
   LOOKOUT_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The telemetry store is unavailable; readings are kept in the spool until it returns.' },
   LOOKOUT_ERR_STORE_REJECTED: { status: 400, message: 'The time-series database refused these readings (HTTP 4xx); check the reason, the readings are kept here.' },
@@ -55,10 +56,13 @@ export type ErrorCode = keyof typeof ERRORS;
 export class LookoutError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  constructor(code: ErrorCode, detail?: string) {
+  /** machine-readable particulars sent beside code and message (e.g. the active alarms of a refused close) */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, detail?: string, details?: Record<string, unknown>) {
     super(detail ? `${detail} — ${ERRORS[code].message}` : ERRORS[code].message);
     this.name = 'LookoutError';
     this.code = code;
     this.statusCode = ERRORS[code].status;
+    this.details = details;
   }
 }

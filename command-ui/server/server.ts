@@ -17,12 +17,14 @@ import {
   type Incident,
   type ServerToClientEvents,
   type SocketData,
+  type HazardEvent,
 } from '../../schemas/index.js';
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -30,8 +32,8 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
-import { forPush } from './push.js';
-import { scopedIncidents, scopedStats } from './scope.js';
+import { PUSH_TIMELINE, forPush } from './push.js';
+import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { httpHardening } from './http-hardening.js';
@@ -94,7 +96,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
@@ -128,6 +130,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
   await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps));
@@ -219,7 +222,30 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   deps.alerting.on('incident:updated', (i) => {
     pendingUpdates.set(i.id, i);
   });
+  // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
+  const pendingEvents = new Map<string, HazardEvent>();
+  const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
+  // the district sees an event whole; a township user's socket only its own part of it, or nothing
+  const emitEvent = (name: 'event:opened' | 'event:updated', e: HazardEvent) => {
+    io.to(DISTRICT_ROOM).emit(name, eventPush(e));
+    for (const s of io.of('/').sockets.values()) {
+      const sc = (s.data as Data).scope;
+      if (!sc || !e.townships.some((t) => sc.includes(t))) continue;
+      const mine = scopedEvent(e, deps.alerting.incidents, sc);
+      if (mine) s.emit(name, eventPush(mine));
+    }
+  };
+  deps.alerting.on('event:opened', (e) => {
+    pendingEvents.delete(e.id);
+    emitEvent('event:opened', e);
+  });
+  deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
   const updateTimer = deps.clock.setInterval(() => {
+    if (pendingEvents.size) {
+      const evs = [...pendingEvents.values()];
+      pendingEvents.clear();
+      for (const e of evs) emitEvent('event:updated', e);
+    }
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
     pendingUpdates.clear();
