@@ -157,7 +157,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
-  await app.register(async (scope) => ruleRoutes(scope, deps));
+  await app.register(async (scope) => ruleRoutes(scope, deps, config));
 
   const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
   if (hasWeb) {

@@ -128,6 +128,8 @@ export interface ServerConfig {
   secureTransport?: boolean;
   /** rate limits on socket.io events (socket-guard.ts SOCKET_GUARD_DEFAULTS) */
   socketLimits?: import('./socket-guard.js').SocketGuardConfig;
+  /** longest silence in ms (rule-routes.ts SILENCE_DEFAULTS: 7 days) */
+  silenceMaxMs?: number;
   /** budget of refused session tokens / acknowledgement links per address (credential-guard.ts) */
   credentialLimits?: import('./credential-guard.js').CredentialGuardConfig;
   /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
