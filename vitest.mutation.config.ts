@@ -7,7 +7,10 @@ export default defineConfig({
     include: [
       'alerting/conditions/*.test.ts',
       'alerting/aqi.test.ts',
+      'alerting/aqi-edges.test.ts',
+      'alerting/water-class.test.ts',
       'alerting/cap.test.ts',
+      'alerting/cap-document.test.ts',
       'alerting/hourly-mean.test.ts',
       'broker/acl.test.ts',
       'identity/*.test.ts',

@@ -222,6 +222,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     sender: config.capSender,
     senderName: '黄岩区应急管理局 Lookout',
     townshipNames,
+    // CAP certainty from the rule's basis (a projection is Likely, a measured exceedance Observed)
+    projected: (ruleId: string) => alerting.rules.get(ruleId)?.rule.basis === 'projected',
   };
   let started = false;
 
@@ -297,12 +299,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
+      secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);

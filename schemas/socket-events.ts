@@ -4,6 +4,8 @@ import type { DeviceState, HazardEvent, HubStats, Incident } from './model.js';
 export interface ServerToClientEvents {
   'incident:opened': (incident: Incident) => void;
   'incident:updated': (incident: Incident) => void;
+  /** on connect: the open incidents within the user's scope (bounded views, as pushes) */
+  'incidents:snapshot': (incidents: Incident[]) => void;
   /** an event (hazard process) opened or changed: level, counts, incidents, status (without its incidents) */
   'event:opened': (event: HazardEvent) => void;
   'event:updated': (event: HazardEvent) => void;
@@ -21,4 +23,6 @@ export interface SocketData {
   username: string;
   role: string;
   tokenExpiresAt: number;
+  /** the user's tiered scope: null = the district, else township codes (pushes carry only these) */
+  scope: string[] | null;
 }

@@ -123,8 +123,13 @@ export interface ServerConfig {
   requestTimeoutMs?: number;
   /** ms between coalesced device pushes */
   pushIntervalMs?: number;
+  /** the hub is reached over TLS (LOOKOUT_PUBLIC_URL is https://, i.e. behind a TLS-terminating proxy):
+   *  the session cookie gets `Secure`, HSTS and `upgrade-insecure-requests` are sent */
+  secureTransport?: boolean;
   /** rate limits on socket.io events (socket-guard.ts SOCKET_GUARD_DEFAULTS) */
   socketLimits?: import('./socket-guard.js').SocketGuardConfig;
+  /** budget of refused session tokens / acknowledgement links per address (credential-guard.ts) */
+  credentialLimits?: import('./credential-guard.js').CredentialGuardConfig;
   /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
   mqttWsOrigins?: readonly string[];
 }

@@ -13,6 +13,7 @@ import {
   type EventListQuery,
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
+import { assertEventInScope, scopedEvent, scopedIncident } from '../scope.js';
 import type { EventService, ServerDeps } from '../types.js';
 
 const ACTIONS = ['merge', 'ack', 'mute', 'close'] as const;
@@ -28,15 +29,29 @@ export async function eventRoutes(app: FastifyInstance, deps: ServerDeps) {
   };
   const audit = (user: string, action: string, target: string, ip: string, detail: string) => deps.audit?.({ ts: deps.clock.now(), user, action, target, ip, detail });
 
+  const scope = (req: { user?: { scope?: string[] | null } }) => req.user?.scope ?? null;
+  /** the event, if it exists and the caller's scope touches it (404 / 403 LOOKOUT_ERR_OUT_OF_SCOPE) */
+  const visible = (id: string, sc: string[] | null) => {
+    const e = events().get(id);
+    if (!e) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `event ${id}`);
+    const mine = scopedEvent(e, deps.alerting.incidents, sc);
+    if (!mine) throw new LookoutError('LOOKOUT_ERR_OUT_OF_SCOPE', `event ${id} is outside your scope (${sc!.join(', ')})`);
+    return { e, mine };
+  };
+  /** acting on an event: every township it covers must be the caller's */
+  const mayAct = (id: string, sc: string[] | null) => {
+    if (sc) assertEventInScope(visible(id, sc).e, { scope: sc });
+  };
+
   app.get<{ Querystring: EventListQuery }>('/api/events', { preHandler: viewer, schema: { querystring: eventListQuery } }, async (req) =>
-    events().list(req.query).map(({ timeline: _t, ...e }) => e),
+    events()
+      .list(req.query)
+      .map((e) => scopedEvent(e, deps.alerting.incidents, scope(req)))
+      .filter((e): e is NonNullable<typeof e> => e !== null)
+      .map(({ timeline: _t, ...e }) => e),
   );
 
-  app.get<{ Params: { id: string } }>('/api/events/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
-    const e = events().get(req.params.id);
-    if (!e) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `event ${req.params.id}`);
-    return e;
-  });
+  app.get<{ Params: { id: string } }>('/api/events/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => visible(req.params.id, scope(req)).mine);
 
   app.post<{ Body: EventCreateBody }>('/api/events', { preHandler: dispatcher, schema: { body: eventCreateBody } }, async (req, reply) => {
     const user = req.user!.username;
@@ -50,6 +65,8 @@ export async function eventRoutes(app: FastifyInstance, deps: ServerDeps) {
     { preHandler: dispatcher, schema: { params: idParams, body: { ...eventActionBody, required: ['note', 'incidentId'] } } },
     async (req) => {
       const user = req.user!.username;
+      mayAct(req.params.id, scope(req));
+      scopedIncident(deps.alerting.incidents, req.body.incidentId!, { scope: scope(req) });
       const e = events().attach(req.params.id, req.body.incidentId!, req.body, user);
       audit(user, 'event-attach', req.params.id, req.ip, `${req.body.incidentId}: ${req.body.note}`);
       return e;
@@ -68,6 +85,7 @@ export async function eventRoutes(app: FastifyInstance, deps: ServerDeps) {
     },
     async (req) => {
       const user = req.user!.username;
+      mayAct(req.params.id, scope(req));
       const e = events().detach(req.params.id, req.params.incidentId, { note: req.query.note }, user);
       audit(user, 'event-detach', req.params.id, req.ip, `${req.params.incidentId}: ${req.query.note}`);
       return e;
@@ -85,6 +103,7 @@ export async function eventRoutes(app: FastifyInstance, deps: ServerDeps) {
     },
     async (req) => {
       const user = req.user!.username;
+      mayAct(req.params.id, scope(req));
       const e = events()[req.params.action](req.params.id, req.body, user);
       audit(user, `event-${req.params.action}`, req.params.id, req.ip, req.body.note);
       return e;

@@ -4,6 +4,7 @@
 import { LEVELS, type Level } from '../../../schemas/index.js';
 import { api, getSession } from './api.js';
 import { clear, h } from './dom.js';
+import { dutyBadge } from './duty.js';
 import { dateTime } from './format.js';
 import { getLang, levelShort, setLang, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
@@ -91,7 +92,8 @@ export class TopBar {
   private renderRight(): void {
     clear(this.right);
     const user = getSession()?.user;
-    if (user) this.right.appendChild(h('span', { class: 'duty' }, `${t('dutyOfficer')} ${user.displayName ?? user.username}`));
+    // who is on duty now in the user's unit (the roster), not the logged-in account; opens the roster page
+    if (user) this.right.appendChild(dutyBadge());
     if (!isOnDuty()) {
       const b = h('button', { class: 'primary duty-btn', 'data-testid': 'start-duty' }, `▶ ${t('startDuty')}`);
       b.addEventListener('click', () => void startDuty());
