@@ -152,7 +152,8 @@ export class Drawer {
       const v = alarmMetric ? s?.values[alarmMetric] : undefined;
       if (!alarmMetric || v === undefined) return null;
       const ml = metricLabel(d.kind, alarmMetric);
-      return `${ml.label} ${num(v)} ${ml.unit}`;
+      // each value names its device: "甲烷 58.91 · 甲烷 28.31" alone does not say which sensor is which
+      return `${d.name || d.id} ${ml.label} ${num(v)} ${ml.unit}`;
     }).filter(Boolean);
     const current = currentList.length ? currentList.join(' · ') + (devices.length > 3 ? ' …' : '') : '';
 
