@@ -28,7 +28,8 @@ import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
-import type { ServerConfig, ServerDeps } from './types.js';
+import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
+import { hubStats, readiness } from './health.js';
 import { forPush } from './push.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
@@ -45,7 +46,8 @@ export interface HubServer {
 /** how long close() lets in-flight HTTP requests finish before it cuts their connections */
 const CLOSE_DRAIN_MS = 5_000;
 
-export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
+export async function createServer(input: ServerInput, config: ServerConfig): Promise<HubServer> {
+  const deps: ServerDeps = { ...input, stats: () => hubStats(input), readiness: () => readiness(input) };
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     // request lines are logged at info; the hub logs HTTP at warn and above (errors, refusals)
