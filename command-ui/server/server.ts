@@ -14,7 +14,6 @@ import {
   LookoutError,
   MAX_PAYLOAD_BYTES,
   type ClientToServerEvents,
-  type Incident,
   type ServerToClientEvents,
   type SocketData,
 } from '../../schemas/index.js';
@@ -30,7 +29,7 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
 import { hubStats, readiness } from './health.js';
-import { forPush } from './push.js';
+import { createPush, PUSH_DEFAULTS } from './push.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { sessionTokenHash } from '../../identity/index.js';
@@ -153,6 +152,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
+  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
   io.on('connection', (socket) => {
     const data = socket.data as Data;
     const limits = guard.open(data.username);
@@ -166,8 +166,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
       if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
-    socket.on('stats:get', () => socket.emit('stats', deps.stats()));
-    socket.emit('stats', deps.stats());
+    push.connected(socket);
   });
   // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
   deps.users.onRevoke((r) => {
@@ -182,29 +181,6 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
       if (!deps.users.peek((s.data as Data).token)) s.disconnect(true);
     }
   }, 30_000);
-
-  // Pushes stay small and few: an incident update is coalesced per incident (the newest state wins,
-  // sent within `pushIntervalMs`), and a push carries at most PUSH_ALARMS alarms (active first) and the
-  // last PUSH_TIMELINE timeline entries. A lane of 5 000 offline devices changing one by one would
-  // otherwise re-send a megabyte to every screen per change.
-  const pendingUpdates = new Map<string, Incident>();
-  deps.alerting.on('incident:opened', (i) => {
-    pendingUpdates.delete(i.id);
-    io.emit('incident:opened', forPush(i));
-  });
-  deps.alerting.on('incident:updated', (i) => {
-    pendingUpdates.set(i.id, i);
-  });
-  const updateTimer = deps.clock.setInterval(() => {
-    if (pendingUpdates.size === 0) return;
-    const batch = [...pendingUpdates.values()];
-    pendingUpdates.clear();
-    for (const i of batch) io.emit('incident:updated', forPush(i));
-  }, config.pushIntervalMs ?? 250);
-  deps.live.onPush((changed) => io.emit('device:updated', changed));
-  const statsTimer = deps.clock.setInterval(() => {
-    if (io.of('/').sockets.size > 0) io.emit('stats', deps.stats());
-  }, 2000);
 
   // MQTT over WebSocket on /mqtt; the frame cap stops a 200 MB frame (security-test-plan T23).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES + 1024, perMessageDeflate: false });
@@ -241,8 +217,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
       if (closed) return;
       closed = true;
       deps.clock.clearInterval(sweep);
-      deps.clock.clearInterval(updateTimer);
-      deps.clock.clearInterval(statsTimer);
+      push.close();
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);
