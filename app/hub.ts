@@ -49,7 +49,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const eventLog = createEventLog(db);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
+  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
+  // township names: an event's title names the area it covers
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) });
   const store = createTelemetryStore(
     {
       clock,
@@ -131,7 +133,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('incident:opened', (i) => notify.incidentChanged(i));
   alerting.on('incident:updated', (i) => notify.incidentChanged(i));
 
-  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   const capPublisher = createCapPublisher({ townships: townships.townships }, { sender: config.capSender });
   let started = false;
 
@@ -150,7 +151,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         incidents: alerting.incidents,
         alarms: alerting.alarms,
         deviceState: (id) => alerting.deviceState(id),
-        on: (ev, fn) => alerting.on(ev, fn),
+        on: (ev, fn) => alerting.on(ev as 'incident:opened', fn as never),
+        events: alerting.events,
+        drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
         derived: (id) => alerting.derived(id),
@@ -175,12 +178,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
+      secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);

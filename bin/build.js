@@ -3,14 +3,14 @@
 // beside their modules (rule packs, scenarios, default policies) copied next to the compiled code, and the web
 // app built by vite into command-ui/web/dist/. `--if-needed` (npm start, npm run demo) skips each half whose
 // output is newer than every source file, so a start after a build is immediate, and a deployed tree that
-// ships only the build (no sources) builds nothing. `--server-only` leaves the web app alone.
+// ships only the build (no sources) builds nothing. `--server-only` leaves the web app alone, `--web-only` the server.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_DIRS = ['schemas', 'notify', 'broker', 'ingest', 'alerting', 'identity', 'db', 'command-ui/server', 'device-sim', 'app'];
+const SERVER_DIRS = ['schemas', 'db', 'notify', 'broker', 'ingest', 'alerting', 'identity', 'command-ui/server', 'device-sim', 'app'];
 const SKIP = new Set(['node_modules', 'dist', 'fixtures', 'contract', 'data']);
 const SERVER_STAMP = path.join(ROOT, 'dist', 'app', 'cli.js');
 const WEB_STAMP = path.join(ROOT, 'command-ui', 'web', 'dist', 'index.html');
@@ -41,7 +41,7 @@ function run(bin, args) {
 const ifNeeded = process.argv.includes('--if-needed');
 const serverSources = SERVER_DIRS.flatMap((d) => files(path.join(ROOT, d)));
 const hasServerSources = serverSources.some((f) => f.endsWith('.ts'));
-if (hasServerSources && (!ifNeeded || stale(SERVER_STAMP, serverSources.concat(path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json'))))) {
+if (!process.argv.includes('--web-only') && hasServerSources && (!ifNeeded || stale(SERVER_STAMP, serverSources.concat(path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json'))))) {
   run('tsc', ['-p', 'tsconfig.build.json']);
   for (const f of serverSources) {
     if (f.endsWith('.ts')) continue;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Server as SocketServer } from 'socket.io';
@@ -22,16 +22,19 @@ import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
+import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
-import { hubStats, readiness } from './health.js';
 import { createPush, PUSH_DEFAULTS } from './push.js';
+import { hubStats, readiness } from './health.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
+import { httpHardening } from './http-hardening.js';
 import { sessionTokenHash } from '../../identity/index.js';
 import type { Logger } from 'pino';
 
@@ -57,6 +60,10 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
     requestTimeout: requestTimeoutMs,
     http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs) },
     clientErrorHandler,
+    // a malformed URL (bad percent-encoding) gets the hub's error shape, not fastify's own
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'LOOKOUT_ERR_VALIDATION', message: `malformed request: ${err.message}` } });
+    },
     // security-test-plan T25: refuse prototype poisoning outright
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -76,14 +83,19 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
         connectSrc: ["'self'", 'ws:', 'wss:'],
         fontSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'data:', 'blob:'],
+        // only meaningful over TLS; over plain HTTP it breaks the console's own requests (issue finding)
+        upgradeInsecureRequests: config.secureTransport ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
+    // HSTS is sent by http-hardening.ts, over TLS only: over plain HTTP a browser ignores it (RFC 6797 §8.1)
+    strictTransportSecurity: false,
   });
+  httpHardening(app as unknown as FastifyInstance, { secureTransport: config.secureTransport ?? false });
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
@@ -117,6 +129,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
   await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps));
@@ -125,9 +138,12 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
   if (hasWeb) {
     await app.register(fastifyStatic, { root: path.resolve(config.webRoot), prefix: '/', index: ['index.html'], wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => {
-      reply.type('text/html; charset=utf-8');
-      return statusPage(deps.stats(), deps.live.all().length);
+    // the figures are for logged-in users (session cookie or bearer token); others learn only that it runs
+    app.get('/', async (req, reply) => {
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      const token = tokenFrom(req);
+      const session = token ? deps.users.session(token) : null;
+      return statusPage(session ? { stats: deps.stats(), devices: deps.live.all().length } : null);
     });
   }
 
@@ -148,6 +164,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
     socket.data.username = session.user.username;
     socket.data.role = session.user.role;
     socket.data.tokenExpiresAt = session.expiresAt;
+    socket.data.scope = session.user.scope ?? null;
     (socket.data as Data).token = token as string;
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
@@ -155,6 +172,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
   const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
   io.on('connection', (socket) => {
     const data = socket.data as Data;
+    const scope = data.scope;
     const limits = guard.open(data.username);
     socket.once('disconnect', () => guard.close(data.username));
     // The auth middleware runs once per connection: every incoming packet is rate limited (socket-guard.ts)
@@ -166,7 +184,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
       if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
-    push.connected(socket);
+    push.connected(socket, scope);
   });
   // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
   deps.users.onRevoke((r) => {
