@@ -12,73 +12,26 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { LEVELS, LookoutError, systemClock, type Clock, type HubStats, type Level } from '../schemas/index.js';
-import { checkCrl, createBroker, createDeviceRegistry, type Broker, type CrlCheck, type DeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore, type Ingest, type LookoutTelemetryStore } from '../ingest/index.js';
-import { createAlerting, toAtomFeed, toCap, type Alerting } from '../alerting/index.js';
-import { createLiveState, createServer, requireRole, type HubServer, type LiveState } from '../command-ui/server/index.js';
-import { createIdentity, type AuditLog, type TwoFactorStore, type UserStore } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile, type DeliveryRecord, type Notify, type OrgBook } from '../notify/index.js';
+import { systemClock } from '../schemas/index.js';
+import { createBroker, createDeviceRegistry } from '../broker/index.js';
+import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
+import { createAlerting, createCapPublisher } from '../alerting/index.js';
+import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
+import { createIdentity } from '../identity/index.js';
+import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
+import type { Hub, HubOptions } from './hub-types.js';
 
-export interface HubOptions {
-  clock?: Clock;
-  logger?: Logger;
-  /** told once the first admin account exists, with its generated password when none was configured */
-  onFirstAdmin?: (username: string, generatedPassword: string | null) => void;
-}
-
-export interface Hub {
-  readonly config: Config;
-  readonly db: Database.Database;
-  readonly registry: DeviceRegistry;
-  readonly users: UserStore;
-  /** TOTP second factors of the users (LOOKOUT_ADMIN_2FA) */
-  readonly twoFactor: TwoFactorStore;
-  /** append-only, hash-chained audit trail (identity/audit.ts) */
-  readonly audit: AuditLog;
-  readonly store: LookoutTelemetryStore;
-  readonly ingest: Ingest;
-  readonly alerting: Alerting;
-  readonly live: LiveState;
-  readonly broker: Broker;
-  readonly server: HubServer;
-  readonly metrics: Registry;
-  /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
-  readonly org: OrgBook;
-  readonly notify: Notify;
-  start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
-  close(): Promise<void>;
-}
-
-/** app/config.ts's MQTT limits (0 = off) → the broker's options (absent = off) */
-function mqttLimits(l: Config['mqttLimits']) {
-  return {
-    connRate: l.connRate > 0 ? { perSecond: l.connRate, burst: l.connBurst } : null,
-    flapping: l.flapMax > 0 ? { maxConnects: l.flapMax, windowMs: l.flapWindowS * 1000, banMs: l.flapBanS * 1000 } : null,
-    authBackoff: l.authFailIp > 0 || l.authFailDevice > 0 ? { ipFailures: l.authFailIp, deviceFailures: l.authFailDevice, maxMs: l.authBackoffMaxS * 1000 } : null,
-  };
-}
+export type { Hub, HubOptions } from './hub-types.js';
 
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'lookout' } });
-  /** the device CRL (T22), refused at start when expired or unreadable; logged when it runs out within a week */
-  const loadCrl = (file: string): Buffer => {
-    const crl = readFileSync(file);
-    let check: CrlCheck;
-    try {
-      check = checkCrl(crl, clock.now());
-    } catch (err) {
-      throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_TLS_CRL: ${file} ${(err as Error).message}`);
-    }
-    if (check.expiresSoon) logger.warn({ file, nextUpdate: check.nextUpdate }, 'LOOKOUT_TLS_CRL runs out within 7 days: issue a fresh CRL from the device CA and restart, or every device certificate will be refused');
-    return crl;
-  };
-  // read before any stage opens a file or a thread, so a bad CRL stops start-up cleanly
-  const deviceCrl = config.mqtts?.crl ? loadCrl(config.mqtts.crl) : null;
+  // read first (TLS files, the device CRL): a bad one stops start-up before any stage opens a file or a thread
+  const brokerCfg = brokerConfig(config, clock.now(), logger);
   mkdirSync(config.dataDir, { recursive: true });
 
   const metrics = new Registry();
@@ -97,10 +50,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
-  const townshipNames = Object.fromEntries(townships.townships.map((t) => [t.code, t.name]));
   // township names: an event's title names the area it covers
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames });
-  let onStoreReject: (readings: readonly { deviceId: string }[], reason: string) => void = () => {};
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) });
   const store = createTelemetryStore(
     {
       clock,
@@ -108,7 +59,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       metrics,
       townshipOf: (id) => registry.get(id)?.township,
       onEvent: (e) => alerting.storeEvent(e),
-      onReject: (rs, reason) => onStoreReject(rs, reason),
+      // The store refuses only readings ingest handed it (ingest is built on the next line, before anything is
+      // written); a refusal goes to the dead-letter lane. Should it ever come earlier, the store catches the
+      // error and logs the readings (spooled-store.ts) — nothing is dropped silently.
+      onReject: (rs, reason) => ingest.refused(rs, reason),
     },
     config,
   );
@@ -129,22 +83,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
     },
-    {
-      host: config.mqtt.host,
-      port: config.mqtt.port,
-      maxInflight: config.mqtt.maxInflight,
-      drainTimeoutMs: config.mqtt.drainTimeoutMs,
-      tls: config.mqtts
-        ? {
-            port: config.mqtts.port,
-            cert: readFileSync(config.mqtts.cert),
-            key: readFileSync(config.mqtts.key),
-            ...(config.mqtts.ca ? { ca: readFileSync(config.mqtts.ca) } : {}),
-            ...(deviceCrl ? { crl: deviceCrl } : {}),
-          }
-        : null,
-      ...mqttLimits(config.mqttLimits),
-    },
+    brokerCfg,
   );
 
   // A token rotated or revoked, or a device retired — here or by `lookout device …` in another process
@@ -172,14 +111,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
-  // The database refused readings (HTTP 4xx): into the dead-letter lane with its reason, never silently away.
-  onStoreReject = (rs, reason) => {
-    const byDevice = new Map<string, number>();
-    for (const r of rs) byDevice.set(r.deviceId, (byDevice.get(r.deviceId) ?? 0) + 1);
-    for (const [id, n] of byDevice) {
-      ingest.reject(id, `store:${store.name}`, 'LOOKOUT_ERR_STORE_REJECTED', `${n} reading(s) refused by ${store.name}: ${reason}`, Buffer.from(JSON.stringify(rs.filter((r) => r.deviceId === id).slice(0, 20))));
-    }
-  };
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
   const org = createOrgBook({ clock });
@@ -191,23 +122,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
-      timeline: (id, text) => alerting.incidents.note(id, text),
-      onDelivery: (r: DeliveryRecord) => {
-        if (r.status !== 'digested') alerting.incidents.note(r.incidentId, `投递 delivery ${r.channelId} → ${r.recipient}${r.address ? ` ${r.address}` : ''}: ${r.status}${r.code ? ` ${r.code}` : ''}${r.attempt > 1 ? ` (第${r.attempt}次 attempt ${r.attempt})` : ''}`);
-      },
-      personName: (id) => org.person(id)?.name ?? id,
-      incident: (id) => {
-        const i = alerting.incidents.get(id);
-        return i ? { title: i.title, level: i.level, status: i.status, drill: i.drill } : null;
-      },
-      async acknowledge(id, personId, note) {
-        const i = alerting.incidents.get(id);
-        const already = !i || i.status !== 'open';
-        if (!already) alerting.incidents.act(id, 'ack', { note: note ?? '通过消息链接确认 · acknowledged from the link' }, `${org.person(personId)?.name ?? personId} (link)`);
-        return { already };
-      },
-      onChannelFailure: (ch, rec) => void alerting.incidents.openSystem(`notify:${ch}`, 'orange', `通知通道失败 · notification channel ${ch} failing`, `${rec.status} ${rec.code ?? ''}: ${rec.answer ?? ''}`),
-      onChannelRecovered: (ch) => alerting.incidents.closeSystem(`notify:${ch}`, 'the channel delivers again'),
+      ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
       channels: config.notify.channelsFile ? readChannelFile(config.notify.channelsFile) : null,
@@ -218,32 +133,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('incident:opened', (i) => notify.incidentChanged(i));
   alerting.on('incident:updated', (i) => notify.incidentChanged(i));
 
-  const capOptions = {
-    sender: config.capSender,
-    senderName: '黄岩区应急管理局 Lookout',
-    townshipNames,
-    // CAP certainty from the rule's basis (a projection is Likely, a measured exceedance Observed)
-    projected: (ruleId: string) => alerting.rules.get(ruleId)?.rule.basis === 'projected',
-  };
+  const capPublisher = createCapPublisher({ townships: townships.townships, projected: (ruleId) => alerting.rules.get(ruleId)?.rule.basis === 'projected' }, { sender: config.capSender });
   let started = false;
-
-  function stats(): HubStats {
-    const open = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
-    let drillActive = false;
-    for (const i of alerting.incidents.list({ status: 'open', limit: 1000 })) {
-      open[i.level]++;
-      if (i.drill) drillActive = true;
-    }
-    return {
-      ts: clock.now(),
-      devicesTotal: registry.size(),
-      devicesOnline: live.onlineCount(),
-      readingsPerSec: live.readingsPerSec(),
-      openIncidents: open,
-      deadLettersLastHour: deadLetters.countSince(clock.now() - 3600_000),
-      drillActive,
-    };
-  }
 
   const server = await createServer(
     {
@@ -268,25 +159,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         derived: (id) => alerting.derived(id),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
-        cap: (i) => toCap(i, capOptions),
-        capFeed: (list) => toAtomFeed(list, { ...capOptions, selfUrl: '/api/cap.atom', capUrl: (id) => `/api/incidents/${id}/cap` }),
+        cap: capPublisher.cap,
+        capFeed: capPublisher.capFeed,
       },
       live,
-      stats,
+      brokerStarted: () => started,
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
       audit: (e) => void audit.append(e),
-      async readiness() {
-        const h = await store.health();
-        const checks = {
-          broker: { ok: started, ...(started ? {} : { detail: 'not started' }) },
-          store: { ok: h.ok, detail: `${store.name}: ${h.state}${h.detail ? ` (${h.detail})` : ''}` },
-          rules: (() => {
-            const n = alerting.rules.list().length;
-            return n > 0 ? { ok: true, detail: `${n} rules loaded` } : { ok: false, detail: 'no rules loaded' };
-          })(),
-        };
-        return { ok: Object.values(checks).every((c) => c.ok), checks };
-      },
     },
     {
       host: config.http.host,

@@ -66,6 +66,9 @@ export interface Ingest {
   accept(topic: ParsedTopic, rawTopic: string, payload: Buffer, done: (err?: Error | null) => void, arrivedAt?: number): void;
   /** record a refusal that happened before decoding (e.g. ACL) in the dead-letter lane */
   reject(deviceId: string | null, rawTopic: string, code: string, reason: string, payload: Buffer): void;
+  /** the store's `onReject`: readings the database refused (HTTP 4xx) go to the dead-letter lane, one entry
+   *  per device with its reason and the first 20 readings, never silently away */
+  refused(readings: readonly Reading[], reason: string): void;
   on<K extends keyof IngestEvents>(event: K, fn: (...args: IngestEvents[K]) => void): void;
   stats(): IngestStats;
   /** resolves when everything accepted so far is durable */
@@ -117,6 +120,14 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
       logger.error({ err }, 'dead-letter lane write failed');
     }
     if (deviceId) emitter.emit('rejected', deviceId, code, ts);
+  }
+
+  function refused(readings: readonly Reading[], reason: string) {
+    const byDevice = new Map<string, Reading[]>();
+    for (const r of readings) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
+    for (const [id, rs] of byDevice) {
+      reject(id, `store:${store.name}`, 'LOOKOUT_ERR_STORE_REJECTED', `${rs.length} reading(s) refused by ${store.name}: ${reason}`, Buffer.from(JSON.stringify(rs.slice(0, 20))));
+    }
   }
 
   /** identity of a reading for redelivery: device, timestamp, drill flag and which metrics it carries */
@@ -285,6 +296,7 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
       }
     },
     reject,
+    refused,
     on(event, fn) {
       emitter.on(event, fn as (...args: unknown[]) => void);
     },

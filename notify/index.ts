@@ -16,3 +16,4 @@ export { importOrgDir } from './org/org-dir.js';
 export { readNotifyKey, deriveKey } from './key-file.js';
 export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';
 export { sampleOrg } from './org/sample-org.js';
+export { incidentHooks, type IncidentBookPort, type IncidentHooks } from './incident-hooks.js';

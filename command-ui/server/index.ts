@@ -1,5 +1,5 @@
 // Public door of the command-ui server stage.
 export { createServer, type HubServer } from './server.js';
 export { createLiveState, type LiveState, type StatusInput } from './live-state.js';
-export type { ServerDeps, ServerConfig, AlertingView, IncidentService, Readiness } from './types.js';
+export type { ServerDeps, ServerInput, ServerConfig, AlertingView, IncidentService, Readiness } from './types.js';
 export { requireRole } from './auth.js';

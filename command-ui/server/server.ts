@@ -14,10 +14,8 @@ import {
   LookoutError,
   MAX_PAYLOAD_BYTES,
   type ClientToServerEvents,
-  type Incident,
   type ServerToClientEvents,
   type SocketData,
-  type HazardEvent,
 } from '../../schemas/index.js';
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
@@ -31,9 +29,9 @@ import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
-import type { ServerConfig, ServerDeps } from './types.js';
-import { PUSH_TIMELINE, forPush } from './push.js';
-import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
+import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
+import { createPush, PUSH_DEFAULTS } from './push.js';
+import { hubStats, readiness } from './health.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { httpHardening } from './http-hardening.js';
@@ -51,7 +49,8 @@ export interface HubServer {
 /** how long close() lets in-flight HTTP requests finish before it cuts their connections */
 const CLOSE_DRAIN_MS = 5_000;
 
-export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
+export async function createServer(input: ServerInput, config: ServerConfig): Promise<HubServer> {
+  const deps: ServerDeps = { ...input, stats: () => hubStats(input), readiness: () => readiness(input) };
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     // request lines are logged at info; the hub logs HTTP at warn and above (errors, refusals)
@@ -202,17 +201,10 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
-  // Tiered scope: every socket joins the room of its scope — the district, or one room per township — and
-  // an incident goes to the district room and its township's room only, so a township screen never
-  // receives another township's incident (a scope change ends the user's sessions, hence the sockets).
-  const DISTRICT_ROOM = 'scope:district';
-  const townshipRoom = (code: string) => `scope:t:${code}`;
-  const incidentRooms = (i: Incident) => (i.township ? [DISTRICT_ROOM, townshipRoom(i.township)] : [DISTRICT_ROOM]);
-  const statsFor = (scope: string[] | null) => scopedStats(deps.stats(), deps.alerting.incidents, scope);
+  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
   io.on('connection', (socket) => {
     const data = socket.data as Data;
     const scope = data.scope;
-    void socket.join(scope ? scope.map(townshipRoom) : [DISTRICT_ROOM]);
     const limits = guard.open(data.username);
     socket.once('disconnect', () => guard.close(data.username));
     // The auth middleware runs once per connection: every incoming packet is rate limited (socket-guard.ts)
@@ -224,9 +216,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
-    socket.on('stats:get', () => socket.emit('stats', statsFor(scope)));
-    socket.emit('incidents:snapshot', scopedIncidents(deps.alerting.incidents, { status: 'open', limit: 1000 }, { scope }).map(forPush));
-    socket.emit('stats', statsFor(scope));
+    push.connected(socket, scope);
   });
   // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
   deps.users.onRevoke((r) => {
@@ -241,54 +231,6 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (!deps.users.peek((s.data as Data).token)) s.disconnect(true);
     }
   }, 30_000);
-
-  // Pushes stay small and few: an incident update is coalesced per incident (the newest state wins,
-  // sent within `pushIntervalMs`), and a push carries at most PUSH_ALARMS alarms (active first) and the
-  // last PUSH_TIMELINE timeline entries. A lane of 5 000 offline devices changing one by one would
-  // otherwise re-send a megabyte to every screen per change.
-  const pendingUpdates = new Map<string, Incident>();
-  deps.alerting.on('incident:opened', (i) => {
-    pendingUpdates.delete(i.id);
-    io.to(incidentRooms(i)).emit('incident:opened', forPush(i));
-  });
-  deps.alerting.on('incident:updated', (i) => {
-    pendingUpdates.set(i.id, i);
-  });
-  // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
-  const pendingEvents = new Map<string, HazardEvent>();
-  const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
-  // the district sees an event whole; a township user's socket only its own part of it, or nothing
-  const emitEvent = (name: 'event:opened' | 'event:updated', e: HazardEvent) => {
-    io.to(DISTRICT_ROOM).emit(name, eventPush(e));
-    for (const s of io.of('/').sockets.values()) {
-      const sc = (s.data as Data).scope;
-      if (!sc || !e.townships.some((t) => sc.includes(t))) continue;
-      const mine = scopedEvent(e, deps.alerting.incidents, sc);
-      if (mine) s.emit(name, eventPush(mine));
-    }
-  };
-  deps.alerting.on('event:opened', (e) => {
-    pendingEvents.delete(e.id);
-    emitEvent('event:opened', e);
-  });
-  deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
-  const updateTimer = deps.clock.setInterval(() => {
-    if (pendingEvents.size) {
-      const evs = [...pendingEvents.values()];
-      pendingEvents.clear();
-      for (const e of evs) emitEvent('event:updated', e);
-    }
-    if (pendingUpdates.size === 0) return;
-    const batch = [...pendingUpdates.values()];
-    pendingUpdates.clear();
-    for (const i of batch) io.to(incidentRooms(i)).emit('incident:updated', forPush(i));
-  }, config.pushIntervalMs ?? 250);
-  deps.live.onPush((changed) => io.emit('device:updated', changed));
-  const statsTimer = deps.clock.setInterval(() => {
-    if (io.of('/').sockets.size === 0) return;
-    io.to(DISTRICT_ROOM).emit('stats', deps.stats());
-    for (const s of io.of('/').sockets.values()) if (s.data.scope) s.emit('stats', statsFor(s.data.scope));
-  }, 2000);
 
   // MQTT over WebSocket on /mqtt; the frame cap stops a 200 MB frame (security-test-plan T23).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES + 1024, perMessageDeflate: false });
@@ -325,8 +267,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (closed) return;
       closed = true;
       deps.clock.clearInterval(sweep);
-      deps.clock.clearInterval(updateTimer);
-      deps.clock.clearInterval(statsTimer);
+      push.close();
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);

@@ -103,6 +103,14 @@ export interface ServerDeps {
   audit?: (entry: { ts: number; user: string | null; action: string; target: string | null; ip: string | null; detail?: string }) => void;
 }
 
+/** What the composition root passes to createServer: stats and readiness are the server's own (health.ts). */
+export type ServerInput = Omit<ServerDeps, 'stats' | 'readiness' | 'store' | 'devices'> & {
+  devices: ServerDeps['devices'] & { size(): number };
+  store: ServerDeps['store'] & { readonly name: string; health(): Promise<{ ok: boolean; state: string; detail?: string }> };
+  /** the broker listens (readiness) */
+  brokerStarted(): boolean;
+};
+
 export interface ServerConfig {
   host: string;
   port: number;

@@ -1,0 +1,38 @@
+// What the console and /readyz report about the hub as a whole: the figures of the status bar (HubStats)
+// and the readiness checks. They are read from the stages the server is given, so the composition root
+// only wires (it holds no policy of its own).
+import { LEVELS, type HubStats, type Level } from '../../schemas/index.js';
+import type { Readiness, ServerInput } from './types.js';
+
+/** the status bar: devices, readings per second, open incidents by level, dead letters in the last hour */
+export function hubStats(deps: ServerInput): HubStats {
+  const open = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  let drillActive = false;
+  for (const i of deps.alerting.incidents.list({ status: 'open', limit: 1000 })) {
+    open[i.level]++;
+    if (i.drill) drillActive = true;
+  }
+  const now = deps.clock.now();
+  return {
+    ts: now,
+    devicesTotal: deps.devices.size(),
+    devicesOnline: deps.live.onlineCount(),
+    readingsPerSec: deps.live.readingsPerSec(),
+    openIncidents: open,
+    deadLettersLastHour: deps.deadLetters.countSince(now - 3600_000),
+    drillActive,
+  };
+}
+
+/** ready = the broker listens, the telemetry store answers, and at least one rule is loaded */
+export async function readiness(deps: ServerInput): Promise<Readiness> {
+  const started = deps.brokerStarted();
+  const h = await deps.store.health();
+  const rules = deps.alerting.rules?.list().length ?? 0;
+  const checks = {
+    broker: { ok: started, ...(started ? {} : { detail: 'not started' }) },
+    store: { ok: h.ok, detail: `${deps.store.name}: ${h.state}${h.detail ? ` (${h.detail})` : ''}` },
+    rules: rules > 0 ? { ok: true, detail: `${rules} rules loaded` } : { ok: false, detail: 'no rules loaded' },
+  };
+  return { ok: Object.values(checks).every((c) => c.ok), checks };
+}
