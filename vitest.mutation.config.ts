@@ -7,6 +7,8 @@ export default defineConfig({
     include: [
       'alerting/conditions/*.test.ts',
       'alerting/aqi.test.ts',
+      'alerting/aqi-edges.test.ts',
+      'alerting/water-class.test.ts',
       'alerting/cap.test.ts',
       'alerting/hourly-mean.test.ts',
       'broker/acl.test.ts',

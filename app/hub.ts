@@ -96,7 +96,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const eventLog = createEventLog(db);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
+  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
+  const townshipNames = Object.fromEntries(townships.townships.map((t) => [t.code, t.name]));
+  // township names: an event's title names the area it covers
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames });
   let onStoreReject: (readings: readonly { deviceId: string }[], reason: string) => void = () => {};
   const store = createTelemetryStore(
     {
@@ -215,11 +218,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('incident:opened', (i) => notify.incidentChanged(i));
   alerting.on('incident:updated', (i) => notify.incidentChanged(i));
 
-  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   const capOptions = {
     sender: config.capSender,
     senderName: '黄岩区应急管理局 Lookout',
-    townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])),
+    townshipNames,
   };
   let started = false;
 
@@ -256,7 +258,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         incidents: alerting.incidents,
         alarms: alerting.alarms,
         deviceState: (id) => alerting.deviceState(id),
-        on: (ev, fn) => alerting.on(ev, fn),
+        on: (ev, fn) => alerting.on(ev as 'incident:opened', fn as never),
+        events: alerting.events,
+        drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
         derived: (id) => alerting.derived(id),
@@ -293,6 +297,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
+      secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
     },
   );
 

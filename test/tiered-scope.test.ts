@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { createVirtualClock } from '../alerting/index.js';
-import type { ClientToServerEvents, HubStats, Incident, ServerToClientEvents } from '../schemas/index.js';
+import type { ClientToServerEvents, HazardEvent, HubStats, Incident, ServerToClientEvents } from '../schemas/index.js';
 import { eventually, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 
 const YQ = '331003107';
@@ -17,6 +17,7 @@ interface Seen {
   updated: { id: string; status: string }[];
   snapshot: string[][];
   stats: HubStats[];
+  events: HazardEvent[];
 }
 
 describe('tiered scope: a township user sees its township only', () => {
@@ -28,8 +29,8 @@ describe('tiered scope: a township user sees its township only', () => {
   let yqIncident: Incident;
   let nxIncident: Incident;
   const sockets: Socket[] = [];
-  const yqSeen: Seen = { opened: [], updated: [], snapshot: [], stats: [] };
-  const districtSeen: Seen = { opened: [], updated: [], snapshot: [], stats: [] };
+  const yqSeen: Seen = { opened: [], updated: [], snapshot: [], stats: [], events: [] };
+  const districtSeen: Seen = { opened: [], updated: [], snapshot: [], stats: [], events: [] };
 
   /** a socket whose listeners are attached before it connects, so the initial snapshot is never missed */
   function watch(token: string, seen: Seen): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
@@ -39,6 +40,8 @@ describe('tiered scope: a township user sees its township only', () => {
     s.on('incident:updated', (i) => seen.updated.push({ id: i.id, status: i.status }));
     s.on('incidents:snapshot', (list) => seen.snapshot.push(list.map((i) => i.id)));
     s.on('stats', (st) => seen.stats.push(st));
+    s.on('event:opened', (e) => seen.events.push(e));
+    s.on('event:updated', (e) => seen.events.push(e));
     return new Promise((resolve, reject) => {
       s.once('connect', () => resolve(s));
       s.once('connect_error', reject);
@@ -88,8 +91,8 @@ describe('tiered scope: a township user sees its township only', () => {
   });
 
   it('socket: the initial snapshot and the stats carry the user\'s township only', async () => {
-    const late: Seen = { opened: [], updated: [], snapshot: [], stats: [] };
-    const lateDistrict: Seen = { opened: [], updated: [], snapshot: [], stats: [] };
+    const late: Seen = { opened: [], updated: [], snapshot: [], stats: [], events: [] };
+    const lateDistrict: Seen = { opened: [], updated: [], snapshot: [], stats: [], events: [] };
     await watch(yq, late);
     await watch(admin, lateDistrict);
     await eventually(async () => late.snapshot.length > 0 && late.stats.length > 0, 10_000, 'township snapshot and stats');
@@ -147,8 +150,40 @@ describe('tiered scope: a township user sees its township only', () => {
     expect((await t.api<{ alarms: unknown[] }>('GET', '/api/devices/GAS-YQ-1', { token: yq })).body.alarms.length).toBeGreaterThan(0);
   });
 
+  it('events: a township user gets only its own part of an event, over the socket and REST; acting on another township\'s event is refused', async () => {
+    const eventOf = (inc: Incident) => eventually(async () => t.hub.alerting.incidents.get(inc.id)?.eventId ?? undefined, 10_000, `event of ${inc.id}`);
+    const nxEvent = await eventOf(nxIncident);
+    const yqEvent = await eventOf(yqIncident);
+    await eventually(async () => districtSeen.events.some((e) => e.id === nxEvent) && districtSeen.events.some((e) => e.id === yqEvent), 10_000, 'district event pushes');
+    // 院桥镇's event push arrived; every event push this socket got lies within 院桥镇
+    await eventually(async () => yqSeen.events.some((e) => e.incidentIds.includes(yqIncident.id)), 10_000, '院桥镇 event push');
+    for (const e of yqSeen.events) {
+      expect(e.townships).toEqual([YQ]);
+      expect(e.incidentIds).toEqual([yqIncident.id]);
+      expect(Object.keys(e.counts.byTownship).every((k) => k === YQ)).toBe(true);
+      expect((e.timeline ?? []).every((x) => x.incidentId === null || x.incidentId === yqIncident.id)).toBe(true);
+    }
+    expect(nxEvent).not.toBe(yqEvent); // two gas leaks 15 km apart are two hazard processes
+    expect(yqSeen.events.map((e) => e.id)).not.toContain(nxEvent);
+
+    const mine = (await t.api<HazardEvent[]>('GET', '/api/events?status=all', { token: yq })).body;
+    expect(mine.map((e) => e.id)).toEqual([yqEvent]);
+    expect(mine[0]!.incidentIds).toEqual([yqIncident.id]);
+    const district = (await t.api<HazardEvent[]>('GET', '/api/events?status=all', { token: admin })).body;
+    expect(district.map((e) => e.id)).toEqual(expect.arrayContaining([yqEvent, nxEvent]));
+    const other = await t.api('GET', `/api/events/${nxEvent}`, { token: yq });
+    expect(other.status).toBe(403);
+    expect(other.text).toContain('LOOKOUT_ERR_OUT_OF_SCOPE');
+    const act = await t.api('POST', `/api/events/${nxEvent}/mute`, { token: yq, body: { note: '越权' } });
+    expect(act.status).toBe(403);
+    expect(t.hub.alerting.events!.get(nxEvent)!.mutedUntil).toBeNull();
+    const own = await t.api<HazardEvent>('GET', `/api/events/${yqEvent}`, { token: yq });
+    expect(own.status).toBe(200);
+    expect(own.body.incidentIds).toEqual([yqIncident.id]);
+  });
+
   it('a scope change ends the user\'s sockets (no socket keeps the old view)', async () => {
-    const seen: Seen = { opened: [], updated: [], snapshot: [], stats: [] };
+    const seen: Seen = { opened: [], updated: [], snapshot: [], stats: [], events: [] };
     const s = await watch(yq, seen);
     const gone = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
     expect((await t.api('PATCH', '/api/users/yq-disp', { token: admin, body: { scope: [NX] } })).status).toBe(200);

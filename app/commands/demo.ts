@@ -51,6 +51,9 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   );
   const { hub, ports } = await startCommand(config, io);
   seedDemoOrg(hub.org, Date.now());
+  // a new drill starts clean: the previous run's drill incidents and events close (reason 演练, kept for review)
+  const ended = hub.alerting.drillEnd('lookout demo');
+  if (ended.incidents || ended.events) io.stdout.write(`Ended the previous drill: ${ended.incidents} incident(s) and ${ended.events} event(s) closed (kept for review).\n`);
   const fleet = demoFleet(size);
   io.stdout.write(`Registering the demo fleet (${fleet.devices.length} simulated devices in Huangyan)…\n`);
   await hub.registry.importMany(fleet.devices, (done, total) => io.stdout.write(`\r  ${done}/${total}`));

@@ -1,7 +1,7 @@
 // Tiered scope on the server's doors (issue "tiered linkage", identity/scope.ts): the incident list asks the
 // store once per township of the user's scope and merges in the store's own order, so a township user's
 // page holds its own incidents up to the limit (filtering one district-wide page afterwards would cut them).
-import { LEVELS, LookoutError, type HubStats, type Incident, type Level, type User } from '../../schemas/index.js';
+import { LEVELS, LookoutError, type HazardEvent, type HubStats, type Incident, type Level, type User } from '../../schemas/index.js';
 import { assertInScope, inScope } from '../../identity/index.js';
 import type { IncidentService } from './types.js';
 
@@ -45,6 +45,38 @@ export function scopedStats(all: HubStats, incidents: IncidentService, scope: Us
     if (i.drill) drillActive = true;
   }
   return { ...all, openIncidents: open, drillActive };
+}
+
+/**
+ * An event as a township user sees it: only the incidents, counts and timeline entries of its own townships,
+ * and its level from those incidents; null when the event touches none of them. An event spans townships (one
+ * typhoon, one event), so the district sees it whole and each township its own part.
+ */
+export function scopedEvent(e: HazardEvent, incidents: IncidentService, scope: User['scope']): HazardEvent | null {
+  if (!scope) return e;
+  const mine = new Set(scope);
+  const townships = e.townships.filter((t) => mine.has(t));
+  if (townships.length === 0) return null;
+  const own = e.incidentIds.map((id) => incidents.get(id)).filter((i): i is Incident => !!i && i.township !== null && mine.has(i.township));
+  const ids = new Set(own.map((i) => i.id));
+  const open = own.filter((i) => i.status !== 'closed');
+  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  for (const i of open) byLevel[i.level]++;
+  const level = open.length ? open.reduce((a, i) => (rank(i) > LEVELS.indexOf(a) ? i.level : a), open[0]!.level) : e.level;
+  return {
+    ...e,
+    level,
+    townships,
+    incidentIds: [...ids],
+    counts: { byLevel, byTownship: Object.fromEntries(Object.entries(e.counts.byTownship).filter(([t]) => mine.has(t))), open: open.length, total: ids.size },
+    ...(e.timeline ? { timeline: e.timeline.filter((x) => x.incidentId === null || ids.has(x.incidentId)) } : {}),
+    ...(e.incidents ? { incidents: e.incidents.filter((i) => ids.has(i.id)) } : {}),
+  };
+}
+
+/** a township user may act on an event only when every township it covers is theirs (403 otherwise) */
+export function assertEventInScope(e: HazardEvent, user: Pick<User, 'scope'>): void {
+  for (const t of e.townships) assertInScope(user, t, `event ${e.id}`);
 }
 
 export { inScope };

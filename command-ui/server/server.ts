@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Server as SocketServer } from 'socket.io';
@@ -17,22 +17,26 @@ import {
   type Incident,
   type ServerToClientEvents,
   type SocketData,
+  type HazardEvent,
 } from '../../schemas/index.js';
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
+import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
-import { forPush } from './push.js';
-import { scopedIncidents, scopedStats } from './scope.js';
+import { PUSH_TIMELINE, forPush } from './push.js';
+import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
+import { httpHardening } from './http-hardening.js';
 import { sessionTokenHash } from '../../identity/index.js';
 import type { Logger } from 'pino';
 
@@ -42,6 +46,9 @@ export interface HubServer {
   start(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
+
+/** how long close() lets in-flight HTTP requests finish before it cuts their connections */
+const CLOSE_DRAIN_MS = 5_000;
 
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
@@ -54,6 +61,10 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     requestTimeout: requestTimeoutMs,
     http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs) },
     clientErrorHandler,
+    // a malformed URL (bad percent-encoding) gets the hub's error shape, not fastify's own
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'LOOKOUT_ERR_VALIDATION', message: `malformed request: ${err.message}` } });
+    },
     // security-test-plan T25: refuse prototype poisoning outright
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -73,14 +84,19 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
         connectSrc: ["'self'", 'ws:', 'wss:'],
         fontSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'data:', 'blob:'],
+        // only meaningful over TLS; over plain HTTP it breaks the console's own requests (issue finding)
+        upgradeInsecureRequests: config.secureTransport ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
+    // HSTS is sent by http-hardening.ts, over TLS only: over plain HTTP a browser ignores it (RFC 6797 §8.1)
+    strictTransportSecurity: false,
   });
+  httpHardening(app as unknown as FastifyInstance, { secureTransport: config.secureTransport ?? false });
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
@@ -114,6 +130,7 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
   await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps));
@@ -122,9 +139,12 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   if (hasWeb) {
     await app.register(fastifyStatic, { root: path.resolve(config.webRoot), prefix: '/', index: ['index.html'], wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => {
-      reply.type('text/html; charset=utf-8');
-      return statusPage(deps.stats(), deps.live.all().length);
+    // the figures are for logged-in users (session cookie or bearer token); others learn only that it runs
+    app.get('/', async (req, reply) => {
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      const token = tokenFrom(req);
+      const session = token ? deps.users.session(token) : null;
+      return statusPage(session ? { stats: deps.stats(), devices: deps.live.all().length } : null);
     });
   }
 
@@ -202,7 +222,30 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   deps.alerting.on('incident:updated', (i) => {
     pendingUpdates.set(i.id, i);
   });
+  // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
+  const pendingEvents = new Map<string, HazardEvent>();
+  const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
+  // the district sees an event whole; a township user's socket only its own part of it, or nothing
+  const emitEvent = (name: 'event:opened' | 'event:updated', e: HazardEvent) => {
+    io.to(DISTRICT_ROOM).emit(name, eventPush(e));
+    for (const s of io.of('/').sockets.values()) {
+      const sc = (s.data as Data).scope;
+      if (!sc || !e.townships.some((t) => sc.includes(t))) continue;
+      const mine = scopedEvent(e, deps.alerting.incidents, sc);
+      if (mine) s.emit(name, eventPush(mine));
+    }
+  };
+  deps.alerting.on('event:opened', (e) => {
+    pendingEvents.delete(e.id);
+    emitEvent('event:opened', e);
+  });
+  deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
   const updateTimer = deps.clock.setInterval(() => {
+    if (pendingEvents.size) {
+      const evs = [...pendingEvents.values()];
+      pendingEvents.clear();
+      for (const e of evs) emitEvent('event:updated', e);
+    }
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
     pendingUpdates.clear();
@@ -255,8 +298,18 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);
-      await new Promise<void>((r) => io.close(() => r()));
-      await app.close();
+      // a client that stops reading a response holds its request open, and closing the HTTP server (io.close()
+      // closes it too) would wait for it without end — a hung SIGTERM: in-flight requests get CLOSE_DRAIN_MS,
+      // then every connection is cut. A real timer, unref'd: it bounds socket I/O, not domain time, so it must
+      // fire under a virtual clock as well.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_DRAIN_MS);
+      cut.unref();
+      try {
+        await new Promise<void>((r) => io.close(() => r()));
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

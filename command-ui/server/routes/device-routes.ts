@@ -201,7 +201,8 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
     async (req) => {
       const device = known(req.params.id);
       const { metric } = req.query;
-      if (!(metric in METRICS[device.kind])) {
+      // own keys only: `constructor` or `__proto__` are in every object's prototype chain (issue finding)
+      if (!Object.hasOwn(METRICS[device.kind], metric)) {
         throw new LookoutError('LOOKOUT_ERR_VALIDATION', `${device.kind} devices have no metric "${metric}"`);
       }
       const to = req.query.to ?? deps.clock.now();
