@@ -10,6 +10,7 @@ export default defineConfig({
       'alerting/aqi-edges.test.ts',
       'alerting/water-class.test.ts',
       'alerting/cap.test.ts',
+      'alerting/cap-document.test.ts',
       'alerting/hourly-mean.test.ts',
       'broker/acl.test.ts',
       'identity/*.test.ts',

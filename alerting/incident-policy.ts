@@ -38,7 +38,8 @@ export interface EscalationConfig {
 export const DEFAULT_ESCALATION: EscalationConfig = {
   afterMs: { red: 2 * 60_000, orange: 10 * 60_000, yellow: 30 * 60_000, blue: 60 * 60_000 },
   maxTier: 3,
-  tiers: ['值班员 duty dispatcher', '值班长 shift supervisor', '值班领导 duty leader', '分管领导 deputy head'],
+  // Chinese only: timeline texts show in zh-CN mode as they are (the console's English switch names tiers by number)
+  tiers: ['值班员', '值班长', '值班领导', '分管领导'],
 };
 
 export const TITLE_ZH: Record<IncidentCategory, string> = {

@@ -223,6 +223,9 @@ export class IncidentBook {
       for (const r of this.open.values()) {
         if (this.related(r, a, now, probe) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
       }
+    } else {
+      // every alarm that outlived the same forced close continues in one linked incident, not one each
+      for (const r of this.open.values()) if (r.inc.linkedFrom === linkedFrom && r.inc.status !== 'closed' && r.inc.drill === a.alarm.drill) rec = r;
     }
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
@@ -391,7 +394,7 @@ export class IncidentBook {
       rec.tier++;
       rec.lastEscalatedAt = now;
       const who = this.escalation.tiers[rec.tier] ?? `tier ${rec.tier}`;
-      this.log(rec, 'escalated', { level: rec.inc.level, detail: `unacknowledged ${Math.round((now - rec.inc.openedAt) / 1000)} s → tier ${rec.tier}: ${who}` });
+      this.log(rec, 'escalated', { level: rec.inc.level, detail: `未确认 ${unackedZh(now - rec.inc.openedAt)} → 第 ${rec.tier} 级升级：${who}` });
     }
   }
 
@@ -436,4 +439,10 @@ export function incidentTitle(category: IncidentCategory, ruleTitle: string, dev
   const hazard = TITLE_ZH[category];
   const parts = [ruleTitle.includes(hazard) ? null : hazard, ruleTitle, deviceName].filter((x): x is string => !!x);
   return `${drill ? '【演练】' : ''}${parts.join(' · ')}`;
+}
+
+/** 123 s → "2 分 3 秒" (escalation texts in Chinese) */
+function unackedZh(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分${s % 60 ? ` ${s % 60} 秒` : '钟'}`;
 }

@@ -222,6 +222,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     sender: config.capSender,
     senderName: '黄岩区应急管理局 Lookout',
     townshipNames,
+    // CAP certainty from the rule's basis (a projection is Likely, a measured exceedance Observed)
+    projected: (ruleId: string) => alerting.rules.get(ruleId)?.rule.basis === 'projected',
   };
   let started = false;
 

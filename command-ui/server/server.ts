@@ -37,6 +37,7 @@ import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
 import { httpHardening } from './http-hardening.js';
+import { createCredentialGuard } from './credential-guard.js';
 import { sessionTokenHash } from '../../identity/index.js';
 import type { Logger } from 'pino';
 
@@ -93,6 +94,29 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     strictTransportSecurity: false,
   });
   httpHardening(app as unknown as FastifyInstance, { secureTransport: config.secureTransport ?? false });
+
+  // Guessing of session tokens and acknowledgement links: a per-address budget of refused credentials
+  // (credential-guard.ts). Counted once the answer is known (onResponse), enforced before anything else.
+  const credentials = createCredentialGuard({ clock: deps.clock, logger: app.log as unknown as Logger, ...(deps.audit ? { audit: deps.audit } : {}) }, config.credentialLimits ?? {});
+  const isAckLink = (url: string) => url === '/ack' || url.startsWith('/ack?');
+  app.addHook('onRequest', async (req, reply) => {
+    const token = tokenFrom(req);
+    if (!token && !isAckLink(req.url)) return;
+    const wait = credentials.blockedFor(req.ip);
+    if (wait === 0 || (token && deps.users.peek(token))) return;
+    credentials.refused();
+    reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+    throw new LookoutError('LOOKOUT_ERR_RATE_LIMITED', 'too many unknown session tokens or acknowledgement links from this address; wait a minute and try again');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (isAckLink(req.url)) {
+      if (reply.statusCode === ERRORS.LOOKOUT_ERR_ACK_LINK_INVALID.status) credentials.fail(req.ip, 'ack-link');
+      return;
+    }
+    const token = tokenFrom(req);
+    // a 401 with a known token is a wrong password behind a session (its own budget), not a token guess
+    if (reply.statusCode === 401 && token && !req.url.startsWith('/api/auth/login') && !deps.users.peek(token)) credentials.fail(req.ip, 'session-token');
+  });
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
@@ -161,7 +185,15 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const session = typeof token === 'string' ? deps.users.session(token) : null;
-    if (!session) return next(new Error('LOOKOUT_ERR_AUTH_REQUIRED'));
+    const ip = socket.handshake.address;
+    if (!session && credentials.blockedFor(ip) > 0) {
+      credentials.refused();
+      return next(new Error('LOOKOUT_ERR_RATE_LIMITED'));
+    }
+    if (!session) {
+      credentials.fail(ip, 'session-token');
+      return next(new Error('LOOKOUT_ERR_AUTH_REQUIRED'));
+    }
     socket.data.username = session.user.username;
     socket.data.role = session.user.role;
     socket.data.tokenExpiresAt = session.expiresAt;

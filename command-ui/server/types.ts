@@ -128,6 +128,8 @@ export interface ServerConfig {
   secureTransport?: boolean;
   /** rate limits on socket.io events (socket-guard.ts SOCKET_GUARD_DEFAULTS) */
   socketLimits?: import('./socket-guard.js').SocketGuardConfig;
+  /** budget of refused session tokens / acknowledgement links per address (credential-guard.ts) */
+  credentialLimits?: import('./credential-guard.js').CredentialGuardConfig;
   /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
   mqttWsOrigins?: readonly string[];
 }
