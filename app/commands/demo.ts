@@ -50,8 +50,6 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
     { root: ROOT },
   );
   const { hub, ports } = await startCommand(config, io);
-  // a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
-  // marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody
   seedDemoOrg(hub.org, Date.now());
   // a new drill starts clean: the previous run's drill incidents and events close (reason 演练, kept for review)
   const ended = hub.alerting.drillEnd('lookout demo');

@@ -76,12 +76,12 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
     expect(await dlg.locator(`[data-testid=handover-incidents] input[value="${incident.id}"]`).isChecked()).toBe(true);
     // submitting without anyone taking over is refused in the dialog
     await dlg.locator('[data-testid=handover-submit]').click();
-    await expect.poll(() => dlg.locator('.form-err').textContent()).toContain('请选择接班人');
+    await expect.poll(() => dlg.locator('.form-err').textContent(), { timeout: 15_000 }).toContain('请选择接班人');
     await dlg.locator('[data-testid=handover-to] input[value=demo-yq-2]').check();
     await dlg.locator('[data-testid=handover-note]').fill('燃气险情跟踪中，阀门已关');
     await screenshot(s.page, 'duty-handover');
     await dlg.locator('[data-testid=handover-submit]').click();
-    await dlg.waitFor({ state: 'detached' });
+    await dlg.waitFor({ state: 'detached', timeout: 60_000 });
     await expect.poll(() => s.page.locator('[data-testid=handover-log]').textContent(), { timeout: 15_000 }).toContain('燃气险情跟踪中，阀门已关');
     const log = (await t.api<Handover[]>('GET', '/api/duty/handovers?unit=yq-gov', { token: admin })).body;
     expect(log).toEqual([expect.objectContaining({ unitId: 'yq-gov', toIds: ['demo-yq-2'], openIncidentIds: [incident.id], note: '燃气险情跟踪中，阀门已关', by: 'yq-disp' })]);
