@@ -7,12 +7,46 @@ export function fmt(v: number): string {
   return String(Math.round(v * 1000) / 1000);
 }
 
-/** "<rule title>: rain.sum(3h) 193.3 mm >= 100 mm", then the note the condition left (what the warning used) */
+const AGG_ZH: Record<string, string> = { sum: '累计', avg: '平均', mean: '平均', max: '最大', min: '最小', count: '次数', leq: '等效', rate: '变化率', delta: '变化量' };
+export const OP_TEXT: Record<string, string> = { '>=': '≥', '<=': '≤', '==': '=', '!=': '≠', '>': '>', '<': '<' };
+
+/** "3h" → "3小时", "10m" → "10分钟", "1d" → "1天" */
+function windowZh(w: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(w);
+  if (!m) return w;
+  return `${m[1]}${({ ms: '毫秒', s: '秒', m: '分钟', h: '小时', d: '天' } as const)[m[2] as 'ms']}`;
+}
+
+/**
+ * The quantity a rule evaluated, in words built from its structure: "rain.sum(3h)" → "3小时累计雨量",
+ * "level.rate" → "水位变化率", "methane" → "甲烷" (names from the metric table, schemas/kinds.ts).
+ */
+export function quantityZh(kind: DeviceKind, metric: string): string {
+  const m = /^([A-Za-z0-9_]+)(?:\.([a-z]+)(?:\(([^)]*)\))?)?$/.exec(metric);
+  if (!m) return metric;
+  const name = METRICS[kind]?.[m[1]!]?.zh ?? m[1]!;
+  const agg = m[2] ? (AGG_ZH[m[2]] ?? m[2]) : '';
+  if (!agg) return name;
+  return m[3] ? `${windowZh(m[3])}${agg}${name}` : `${name}${agg}`;
+}
+
+/** "<rule title>：3小时累计雨量 193.3 mm ≥ 100 mm", then the note the condition left (what the warning used) */
 export function thresholdMessage(title: string, kind: DeviceKind, metric: string, value: number, op: string, threshold: number, note = ''): string {
   const base = metric.split('.')[0]!;
   const unit = METRICS[kind]?.[base]?.unit ?? '';
   const u = unit ? ` ${unit}` : '';
-  return withNote(`${title}: ${metric} ${fmt(value)}${u} ${op} ${fmt(threshold)}${u}`, note);
+  return withNote(`${title}：${quantityZh(kind, metric)} ${fmt(value)}${u} ${OP_TEXT[op] ?? op} ${fmt(threshold)}${u}`, note);
+}
+
+const EVENT_ZH: Record<string, string> = { smoke: '烟雾', fire: '火焰', intrusion: '区域入侵', crowd: '人员聚集', vehicle: '车辆', flood: '积水' };
+
+/** "<rule title>：烟雾 置信度 0.96" (camera and other event rules) */
+export function eventMessage(title: string, type: string, confidence: number | undefined, value: number | undefined, repeat: number): string {
+  const parts = [EVENT_ZH[type] ?? type];
+  if (confidence !== undefined) parts.push(`置信度 ${fmt(confidence)}`);
+  if (value !== undefined) parts.push(`数值 ${fmt(value)}`);
+  if (repeat > 1) parts.push(`×${repeat}`);
+  return `${title}：${parts.join(' ')}`;
 }
 
 /** text · note — the note names the values a warning used (critical rainfall and its source, the

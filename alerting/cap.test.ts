@@ -26,6 +26,10 @@ describe('CAP 1.2 export', () => {
   it('formats times as YYYY-MM-DDThh:mm:ss+08:00 and builds GB/T 35965.1 style identifiers', () => {
     expect(capTime(T0 + 123)).toBe('2026-07-01T10:00:00+08:00');
     expect(capIdentifier(incident(), T0)).toBe('33100300000000_20260701100000_7');
+    // GB/T 35965.1 Annex A: 31 characters, the last a single digit whatever the incident number
+    const id = capIdentifier(incident({ id: 'INC-20260701-0123' }), T0);
+    expect(id).toBe('33100300000000_20260701100000_3');
+    expect(id).toHaveLength(31);
   });
 
   const cases: [string, Incident][] = [
@@ -53,26 +57,61 @@ describe('CAP 1.2 export', () => {
   });
 
   // The CAP mapping of the four warning levels of the Emergency Response Law (docs/testing.md "Oracles": the
-  // project's default, no official table exists), typed in again here rather than read from schemas/levels.ts:
-  // every value of every level, and the colour and numeral parameters.
+  // project's default, no official table exists), typed in again here rather than read from the code: severity
+  // from the level; certainty and urgency from what the warning rests on (CAP 1.2 §3.2.2: a measured
+  // exceedance is Observed, a projection Likely); the colour and numeral parameters.
   const CAP_BY_LEVEL = {
-    red: { severity: 'Extreme', urgency: 'Immediate', certainty: 'Observed', numeral: 'I', colour: '红色' },
-    orange: { severity: 'Severe', urgency: 'Immediate', certainty: 'Observed', numeral: 'II', colour: '橙色' },
-    yellow: { severity: 'Moderate', urgency: 'Expected', certainty: 'Likely', numeral: 'III', colour: '黄色' },
-    blue: { severity: 'Minor', urgency: 'Expected', certainty: 'Possible', numeral: 'IV', colour: '蓝色' },
+    red: { severity: 'Extreme', observed: ['Immediate', 'Observed'], projected: ['Immediate', 'Likely'], numeral: 'I', colour: '红色' },
+    orange: { severity: 'Severe', observed: ['Immediate', 'Observed'], projected: ['Expected', 'Likely'], numeral: 'II', colour: '橙色' },
+    yellow: { severity: 'Moderate', observed: ['Expected', 'Observed'], projected: ['Expected', 'Likely'], numeral: 'III', colour: '黄色' },
+    blue: { severity: 'Minor', observed: ['Expected', 'Observed'], projected: ['Expected', 'Likely'], numeral: 'IV', colour: '蓝色' },
   } as const;
   const tag = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+  const at = (level: string, over: Partial<Incident> = {}) => {
+    const base = incident(over);
+    return { ...base, level: level as Incident['level'], alarms: base.alarms.map((a) => ({ ...a, level: level as Incident['level'] })) };
+  };
+  const projected = (ruleId: string) => ruleId === 'geo.tangent-angle';
   for (const [level, want] of Object.entries(CAP_BY_LEVEL)) {
-    it(`maps ${level} to severity ${want.severity}, urgency ${want.urgency}, certainty ${want.certainty}, level ${want.numeral} ${want.colour}`, () => {
-      const xml = toCap(incident({ level: level as Incident['level'] }), { sender: 's@x' });
-      expect({ severity: tag(xml, 'severity'), urgency: tag(xml, 'urgency'), certainty: tag(xml, 'certainty') }).toEqual({ severity: [want.severity], urgency: [want.urgency], certainty: [want.certainty] });
+    it(`maps ${level} to severity ${want.severity}; observed ${want.observed.join('/')}, projected ${want.projected.join('/')}; level ${want.numeral} ${want.colour}`, () => {
+      const xml = toCap(at(level), { sender: 's@x', projected });
+      expect({ severity: tag(xml, 'severity'), urgency: tag(xml, 'urgency'), certainty: tag(xml, 'certainty') }).toEqual({ severity: [want.severity], urgency: [want.observed[0]], certainty: [want.observed[1]] });
       expect(xml).toContain(`<valueName>warningLevel</valueName><value>${want.numeral}</value>`);
       expect(xml).toContain(`<valueName>warningColor</valueName><value>${want.colour}</value>`);
+      const geo = at(level, { category: 'geo' });
+      geo.alarms = geo.alarms.map((a) => ({ ...a, ruleId: 'geo.tangent-angle' }));
+      const proj = toCap(geo, { sender: 's@x', projected });
+      expect({ urgency: tag(proj, 'urgency'), certainty: tag(proj, 'certainty') }).toEqual({ urgency: [want.projected[0]], certainty: [want.projected[1]] });
+      // one measured alarm at the incident's level makes it observed
+      const mixed = { ...geo, alarms: [...geo.alarms, { ...geo.alarms[0]!, id: 'ALM-000002', ruleId: 'rainstorm.signal' }] };
+      expect(tag(toCap(mixed, { sender: 's@x', projected }), 'certainty')).toEqual(['Observed']);
       // a cancellation keeps the severity and certainty, its urgency is Past
-      const cancel = toCap(incident({ level: level as Incident['level'], status: 'closed', updatedAt: T0 + 60_000, closedAt: T0 + 60_000 }), { sender: 's@x' });
-      expect({ severity: tag(cancel, 'severity'), urgency: tag(cancel, 'urgency'), certainty: tag(cancel, 'certainty') }).toEqual({ severity: [want.severity], urgency: ['Past'], certainty: [want.certainty] });
+      const cancel = toCap(at(level, { status: 'closed', updatedAt: T0 + 60_000, closedAt: T0 + 60_000 }), { sender: 's@x', projected });
+      expect({ severity: tag(cancel, 'severity'), urgency: tag(cancel, 'urgency'), certainty: tag(cancel, 'certainty') }).toEqual({ severity: [want.severity], urgency: ['Past'], certainty: [want.observed[1]] });
     });
   }
+
+  it('an Update or Cancel references every earlier message of the incident (CAP 1.2 §3.2.1), valid against the XSD', async () => {
+    const entry = (ts: number, type: NonNullable<Incident['timeline']>[number]['type']) => ({ ts, type, user: null, note: null, level: null, alarmId: null, deviceId: null, detail: null });
+    const timeline = [entry(T0, 'opened'), entry(T0 + 5_000, 'alarm-raised'), entry(T0 + 60_000, 'acknowledged'), entry(T0 + 90_400, 'level-changed'), entry(T0 + 120_000, 'resolved')];
+    const alertOnly = toCap(incident({ timeline: timeline.slice(0, 2), updatedAt: T0 + 5_000 }), { sender: 's@x' });
+    expect(alertOnly).toContain('<msgType>Alert</msgType>'); // an alarm joining is no new message
+    expect(alertOnly).toContain('<sent>2026-07-01T10:00:00+08:00</sent>');
+    const upd = toCap(incident({ status: 'acknowledged', timeline: timeline.slice(0, 4), updatedAt: T0 + 90_400 }), { sender: 's@x' });
+    expect(upd).toContain('<msgType>Update</msgType>');
+    expect(upd).toContain('<identifier>33100300000000_20260701100130_7</identifier>');
+    expect(tag(upd, 'references')).toEqual(['s@x,33100300000000_20260701100000_7,2026-07-01T10:00:00+08:00 s@x,33100300000000_20260701100100_7,2026-07-01T10:01:00+08:00']);
+    const cancel = toCap(incident({ status: 'resolved', timeline, updatedAt: T0 + 120_000 }), { sender: 's@x' });
+    expect(cancel).toContain('<msgType>Cancel</msgType>');
+    expect(cancel).toContain('<sent>2026-07-01T10:02:00+08:00</sent>');
+    expect(tag(cancel, 'references')[0]!.split(' ')).toEqual([
+      's@x,33100300000000_20260701100000_7,2026-07-01T10:00:00+08:00',
+      's@x,33100300000000_20260701100100_7,2026-07-01T10:01:00+08:00',
+      's@x,33100300000000_20260701100130_7,2026-07-01T10:01:30+08:00',
+    ]);
+    const r = await validate(cancel);
+    expect(r.errors.map((e) => e.message)).toEqual([]);
+  });
 
   it('carries status, msgType, references, level parameters and the circle', () => {
     const alert = toCap(incident(), { sender: 's@x' });

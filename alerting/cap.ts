@@ -1,7 +1,7 @@
 // CAP 1.2 export (OASIS Common Alerting Protocol; national profile GB/T 35965.1-2018) and an Atom feed
 // of current alerts. Element order follows the CAP-v1.2.xsd sequences (CAP 1.2 §3.2).
 import { LEVEL_INFO } from '../schemas/levels.js';
-import type { Incident, IncidentCategory } from '../schemas/model.js';
+import type { Incident, IncidentCategory, TimelineType } from '../schemas/model.js';
 
 export interface CapOptions {
   /** CAP 1.2 §3.2.1 sender: globally unique id of the originator, e.g. `lookout@yjj.huangyan.gov.cn` */
@@ -21,6 +21,8 @@ export interface CapOptions {
   townshipNames?: Record<string, string>;
   /** force a message type; by default Alert (new), Update (changed), Cancel (resolved/closed) */
   msgType?: 'Alert' | 'Update' | 'Cancel';
+  /** rules whose warnings are projections (rule `basis: "projected"`): certainty Likely, not Observed */
+  projected?: (ruleId: string) => boolean;
 }
 
 // CAP 1.2 §3.2.2 category (DOMAIN.md mapping)
@@ -59,17 +61,51 @@ function compactTime(ms: number): string {
   return capTime(ms).slice(0, 19).replace(/[-T:]/g, '');
 }
 
-/** GB/T 35965.1 style identifier: {admin code 6}{org 3}{000}{00}_{YYYYMMDDhhmmss}_{n} */
+/**
+ * GB/T 35965.1—2018 Annex A identifier, 31 characters: {admin code 6}{org 3}{000}{00}_{YYYYMMDDhhmmss}_{n}, where
+ * n is one digit, the sequence of the sender's messages within that second. A pure export cannot count the
+ * sender's other messages, so n is the incident's serial number modulo 10: two incidents collide only when
+ * both send within the same second and their numbers end in the same digit (docs/rules.md, approximation).
+ */
 export function capIdentifier(incident: Incident, at: number, opts: Pick<CapOptions, 'adminCode' | 'orgCode'> = {}): string {
   const admin = (opts.adminCode ?? '331003').padStart(6, '0').slice(0, 6);
   const org = (opts.orgCode ?? '000').padStart(3, '0').slice(0, 3);
-  const n = Number(/(\d+)$/.exec(incident.id)?.[1] ?? '0');
+  const n = Number(/(\d+)$/.exec(incident.id)?.[1] ?? '0') % 10;
   return `${admin}${org}00000_${compactTime(at)}_${n}`;
 }
 
-function capMsgType(i: Incident): 'Alert' | 'Update' | 'Cancel' {
+/** timeline changes a recipient of the warning must hear of: each is a new CAP message */
+const PUBLISHED: ReadonlySet<TimelineType> = new Set<TimelineType>(['opened', 'level-changed', 'acknowledged', 'dispatched', 'resolved', 'closed', 'reopened']);
+
+/**
+ * Send times (whole seconds) of every CAP message of the incident, oldest first: the opening and each
+ * published change of its timeline. Without a timeline (list views): the opening and the last update.
+ */
+export function capMessageTimes(i: Incident): number[] {
+  const sec = (ms: number) => Math.floor(ms / 1000) * 1000;
+  const times = new Set<number>([sec(i.openedAt)]);
+  if (i.timeline) {
+    for (const e of i.timeline) if (PUBLISHED.has(e.type) && e.ts >= i.openedAt) times.add(sec(e.ts));
+  } else if (i.updatedAt > i.openedAt) times.add(sec(i.updatedAt));
+  return [...times].sort((a, b) => a - b);
+}
+
+function capMsgType(i: Incident, messages: number): 'Alert' | 'Update' | 'Cancel' {
   if (i.status === 'resolved' || i.status === 'closed') return 'Cancel';
-  return i.updatedAt > i.openedAt ? 'Update' : 'Alert';
+  return messages > 1 ? 'Update' : 'Alert';
+}
+
+/**
+ * CAP 1.2 §3.2.2 certainty and urgency from what the warning rests on: a measured exceedance is
+ * `Observed`, a projection (rule basis "projected": slope acceleration, critical rainfall) `Likely`; red is
+ * `Immediate`, orange `Immediate` when observed and `Expected` when projected, yellow and blue `Expected`.
+ */
+function certaintyUrgency(i: Incident, opts: CapOptions): { certainty: 'Observed' | 'Likely'; urgency: 'Immediate' | 'Expected' } {
+  const atLevel = i.alarms.filter((a) => a.level === i.level);
+  const basis = atLevel.length ? atLevel : i.alarms;
+  const observed = basis.length === 0 || !opts.projected || basis.some((a) => !opts.projected!(a.ruleId));
+  const urgency = i.level === 'red' || (i.level === 'orange' && observed) ? 'Immediate' : 'Expected';
+  return { certainty: observed ? 'Observed' : 'Likely', urgency };
 }
 
 function responseType(i: Incident, msgType: string): string {
@@ -84,12 +120,14 @@ function pair(tag: string, name: string, value: string): string {
   return `<${tag}><valueName>${xmlEscape(name)}</valueName><value>${xmlEscape(value)}</value></${tag}>`;
 }
 
-/** CAP 1.2 alert for an incident (status Exercise for drills; Update/Cancel reference the first Alert). */
+/** CAP 1.2 alert for an incident (status Exercise for drills; an Update or Cancel references every earlier message). */
 export function toCap(incident: Incident, opts: CapOptions): string {
   const i = incident;
-  const msgType = opts.msgType ?? capMsgType(i);
-  const sentAt = msgType === 'Alert' ? i.openedAt : i.updatedAt;
+  const times = capMessageTimes(i);
+  const msgType = opts.msgType ?? capMsgType(i, times.length);
+  const sentAt = msgType === 'Alert' ? times[0]! : times[times.length - 1]!;
   const identifier = capIdentifier(i, sentAt, opts);
+  const { certainty, urgency } = certaintyUrgency(i, opts);
   const info = LEVEL_INFO[i.level];
   const lines: string[] = [];
   lines.push('<?xml version="1.0" encoding="UTF-8"?>');
@@ -103,9 +141,11 @@ export function toCap(incident: Incident, opts: CapOptions): string {
   lines.push('<scope>Restricted</scope>');
   lines.push('<restriction>应急指挥内部 (emergency command only)</restriction>');
   if (i.drill) lines.push('<note>演练 (drill) — not a real emergency</note>');
-  if (msgType !== 'Alert') {
-    // CAP 1.2 §3.2.1 references: sender,identifier,sent of the earlier message
-    lines.push(`<references>${xmlEscape(`${opts.sender},${capIdentifier(i, i.openedAt, opts)},${capTime(i.openedAt)}`)}</references>`);
+  const earlier = times.filter((t) => t < sentAt);
+  if (msgType !== 'Alert' && earlier.length) {
+    // CAP 1.2 §3.2.1 references: "sender,identifier,sent" of every message this one updates or cancels,
+    // space-separated (GB/T 35965.1 follows CAP)
+    lines.push(`<references>${xmlEscape(earlier.map((t) => `${opts.sender},${capIdentifier(i, t, opts)},${capTime(t)}`).join(' '))}</references>`);
   }
   lines.push(`<incidents>${xmlEscape(i.id)}</incidents>`);
   lines.push('<info>');
@@ -113,9 +153,9 @@ export function toCap(incident: Incident, opts: CapOptions): string {
   lines.push(`<category>${CAP_CATEGORY[i.category]}</category>`);
   lines.push(`<event>${xmlEscape(EVENT_ZH[i.category])}</event>`);
   lines.push(`<responseType>${responseType(i, msgType)}</responseType>`);
-  lines.push(`<urgency>${msgType === 'Cancel' ? 'Past' : info.capUrgency}</urgency>`);
+  lines.push(`<urgency>${msgType === 'Cancel' ? 'Past' : urgency}</urgency>`);
   lines.push(`<severity>${info.capSeverity}</severity>`);
-  lines.push(`<certainty>${info.capCertainty}</certainty>`);
+  lines.push(`<certainty>${certainty}</certainty>`);
   lines.push(pair('eventCode', 'lookoutCategory', i.category));
   lines.push(`<effective>${capTime(i.openedAt)}</effective>`);
   const onset = i.alarms.reduce((m, a) => Math.min(m, a.raisedAt), i.openedAt);

@@ -18,17 +18,19 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock, TimerHandle } from '../schemas/clock.js';
 import type { Level } from '../schemas/levels.js';
-import type { Alarm, DeviceEvent, DeviceStateName, Incident, IncidentAction, IncidentCategory, Reading } from '../schemas/model.js';
+import type { Alarm, DeviceEvent, DeviceStateName, HazardEvent, HazardFamily, Incident, IncidentAction, IncidentCategory, Reading } from '../schemas/model.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Silence, SilenceCreateBody } from '../schemas/rules.js';
 import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
-import { ensureOpen, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
+import { ensureOpen, ruleTitle, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
 import { derivedValues, type DerivedValues } from './derived-values.js';
 import { createDeviceFaults } from './device-faults.js';
 import { createDeviceRuntimes } from './device-runtime.js';
 import { createEventEvaluator } from './evaluate-event.js';
+import { createEventApi, type DrillEndResult, type EventApi } from './event-api.js';
+import { DEFAULT_EVENT_GROUPING, EventBook, type EventGroupingSpec } from './events.js';
 import { createMetricEvaluator } from './evaluate-metric.js';
 import { createReadingEvaluator } from './evaluate-readings.js';
 import { createZoneEvaluator } from './evaluate-zone.js';
@@ -64,7 +66,9 @@ export const ALERTING_DEFAULTS = {
   escalation: DEFAULT_ESCALATION,
   /** which alarms join an incident, per category (radius, same township, overlap) */
   correlation: DEFAULT_CORRELATION,
-} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec> };
+  /** which incidents join an event, per hazard family (radius, overlap) */
+  eventGrouping: DEFAULT_EVENT_GROUPING,
+} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec> };
 
 export interface AlertingDeps {
   /** hub db (WAL); alerting creates its own alert_/incident_ tables */
@@ -87,6 +91,9 @@ export interface AlertingConfig extends RuleSources {
   /** a reading that arrives this much after its timestamp is late */
   lateAfterMs?: number;
   correlation?: Partial<Record<IncidentCategory, Partial<CorrelationSpec>>>;
+  eventGrouping?: Partial<Record<HazardFamily, Partial<EventGroupingSpec>>>;
+  /** township code → name: event titles name the area they cover */
+  townshipNames?: Readonly<Record<string, string>>;
   deviceRefreshMs?: number;
 }
 
@@ -121,6 +128,10 @@ export interface Alerting {
     active(): Alarm[];
   };
   rules: RuleAdmin;
+  /** events (事件): the incidents of one hazard process (events.ts) */
+  events: EventApi;
+  /** 结束演练: clear every drill alarm, close every drill incident and event (kept for review) */
+  drillEnd(user: string): DrillEndResult;
   silences: {
     add(body: SilenceCreateBody, author: string): Silence;
     list(): Silence[];
@@ -132,6 +143,7 @@ export interface Alerting {
   supervisor(opts?: { since?: number; drill?: boolean }): SupervisorStats;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
   on(event: 'device:state', fn: (deviceId: string, state: DeviceStateName) => void): void;
+  on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
   /** persist per-device state now (close() does it too) */
   flush(): void;
   close(): void;
@@ -180,6 +192,36 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   });
   const ruleAdmin = createRuleAdmin(core, config, lifecycle, runtimes);
 
+  const grouping = { ...D.eventGrouping };
+  for (const [k, v] of Object.entries(config.eventGrouping ?? {})) grouping[k as HazardFamily] = { ...D.eventGrouping[k as HazardFamily], ...v };
+  const eventBook = new EventBook({ db, clock, book, nextSeq: () => store.nextCounter('event_seq'), grouping, townshipNames: config.townshipNames });
+  const eventListeners = { opened: [] as ((e: HazardEvent) => void)[], updated: [] as ((e: HazardEvent) => void)[] };
+  // after the alarm lifecycle's hook (late alarms join their incidents first), so every incident change is seen
+  work.beforeCommit(() => eventBook.group());
+  let announce: ReturnType<EventBook['persist']> = null;
+  work.committer({
+    dirty: () => eventBook.dirty(),
+    save: () => void (announce = eventBook.persist()),
+    saved() {
+      eventBook.committed();
+      const a = announce;
+      announce = null;
+      if (!a) return;
+      for (const [list, fns] of [[a.opened, eventListeners.opened], [a.updated, eventListeners.updated]] as const) {
+        for (const e of list) {
+          for (const fn of fns) {
+            try {
+              fn(e);
+            } catch (err) {
+              log.error({ err }, 'event listener failed');
+            }
+          }
+        }
+      }
+    },
+  });
+  const eventApi = createEventApi(core, eventBook, lifecycle);
+
   const timers: TimerHandle[] = [];
   let lastDeadman = -Infinity;
   let lastFlush = clock.now();
@@ -197,6 +239,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         faults.rejectSweep(now);
         silences.sweep(now);
         book.escalate();
+        book.offerLowering();
       });
       if (now - lastFlush >= settings.stateFlushMs) {
         lastFlush = now;
@@ -272,12 +315,24 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         if (rec) return toWire(rec);
         const i = store.getIncident(id);
         if (!i) return undefined;
-        const { tier: _t, closeReason: _c, ...inc } = i;
+        const { tier: _t, ...inc } = i;
         return inc;
       },
       act(id, action, body, user) {
         ensureOpen(core);
-        return toWire(work.run(() => book.act(id, action, body, user)));
+        return toWire(work.run(() => {
+          const burning = action === 'close' ? new Set(book.activeAlarms(id)) : new Set<Alarm>();
+          const rec = book.act(id, action, body, user);
+          // a forced close: an alarm still active opens a new incident that continues this one
+          if (burning.size) {
+            for (const a of alarms.all()) {
+              if (!burning.has(a.alarm) || a.alarm.state === 'cleared') continue;
+              book.attach(a, ruleTitle(core, a.alarm.ruleId), id);
+              work.alarm(a);
+            }
+          }
+          return rec;
+        }));
       },
       openSystem(key, level, title, detail) {
         ensureOpen(core);
@@ -298,14 +353,18 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       active: () => [...alarms.all()].map((a) => ({ ...a.alarm })),
     },
     rules: ruleAdmin,
+    events: eventApi.api,
+    drillEnd: eventApi.drillEnd,
     silences: { add: silences.add, list: silences.list, remove: silences.remove },
     derived(deviceId) {
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());
     },
     supervisor: (opts = {}) => supervisorStats(db, clock.now(), opts),
-    on(event: 'incident:opened' | 'incident:updated' | 'device:state', fn: (...args: never[]) => void) {
-      work.on(event, fn as never);
+    on(event: 'incident:opened' | 'incident:updated' | 'device:state' | 'event:opened' | 'event:updated', fn: (...args: never[]) => void) {
+      if (event === 'event:opened') eventListeners.opened.push(fn as never);
+      else if (event === 'event:updated') eventListeners.updated.push(fn as never);
+      else work.on(event, fn as never);
     },
     flush() {
       if (!core.closed) work.flushState(true);

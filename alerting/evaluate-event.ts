@@ -5,7 +5,7 @@
 import type { Level } from '../schemas/levels.js';
 import type { DeviceEvent } from '../schemas/model.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
-import { fmt } from './alarm-text.js';
+import { OP_TEXT, eventMessage, fmt } from './alarm-text.js';
 import type { EvalCtx } from './conditions/types.js';
 import { lateAfterMs, ruleTitle, type AlertingCore } from './core.js';
 import type { DeviceFaults } from './device-faults.js';
@@ -41,7 +41,7 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
         runtimes.touched(rt);
         if (occ.length < cr.repeat) continue;
         let level: Level | null = cr.level;
-        let msg = `${cr.title}: ${e.type}${e.confidence !== undefined ? ` confidence ${fmt(e.confidence)}` : ''}${e.value !== undefined ? ` value ${fmt(e.value)}` : ''}${cr.repeat > 1 ? ` ×${occ.length}` : ''}`;
+        let msg = eventMessage(cr.title, e.type, e.confidence, e.value, cr.repeat > 1 ? occ.length : 1);
         if (cr.levels.length) {
           level = null;
           const vals: Record<string, number> = {};
@@ -55,7 +55,7 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
           for (const lv of cr.levels) {
             if (lv.fn(ctx)) {
               level = lv.level;
-              msg = `${cr.title}: ${e.type} ${ctx.hitMetric === 'value' ? 'value' : ctx.hitMetric} ${fmt(ctx.hitValue)} ${ctx.hitOp} ${fmt(ctx.hitThreshold)}`;
+              msg = `${eventMessage(cr.title, e.type, undefined, undefined, 1)} ${ctx.hitMetric === 'value' ? '数值' : ctx.hitMetric === 'confidence' ? '置信度' : ctx.hitMetric} ${fmt(ctx.hitValue)} ${OP_TEXT[ctx.hitOp] ?? ctx.hitOp} ${fmt(ctx.hitThreshold)}`;
               break;
             }
           }

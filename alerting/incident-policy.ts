@@ -38,7 +38,8 @@ export interface EscalationConfig {
 export const DEFAULT_ESCALATION: EscalationConfig = {
   afterMs: { red: 2 * 60_000, orange: 10 * 60_000, yellow: 30 * 60_000, blue: 60 * 60_000 },
   maxTier: 3,
-  tiers: ['值班员 duty dispatcher', '值班长 shift supervisor', '值班领导 duty leader', '分管领导 deputy head'],
+  // Chinese only: timeline texts show in zh-CN mode as they are (the console's English switch names tiers by number)
+  tiers: ['值班员', '值班长', '值班领导', '分管领导'],
 };
 
 export const TITLE_ZH: Record<IncidentCategory, string> = {
@@ -46,8 +47,21 @@ export const TITLE_ZH: Record<IncidentCategory, string> = {
   geo: '地质灾害', fire: '烟火', camera: '视频告警', 'device-fault': '设备故障', system: '系统',
 };
 
+/**
+ * Levels hold (issue "storm-proof warnings"; a published warning level is a decision that stands until a person
+ * lowers it): an incident's level rises at once with its alarms and never falls by itself. Once every alarm has
+ * stayed below the level this long, the incident offers "可降级" and a dispatcher lowers it (action `lower`).
+ */
+export const LOWER_DWELL_MS: Record<IncidentCategory, number> = {
+  flood: 30 * 60_000, rainstorm: 30 * 60_000, gas: 30 * 60_000, air: 30 * 60_000, water: 30 * 60_000, noise: 30 * 60_000,
+  geo: 30 * 60_000, fire: 30 * 60_000, camera: 30 * 60_000, 'device-fault': 30 * 60_000, system: 30 * 60_000,
+};
+
+/** the actions that move an incident through its dispatch lifecycle (`lower`, `mute` leave the status alone) */
+export type StatusAction = Exclude<IncidentAction, 'lower' | 'mute'>;
+
 /** allowed source statuses per action */
-export const TRANSITIONS: Record<IncidentAction, { from: IncidentStatus[]; to: IncidentStatus; type: TimelineType }> = {
+export const TRANSITIONS: Record<StatusAction, { from: IncidentStatus[]; to: IncidentStatus; type: TimelineType }> = {
   ack: { from: ['open'], to: 'acknowledged', type: 'acknowledged' },
   dispatch: { from: ['open', 'acknowledged'], to: 'dispatched', type: 'dispatched' },
   resolve: { from: ['open', 'acknowledged', 'dispatched'], to: 'resolved', type: 'resolved' },

@@ -41,7 +41,8 @@ function referenceGrouping(storm: ReturnType<typeof massFaultStorm>, clearEvery:
   const relevel = (r: Ref) => {
     let best: Level | null = null;
     for (const a of r.alarms) if (!a.cleared && (!best || LEVEL_RANK[a.level] > LEVEL_RANK[best])) best = a.level;
-    if (best) r.level = best;
+    // levels hold: the incident level follows its alarms up, never down by itself
+    if (best && LEVEL_RANK[best] > LEVEL_RANK[r.level]) r.level = best;
   };
   storm.alarms.forEach((a, k) => {
     let rec: Ref | undefined;

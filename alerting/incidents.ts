@@ -13,10 +13,10 @@ import { LookoutError } from '../schemas/errors.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Clock } from '../schemas/clock.js';
 import { PointIndex, probeAt, type Probe } from './geo.js';
-import { ACTIVE, TITLE_ZH, TRANSITIONS, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
+import { ACTIVE, LOWER_DWELL_MS, TITLE_ZH, TRANSITIONS, type CorrelationSpec, type EscalationConfig, type StatusAction } from './incident-policy.js';
 import type { AlarmRec, AlertStore, IncRec } from './store.js';
 
-export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
+export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, LOWER_DWELL_MS, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 
 export interface DeviceInfo {
   name: string;
@@ -50,6 +50,7 @@ export class IncidentBook {
     private readonly correlation: Record<IncidentCategory, CorrelationSpec>,
     private readonly escalation: EscalationConfig,
     private readonly deviceInfo: (id: string) => DeviceInfo,
+    private readonly lowerDwellMs: Record<IncidentCategory, number> = LOWER_DWELL_MS,
   ) {
     for (const rec of store.loadOpenIncidents()) {
       for (const id of rec.inc.deviceIds) {
@@ -85,15 +86,17 @@ export class IncidentBook {
     return { id: `INC-${ymd}-${String(seq).padStart(4, '0')}`, seq };
   }
 
-  private create(category: IncidentCategory, level: Level, title: string, drill: boolean, where: { township: string | null; lon: number | null; lat: number | null }, systemKey: string | null): IncRec {
+  private create(category: IncidentCategory, level: Level, title: string, drill: boolean, where: { township: string | null; lon: number | null; lat: number | null }, systemKey: string | null, linkedFrom: string | null = null): IncRec {
     const now = this.clock.now();
     const { id, seq } = this.newId(now);
     const rec: IncRec = {
       inc: {
         id, category, title, level, status: 'open', drill, township: where.township, lon: where.lon, lat: where.lat, deviceIds: [],
         openedAt: now, updatedAt: now, acknowledgedAt: null, closedAt: null, assignee: null, alarms: [],
+        eventId: null, lowerTo: null, linkedFrom, mutedUntil: null, closeReason: null,
       },
       timeline: [], seq, tier: 0, systemKey, lastActivity: now, lastEscalatedAt: null, closeReason: null, points: new PointIndex(), devices: new Set(),
+      belowSince: null, belowMax: null,
     };
     this.open.set(id, rec);
     if (systemKey) this.bySystemKey.set(systemKey, rec);
@@ -102,7 +105,11 @@ export class IncidentBook {
     return rec;
   }
 
-  /** highest level among the incident's open alarms (kept as is when none is open) */
+  /**
+   * The incident's level follows its alarms up at once and never down by itself (levels hold): when the
+   * highest open alarm is below the level, the incident notes since when (`belowSince`, and the highest level
+   * seen meanwhile); offerLowering() turns a long enough stay into "可降级", and a dispatcher lowers it.
+   */
   private relevel(rec: IncRec, alarm: Alarm | null): void {
     // Every level change of an open alarm comes through here, so the incident's level is never below any of
     // its open alarms. Without a scan of all alarms (a township-wide device-fault incident holds thousands):
@@ -111,6 +118,7 @@ export class IncidentBook {
     const level = rec.inc.level;
     if (alarm !== null && alarm.state !== 'cleared' && alarm.level === level) {
       rec.top = alarm;
+      this.atLevel(rec);
       return;
     }
     const top = rec.top;
@@ -123,12 +131,55 @@ export class IncidentBook {
         rec.top = a;
       }
     }
-    if (best && best !== rec.inc.level) {
-      const from = rec.inc.level;
+    if (best && LEVEL_RANK[best] > LEVEL_RANK[level]) {
       rec.inc.level = best;
+      this.atLevel(rec);
       // a level change resets the escalation clock for the new level
-      this.log(rec, 'level-changed', { level: best, alarmId: alarm?.id ?? null, deviceId: alarm?.deviceId ?? null, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[best].zh}` });
+      this.log(rec, 'level-changed', { level: best, alarmId: alarm?.id ?? null, deviceId: alarm?.deviceId ?? null, detail: `${LEVEL_INFO[level].zh} → ${LEVEL_INFO[best].zh}` });
+      return;
     }
+    if (best === level) {
+      this.atLevel(rec);
+      return;
+    }
+    // below the level (or no alarm open): the level holds; remember since when and the highest level meanwhile
+    if (rec.belowSince === null) {
+      rec.belowSince = this.clock.now();
+      rec.belowMax = best;
+      this.touch(rec);
+    } else if (best && (!rec.belowMax || LEVEL_RANK[best] > LEVEL_RANK[rec.belowMax])) {
+      rec.belowMax = best;
+      if (rec.inc.lowerTo && LEVEL_RANK[best] > LEVEL_RANK[rec.inc.lowerTo]) rec.inc.lowerTo = best;
+      this.touch(rec);
+    }
+  }
+
+  /** an alarm is at the incident's level again: no lowering on offer */
+  private atLevel(rec: IncRec): void {
+    if (rec.belowSince === null && !rec.inc.lowerTo) return;
+    rec.belowSince = null;
+    rec.belowMax = null;
+    rec.inc.lowerTo = null;
+    this.touch(rec);
+  }
+
+  /** alarms below the level for the category's dwell time → "可降级 → <level>" (once per stay below) */
+  offerLowering(): void {
+    const now = this.clock.now();
+    for (const rec of this.open.values()) {
+      if (rec.systemKey || rec.belowSince === null || rec.inc.lowerTo || rec.inc.status === 'closed') continue;
+      if (now - rec.belowSince < this.lowerDwellMs[rec.inc.category]) continue;
+      const to: Level = rec.belowMax ?? 'blue';
+      if (LEVEL_RANK[to] >= LEVEL_RANK[rec.inc.level]) continue;
+      rec.inc.lowerTo = to;
+      const mins = Math.round((now - rec.belowSince) / 60_000);
+      this.log(rec, 'lower-offered', { level: to, detail: `可降级 → ${LEVEL_INFO[to].zh}: alarms below ${LEVEL_INFO[rec.inc.level].zh} for ${mins} min` });
+    }
+  }
+
+  /** the alarms of an incident that are not cleared */
+  activeAlarms(id: string): Alarm[] {
+    return this.open.get(id)?.inc.alarms.filter((a) => a.state !== 'cleared') ?? [];
   }
 
   private related(rec: IncRec, a: AlarmRec, now: number, probe: Probe | null): boolean {
@@ -159,19 +210,27 @@ export class IncidentBook {
     if (!rec.inc.township && d.township) rec.inc.township = d.township;
   }
 
-  /** A raised alarm joins a related open incident or opens a new one. */
-  attach(a: AlarmRec, ruleTitle: string): IncRec {
+  /**
+   * A raised alarm joins a related open incident or opens a new one. `linkedFrom`: the alarm outlived a forced
+   * close of that incident, so it opens a new incident that continues it (never joins another).
+   */
+  attach(a: AlarmRec, ruleTitle: string, linkedFrom: string | null = null): IncRec {
     const now = this.clock.now();
     let rec: IncRec | undefined;
     // alarms only join incidents of their own category, so one radius (and one set of bounds) serves all
     const probe = a.lon !== null && a.lat !== null ? probeAt(a.lon, a.lat, this.correlation[a.category].radiusM) : null;
-    for (const r of this.open.values()) {
-      if (this.related(r, a, now, probe) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
+    if (linkedFrom === null) {
+      for (const r of this.open.values()) {
+        if (this.related(r, a, now, probe) && (!rec || LEVEL_RANK[r.inc.level] > LEVEL_RANK[rec.inc.level])) rec = r;
+      }
+    } else {
+      // every alarm that outlived the same forced close continues in one linked incident, not one each
+      for (const r of this.open.values()) if (r.inc.linkedFrom === linkedFrom && r.inc.status !== 'closed' && r.inc.drill === a.alarm.drill) rec = r;
     }
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
-      const title = `${a.alarm.drill ? '【演练】' : ''}${TITLE_ZH[a.category]} · ${ruleTitle} · ${d.name}`;
-      rec = this.create(a.category, a.alarm.level, title, a.alarm.drill, { township: a.township, lon: a.lon, lat: a.lat }, null);
+      rec = this.create(a.category, a.alarm.level, incidentTitle(a.category, ruleTitle, d.name, a.alarm.drill), a.alarm.drill, { township: a.township, lon: a.lon, lat: a.lat }, null, linkedFrom);
+      if (linkedFrom) this.log(rec, 'linked', { detail: `continues ${linkedFrom}: alarm ${a.alarm.id} still active after it was closed` });
     }
     a.alarm.incidentId = rec.inc.id;
     rec.inc.alarms.push(a.alarm);
@@ -206,6 +265,19 @@ export class IncidentBook {
     this.relevel(rec, a.alarm);
   }
 
+  /** the incidents this operation changed so far (the event book groups them before the commit) */
+  pendingChanges(): ReadonlySet<IncRec> {
+    return this.changed;
+  }
+
+  /** the incident now belongs to this event (events.ts is the only caller) */
+  setEvent(rec: IncRec, eventId: string, user: string | null): void {
+    const from = rec.inc.eventId ?? null;
+    rec.inc.eventId = eventId;
+    if (from === null && user === null) this.touch(rec);
+    else this.log(rec, 'note', { user, detail: from ? `event ${from} → ${eventId}` : `event ${eventId}` });
+  }
+
   isOpen(id: string | null): boolean {
     return id !== null && this.open.has(id);
   }
@@ -222,13 +294,23 @@ export class IncidentBook {
 
   act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): IncRec {
     const rec = this.open.get(id);
-    if (!rec) {
-      if (this.store.getIncident(id)) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `incident ${id} is closed`);
+    if (!rec || rec.inc.status === 'closed') {
+      if (rec || this.store.getIncident(id)) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `incident ${id} is closed`);
       throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `incident ${id}`);
     }
-    const t = TRANSITIONS[action];
+    if (action === 'lower') return this.lower(rec, body, user);
+    if (action === 'mute') return this.mute(rec, body, user);
+    const t = TRANSITIONS[action as StatusAction];
     if (!t) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `unknown action ${String(action)}`);
     if (!t.from.includes(rec.inc.status)) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `cannot ${action} an incident that is ${rec.inc.status}`);
+    // nothing is resolved or closed while its alarms burn, unless a person says why (force + reason)
+    const burning = action === 'resolve' || action === 'close' ? this.activeAlarms(id) : [];
+    if (burning.length && !body.force) {
+      throw new LookoutError('LOOKOUT_ERR_ALARMS_ACTIVE', `${burning.length} alarm(s) of ${id} still active: ${burning.map((a) => `${a.id} (${a.deviceId}, ${LEVEL_INFO[a.level].zh})`).join(', ')}`, {
+        alarms: burning.map((a) => ({ id: a.id, deviceId: a.deviceId, level: a.level, ruleId: a.ruleId })),
+      });
+    }
+    if (burning.length && !body.reason) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `a forced ${action} needs a reason (false-alarm, sensor-fault, handled, duplicate, drill)`);
     const now = this.clock.now();
     const from = rec.inc.status;
     rec.inc.status = t.to;
@@ -237,9 +319,44 @@ export class IncidentBook {
     if (action === 'close') {
       rec.inc.closedAt = now;
       rec.closeReason = body.reason ?? null;
+      rec.inc.closeReason = rec.closeReason;
+      rec.inc.lowerTo = null;
     }
-    const detail = [`${from} → ${t.to}`, body.assignee ? `assignee ${body.assignee}` : null, body.reason ? `reason ${body.reason}` : null].filter(Boolean).join('; ');
+    const detail = [
+      `${from} → ${t.to}`,
+      body.assignee ? `assignee ${body.assignee}` : null,
+      body.reason ? `reason ${body.reason}` : null,
+      burning.length ? `forced with ${burning.length} active alarm(s): ${burning.map((a) => a.id).join(', ')}` : null,
+    ].filter(Boolean).join('; ');
     this.log(rec, t.type, { user, note: body.note, detail, level: rec.inc.level });
+    return rec;
+  }
+
+  /** a dispatcher lowers a held level: not below an open alarm, with a note (who and why in the timeline) */
+  private lower(rec: IncRec, body: IncidentActionBody, user: string): IncRec {
+    const to = body.level ?? rec.inc.lowerTo;
+    if (!to) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'lower needs "level" (the level to lower to)');
+    const from = rec.inc.level;
+    if (LEVEL_RANK[to] >= LEVEL_RANK[from]) throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `the incident is ${LEVEL_INFO[from].zh}; lower to a level below it`);
+    const open = this.activeAlarms(rec.inc.id);
+    const highest = open.reduce<Level | null>((m, a) => (!m || LEVEL_RANK[a.level] > LEVEL_RANK[m] ? a.level : m), null);
+    if (highest && LEVEL_RANK[highest] > LEVEL_RANK[to]) {
+      throw new LookoutError('LOOKOUT_ERR_INCIDENT_TRANSITION', `an alarm is still ${LEVEL_INFO[highest].zh}; lower to ${LEVEL_INFO[highest].zh} at most`);
+    }
+    rec.inc.level = to;
+    rec.inc.lowerTo = null;
+    rec.top = null;
+    rec.belowSince = highest === to ? null : this.clock.now();
+    rec.belowMax = highest;
+    this.log(rec, 'level-changed', { user, note: body.note, level: to, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[to].zh} (lowered by ${user})` });
+    return rec;
+  }
+
+  /** per-incident 消音: the tone stops for N minutes; the incident stays as it is (not acknowledged) */
+  private mute(rec: IncRec, body: IncidentActionBody, user: string): IncRec {
+    const minutes = body.minutes ?? 30;
+    rec.inc.mutedUntil = this.clock.now() + minutes * 60_000;
+    this.log(rec, 'muted', { user, note: body.note, level: rec.inc.level, detail: `消音 ${minutes} min` });
     return rec;
   }
 
@@ -277,7 +394,7 @@ export class IncidentBook {
       rec.tier++;
       rec.lastEscalatedAt = now;
       const who = this.escalation.tiers[rec.tier] ?? `tier ${rec.tier}`;
-      this.log(rec, 'escalated', { level: rec.inc.level, detail: `unacknowledged ${Math.round((now - rec.inc.openedAt) / 1000)} s → tier ${rec.tier}: ${who}` });
+      this.log(rec, 'escalated', { level: rec.inc.level, detail: `未确认 ${unackedZh(now - rec.inc.openedAt)} → 第 ${rec.tier} 级升级：${who}` });
     }
   }
 
@@ -315,4 +432,17 @@ export function toWire(rec: IncRec, withTimeline = true): Incident {
   const out: Incident = { ...i, deviceIds: [...i.deviceIds], alarms: i.alarms.map((a) => ({ ...a })) };
   if (withTimeline) out.timeline = rec.timeline.map((e) => ({ ...e }));
   return out;
+}
+
+/** 【演练】暴雨 · <rule> · <device>, without repeating a word the rule title already carries */
+export function incidentTitle(category: IncidentCategory, ruleTitle: string, deviceName: string, drill: boolean): string {
+  const hazard = TITLE_ZH[category];
+  const parts = [ruleTitle.includes(hazard) ? null : hazard, ruleTitle, deviceName].filter((x): x is string => !!x);
+  return `${drill ? '【演练】' : ''}${parts.join(' · ')}`;
+}
+
+/** 123 s → "2 分 3 秒" (escalation texts in Chinese) */
+function unackedZh(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分${s % 60 ? ` ${s % 60} 秒` : '钟'}`;
 }

@@ -1,6 +1,8 @@
 // Public door of the alerting stage: rules → alarms (rule + device) → incidents (alerting/engine.ts).
 export { createAlerting, ALERTING_DEFAULTS, type Alerting, type AlertingDeps, type AlertingConfig, type DerivedValues, type RuleInfo } from './engine.js';
 export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
+export { DEFAULT_EVENT_GROUPING, EVENT_FAMILY, FAMILY_ZH, type EventGroupingSpec } from './events.js';
+export type { EventApi, DrillEndResult } from './event-api.js';
 export { computeAqi, iaqi, aqiTableFor, AQI_BANDS, HJ633_2026_FROM, type AqiInput, type AqiResult, type AqiBand } from './aqi.js';
 export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-class.js';
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';

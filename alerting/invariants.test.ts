@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LEVEL_RANK } from '../schemas/levels.js';
+import { LEVEL_RANK, type Level } from '../schemas/levels.js';
 import type { Incident } from '../schemas/model.js';
 import { createVirtualClock } from '../test/helpers/virtual-clock.js';
 import { createAlerting, type Alerting } from './index.js';
@@ -23,14 +23,23 @@ const op = fc.oneof(
   fc.record({ k: fc.constant('restart' as const) }),
 );
 
-function check(a: Alerting): void {
+/** levels hold: an incident's level never falls by itself (no `lower` action among the ops) */
+function check(a: Alerting, levels: Map<string, Level>): void {
   const active = a.alarms.active();
   const keys = active.map((x) => `${x.ruleId}|${x.deviceId}|${x.drill}|${x.ruleId === 'gas.zone' ? x.id : ''}`);
   expect(new Set(keys).size, 'one active alarm per rule + device').toBe(keys.length);
   const open = a.incidents.list({ status: 'open', limit: 1000 });
   for (const i of open) {
     const live = i.alarms.filter((x) => x.state !== 'cleared');
-    if (live.length) expect(i.level, `incident ${i.id} level = highest open alarm`).toBe(live.reduce((m, x) => (LEVEL_RANK[x.level] > LEVEL_RANK[m] ? x.level : m), live[0]!.level));
+    if (live.length) {
+      const top = live.reduce((m, x) => (LEVEL_RANK[x.level] > LEVEL_RANK[m] ? x.level : m), live[0]!.level);
+      expect(LEVEL_RANK[i.level], `incident ${i.id} level ${i.level} ≥ highest open alarm ${top}`).toBeGreaterThanOrEqual(LEVEL_RANK[top]);
+      // held above its alarms only while a lowering is (or will be) on offer, never to a level at or above its own
+      if (i.lowerTo) expect(LEVEL_RANK[i.lowerTo]).toBeLessThan(LEVEL_RANK[i.level]);
+    }
+    const before = levels.get(i.id);
+    if (before) expect(LEVEL_RANK[i.level], `incident ${i.id} fell ${before} → ${i.level} by itself`).toBeGreaterThanOrEqual(LEVEL_RANK[before]);
+    levels.set(i.id, i.level);
     for (const x of i.alarms) expect(x.drill).toBe(i.drill);
     if (i.category === 'device-fault') for (const x of i.alarms) expect(x.ruleId.startsWith('fault.')).toBe(true);
     else for (const x of i.alarms) expect(x.ruleId.startsWith('fault.')).toBe(false);
@@ -67,6 +76,7 @@ describe('engine invariants under random input', () => {
         };
         let a = mk();
         const seen: Incident[] = [];
+        const levels = new Map<string, Level>();
         a.on('incident:opened', (i) => seen.push(i));
         try {
           for (const o of ops) {
@@ -91,10 +101,15 @@ describe('engine invariants under random input', () => {
               case 'act': {
                 const first = a.incidents.list({ status: 'open' })[0];
                 if (first) {
+                  // nothing is resolved or closed while its alarms burn (unless forced, which these ops never are)
+                  const burning = (o.action === 'resolve' || o.action === 'close') && first.status !== 'closed' && first.alarms.some((x) => x.state !== 'cleared');
                   try {
                     a.incidents.act(first.id, o.action, { note: 'n' }, 'u');
+                    expect(burning, `${o.action} ${first.id} went through with active alarms`).toBe(false);
                   } catch (err) {
-                    expect((err as { code: string }).code).toBe('LOOKOUT_ERR_INCIDENT_TRANSITION');
+                    const code = (err as { code: string }).code;
+                    if (code === 'LOOKOUT_ERR_ALARMS_ACTIVE') expect(burning).toBe(true);
+                    else expect(code).toBe('LOOKOUT_ERR_INCIDENT_TRANSITION');
                   }
                 }
                 break;
@@ -110,7 +125,7 @@ describe('engine invariants under random input', () => {
                 break;
               }
             }
-            check(a);
+            check(a, levels);
           }
           for (const i of seen) expect(i.timeline!.length).toBeGreaterThan(0);
         } finally {

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS incident_incidents (
   level_rank INTEGER NOT NULL, status TEXT NOT NULL, drill INTEGER NOT NULL, township TEXT, lon REAL, lat REAL,
   device_ids TEXT NOT NULL, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, acknowledged_at INTEGER,
   closed_at INTEGER, assignee TEXT, system_key TEXT, tier INTEGER NOT NULL DEFAULT 0, last_activity INTEGER NOT NULL,
-  last_escalated_at INTEGER, close_reason TEXT);
+  last_escalated_at INTEGER, close_reason TEXT, event_id TEXT, lower_to TEXT, linked_from TEXT, muted_until INTEGER,
+  below_since INTEGER, below_max TEXT);
 CREATE INDEX IF NOT EXISTS incident_incidents_status ON incident_incidents(status, level_rank DESC, opened_at);
 CREATE TABLE IF NOT EXISTS incident_timeline (
   id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, ts INTEGER NOT NULL, type TEXT NOT NULL,
@@ -62,7 +63,15 @@ export interface IncRec {
   devices: Set<string>;
   /** an open alarm at the incident's level, when known (IncidentBook.relevel) */
   top?: Alarm | null;
+  /** since when every alarm has been below the (held) level, and the highest level seen meanwhile */
+  belowSince: number | null;
+  belowMax: Level | null;
 }
+
+/** columns added after the first release: added to an existing database on open (SQLite ADD COLUMN) */
+const INCIDENT_COLUMNS_ADDED: [string, string][] = [
+  ['event_id', 'TEXT'], ['lower_to', 'TEXT'], ['linked_from', 'TEXT'], ['muted_until', 'INTEGER'], ['below_since', 'INTEGER'], ['below_max', 'TEXT'],
+];
 
 const RANK: Record<Level, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
 
@@ -76,7 +85,8 @@ interface IncRow {
   id: string; seq: number; category: string; title: string; level: string; status: string; drill: number; township: string | null;
   lon: number | null; lat: number | null; device_ids: string; opened_at: number; updated_at: number; acknowledged_at: number | null;
   closed_at: number | null; assignee: string | null; system_key: string | null; tier: number; last_activity: number;
-  last_escalated_at: number | null; close_reason: string | null;
+  last_escalated_at: number | null; close_reason: string | null; event_id: string | null; lower_to: string | null;
+  linked_from: string | null; muted_until: number | null; below_since: number | null; below_max: string | null;
 }
 interface TlRow {
   ts: number; type: string; user: string | null; note: string | null; level: string | null; alarm_id: string | null; device_id: string | null; detail: string | null;
@@ -106,6 +116,8 @@ export type AlertStore = ReturnType<typeof createAlertStore>;
 
 export function createAlertStore(db: Database.Database) {
   db.exec(SCHEMA_SQL);
+  const have = new Set((db.prepare("SELECT name FROM pragma_table_info('incident_incidents')").all() as { name: string }[]).map((c) => c.name));
+  for (const [col, type] of INCIDENT_COLUMNS_ADDED) if (!have.has(col)) db.exec(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`);
   const q = {
     metaGet: db.prepare<[string], { v: string }>('SELECT v FROM alert_meta WHERE k = ?'),
     metaSet: db.prepare('INSERT INTO alert_meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
@@ -122,13 +134,17 @@ export function createAlertStore(db: Database.Database) {
     alarmsByDevice: db.prepare<[string, number], AlarmRow>('SELECT * FROM alert_alarms WHERE device_id = ? ORDER BY raised_at DESC LIMIT ?'),
     alarmsLate: db.prepare<[number], AlarmRow>('SELECT * FROM alert_alarms WHERE late = 1 ORDER BY raised_at DESC LIMIT ?'),
     incUpsert: db.prepare(`INSERT INTO incident_incidents (id, seq, category, title, level, level_rank, status, drill, township, lon, lat,
-        device_ids, opened_at, updated_at, acknowledged_at, closed_at, assignee, system_key, tier, last_activity, last_escalated_at, close_reason)
+        device_ids, opened_at, updated_at, acknowledged_at, closed_at, assignee, system_key, tier, last_activity, last_escalated_at, close_reason,
+        event_id, lower_to, linked_from, muted_until, below_since, below_max)
       VALUES (@id, @seq, @category, @title, @level, @level_rank, @status, @drill, @township, @lon, @lat, @device_ids, @opened_at, @updated_at,
-        @acknowledged_at, @closed_at, @assignee, @system_key, @tier, @last_activity, @last_escalated_at, @close_reason)
+        @acknowledged_at, @closed_at, @assignee, @system_key, @tier, @last_activity, @last_escalated_at, @close_reason,
+        @event_id, @lower_to, @linked_from, @muted_until, @below_since, @below_max)
       ON CONFLICT(id) DO UPDATE SET title = excluded.title, level = excluded.level, level_rank = excluded.level_rank, status = excluded.status,
         township = excluded.township, lon = excluded.lon, lat = excluded.lat, device_ids = excluded.device_ids, updated_at = excluded.updated_at,
         acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at, assignee = excluded.assignee, tier = excluded.tier,
-        last_activity = excluded.last_activity, last_escalated_at = excluded.last_escalated_at, close_reason = excluded.close_reason`),
+        last_activity = excluded.last_activity, last_escalated_at = excluded.last_escalated_at, close_reason = excluded.close_reason,
+        event_id = excluded.event_id, lower_to = excluded.lower_to, muted_until = excluded.muted_until, below_since = excluded.below_since,
+        below_max = excluded.below_max`),
     incGet: db.prepare<[string], IncRow>('SELECT * FROM incident_incidents WHERE id = ?'),
     incOpen: db.prepare<[], IncRow>("SELECT * FROM incident_incidents WHERE status <> 'closed'"),
     tlInsert: db.prepare('INSERT INTO incident_timeline (incident_id, ts, type, user, note, level, alarm_id, device_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -164,6 +180,7 @@ export function createAlertStore(db: Database.Database) {
       drill: r.drill === 1, township: r.township, lon: r.lon, lat: r.lat, deviceIds: JSON.parse(r.device_ids) as string[],
       openedAt: r.opened_at, updatedAt: r.updated_at, acknowledgedAt: r.acknowledged_at, closedAt: r.closed_at, assignee: r.assignee,
       alarms: q.alarmsByIncident.all(r.id).map((a) => rowToAlarmRec(a).alarm),
+      eventId: r.event_id, lowerTo: r.lower_to as Level | null, linkedFrom: r.linked_from, mutedUntil: r.muted_until, closeReason: r.close_reason,
     };
   }
 
@@ -195,6 +212,8 @@ export function createAlertStore(db: Database.Database) {
         drill: i.drill ? 1 : 0, township: i.township, lon: i.lon, lat: i.lat, device_ids: JSON.stringify(i.deviceIds),
         opened_at: i.openedAt, updated_at: i.updatedAt, acknowledged_at: i.acknowledgedAt, closed_at: i.closedAt, assignee: i.assignee,
         system_key: r.systemKey, tier: r.tier, last_activity: r.lastActivity, last_escalated_at: r.lastEscalatedAt, close_reason: r.closeReason,
+        event_id: i.eventId ?? null, lower_to: i.lowerTo ?? null, linked_from: i.linkedFrom ?? null, muted_until: i.mutedUntil ?? null,
+        below_since: r.belowSince, below_max: r.belowMax,
       });
     },
     addTimeline(incidentId: string, e: TimelineEntry): void {
@@ -212,6 +231,8 @@ export function createAlertStore(db: Database.Database) {
         closeReason: r.close_reason,
         points: new PointIndex(),
         devices: new Set<string>(),
+        belowSince: r.below_since,
+        belowMax: r.below_max as Level | null,
       }));
     },
     getIncident(id: string): (Incident & { tier: number; closeReason: string | null }) | undefined {

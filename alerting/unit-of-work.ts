@@ -24,6 +24,13 @@ export interface StateSaver {
   saved?(): void;
 }
 
+/** more records written in the commit transaction (the event book): saved() only once it committed */
+export interface Committer {
+  dirty(): boolean;
+  save(): void;
+  saved(): void;
+}
+
 export interface AlertingEvents {
   'incident:opened': (incident: Incident) => void;
   'incident:updated': (incident: Incident) => void;
@@ -41,6 +48,8 @@ export interface UnitOfWork {
   device(deviceId: string): void;
   beforeCommit(fn: () => void): void;
   saver(s: StateSaver): void;
+  /** records written with each commit, in its transaction, after the alarms and incidents */
+  committer(c: Committer): void;
   /** write per-device state (the parts' savers) */
   flushState(force?: boolean): void;
   /** alarm and incident writes the database refused earlier are waiting */
@@ -67,6 +76,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const lastEmittedState = new Map<string, DeviceStateName>();
   const hooks: (() => void)[] = [];
   const savers: StateSaver[] = [];
+  const committers: Committer[] = [];
   const listeners = { opened: [] as ((i: Incident) => void)[], updated: [] as ((i: Incident) => void)[], state: [] as ((id: string, s: DeviceStateName) => void)[] };
   let depth = 0;
 
@@ -92,6 +102,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
         for (const a of unsaved.alarms) store.saveAlarm(a);
         for (const [id, e] of unsaved.timeline) store.addTimeline(id, e);
         for (const rec of unsaved.incidents) store.saveIncident(rec);
+        for (const c of committers) if (c.dirty()) c.save();
       });
     } catch (err) {
       if (persistFailedSince === null) {
@@ -103,6 +114,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
     unsaved.alarms.clear();
     unsaved.incidents.clear();
     unsaved.timeline.length = 0;
+    for (const c of committers) c.saved();
     if (persistFailedSince !== null) {
       log.warn({ failedForMs: clock.now() - persistFailedSince }, 'alerting writes alarms/incidents again');
       persistFailedSince = null;
@@ -112,8 +124,9 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   function commit(): void {
     for (const fn of hooks) fn();
     const inc = book.drainChanges();
-    if (!dirtyAlarms.size && inc === null && !stateChanged.size) return;
-    if (dirtyAlarms.size || inc !== null) {
+    const more = committers.some((c) => c.dirty());
+    if (!dirtyAlarms.size && inc === null && !stateChanged.size && !more) return;
+    if (dirtyAlarms.size || inc !== null || more) {
       for (const a of dirtyAlarms) unsaved.alarms.add(a);
       if (inc !== null) {
         for (const rec of inc.changed) unsaved.incidents.add(rec);
@@ -189,6 +202,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
     device: (id) => void stateChanged.add(id),
     beforeCommit: (fn) => void hooks.push(fn),
     saver: (s) => void savers.push(s),
+    committer: (c) => void committers.push(c),
     flushState,
     get behind() {
       return persistFailedSince !== null;

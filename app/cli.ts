@@ -14,6 +14,7 @@ const HELP = `lookout — IoT sensing and emergency command hub
 Usage:
   lookout start                              run the hub (config from environment, see README)
   lookout demo [--scenario NAME] [--speed N] hub + simulated Huangyan fleet running a drill
+  lookout drill end                           结束演练: close every drill alarm, incident and event (kept for review); hub stopped
   lookout sim --fleet FILE [--scenario NAME] [--speed N] [--url mqtt://…]
   lookout fleet generate [--size N] [--seed S] --out FILE
   lookout device add ID --kind K --lon X --lat Y [--name N] [--township CODE] [--attr key=value …]
@@ -76,6 +77,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       case 'rules': {
         const { rulesCommand } = await import('./commands/rules.js');
         return await rulesCommand(rest, env, io);
+      }
+      case 'drill': {
+        const { drillCommand } = await import('./commands/drill.js');
+        return await drillCommand(rest, loadConfig(env, { root: ROOT }), io);
       }
       case 'notify': {
         const { notifyCommand } = await import('./commands/notify.js');

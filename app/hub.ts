@@ -96,7 +96,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const eventLog = createEventLog(db);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics });
+  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
+  const townshipNames = Object.fromEntries(townships.townships.map((t) => [t.code, t.name]));
+  // township names: an event's title names the area it covers
+  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames });
   let onStoreReject: (readings: readonly { deviceId: string }[], reason: string) => void = () => {};
   const store = createTelemetryStore(
     {
@@ -215,11 +218,12 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('incident:opened', (i) => notify.incidentChanged(i));
   alerting.on('incident:updated', (i) => notify.incidentChanged(i));
 
-  const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   const capOptions = {
     sender: config.capSender,
     senderName: '黄岩区应急管理局 Lookout',
-    townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])),
+    townshipNames,
+    // CAP certainty from the rule's basis (a projection is Likely, a measured exceedance Observed)
+    projected: (ruleId: string) => alerting.rules.get(ruleId)?.rule.basis === 'projected',
   };
   let started = false;
 
@@ -256,7 +260,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         incidents: alerting.incidents,
         alarms: alerting.alarms,
         deviceState: (id) => alerting.deviceState(id),
-        on: (ev, fn) => alerting.on(ev, fn),
+        on: (ev, fn) => alerting.on(ev as 'incident:opened', fn as never),
+        events: alerting.events,
+        drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
         derived: (id) => alerting.derived(id),
@@ -293,12 +299,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       snapshotDir: config.snapshotDir,
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
+      secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }) }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);

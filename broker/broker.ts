@@ -49,7 +49,7 @@ export interface BrokerConfig {
   host: string;
   /** 0 = pick a free port */
   port: number;
-  /** seconds; longer keepalives are refused (security-test-plan T18) */
+  /** seconds; a longer (or zero) keep-alive is treated as this one (security-test-plan T18) */
   keepaliveLimit?: number;
   /** ms a socket may stay open before a complete CONNECT (security-test-plan T18: ≤ 10 s) */
   connectTimeout?: number;
@@ -186,11 +186,20 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     clientOf.set(guarded, client);
   };
 
+  const keepaliveLimit = config.keepaliveLimit ?? 3600;
   const aedes = await Aedes.createBroker({
     id: 'lookout',
     maxClientsIdLength: 64,
     connectTimeout: config.connectTimeout ?? 10_000,
-    keepaliveLimit: config.keepaliveLimit ?? 3600,
+    // aedes' own keep-alive limit answers CONNACK 6, which MQTT 3.1.1 does not define (§3.2.2.3: 0–5), and
+    // refuses keep-alive 0. Instead preConnect clamps the keep-alive to the limit: the device is accepted and
+    // the hub closes the connection after 1.5 × the limit without a packet (§3.1.2.10; a server may close a
+    // connection at any time), which is what the limit is for (security-test-plan T18: dead devices are found).
+    keepaliveLimit: 0,
+    preConnect(_client: Client, packet: { keepalive?: number }, done: (err: Error | null, ok: boolean) => void) {
+      if (!packet.keepalive || packet.keepalive > keepaliveLimit) packet.keepalive = keepaliveLimit;
+      done(null, true);
+    },
     heartbeatInterval: 60_000,
     // security-test-plan T19: a client that stops reading is cut after drainTimeout (aedes' default 60 s).
     drainTimeout: config.drainTimeoutMs ?? 30_000,

@@ -2,7 +2,8 @@
 // (LOOKOUT_ADMIN_PASSWORD, checked against the password policy) or a random one shown once.
 import { LookoutError, type Clock } from '../schemas/index.js';
 import type { AuditInput } from './audit.js';
-import { generatePassword, passwordProblem, type UserStore } from './users.js';
+import { generatePassword, type UserStore } from './users.js';
+import { passwordProblem } from './password-policy.js';
 
 export interface FirstAdmin {
   username: string;
@@ -19,7 +20,7 @@ export async function ensureFirstAdmin(
   password: string | null,
 ): Promise<FirstAdmin | null> {
   if (users.count() > 0) return null;
-  const weak = password ? passwordProblem(password) : null;
+  const weak = password ? passwordProblem(password, username) : null;
   if (weak) throw new LookoutError('LOOKOUT_ERR_CONFIG', `LOOKOUT_ADMIN_PASSWORD: ${weak}`);
   const generated = password ? null : generatePassword();
   await users.create(username, password ?? generated!, 'admin', '系统管理员');

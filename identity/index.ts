@@ -8,6 +8,7 @@ import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { createSecurityAudit, type SecurityEvent } from './security-audit.js';
 import { createTwoFactorStore, type TwoFactorStore } from './two-factor.js';
 import { createUserStore, type UserStore, type UserStoreOptions } from './users.js';
+export { passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_DISTINCT, PASSWORD_MIN_SCORE } from './password-policy.js';
 
 export const IDENTITY_DEFAULTS = {
   /** the account created on first start */
@@ -65,7 +66,7 @@ export function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}):
   };
 }
 
-export { createUserStore, sessionTokenHash, type Revocation, generatePassword, passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
+export { createUserStore, sessionTokenHash, type Revocation, generatePassword, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
 export { inScope, assertInScope, describeScope } from './scope.js';
 export { can, PERMISSIONS, type Permission } from './permissions.js';
 export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck } from './two-factor.js';

@@ -26,7 +26,7 @@ describe('tiered scope', () => {
     const users = createUserStore(db, clock);
     const u = await users.create('yq-duty', 'Yuanqiao-2026!', 'dispatcher', '院桥值班', ['331003107']);
     expect(u.scope).toEqual(['331003107']);
-    await users.create('district', 'District-2026!', 'dispatcher');
+    await users.create('district', 'Quarry-Lamp-2026!', 'dispatcher');
     expect(users.get('district')!.scope).toBeNull();
     const { token } = users.login(u);
     expect(users.session(token)!.user.scope).toEqual(['331003107']);

@@ -1,15 +1,15 @@
 // People: users with scrypt-hashed passwords (node:crypto, N=2^14) and bearer sessions. A session
 // token is 256 random bits; only its SHA-256 is stored, so a copy of the database logs nobody in.
 //
-// MLPS 2.0 level 3 (等保三级) identification and authentication: password complexity (≥ 10 characters,
-// 3 of 4 character classes), account lockout after 5 consecutive failures for 15 minutes (kept in
-// SQLite, so a restart does not reset it), an idle session timeout (30 min by default, sliding) under
+// MLPS 2.0 level 3 (等保三级) identification and authentication: password policy (password-policy.ts),
+// account lockout after 5 consecutive failures for 15 minutes (kept in SQLite, so a restart does not reset it), an idle session timeout (30 min by default, sliding) under
 // an absolute session lifetime (12 h), and revocation of every session of a user whose role or
 // password changes or who is removed.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { LookoutError, type Clock, type Role, type User, type UserScope } from '../schemas/index.js';
 import { parseScope } from './scope.js';
+import { assertPasswordPolicy } from './password-policy.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -17,25 +17,6 @@ function scrypt(secret: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => scryptCb(secret, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
 }
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 256;
-
-/** null when the password meets the policy, else the reason (for LOOKOUT_ERR_WEAK_PASSWORD). */
-export function passwordProblem(password: string): string | null {
-  if (typeof password !== 'string') return 'password must be a string';
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) return `password must be at least ${PASSWORD_MIN_LENGTH} characters (got ${length})`;
-  if (length > PASSWORD_MAX_LENGTH) return `password must be at most ${PASSWORD_MAX_LENGTH} characters`;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
-  if (classes < 3) return `password must mix at least 3 of: lower-case letters, upper-case letters, digits, symbols (has ${classes})`;
-  return null;
-}
-
-export function assertPasswordPolicy(password: string): void {
-  const p = passwordProblem(password);
-  if (p) throw new LookoutError('LOOKOUT_ERR_WEAK_PASSWORD', p);
-}
 
 /** A random password that always meets the policy (shown once on first start). */
 export function generatePassword(): string {
@@ -231,7 +212,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
 
   const store: UserStore = {
     async create(username, password, role, displayName, scope) {
-      assertPasswordPolicy(password);
+      assertPasswordPolicy(password, username);
       if (byName.get(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
@@ -260,7 +241,7 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
     },
     async setPassword(username, password) {
       must(username);
-      assertPasswordPolicy(password);
+      assertPasswordPolicy(password, username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
       db.prepare('UPDATE server_users SET salt = ?, hash = ? WHERE username = ?').run(salt, hash, username);

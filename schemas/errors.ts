@@ -23,13 +23,15 @@ export const ERRORS = {
   LOOKOUT_ERR_UPSTREAM: { status: 502, message: 'The internal tile service did not answer properly; check LOOKOUT_BASEMAP and that service.' },
   LOOKOUT_ERR_USER_EXISTS: { status: 409, message: 'A user with this name already exists.' },
   LOOKOUT_ERR_INCIDENT_TRANSITION: { status: 409, message: 'This action is not allowed in the incident’s current status.' },
+  LOOKOUT_ERR_ALARMS_ACTIVE: { status: 409, message: 'Alarms of this incident are still active (listed in "alarms"): wait until they clear, or send "force": true with a reason (false-alarm, sensor-fault, …); an alarm still active then opens a linked incident.' },
   LOOKOUT_ERR_RULE_INVALID: { status: 400, message: 'Rule does not match the rule schema; fix the named field.' },
   LOOKOUT_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The telemetry store is unavailable; readings are kept in the spool until it returns.' },
   LOOKOUT_ERR_STORE_REJECTED: { status: 400, message: 'The time-series database refused these readings (HTTP 4xx); check the reason, the readings are kept here.' },
   LOOKOUT_ERR_SPOOL_FULL: { status: 503, message: 'The durable spool is full; ingestion is paused until the store drains it. Raise LOOKOUT_SPOOL_MAX_MB or fix the store.' },
   LOOKOUT_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request body too large.' },
   LOOKOUT_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
-  LOOKOUT_ERR_WEAK_PASSWORD: { status: 400, message: 'Password too weak: use at least 10 characters mixing 3 of lower-case, upper-case, digits and symbols.' },
+  LOOKOUT_ERR_CROSS_SITE: { status: 403, message: 'Refused as a possible cross-site request: send JSON (Content-Type: application/json) or a bearer token, from a page of the hub itself.' },
+  LOOKOUT_ERR_WEAK_PASSWORD: { status: 400, message: 'Password too weak: use at least 10 characters mixing 3 of lower-case, upper-case, digits and symbols, not the user name, not a common password or pattern (e.g. three unrelated words joined by symbols, with a digit).' },
   LOOKOUT_ERR_ACCOUNT_LOCKED: { status: 423, message: 'Account locked after 5 failed logins; wait 15 minutes or ask the security administrator to unlock it.' },
   LOOKOUT_ERR_2FA_REQUIRED: { status: 401, message: 'This account needs its one-time code: send the 6-digit code of your authenticator app as "totp" together with the password.' },
   LOOKOUT_ERR_2FA_ENROL_REQUIRED: { status: 401, message: 'This account must set up two-factor login first: add the returned secret to an authenticator app, then log in again with the password and the 6-digit code as "totp".' },
@@ -54,10 +56,13 @@ export type ErrorCode = keyof typeof ERRORS;
 export class LookoutError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  constructor(code: ErrorCode, detail?: string) {
+  /** machine-readable particulars sent beside code and message (e.g. the active alarms of a refused close) */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, detail?: string, details?: Record<string, unknown>) {
     super(detail ? `${detail} — ${ERRORS[code].message}` : ERRORS[code].message);
     this.name = 'LookoutError';
     this.code = code;
     this.statusCode = ERRORS[code].status;
+    this.details = details;
   }
 }

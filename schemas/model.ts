@@ -78,7 +78,8 @@ export interface DeviceState {
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-export const INCIDENT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close'] as const;
+/** `lower`: a dispatcher lowers a held level (levels never fall by themselves; the hub offers it, `lowerTo`) */
+export const INCIDENT_ACTIONS = ['ack', 'dispatch', 'resolve', 'close', 'lower', 'mute'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 /** Hazard categories; `device-fault` and `system` are separate lanes, never mixed with hazards. */
@@ -116,6 +117,9 @@ export type TimelineType =
   | 'resolved'
   | 'closed'
   | 'reopened'
+  | 'lower-offered'
+  | 'muted'
+  | 'linked'
   | 'note';
 
 export interface TimelineEntry {
@@ -147,6 +151,19 @@ export interface Incident {
   closedAt: number | null;
   assignee: string | null;
   alarms: Alarm[];
+  /** the event (hazard process) this incident belongs to; set by the hub on every incident it writes */
+  eventId?: string | null;
+  /**
+   * The level the incident may be lowered to ("可降级 → 橙色"): set once its alarms have stayed below its
+   * level for the category's dwell time; a dispatcher lowers it (action `lower`). The level never falls by itself.
+   */
+  lowerTo?: Level | null;
+  /** the incident this one continues (a forced close left an alarm active) */
+  linkedFrom?: string | null;
+  /** the tone of this incident is silenced until then (per-incident 消音; the incident stays unacknowledged) */
+  mutedUntil?: number | null;
+  /** why it was closed (handled, false-alarm, sensor-fault, drill, duplicate); forced closes say so in the timeline */
+  closeReason?: string | null;
   /** present on GET /api/incidents/:id and in socket pushes */
   timeline?: TimelineEntry[];
   /**
@@ -156,6 +173,53 @@ export interface Incident {
    */
   alarmsTotal?: number;
   timelineTotal?: number;
+}
+
+/**
+ * Hazard families: the categories one hazard process spans (a storm brings rain, floods, flash floods and
+ * landslides together). Events group incidents of one family; device faults and system incidents belong to none.
+ */
+export const HAZARD_FAMILIES = ['storm', 'fire', 'gas', 'pollution'] as const;
+export type HazardFamily = (typeof HAZARD_FAMILIES)[number];
+
+export type EventTimelineType = 'opened' | 'incident-attached' | 'incident-detached' | 'level-changed' | 'acknowledged' | 'muted' | 'merged' | 'closed' | 'note';
+
+export interface EventTimelineEntry {
+  ts: number;
+  type: EventTimelineType;
+  user: string | null;
+  note: string | null;
+  level: Level | null;
+  incidentId: string | null;
+  detail: string | null;
+}
+
+/** An event (事件): the incidents (险情, one per township or site and hazard) of one hazard process. */
+export interface HazardEvent {
+  id: string;
+  family: HazardFamily;
+  /** names the area it covers: 【演练】暴雨洪涝 · 东城街道、南城街道等6个乡镇 */
+  title: string;
+  /** the highest level of its incidents that are not closed (held as incidents hold theirs) */
+  level: Level;
+  status: 'open' | 'closed';
+  drill: boolean;
+  /** declared by a person (POST /api/events), not opened by grouping */
+  declared: boolean;
+  createdBy: string | null;
+  openedAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  closeReason: string | null;
+  mutedUntil: number | null;
+  incidentIds: string[];
+  /** incidents not closed, per level and per township code */
+  counts: { byLevel: Record<Level, number>; byTownship: Record<string, number>; open: number; total: number };
+  townships: string[];
+  /** present on GET /api/events/:id and in socket pushes */
+  timeline?: EventTimelineEntry[];
+  /** GET /api/events/:id: its incidents (without their timelines) */
+  incidents?: Incident[];
 }
 
 // viewer reads; dispatcher acts on incidents; admin (system) runs devices, rules, config; security manages

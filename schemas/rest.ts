@@ -1,7 +1,7 @@
 // JSON Schemas for every REST body and query (DESIGN.md §3 "HTTP API"). fastify compiles them once.
 import { DEVICE_ID_PATTERN, DEVICE_KINDS } from './kinds.js';
-import { INCIDENT_CATEGORIES, ROLES } from './model.js';
-import { LEVELS } from './levels.js';
+import { HAZARD_FAMILIES, INCIDENT_CATEGORIES, ROLES, type HazardFamily } from './model.js';
+import { LEVELS, type Level } from './levels.js';
 
 /** a 6-digit RFC 6238 code as the authenticator app shows it (the console strips spaces) */
 const totpCode = { type: 'string', pattern: '^[0-9]{6}$' } as const;
@@ -126,13 +126,22 @@ export const incidentActionBody = {
   properties: {
     note: { type: 'string', minLength: 1, maxLength: 2000 },
     assignee: { type: 'string', minLength: 1, maxLength: 128 },
-    reason: { enum: ['handled', 'false-alarm', 'drill', 'duplicate'] },
+    reason: { enum: ['handled', 'false-alarm', 'sensor-fault', 'drill', 'duplicate'] },
+    /** resolve/close although alarms are still active (needs a reason; recorded) */
+    force: { type: 'boolean' },
+    /** lower: the level to lower to (below the current one) */
+    level: { enum: [...LEVELS] },
+    /** mute: silence the tone of this incident for so many minutes (1–480) */
+    minutes: { type: 'integer', minimum: 1, maximum: 480 },
   },
 } as const;
 export interface IncidentActionBody {
   note: string;
   assignee?: string;
-  reason?: 'handled' | 'false-alarm' | 'drill' | 'duplicate';
+  reason?: 'handled' | 'false-alarm' | 'sensor-fault' | 'drill' | 'duplicate';
+  force?: boolean;
+  level?: Level;
+  minutes?: number;
 }
 
 export const incidentListQuery = {
@@ -146,6 +155,67 @@ export const incidentListQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
   },
 } as const;
+
+export const eventListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { enum: ['open', 'closed', 'all'], default: 'open' },
+    family: { enum: [...HAZARD_FAMILIES] },
+    level: { enum: [...LEVELS] },
+    township: { type: 'string', maxLength: 12 },
+    drill: { type: 'boolean' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+  },
+} as const;
+export interface EventListQuery {
+  status: 'open' | 'closed' | 'all';
+  family?: HazardFamily;
+  level?: Level;
+  township?: string;
+  drill?: boolean;
+  limit?: number;
+}
+
+/** POST /api/events: a person declares an event ("台风 烟花 防御"), optionally with incidents (a split) */
+export const eventCreateBody = {
+  type: 'object',
+  required: ['title', 'family', 'note'],
+  additionalProperties: false,
+  properties: {
+    title: { type: 'string', minLength: 1, maxLength: 120 },
+    family: { enum: [...HAZARD_FAMILIES] },
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
+    drill: { type: 'boolean', default: false },
+    incidentIds: { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 64 } },
+  },
+} as const;
+export interface EventCreateBody {
+  title: string;
+  family: HazardFamily;
+  note: string;
+  drill?: boolean;
+  incidentIds?: string[];
+}
+
+/** POST /api/events/:id/incidents (attach), /merge (from), /ack, /mute (minutes) */
+export const eventActionBody = {
+  type: 'object',
+  required: ['note'],
+  additionalProperties: false,
+  properties: {
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
+    incidentId: { type: 'string', maxLength: 64 },
+    from: { type: 'string', maxLength: 64 },
+    minutes: { type: 'integer', minimum: 1, maximum: 480 },
+  },
+} as const;
+export interface EventActionBody {
+  note: string;
+  incidentId?: string;
+  from?: string;
+  minutes?: number;
+}
 
 export const historyQuery = {
   type: 'object',

@@ -165,6 +165,12 @@ interface RuleBase {
   inhibitWhenOffline?: boolean;
   /** only devices whose attributes match (all listed keys; value in list) */
   match?: Record<string, (string | number | boolean)[]>;
+  /**
+   * what a warning of this rule rests on (CAP 1.2 §3.2.2 certainty/urgency): `observed` (default) = the
+   * hazard is measured (water at the record, methane at 50 %LEL); `projected` = a measurement that
+   * foretells it (slope acceleration before a landslide, rain at a village's critical rainfall)
+   */
+  basis?: 'observed' | 'projected';
 }
 
 /** Telemetry rule: per-level conditions, a separate clear condition (hysteresis). */
@@ -403,6 +409,7 @@ const ruleBaseProps = {
   description: { type: 'string', maxLength: 2000 },
   inhibitWhenOffline: { type: 'boolean' },
   match: { type: 'object', additionalProperties: { type: 'array', items: scalar } },
+  basis: { enum: ['observed', 'projected'] },
 };
 const baseRequired = ['id', 'type', 'title', 'category', 'kinds'];
 const level = { enum: [...LEVELS] };

@@ -59,12 +59,13 @@ describe('audit rows for operator actions; incident status filters', () => {
   }
 
   // the path from open to each status, one action per step, as a dispatcher takes it
-  const PATHS: Record<IncidentStatus, Array<['ack' | 'dispatch' | 'resolve' | 'close', Record<string, string>]>> = {
+  // (the red alarms still burn: resolve and close are forced, with their reason)
+  const PATHS: Record<IncidentStatus, Array<['ack' | 'dispatch' | 'resolve' | 'close', { note: string; force?: boolean } & Record<string, string | boolean>]>> = {
     open: [],
     acknowledged: [['ack', { note: '已确认，联系站点' }]],
     dispatched: [['dispatch', { note: '抢修队出发', assignee: '燃气抢修一队' }]],
-    resolved: [['resolve', { note: '阀门已关', reason: 'handled' }]],
-    closed: [['close', { note: '误报，传感器校准', reason: 'false-alarm' }]],
+    resolved: [['resolve', { note: '阀门已关', reason: 'handled', force: true }]],
+    closed: [['close', { note: '误报，传感器校准', reason: 'false-alarm', force: true }]],
   };
 
   it('each incident action leaves its audit row: the dispatcher, the incident, the note', async () => {

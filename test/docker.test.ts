@@ -85,9 +85,12 @@ describe('docker/Dockerfile basics', () => {
     expect(finalStage).toMatch(/COPY --from=\S+ .*command-ui\/web\/dist/);
   });
 
-  it('installs production packages only for the runtime and builds the web UI in a build stage', () => {
+  it('installs production packages only for the runtime and builds server and web UI in a build stage', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/npm run build:web/);
+    expect(dockerfile).toMatch(/RUN npm run build\n/);
+    // the runtime ships the compiled build, not the TypeScript sources (there is no tsx to run them)
+    expect(finalStage).toMatch(/COPY --from=build .*\/app\/dist \.\/dist/);
+    expect(finalStage).not.toMatch(/COPY .*\balerting\b/);
     expect(finalStage).not.toMatch(/npm (ci|install)(?! --omit=dev)/);
   });
 

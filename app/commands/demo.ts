@@ -3,13 +3,19 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../../device-sim/index.js';
-import { sampleOrg } from '../../notify/index.js';
+import { sampleOrg, type OrgBook } from '../../notify/index.js';
 import { loadConfig } from '../config.js';
 import type { Io } from '../io.js';
 import { ROOT } from '../paths.js';
 import { startCommand } from './start.js';
 
 const DEMO_PASSWORD = 'Lookout-Demo-2026';
+
+/** a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
+ *  marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody */
+export function seedDemoOrg(org: Pick<OrgBook, 'units' | 'putAll'>, now: number): void {
+  if (!org.units().length) org.putAll(sampleOrg(now));
+}
 
 export async function demoCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -46,7 +52,10 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   const { hub, ports } = await startCommand(config, io);
   // a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
   // marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody
-  if (!hub.org.units().length) hub.org.putAll(sampleOrg(Date.now()));
+  seedDemoOrg(hub.org, Date.now());
+  // a new drill starts clean: the previous run's drill incidents and events close (reason 演练, kept for review)
+  const ended = hub.alerting.drillEnd('lookout demo');
+  if (ended.incidents || ended.events) io.stdout.write(`Ended the previous drill: ${ended.incidents} incident(s) and ${ended.events} event(s) closed (kept for review).\n`);
   const fleet = demoFleet(size);
   io.stdout.write(`Registering the demo fleet (${fleet.devices.length} simulated devices in Huangyan)…\n`);
   await hub.registry.importMany(fleet.devices, (done, total) => io.stdout.write(`\r  ${done}/${total}`));

@@ -2,7 +2,7 @@
 import type { Incident } from '../../schemas/index.js';
 
 const PUSH_ALARMS = 200;
-const PUSH_TIMELINE = 100;
+export const PUSH_TIMELINE = 100;
 
 /** The pushed view of an incident: bounded alarm and timeline lists, with totals when trimmed. */
 export function forPush(i: Incident): Incident {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Server as SocketServer } from 'socket.io';
@@ -17,21 +17,27 @@ import {
   type Incident,
   type ServerToClientEvents,
   type SocketData,
+  type HazardEvent,
 } from '../../schemas/index.js';
 import { clientErrorHandler, connectionsCheckingInterval } from './client-error.js';
 import { auditPlugin } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { basemapRoutes } from './routes/basemap-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { statusPage } from './status-page.js';
+import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps } from './types.js';
-import { forPush } from './push.js';
+import { PUSH_TIMELINE, forPush } from './push.js';
+import { scopedEvent, scopedIncidents, scopedStats } from './scope.js';
 import { checkMqttUpgrade, refuseUpgrade } from './mqtt-upgrade.js';
 import { createSocketGuard } from './socket-guard.js';
+import { httpHardening } from './http-hardening.js';
+import { createCredentialGuard } from './credential-guard.js';
 import { sessionTokenHash } from '../../identity/index.js';
 import type { Logger } from 'pino';
 
@@ -41,6 +47,9 @@ export interface HubServer {
   start(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
+
+/** how long close() lets in-flight HTTP requests finish before it cuts their connections */
+const CLOSE_DRAIN_MS = 5_000;
 
 export async function createServer(deps: ServerDeps, config: ServerConfig): Promise<HubServer> {
   const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
@@ -53,6 +62,10 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
     requestTimeout: requestTimeoutMs,
     http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs) },
     clientErrorHandler,
+    // a malformed URL (bad percent-encoding) gets the hub's error shape, not fastify's own
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'LOOKOUT_ERR_VALIDATION', message: `malformed request: ${err.message}` } });
+    },
     // security-test-plan T25: refuse prototype poisoning outright
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -72,14 +85,42 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
         connectSrc: ["'self'", 'ws:', 'wss:'],
         fontSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'data:', 'blob:'],
+        // only meaningful over TLS; over plain HTTP it breaks the console's own requests (issue finding)
+        upgradeInsecureRequests: config.secureTransport ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
+    // HSTS is sent by http-hardening.ts, over TLS only: over plain HTTP a browser ignores it (RFC 6797 §8.1)
+    strictTransportSecurity: false,
+  });
+  httpHardening(app as unknown as FastifyInstance, { secureTransport: config.secureTransport ?? false });
+
+  // Guessing of session tokens and acknowledgement links: a per-address budget of refused credentials
+  // (credential-guard.ts). Counted once the answer is known (onResponse), enforced before anything else.
+  const credentials = createCredentialGuard({ clock: deps.clock, logger: app.log as unknown as Logger, ...(deps.audit ? { audit: deps.audit } : {}) }, config.credentialLimits ?? {});
+  const isAckLink = (url: string) => url === '/ack' || url.startsWith('/ack?');
+  app.addHook('onRequest', async (req, reply) => {
+    const token = tokenFrom(req);
+    if (!token && !isAckLink(req.url)) return;
+    const wait = credentials.blockedFor(req.ip);
+    if (wait === 0 || (token && deps.users.peek(token))) return;
+    credentials.refused();
+    reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+    throw new LookoutError('LOOKOUT_ERR_RATE_LIMITED', 'too many unknown session tokens or acknowledgement links from this address; wait a minute and try again');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (isAckLink(req.url)) {
+      if (reply.statusCode === ERRORS.LOOKOUT_ERR_ACK_LINK_INVALID.status) credentials.fail(req.ip, 'ack-link');
+      return;
+    }
+    const token = tokenFrom(req);
+    // a 401 with a known token is a wrong password behind a session (its own budget), not a token guess
+    if (reply.statusCode === 401 && token && !req.url.startsWith('/api/auth/login') && !deps.users.peek(token)) credentials.fail(req.ip, 'session-token');
   });
 
   app.setErrorHandler((err: FastifyError | LookoutError, req, reply) => {
     if (err instanceof LookoutError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
@@ -113,17 +154,21 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   await app.register(async (scope) => deviceRoutes(scope, deps, { snapshotDir: config.snapshotDir ?? null }));
   await app.register(async (scope) => basemapRoutes(scope, deps, config.basemap ?? null));
   await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
-  await app.register(async (scope) => ruleRoutes(scope, deps));
+  await app.register(async (scope) => ruleRoutes(scope, deps, config));
 
   const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
   if (hasWeb) {
     await app.register(fastifyStatic, { root: path.resolve(config.webRoot), prefix: '/', index: ['index.html'], wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => {
-      reply.type('text/html; charset=utf-8');
-      return statusPage(deps.stats(), deps.live.all().length);
+    // the figures are for logged-in users (session cookie or bearer token); others learn only that it runs
+    app.get('/', async (req, reply) => {
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      const token = tokenFrom(req);
+      const session = token ? deps.users.session(token) : null;
+      return statusPage(session ? { stats: deps.stats(), devices: deps.live.all().length } : null);
     });
   }
 
@@ -140,16 +185,34 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const session = typeof token === 'string' ? deps.users.session(token) : null;
-    if (!session) return next(new Error('LOOKOUT_ERR_AUTH_REQUIRED'));
+    const ip = socket.handshake.address;
+    if (!session && credentials.blockedFor(ip) > 0) {
+      credentials.refused();
+      return next(new Error('LOOKOUT_ERR_RATE_LIMITED'));
+    }
+    if (!session) {
+      credentials.fail(ip, 'session-token');
+      return next(new Error('LOOKOUT_ERR_AUTH_REQUIRED'));
+    }
     socket.data.username = session.user.username;
     socket.data.role = session.user.role;
     socket.data.tokenExpiresAt = session.expiresAt;
+    socket.data.scope = session.user.scope ?? null;
     (socket.data as Data).token = token as string;
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
+  // Tiered scope: every socket joins the room of its scope — the district, or one room per township — and
+  // an incident goes to the district room and its township's room only, so a township screen never
+  // receives another township's incident (a scope change ends the user's sessions, hence the sockets).
+  const DISTRICT_ROOM = 'scope:district';
+  const townshipRoom = (code: string) => `scope:t:${code}`;
+  const incidentRooms = (i: Incident) => (i.township ? [DISTRICT_ROOM, townshipRoom(i.township)] : [DISTRICT_ROOM]);
+  const statsFor = (scope: string[] | null) => scopedStats(deps.stats(), deps.alerting.incidents, scope);
   io.on('connection', (socket) => {
     const data = socket.data as Data;
+    const scope = data.scope;
+    void socket.join(scope ? scope.map(townshipRoom) : [DISTRICT_ROOM]);
     const limits = guard.open(data.username);
     socket.once('disconnect', () => guard.close(data.username));
     // The auth middleware runs once per connection: every incoming packet is rate limited (socket-guard.ts)
@@ -161,8 +224,9 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       if (!deps.users.session(data.token)) return void socket.disconnect(true);
       next();
     });
-    socket.on('stats:get', () => socket.emit('stats', deps.stats()));
-    socket.emit('stats', deps.stats());
+    socket.on('stats:get', () => socket.emit('stats', statsFor(scope)));
+    socket.emit('incidents:snapshot', scopedIncidents(deps.alerting.incidents, { status: 'open', limit: 1000 }, { scope }).map(forPush));
+    socket.emit('stats', statsFor(scope));
   });
   // Logout, a role or password change, removal: the user's sockets end now, not at the next sweep.
   deps.users.onRevoke((r) => {
@@ -185,20 +249,45 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
   const pendingUpdates = new Map<string, Incident>();
   deps.alerting.on('incident:opened', (i) => {
     pendingUpdates.delete(i.id);
-    io.emit('incident:opened', forPush(i));
+    io.to(incidentRooms(i)).emit('incident:opened', forPush(i));
   });
   deps.alerting.on('incident:updated', (i) => {
     pendingUpdates.set(i.id, i);
   });
+  // events coalesce the same way; pushes carry the last PUSH_TIMELINE timeline entries
+  const pendingEvents = new Map<string, HazardEvent>();
+  const eventPush = (e: HazardEvent): HazardEvent => ({ ...e, timeline: e.timeline?.slice(-PUSH_TIMELINE) });
+  // the district sees an event whole; a township user's socket only its own part of it, or nothing
+  const emitEvent = (name: 'event:opened' | 'event:updated', e: HazardEvent) => {
+    io.to(DISTRICT_ROOM).emit(name, eventPush(e));
+    for (const s of io.of('/').sockets.values()) {
+      const sc = (s.data as Data).scope;
+      if (!sc || !e.townships.some((t) => sc.includes(t))) continue;
+      const mine = scopedEvent(e, deps.alerting.incidents, sc);
+      if (mine) s.emit(name, eventPush(mine));
+    }
+  };
+  deps.alerting.on('event:opened', (e) => {
+    pendingEvents.delete(e.id);
+    emitEvent('event:opened', e);
+  });
+  deps.alerting.on('event:updated', (e) => void pendingEvents.set(e.id, e));
   const updateTimer = deps.clock.setInterval(() => {
+    if (pendingEvents.size) {
+      const evs = [...pendingEvents.values()];
+      pendingEvents.clear();
+      for (const e of evs) emitEvent('event:updated', e);
+    }
     if (pendingUpdates.size === 0) return;
     const batch = [...pendingUpdates.values()];
     pendingUpdates.clear();
-    for (const i of batch) io.emit('incident:updated', forPush(i));
+    for (const i of batch) io.to(incidentRooms(i)).emit('incident:updated', forPush(i));
   }, config.pushIntervalMs ?? 250);
   deps.live.onPush((changed) => io.emit('device:updated', changed));
   const statsTimer = deps.clock.setInterval(() => {
-    if (io.of('/').sockets.size > 0) io.emit('stats', deps.stats());
+    if (io.of('/').sockets.size === 0) return;
+    io.to(DISTRICT_ROOM).emit('stats', deps.stats());
+    for (const s of io.of('/').sockets.values()) if (s.data.scope) s.emit('stats', statsFor(s.data.scope));
   }, 2000);
 
   // MQTT over WebSocket on /mqtt; the frame cap stops a 200 MB frame (security-test-plan T23).
@@ -241,8 +330,18 @@ export async function createServer(deps: ServerDeps, config: ServerConfig): Prom
       for (const c of wss.clients) c.terminate();
       wss.close();
       io.disconnectSockets(true);
-      await new Promise<void>((r) => io.close(() => r()));
-      await app.close();
+      // a client that stops reading a response holds its request open, and closing the HTTP server (io.close()
+      // closes it too) would wait for it without end — a hung SIGTERM: in-flight requests get CLOSE_DRAIN_MS,
+      // then every connection is cut. A real timer, unref'd: it bounds socket I/O, not domain time, so it must
+      // fire under a virtual clock as well.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_DRAIN_MS);
+      cut.unref();
+      try {
+        await new Promise<void>((r) => io.close(() => r()));
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

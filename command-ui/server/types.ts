@@ -8,6 +8,10 @@ import type {
   Clock,
   DeadLetter,
   DeviceStateName,
+  EventActionBody,
+  EventCreateBody,
+  EventListQuery,
+  HazardEvent,
   HistoryPoint,
   HistoryRequest,
   HubStats,
@@ -27,11 +31,28 @@ export interface IncidentService {
   act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): Incident;
 }
 
+export interface EventService {
+  list(filter: EventListQuery): HazardEvent[];
+  get(id: string): HazardEvent | undefined;
+  declare(body: EventCreateBody, user: string): HazardEvent;
+  attach(id: string, incidentId: string, body: EventActionBody, user: string): HazardEvent;
+  detach(id: string, incidentId: string, body: EventActionBody, user: string): HazardEvent;
+  merge(id: string, body: EventActionBody, user: string): HazardEvent;
+  ack(id: string, body: EventActionBody, user: string): HazardEvent;
+  mute(id: string, body: EventActionBody, user: string): HazardEvent;
+  close(id: string, body: EventActionBody, user: string): HazardEvent;
+}
+
 export interface AlertingView {
   incidents: IncidentService;
   alarms: { forDevice(deviceId: string): Alarm[] };
   deviceState(deviceId: string): DeviceStateName;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
+  on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
+  /** events (事件): the incidents of one hazard process; absent in hubs built without them */
+  events?: EventService;
+  /** 结束演练: every drill alarm clears, every drill incident and event closes (kept for review) */
+  drillEnd?(user: string): { alarms: number; incidents: number; events: number };
   /** rules as data (admin changes apply without a restart) */
   rules?: {
     list(): unknown[];
@@ -102,8 +123,15 @@ export interface ServerConfig {
   requestTimeoutMs?: number;
   /** ms between coalesced device pushes */
   pushIntervalMs?: number;
+  /** the hub is reached over TLS (LOOKOUT_PUBLIC_URL is https://, i.e. behind a TLS-terminating proxy):
+   *  the session cookie gets `Secure`, HSTS and `upgrade-insecure-requests` are sent */
+  secureTransport?: boolean;
   /** rate limits on socket.io events (socket-guard.ts SOCKET_GUARD_DEFAULTS) */
   socketLimits?: import('./socket-guard.js').SocketGuardConfig;
+  /** longest silence in ms (rule-routes.ts SILENCE_DEFAULTS: 7 days) */
+  silenceMaxMs?: number;
+  /** budget of refused session tokens / acknowledgement links per address (credential-guard.ts) */
+  credentialLimits?: import('./credential-guard.js').CredentialGuardConfig;
   /** LOOKOUT_MQTT_WS_ORIGINS: origins whose pages may open /mqtt besides the hub's own (security-test-plan T23) */
   mqttWsOrigins?: readonly string[];
 }

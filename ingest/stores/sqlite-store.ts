@@ -77,8 +77,10 @@ function tsxEsmApi(): string {
   return path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default);
 }
 
-/** Starts a TypeScript worker: registers tsx inside the thread, then loads the module. */
+/** Starts the writer thread. From the build (dist/, this file is .js) it is plain JavaScript; from source it is
+ *  TypeScript: tsx is registered inside the thread, then the module is loaded (tsx is a development tool only). */
 function startWriter(file: string): Worker {
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: { file } });
   const url = new URL('./sqlite-writer.ts', import.meta.url).href;
   // An eval'd worker resolves bare names from the process's working directory: name tsx by its path.
   const tsx = pathToFileURL(tsxEsmApi()).href;

@@ -1,5 +1,5 @@
 // Devices managed while the hub runs, against a real hub (aedes, fastify, SQLite) and real mqtt clients:
-// rotating a connected device's token over REST ends its session and refuses the old token; revoking
+// rotating a connected device's token over REST ends its session and refuses the old token within 1 s; revoking
 // and retiring do the same; edits, paging and the audit trail; `lookout device add` in another process
 // while the hub runs gives a device that connects at once (the registry watches the database file).
 import { execFile } from 'node:child_process';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../helpers/hub.js';
+import { ADMIN_PASSWORD, startTestHub, within, type TestHub } from '../helpers/hub.js';
 import { ROOT } from './harness.js';
 
 const run = promisify(execFile);
@@ -40,16 +40,25 @@ describe('devices managed on the running hub', { timeout: 60_000 }, () => {
     await t?.close();
   });
 
-  it('rotating the token of a connected device over REST disconnects it and refuses the old token', async () => {
+  it('rotating the token of a connected device over REST disconnects it and refuses the old token within 1 s', async () => {
     const old = await t.addDevice('G-ROT-01', 'gas');
     const c = await t.mqttConnect('G-ROT-01', old);
-    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    let closedAt = 0;
+    const closed = new Promise<void>((r) => c.once('close', () => r(void (closedAt = performance.now()))));
+    // the issue's bound: both the disconnect and the refusal of the old token within 1 s of the rotation
+    const started = performance.now();
+    const left = () => Math.max(1, 1000 - (performance.now() - started));
     const r = await t.api<{ token: string }>('POST', '/api/devices/G-ROT-01/token', { token: admin });
     expect(r.status, r.text).toBe(200);
     expect(r.body.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    await closed; // the session ends without waiting for any poll
+    await within(closed, { timeout: left(), message: 'the broker to end the session of the re-tokened device' });
     expect(c.connected).toBe(false);
-    expect(await tryConnect(t.mqttPort, 'G-ROT-01', old)).toMatch(/Bad username or password|Not authorized/i);
+    const refusal = await within(tryConnect(t.mqttPort, 'G-ROT-01', old), { timeout: left(), message: 'the broker to refuse the old token' });
+    const refusedAt = performance.now();
+    expect(refusal).toMatch(/Bad username or password|Not authorized/i);
+    // the figures go to an artifact (not asserted beyond the bound): ms from the REST call
+    mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'test-artifacts', 'token-rotation.json'), JSON.stringify({ disconnectedMs: Math.round(closedAt - started), oldTokenRefusedMs: Math.round(refusedAt - started) }) + '\n');
     expect(await tryConnect(t.mqttPort, 'G-ROT-01', r.body.token)).toBe('connected');
   });
 

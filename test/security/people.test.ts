@@ -16,11 +16,20 @@ type Err = { error: { code: string; message: string } };
 
 describe('password policy', () => {
   it('accepts ≥ 10 characters from 3 of 4 classes and names the rule otherwise', () => {
-    for (const ok of [ADMIN_PASSWORD, 'Lookout-Demo-2026', 'Dispatch-2026!', 'abcdefghij1!', 'ABCDEFGH-1x', '值班员-Duty-2026']) expect(passwordProblem(ok), ok).toBeNull();
+    for (const ok of [ADMIN_PASSWORD, 'Lookout-Demo-2026', 'Dispatch-2026!', 'Lantern-Orbit-7-River', '值班员-Duty-2026']) expect(passwordProblem(ok), ok).toBeNull();
     expect(passwordProblem('Ab1-short')).toMatch(/at least 10/);
     expect(passwordProblem('lowercase-only')).toMatch(/3 of/);
     expect(passwordProblem('12345678901')).toMatch(/3 of/);
     expect(passwordProblem('PASSWORD1234')).toMatch(/3 of/);
+  });
+
+  // issue 15 "weak passwords pass" (NIST SP 800-63B §3.1.1.2): each of these met the old length + 3-class rule
+  it('refuses the user name, common passwords and low-variety strings, saying what to choose', () => {
+    expect(passwordProblem('Zhangwei-2026', 'zhangwei')).toMatch(/user name/);
+    expect(passwordProblem('Dispatcher1!', 'dispatcher')).toMatch(/user name/);
+    for (const weak of ['Password12', 'abcdefghij1!', 'ABCDEFGH-1x', 'Qwerty1234!']) expect(passwordProblem(weak), weak).toMatch(/common password or an easy pattern/);
+    for (const weak of ['Aaaaaaaaa1', '        a1', 'Ab1Ab1Ab1Ab1']) expect(passwordProblem(weak), weak).toMatch(/at least 6 different characters/);
+    for (const weak of ['Password12', 'Aaaaaaaaa1', '        a1']) expect(passwordProblem(weak)).toMatch(/three or four unrelated words/);
   });
 
   it('generated first-start passwords always meet the policy', () => {
@@ -53,6 +62,11 @@ describe('accounts and sessions on a virtual clock', () => {
     expect(weak.status).toBe(400);
     expect(weak.body.error.code).toBe('LOOKOUT_ERR_WEAK_PASSWORD');
     expect(weak.body.error.message).toMatch(/3 of/);
+    // the issue's black-box cases, over the API (each met the old rule)
+    for (const [username, password] of [['w1', 'Password12'], ['w1', 'Aaaaaaaaa1'], ['w1', '        a1'], ['Wangfang-1', 'Wangfang-1']]) {
+      const r = await h.api<Err>('POST', '/api/users', { token: sec, body: { username, password, role: 'viewer' } });
+      expect([password, r.status, r.body.error.code]).toEqual([password, 400, 'LOOKOUT_ERR_WEAK_PASSWORD']);
+    }
     expect((await h.api('POST', '/api/users', { token: sec, body: { username: 'w1', password: 'Viewer-Pass-2026', role: 'viewer' } })).status).toBe(201);
     expect((await h.api<Err>('PATCH', '/api/users/w1', { token: sec, body: { password: 'Short-1' } })).body.error.code).toBe('LOOKOUT_ERR_WEAK_PASSWORD');
     const w1 = await h.login('w1', 'Viewer-Pass-2026');

@@ -113,13 +113,15 @@ describe('role separation and the audit trail', () => {
     expect(err.message).toBe('LOOKOUT_ERR_AUTH_REQUIRED');
   });
 
-  it('a cross-site form POST carrying the cookie is refused (SameSite=Strict cookie, JSON-only bodies)', async () => {
+  it('a cross-site form POST carrying the cookie is refused (SameSite=Strict cookie, Origin check, JSON-only bodies)', async () => {
     const login = await t.loginReply('admin', ADMIN_PASSWORD); // password + one-time code
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const form = await fetch(`${t.base}/api/devices`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=X&kind=gas&lon=1&lat=1' });
-    expect(form.status).toBe(415); // the admin's cookie alone does not make a form post a device registration
+    // the admin's cookie alone does not make a form post a device registration: refused before the body is read
+    expect(form.status).toBe(403);
+    expect(((await form.json()) as { error: { code: string } }).error.code).toBe('LOOKOUT_ERR_CROSS_SITE');
     expect(form.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -32,8 +32,10 @@ const passwordBody = {
 /** the one answer of a refused 2FA confirmation, whichever of password and code was wrong */
 const CONFIRM_REFUSED = 'wrong password or one-time code; counts as a failed login';
 
-export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config: Pick<ServerConfig, 'twoFactor'> = {}) {
+export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config: Pick<ServerConfig, 'twoFactor' | 'secureTransport'> = {}) {
   const policy = config.twoFactor ?? 'required';
+  // over TLS (LOOKOUT_PUBLIC_URL https://) the cookie never travels in clear text
+  const secure = config.secureTransport ? '; Secure' : '';
   const throttle = createLoginThrottle(deps.clock);
   const session = requirePermission(deps.users, 'session');
 
@@ -70,7 +72,7 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
     deps.users.clearFailures(username);
     const { token, expiresAt } = deps.users.login(user);
     deps.audit?.({ ts: deps.clock.now(), user: username, action: 'login', target: null, ip: req.ip, detail: factor === 'none' ? user.role : `${user.role}; totp` });
-    reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+    reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${secure}`);
     return { token, user, expiresAt };
   });
 
@@ -120,7 +122,7 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, config:
   app.post('/api/auth/logout', { preHandler: session }, async (req, reply) => {
     deps.users.logout(req.sessionToken!);
     deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'logout', target: null, ip: req.ip });
-    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
     return { ok: true };
   });
 

@@ -18,6 +18,7 @@ import {
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
 import { findSnapshot } from '../snapshots.js';
+import { inScope } from '../scope.js';
 import type { ServerDeps } from '../types.js';
 
 interface CreateBody {
@@ -134,7 +135,8 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
     return {
       device,
       state: device.retiredAt === null ? deps.live.get(device.id) : null,
-      alarms: deps.alerting.alarms.forDevice(device.id),
+      // alarms belong to incidents: a township user gets those of its townships' devices only
+      alarms: inScope(req.user!.scope, device.township) ? deps.alerting.alarms.forDevice(device.id) : [],
       derived: deps.alerting.derived?.(device.id) ?? null,
     };
   });
@@ -199,7 +201,8 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
     async (req) => {
       const device = known(req.params.id);
       const { metric } = req.query;
-      if (!(metric in METRICS[device.kind])) {
+      // own keys only: `constructor` or `__proto__` are in every object's prototype chain (issue finding)
+      if (!Object.hasOwn(METRICS[device.kind], metric)) {
         throw new LookoutError('LOOKOUT_ERR_VALIDATION', `${device.kind} devices have no metric "${metric}"`);
       }
       const to = req.query.to ?? deps.clock.now();

@@ -12,6 +12,7 @@ import {
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
 import { forPush } from '../push.js';
+import { scopedIncident, scopedIncidents } from '../scope.js';
 import type { ServerDeps } from '../types.js';
 
 interface ListQuery {
@@ -29,27 +30,23 @@ export async function incidentRoutes(app: FastifyInstance, deps: ServerDeps) {
 
   // The queue view: large incidents come trimmed (with totals); GET /api/incidents/:id has everything.
   app.get<{ Querystring: ListQuery }>('/api/incidents', { preHandler: viewer, schema: { querystring: incidentListQuery } }, async (req) =>
-    deps.alerting.incidents.list(req.query).map(forPush),
+    scopedIncidents(deps.alerting.incidents, req.query, req.user!).map(forPush),
   );
 
-  app.get<{ Params: { id: string } }>('/api/incidents/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
-    const incident = deps.alerting.incidents.get(req.params.id);
-    if (!incident) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `incident ${req.params.id}`);
-    return incident;
-  });
+  // a township user reaches only its townships' incidents (403 LOOKOUT_ERR_OUT_OF_SCOPE), on every door
+  app.get<{ Params: { id: string } }>('/api/incidents/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => scopedIncident(deps.alerting.incidents, req.params.id, req.user!));
 
   app.get<{ Params: { id: string } }>('/api/incidents/:id/cap', { preHandler: viewer, schema: { params: idParams } }, async (req, reply) => {
-    const incident = deps.alerting.incidents.get(req.params.id);
-    if (!incident) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `incident ${req.params.id}`);
+    const incident = scopedIncident(deps.alerting.incidents, req.params.id, req.user!);
     if (!deps.alerting.cap) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', 'CAP export is not available');
     reply.type('application/cap+xml; charset=utf-8');
     return deps.alerting.cap(incident);
   });
 
-  app.get('/api/cap.atom', { preHandler: viewer }, async (_req, reply) => {
+  app.get('/api/cap.atom', { preHandler: viewer }, async (req, reply) => {
     if (!deps.alerting.capFeed) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', 'CAP feed is not available');
     reply.type('application/atom+xml; charset=utf-8');
-    return deps.alerting.capFeed(deps.alerting.incidents.list({ status: 'open' }));
+    return deps.alerting.capFeed(scopedIncidents(deps.alerting.incidents, { status: 'open' }, req.user!));
   });
 
   app.post<{ Params: { id: string; action: IncidentAction }; Body: IncidentActionBody }>(
@@ -67,6 +64,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ServerDeps) {
     },
     async (req) => {
       const user = req.user!.username;
+      scopedIncident(deps.alerting.incidents, req.params.id, req.user!);
       const incident = deps.alerting.incidents.act(req.params.id, req.params.action, req.body, user);
       deps.audit?.({ ts: deps.clock.now(), user, action: `incident-${req.params.action}`, target: req.params.id, ip: req.ip, detail: req.body.note });
       return incident;

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { deadLetterQuery } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
+import { scopedStats } from '../scope.js';
 import type { ServerConfig, ServerDeps } from '../types.js';
 
 export async function opsRoutes(app: FastifyInstance, deps: ServerDeps, config: ServerConfig) {
@@ -22,7 +23,7 @@ export async function opsRoutes(app: FastifyInstance, deps: ServerDeps, config: 
     return deps.metrics.metrics();
   });
 
-  app.get('/api/stats', { preHandler: viewer }, async () => deps.stats());
+  app.get('/api/stats', { preHandler: viewer }, async (req) => scopedStats(deps.stats(), deps.alerting.incidents, req.user!.scope ?? null));
   app.get('/api/supervisor', { preHandler: viewer }, async () => deps.alerting.supervisor?.() ?? null);
 
   app.get<{ Querystring: { limit?: number; device?: string } }>(

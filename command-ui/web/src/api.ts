@@ -1,6 +1,6 @@
 // REST client for the hub's /api (DESIGN.md §3). Same origin only; bearer token from the login.
 import type {
-  Alarm, Device, DeviceState, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
+  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
 } from '../../../schemas/index.js';
 
 export interface SessionUser {
@@ -120,6 +120,9 @@ export const api = {
   incident: (id: string) => request<Incident>('GET', `/api/incidents/${encodeURIComponent(id)}`),
   act: (id: string, action: IncidentAction, body: IncidentActionBody) =>
     request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
+  events: (status: 'open' | 'closed' | 'all') => request<HazardEvent[]>('GET', `/api/events?status=${status}`),
+  /** 结束演练: closes every drill incident and event (kept for review) */
+  drillEnd: () => request<{ alarms: number; incidents: number; events: number }>('POST', '/api/drill/end', {}),
   stats: () => request<HubStats>('GET', '/api/stats'),
   townships: () => request<TownshipsFile>('GET', '/api/map/townships'),
   /** one page of the device list (GET /api/devices?limit=…): search, kind, township, live state, retired */

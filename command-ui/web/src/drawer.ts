@@ -187,7 +187,7 @@ export class Drawer {
 
   private actionBar(i: Incident): HTMLElement {
     const allowed = new Set(allowedActions(i));
-    const all: IncidentAction[] = ['ack', 'dispatch', 'resolve', 'close'];
+    const all: IncidentAction[] = ['ack', 'dispatch', 'resolve', 'close', 'lower', 'mute'];
     return h('div', { class: 'actions', 'data-testid': 'actions' }, all.map((a) => {
       const b = h('button', {
         class: 'act', 'data-action': a, disabled: !allowed.has(a),

@@ -55,6 +55,11 @@ const zh = {
   filterStatus: '状态',
   all: '全部',
   noIncidents: '暂无事件',
+  eventIncidents: '{n} 个险情',
+  eventTownships: '{n} 个乡镇',
+  drillEnd: '结束演练',
+  drillEndConfirm: '结束演练：关闭全部演练告警、险情和事件（保留以供复盘）？',
+  drillEnded: '演练已结束：关闭 {incidents} 个险情、{events} 个事件',
   overdue: '超时',
   unacknowledged: '未确认',
   drill: '演练',
@@ -72,6 +77,15 @@ const zh = {
   reasonFalse: '误报',
   reasonDrill: '演练',
   reasonDuplicate: '重复',
+  reasonSensor: '传感器故障',
+  lower: '降级',
+  mute: '消音',
+  lowerTo: '降至',
+  lowerOffered: '可降级 → {level}',
+  mutedUntil: '已消音至 {time}',
+  muteMinutes: '消音时长（分钟）',
+  forceClose: '仍有 {n} 条告警未解除：强制{action}（须选原因；仍未解除的告警将生成关联事件）',
+  forceNeeded: '仍有告警未解除，请勾选强制并选择原因',
   noteRequired: '请填写备注',
   assigneeRequired: '请填写责任人',
   actionDone: '已提交：{action}',
@@ -239,6 +253,11 @@ const en: Dict = {
   filterStatus: 'Status',
   all: 'All',
   noIncidents: 'No incidents',
+  eventIncidents: '{n} incidents',
+  eventTownships: '{n} townships',
+  drillEnd: 'End drill',
+  drillEndConfirm: 'End the drill: close every drill alarm, incident and event (kept for review)?',
+  drillEnded: 'Drill ended: {incidents} incidents, {events} events closed',
   overdue: 'overdue',
   unacknowledged: 'unacknowledged',
   drill: 'DRILL',
@@ -256,6 +275,15 @@ const en: Dict = {
   reasonFalse: 'False alarm',
   reasonDrill: 'Drill',
   reasonDuplicate: 'Duplicate',
+  reasonSensor: 'Sensor fault',
+  lower: 'Lower level',
+  mute: 'Mute',
+  lowerTo: 'Lower to',
+  lowerOffered: 'May be lowered → {level}',
+  mutedUntil: 'Muted until {time}',
+  muteMinutes: 'Mute for (minutes)',
+  forceClose: '{n} alarm(s) still active: force {action} (a reason is required; an alarm still active opens a linked incident)',
+  forceNeeded: 'Alarms are still active: tick "force" and choose a reason',
   noteRequired: 'A note is required',
   assigneeRequired: 'An assignee is required',
   actionDone: 'Done: {action}',
@@ -481,6 +509,9 @@ const TIMELINE: Record<string, [string, string]> = {
   resolved: ['处置完成', 'Resolved'],
   closed: ['已关闭', 'Closed'],
   reopened: ['重新打开', 'Reopened'],
+  'lower-offered': ['可降级', 'May be lowered'],
+  muted: ['消音', 'Muted'],
+  linked: ['关联事件', 'Linked'],
   note: ['备注', 'Note'],
 };
 export function timelineName(t: string): string {
@@ -504,7 +535,7 @@ export function metricLabel(kind: DeviceKind, metric: string): { label: string; 
   return { label: metric, unit: '' };
 }
 
-const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;
+const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', 'sensor-fault': 'reasonSensor', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;
 export function reasonName(r: keyof typeof REASONS): string {
   return t(REASONS[r]);
 }

@@ -1,7 +1,7 @@
 // socket.io push (DESIGN.md §3): token in the handshake; on every `connect` (first and after any
 // reconnect) the whole screen is refetched over REST, so nothing stale survives a hub restart.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DeviceState, HubStats, Incident, ServerToClientEvents } from '../../../schemas/index.js';
+import type { ClientToServerEvents, DeviceState, HazardEvent, HubStats, Incident, ServerToClientEvents } from '../../../schemas/index.js';
 import { api, getSession } from './api.js';
 import { perf } from './perf.js';
 import { store } from './store.js';
@@ -16,14 +16,15 @@ export async function resync(): Promise<void> {
   if (resyncing) return resyncing;
   resyncing = (async () => {
     buffered = [];
-    const [devices, states, open, closed, stats] = await Promise.all([
+    const [devices, states, open, closed, stats, events] = await Promise.all([
       api.devices(),
       api.states(),
       api.incidents('open'),
       api.incidents('closed').catch(() => [] as Incident[]),
       api.stats().catch(() => null),
+      api.events('open').catch(() => [] as HazardEvent[]),
     ]);
-    store.resync(devices, states, open, closed, stats, Date.now());
+    store.resync(devices, states, open, closed, stats, Date.now(), events);
     // pushes that arrived while the REST calls were in flight are newer than what they returned
     const pending = buffered;
     buffered = [];
@@ -95,6 +96,12 @@ export function connectLive(onAuthFailure: () => void): void {
     store.markPush(Date.now());
     whenSynced(() => store.applyIncident(i, true));
   });
+  for (const name of ['event:opened', 'event:updated'] as const) {
+    s.on(name, (e: HazardEvent) => {
+      store.markPush(Date.now());
+      whenSynced(() => store.applyEvent(e));
+    });
+  }
   s.on('stats', (st: HubStats) => {
     store.markPush(Date.now());
     whenSynced(() => store.setStats(st));

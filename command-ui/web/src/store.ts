@@ -1,6 +1,6 @@
 // The console's one state holder: devices, live states, incidents, stats and the connection. Views
 // subscribe to coarse events and re-render; socket pushes and REST resyncs both write here.
-import type { Device, DeviceState, HubStats, Incident } from '../../../schemas/index.js';
+import type { Device, DeviceState, HazardEvent, HubStats, Incident } from '../../../schemas/index.js';
 
 export type Connection = 'connecting' | 'connected' | 'disconnected';
 export type Selection = { type: 'incident'; id: string } | { type: 'device'; id: string } | null;
@@ -31,6 +31,8 @@ export class Store {
   devices = new Map<string, Device>();
   states = new Map<string, DeviceState>();
   incidents = new Map<string, Incident>();
+  /** open events (事件): the queue shows one row per event instead of its incidents */
+  events = new Map<string, HazardEvent>();
   stats: HubStats | null = null;
   connection: Connection = 'connecting';
   lastPush: number | null = null;
@@ -49,7 +51,8 @@ export class Store {
   }
 
   /** Replace everything from a REST resync: nothing from before the reconnect survives. */
-  resync(devices: Device[], states: DeviceState[], open: Incident[], closed: Incident[], stats: HubStats | null, now: number): void {
+  resync(devices: Device[], states: DeviceState[], open: Incident[], closed: Incident[], stats: HubStats | null, now: number, events: HazardEvent[] = []): void {
+    this.events = new Map(events.map((e) => [e.id, e]));
     this.devices = new Map(devices.map((d) => [d.id, d]));
     this.states = new Map(states.map((s) => [s.id, s]));
     const inc = new Map<string, Incident>();
@@ -83,6 +86,14 @@ export class Store {
     this.seen.add(i.id);
     this.emit('incidents', undefined);
     if (isNew && live) this.emit('incident:new', i);
+  }
+
+  applyEvent(e: HazardEvent): void {
+    const prev = this.events.get(e.id);
+    if (prev && prev.updatedAt > e.updatedAt) return;
+    if (e.status === 'closed') this.events.delete(e.id);
+    else this.events.set(e.id, e);
+    this.emit('incidents', undefined);
   }
 
   setStats(s: HubStats): void {

@@ -2,8 +2,9 @@
 // devices online %, readings/s, dead letters in the last hour, connection state with the time of the
 // last push, duty officer, 开始值班 / sound, wall mode, language, log out. Plus the drill banner.
 import { LEVELS, type Level } from '../../../schemas/index.js';
-import { getSession } from './api.js';
+import { api, getSession } from './api.js';
 import { clear, h } from './dom.js';
+import { dutyBadge } from './duty.js';
 import { dateTime } from './format.js';
 import { getLang, levelShort, setLang, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
@@ -91,7 +92,8 @@ export class TopBar {
   private renderRight(): void {
     clear(this.right);
     const user = getSession()?.user;
-    if (user) this.right.appendChild(h('span', { class: 'duty' }, `${t('dutyOfficer')} ${user.displayName ?? user.username}`));
+    // who is on duty now in the user's unit (the roster), not the logged-in account; opens the roster page
+    if (user) this.right.appendChild(dutyBadge());
     if (!isOnDuty()) {
       const b = h('button', { class: 'primary duty-btn', 'data-testid': 'start-duty' }, `▶ ${t('startDuty')}`);
       b.addEventListener('click', () => void startDuty());
@@ -119,8 +121,25 @@ export class TopBar {
 
   private renderBanner(): void {
     const drill = !!store.stats?.drillActive || [...store.incidents.values()].some((i) => i.drill && i.status !== 'closed');
+    // rebuilt only when the drill starts or ends (a button replaced under the pointer swallows the click)
+    if (this.banner.dataset.drill === String(drill) && this.banner.dataset.lang === getLang()) return;
+    this.banner.dataset.drill = String(drill);
+    this.banner.dataset.lang = getLang();
     this.banner.hidden = !drill;
-    this.banner.textContent = drill ? t('drillBanner') : '';
+    clear(this.banner);
+    if (!drill) return void document.body.classList.remove('drill');
+    this.banner.append(t('drillBanner'));
+    // 结束演练: dispatchers end the drill (every drill incident and event closes, kept for review), so the
+    // next drill starts with an empty queue
+    const role = getSession()?.user.role;
+    if (role === 'dispatcher' || role === 'admin') {
+      const end = h('button', { class: 'icon-btn drill-end', 'data-testid': 'drill-end' }, t('drillEnd'));
+      end.addEventListener('click', () => {
+        if (!confirm(t('drillEndConfirm'))) return;
+        api.drillEnd().then((r) => alert(t('drillEnded', { incidents: r.incidents, events: r.events })), (e: unknown) => alert(String((e as Error).message ?? e)));
+      });
+      this.banner.append(' ', end);
+    }
     document.body.classList.toggle('drill', drill);
   }
 }

@@ -1,0 +1,21 @@
+// Alarm texts in zh-CN mode carry no English: the quantity is described from the rule's structure (metric,
+// aggregate, window) with the metric table's Chinese names; operators are shown as ≥/≤.
+import { describe, expect, it } from 'vitest';
+import { eventMessage, quantityZh, thresholdMessage } from './alarm-text.js';
+
+describe('alarm texts', () => {
+  it('describe the evaluated quantity from the rule structure', () => {
+    expect(quantityZh('flood', 'rain.sum(3h)')).toBe('3小时累计雨量');
+    expect(quantityZh('air', 'pm25.mean(1h)')).toBe('1小时平均PM2.5');
+    expect(quantityZh('gas', 'methane')).toBe('甲烷');
+    expect(quantityZh('noise', 'laeq.avg(10m)')).toMatch(/^10分钟平均/);
+  });
+
+  it('a rain-sum threshold and a camera event read fully in Chinese', () => {
+    const rain = thresholdMessage('暴雨红色预警', 'flood', 'rain.sum(3h)', 193.34, '>=', 100);
+    expect(rain).toBe('暴雨红色预警：3小时累计雨量 193.34 mm ≥ 100 mm');
+    const smoke = eventMessage('疑似山火', 'smoke', 0.96, undefined, 1);
+    expect(smoke).toBe('疑似山火：烟雾 置信度 0.96');
+    for (const text of [rain, smoke]) expect(text).not.toMatch(/[A-Za-z]{3,}/);
+  });
+});

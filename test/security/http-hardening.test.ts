@@ -1,0 +1,120 @@
+// Issue 15, the HTTP findings (security-test-plan T24/T35, OWASP CSRF cheat sheet "Verifying Origin with
+// standard headers", RFC 6797 §8.1): cross-site requests riding on the session cookie, validation before
+// authentication, prototype-chain metric names, deep JSON, fastify's own error shape, caching of API
+// answers, HSTS / Secure over plain HTTP, the fallback page without login. Real hub, real HTTP, real SQLite.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
+import { request } from './helpers.js';
+
+type Err = { error: { code: string; message: string } };
+
+describe('HTTP hardening over plain HTTP (production defaults)', () => {
+  let t: TestHub;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startTestHub();
+    admin = (await t.login()).token;
+    expect((await t.api('POST', '/api/users', { token: admin, body: { username: 'locked1', password: 'Viewer-Pass-2026', role: 'viewer' } })).status).toBe(201);
+    await t.addDevice('GAS-H1', 'gas');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const cookie = () => ({ cookie: `lookout_session=${admin}` });
+
+  it('a body-less text/plain POST with the session cookie from another origin is refused with 403 (unlock, 2FA enrol)', async () => {
+    for (const url of ['/api/users/locked1/unlock', '/api/auth/2fa/enrol']) {
+      const r = await request<Err>(t.httpPort, 'POST', url, { headers: { ...cookie(), 'content-type': 'text/plain', origin: 'https://evil.example' } });
+      expect([url, r.status, r.body.error?.code]).toEqual([url, 403, 'LOOKOUT_ERR_CROSS_SITE']);
+      // another port on the same host is another origin, though "same site" for SameSite
+      const port = await request<Err>(t.httpPort, 'POST', url, { headers: { ...cookie(), origin: `http://127.0.0.1:${t.httpPort + 1}` } });
+      expect(port.status).toBe(403);
+    }
+    expect(t.hub.audit.list({ action: 'user-unlock', limit: 10 })).toHaveLength(0);
+  });
+
+  it('the same request from a page of the hub itself (Origin = Host, or Sec-Fetch-Site: same-origin) or as JSON passes', async () => {
+    const own = await request(t.httpPort, 'POST', '/api/users/locked1/unlock', { headers: { ...cookie(), origin: `http://127.0.0.1:${t.httpPort}` } });
+    expect(own.status).toBe(200);
+    const fetchMeta = await request(t.httpPort, 'POST', '/api/users/locked1/unlock', { headers: { ...cookie(), 'sec-fetch-site': 'same-origin' } });
+    expect(fetchMeta.status).toBe(200);
+    const json = await request(t.httpPort, 'POST', '/api/users/locked1/unlock', { headers: cookie(), body: {} });
+    expect(json.status).toBe(200);
+  });
+
+  it('an unauthenticated POST /api/devices with a bad body gets 401, not a 400 describing the schema', async () => {
+    const r = await request<Err>(t.httpPort, 'POST', '/api/devices', { body: { nonsense: true } });
+    expect([r.status, r.body.error.code]).toEqual([401, 'LOOKOUT_ERR_AUTH_REQUIRED']);
+    expect(r.body.error.message).not.toMatch(/must have required property|body\//);
+    // logged in, the same body is a validation error
+    expect((await request<Err>(t.httpPort, 'POST', '/api/devices', { token: admin, body: { nonsense: true } })).status).toBe(400);
+  });
+
+  it('history?metric=constructor (a prototype-chain name) is refused as an unknown metric', async () => {
+    for (const metric of ['constructor', '__proto__', 'toString']) {
+      const r = await request<Err>(t.httpPort, 'GET', `/api/devices/GAS-H1/history?metric=${metric}`, { token: admin });
+      expect([metric, r.status, r.body.error.code]).toEqual([metric, 400, 'LOOKOUT_ERR_VALIDATION']);
+    }
+    expect((await request(t.httpPort, 'GET', '/api/devices/GAS-H1/history?metric=methane', { token: admin })).status).toBe(200);
+  });
+
+  it('a rule nested 5 000 levels deep gets 400 in the hub error shape, not a 500', async () => {
+    const raw = `{"id":"deep","when":${'{"all":['.repeat(5000)}1${']}'.repeat(5000)}}`;
+    const r = await request<Err>(t.httpPort, 'PUT', '/api/rules/deep', { token: admin, raw });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('LOOKOUT_ERR_VALIDATION');
+    expect(r.body.error.message).toMatch(/nested more than 64/);
+    expect((await request(t.httpPort, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a malformed URL is answered in the hub error shape', async () => {
+    const r = await request<Err>(t.httpPort, 'GET', '/api/devices/%E0%A4%A', { token: admin });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('LOOKOUT_ERR_VALIDATION');
+  });
+
+  it('API answers carry Cache-Control: no-store; no HSTS, no upgrade-insecure-requests, no Secure cookie over plain HTTP', async () => {
+    const list = await request(t.httpPort, 'GET', '/api/devices', { token: admin });
+    expect(list.headers['cache-control']).toBe('no-store');
+    const refused = await request(t.httpPort, 'GET', '/api/devices');
+    expect([refused.status, refused.headers['cache-control']]).toEqual([401, 'no-store']);
+    expect(list.headers['strict-transport-security']).toBeUndefined();
+    expect(String(list.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    const login = await t.loginReply();
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict$/);
+  });
+
+  it('without a built console, / shows device and incident counts only after login', async () => {
+    const anon = await request<string>(t.httpPort, 'GET', '/');
+    expect(anon.status).toBe(200);
+    expect(anon.body).not.toMatch(/devices, \d+ online/);
+    expect(anon.body).toContain('Log in');
+    const own = await request<string>(t.httpPort, 'GET', '/', { headers: cookie() });
+    expect(own.body).toMatch(/1 devices, 0 online/);
+    expect(own.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('HTTP hardening behind a TLS proxy (LOOKOUT_PUBLIC_URL https://)', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    const dir = tempDir('lookout-tls-proxy-');
+    writeFileSync(path.join(dir, 'notify.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
+    t = await startTestHub({ env: { LOOKOUT_PUBLIC_URL: 'https://lookout.hy.example', LOOKOUT_NOTIFY_KEY_FILE: path.join(dir, 'notify.key') } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sends HSTS and upgrade-insecure-requests, and the session cookie is Secure', async () => {
+    const login = await t.loginReply();
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/; Secure/);
+    expect(login.headers.get('strict-transport-security')).toMatch(/^max-age=\d+; includeSubDomains$/);
+    expect(login.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
+});
