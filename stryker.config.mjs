@@ -27,4 +27,7 @@ export default {
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   timeoutMS: 20_000,
+  // the initial run of the whole mutation test set with per-test coverage took over 5 min (the default) on the loaded
+  // shared machine and aborted the run
+  dryRunTimeoutMinutes: 20,
 };

@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     // The InfluxDB contract suite needs a real InfluxDB 2 (no Debian package; docs/storage.md runs one): without
     // INFLUX_URL it is collected and reported as skipped with the reason (test/contract/influxdb-store.test.ts).
-    exclude: ['node_modules/**', 'dist/**', 'command-ui/web/dist/**'],
+    exclude: ['node_modules/**', 'dist/**', 'command-ui/web/dist/**', '.stryker-tmp/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests open real ports and SQLite files; two cores → keep parallelism modest.
