@@ -21,6 +21,8 @@ Usage:
   lookout device import FILE                 register every device of a fleet/import file
   lookout rules test [DIR]                   run rule fixture files (readings in, alarms out)
   lookout user reset-2fa NAME                remove a user's second factor (lost phone; the last security administrator's way back in)
+  lookout db migrate | status                apply / list the state database's schema steps (LOOKOUT_DB)
+  lookout db copy --from sqlite:FILE --to postgres://…   move an installation's state (counts and audit chain checked)
   lookout audit verify                       check the audit log's hash chain (exit 1 names the first bad row)
   lookout audit export [--from T] [--to T]   audit rows as JSON lines on stdout
   lookout rules backtest [--from T] [--to T] [--rules FILE]   replay stored history through the rules
@@ -57,6 +59,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }
         const { userReset2fa } = await import('./commands/user.js');
         return await userReset2fa(name, loadConfig(env, { root: ROOT }), io);
+      }
+      case 'db': {
+        const { dbCommand } = await import('./commands/db.js');
+        return await dbCommand(rest, loadConfig(env, { root: ROOT }), io);
       }
       case 'audit': {
         const { auditCommand } = await import('./commands/audit.js');

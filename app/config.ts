@@ -8,6 +8,8 @@ export type StoreKind = 'sqlite' | 'influxdb' | 'victoriametrics';
 
 export interface Config {
   dataDir: string;
+  /** LOOKOUT_DB: the state database (db/ stage): postgres://… or sqlite:<dataDir>/lookout.db; LOOKOUT_DB_CA: its TLS CA */
+  db: { url: string; caFile: string | null };
   http: { host: string; port: number; requestTimeoutMs: number };
   /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
   mqttLimits: {
@@ -59,6 +61,8 @@ export interface Config {
 /** Every variable the hub reads, with its default and meaning — the README table is generated from this. */
 export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_DATA_DIR: { default: './data', help: 'Folder for the SQLite databases, spool and telemetry.' },
+  LOOKOUT_DB: { default: '', help: 'State database: postgres://user@host:5432/lookout?sslmode=verify-full (PG* variables fill what the URL leaves out) or sqlite:FILE; unset = sqlite:<LOOKOUT_DATA_DIR>/lookout.db (docs/database.md).' },
+  LOOKOUT_DB_CA: { default: '', help: 'PEM CA file the PostgreSQL server certificate must chain to (TLS to the database).' },
   LOOKOUT_NOTIFY_CHANNELS_FILE: { default: '', help: 'JSON file of notification channels (docs/notify.md); unset = nothing is sent.' },
   LOOKOUT_NOTIFY_POLICIES_FILE: { default: '', help: 'JSON file of escalation policies; unset = the shipped notify/policies/default.json.' },
   LOOKOUT_NOTIFY_KEY_FILE: { default: '', help: 'File of 32 random bytes: opens encrypted channel secrets and signs acknowledgement links.' },
@@ -261,8 +265,12 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   }
   const dataDir = path.resolve(env.LOOKOUT_DATA_DIR || CONFIG_VARS.LOOKOUT_DATA_DIR!.default);
 
+  const dbUrl = env.LOOKOUT_DB || `sqlite:${path.join(dataDir, 'lookout.db')}`;
+  if (!/^(postgres(ql)?:\/\/|sqlite:)/i.test(dbUrl)) fail('LOOKOUT_DB', `must be a postgres://… URL or sqlite:FILE (got "${dbUrl.replace(/\/\/[^@/]*@/, '//***@')}")`);
+
   return deepFreeze({
     dataDir,
+    db: { url: dbUrl, caFile: env.LOOKOUT_DB_CA ? path.resolve(env.LOOKOUT_DB_CA) : null },
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),

@@ -94,3 +94,4 @@ export { latestMigration } from './migrations.js';
 export type { MigrateResult } from './migrate.js';
 export type { Repositories } from './repos/index.js';
 export { COPY_TABLES, type LookoutSchema, type TableName } from './schema.js';
+export { copyDatabase, COPY_PAGE_ROWS, type CopySide, type CopyTableResult } from './copy.js';

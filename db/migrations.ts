@@ -110,10 +110,20 @@ async function step2(db: Kysely<unknown>): Promise<void> {
   await sql.raw('ALTER TABLE alert_alarms ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0').execute(db);
 }
 
+/** Step 3: the user's tiered scope (identity/scope.ts), which identity's SQLite code adds to older files itself. */
+async function step3(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  if (kind === 'sqlite') {
+    const cols = (await sql<{ name: string }>`PRAGMA table_info(server_users)`.execute(db)).rows;
+    if (cols.some((c) => c.name === 'scope')) return;
+  }
+  await sql.raw('ALTER TABLE server_users ADD COLUMN scope TEXT').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
+    '0003-user-scope': { up: (db) => step3(db, kind) },
   };
 }
 

@@ -7,7 +7,7 @@ import type { Generated } from 'kysely';
 
 export interface LookoutSchema {
   server_audit: { seq: number; ts: number; user: string | null; action: string; target: string | null; ip: string | null; detail: string | null; prev_hash: string; hash: string };
-  server_users: { username: string; role: string; display_name: string | null; salt: Buffer; hash: Buffer; created_at: number };
+  server_users: { username: string; role: string; display_name: string | null; salt: Buffer; hash: Buffer; created_at: number; scope: string | null };
   server_sessions: { token_hash: string; username: string; expires_at: number; created_at: number };
   server_login_failures: { username: string; failures: number; locked_until: number; updated_at: number };
   server_totp: { username: string; secret: string | null; enrolled_at: number | null; last_step: Generated<number>; pending_secret: string | null; pending_until: number | null };
@@ -45,7 +45,7 @@ export interface LookoutSchema {
 
 export type TableName = keyof LookoutSchema;
 
-/** every table `lookout db copy` moves, parents before children; with the column that orders its rows */
+/** every table `lookout db copy` moves, parents before children; with the column(s) that order its rows uniquely */
 export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity?: string }[] = [
   { table: 'server_users', orderBy: 'username' },
   { table: 'server_sessions', orderBy: 'token_hash' },
@@ -63,5 +63,5 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_rules', orderBy: 'id' },
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
-  { table: 'ingest_events', orderBy: 'device' },
+  { table: 'ingest_events', orderBy: 'device, ts, type' },
 ];

@@ -23,6 +23,8 @@ export interface UserRecord {
   salt: Buffer;
   hash: Buffer;
   createdAt: number;
+  /** the tiered scope as stored (JSON list of township codes; null = the whole district) */
+  scope?: string | null;
 }
 
 export interface SessionRecord {

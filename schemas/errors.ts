@@ -47,6 +47,7 @@ export const ERRORS = {
   LOOKOUT_ERR_DB_SCHEMA_NEWER: { status: 500, message: 'The database was migrated by a newer Lookout; run that version (or restore a backup taken before the upgrade) — this build will not write to it.' },
   LOOKOUT_ERR_DB_MIGRATION: { status: 500, message: 'A database schema step failed; nothing of that step was kept. Check the database role may create tables (docs/database.md), fix the cause and start again.' },
   LOOKOUT_ERR_DB_UNAVAILABLE: { status: 503, message: 'The state database cannot be reached; changes are kept in order and written when it returns. Check the database server and LOOKOUT_DB.' },
+  LOOKOUT_ERR_DB_COPY_TARGET_NOT_EMPTY: { status: 409, message: 'The copy target already holds rows; copy into a freshly created, empty database (docs/database.md "Moving an installation").' },
   LOOKOUT_ERR_DB_CONFLICT: { status: 409, message: 'Someone else changed this record at the same time; reload it and apply your change again.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { createStateDb, parseDbTarget, redactDbTarget } from '../../db/index.js';
 import { openAuditReader } from '../../identity/index.js';
 import type { Config } from '../config.js';
 import type { Io } from '../io.js';
@@ -22,6 +23,7 @@ export async function auditCommand(args: string[], config: Config, io: Io): Prom
     io.stderr.write(USAGE);
     return 2;
   }
+  if (sub === 'verify' && /^postgres/i.test(config.db.url)) return verifyOnStateDb(config, io);
   const file = path.join(config.dataDir, 'lookout.db');
   if (!existsSync(file)) {
     io.stderr.write(`no hub database at ${file} (set LOOKOUT_DATA_DIR)\n`);
@@ -64,5 +66,23 @@ export async function auditCommand(args: string[], config: Config, io: Io): Prom
     return 0;
   } finally {
     db.close();
+  }
+}
+
+/** LOOKOUT_DB=postgres://…: the chain is checked where it lives, by the db stage's audit repository */
+async function verifyOnStateDb(config: Config, io: Io): Promise<number> {
+  const target = parseDbTarget(config.db.url);
+  const state = createStateDb({}, { target, caFile: config.db.caFile, migrateOnStart: false });
+  try {
+    await state.start();
+    const r = await state.repos.audit.verify();
+    if (r.ok) {
+      io.stdout.write(`audit log OK (${redactDbTarget(target)}): ${r.rows} rows${r.firstSeq !== null ? ` (seq ${r.firstSeq}–${r.lastSeq})` : ''}, head ${r.head}\n`);
+      return 0;
+    }
+    io.stderr.write(`audit log TAMPERED (${redactDbTarget(target)}): first bad row seq ${r.badSeq}: ${r.reason}\n`);
+    return 1;
+  } finally {
+    await state.close();
   }
 }

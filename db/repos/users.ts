@@ -7,7 +7,7 @@ import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 
 const toUser = (r: Selectable<LookoutSchema['server_users']>): UserRecord => ({
-  username: r.username, role: r.role, displayName: r.display_name, salt: Buffer.from(r.salt), hash: Buffer.from(r.hash), createdAt: r.created_at,
+  username: r.username, role: r.role, displayName: r.display_name, salt: Buffer.from(r.salt), hash: Buffer.from(r.hash), createdAt: r.created_at, scope: r.scope ?? null,
 });
 
 export function createUserRepository(db: Kysely<LookoutSchema>, _kind: DbKind): UserRepository {
@@ -15,7 +15,7 @@ export function createUserRepository(db: Kysely<LookoutSchema>, _kind: DbKind): 
     async insert(u) {
       const r = await db
         .insertInto('server_users')
-        .values({ username: u.username, role: u.role, display_name: u.displayName, salt: u.salt, hash: u.hash, created_at: u.createdAt })
+        .values({ username: u.username, role: u.role, display_name: u.displayName, salt: u.salt, hash: u.hash, created_at: u.createdAt, scope: u.scope ?? null })
         .onConflict((oc) => oc.column('username').doNothing())
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;

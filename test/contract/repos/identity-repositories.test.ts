@@ -6,7 +6,7 @@ import type { UserRecord } from '../../../identity/index.js';
 import { eachBackend } from '../helpers/state-db.js';
 
 const user = (username: string, role = 'dispatcher'): UserRecord => ({
-  username, role, displayName: `${username} 值班员`, salt: Buffer.from('salt-' + username), hash: Buffer.alloc(32, username.length), createdAt: 1000,
+  username, role, displayName: `${username} 值班员`, salt: Buffer.from('salt-' + username), hash: Buffer.alloc(32, username.length), createdAt: 1000, scope: username === 'bob' ? '["331003001"]' : null,
 });
 
 eachBackend('user repository', (backend) => {
