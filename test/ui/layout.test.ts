@@ -66,7 +66,7 @@ describe.skipIf(skip !== null)(`console layout at command-centre sizes${skip ? `
           expect(overlaps(await boxes(page, TOPBAR_ITEMS))).toEqual([]);
 
           const actions = await boxes(page, '[data-testid=actions] button');
-          expect(actions.map((a) => a.what.match(/\[(\w+)\]/)?.[1])).toEqual(['ack', 'dispatch', 'resolve', 'close']);
+          expect(actions.map((a) => a.what.match(/\[(\w+)\]/)?.[1])).toEqual(['ack', 'dispatch', 'resolve', 'close', 'lower', 'mute']); // 可降级 and per-incident mute too
           expect(outside(actions, vw, vh)).toEqual([]);
           expect(await covered(page, '[data-testid=actions] button, .drawer-close')).toEqual([]);
           expect(overlaps(actions)).toEqual([]);
