@@ -119,11 +119,21 @@ async function step3(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await sql.raw('ALTER TABLE server_users ADD COLUMN scope TEXT').execute(db);
 }
 
+/** Step 4: what events and held levels keep on an incident (alerting/store.ts adds the same to older SQLite files). */
+async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  const add: [string, string][] = [['event_id', 'TEXT'], ['lower_to', 'TEXT'], ['linked_from', 'TEXT'], ['muted_until', ms], ['below_since', ms], ['below_max', 'TEXT']];
+  let have = new Set<string>();
+  if (kind === 'sqlite') have = new Set((await sql<{ name: string }>`PRAGMA table_info(incident_incidents)`.execute(db)).rows.map((c) => c.name));
+  for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
+    '0004-incident-events': { up: (db) => step4(db, kind) },
   };
 }
 
