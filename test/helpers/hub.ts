@@ -36,12 +36,13 @@ export interface TestHub {
 
 export { tempDir };
 
-export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; /** a hub without the built console: its status page answers `/` */ noWebBuild?: boolean } = {}): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
-  const config = loadConfig(
+  const loaded = loadConfig(
     { LOOKOUT_DATA_DIR: dataDir, LOOKOUT_HTTP_PORT: '0', LOOKOUT_MQTT_PORT: '0', LOOKOUT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env },
     { root: ROOT },
   );
+  const config = opts.noWebBuild ? { ...loaded, webRoot: tempDir('lookout-no-web-') } : loaded;
   const hub = await createHub(config, { logger: pino({ level: process.env.LOOKOUT_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   const { httpPort, mqttPort, mqttsPort } = await hub.start();
   const base = `http://127.0.0.1:${httpPort}`;

@@ -15,7 +15,7 @@ describe('HTTP hardening over plain HTTP (production defaults)', () => {
   let t: TestHub;
   let admin: string;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({ noWebBuild: true });
     admin = (await t.login()).token;
     expect((await t.api('POST', '/api/users', { token: admin, body: { username: 'locked1', password: 'Viewer-Pass-2026', role: 'viewer' } })).status).toBe(201);
     await t.addDevice('GAS-H1', 'gas');
