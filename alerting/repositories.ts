@@ -1,4 +1,4 @@
-// The alerting stage's state as async repositories (DESIGN.md §6), implemented for SQLite and PostgreSQL
+// The alerting stage's state as async repositories (docs/architecture.md), implemented for SQLite and PostgreSQL
 // in db/repos/alerting.ts and held to test/contract/repos/alerting-repositories.test.ts. Incidents and
 // alarms carry a row version: an update names the version it read and is refused
 // (LOOKOUT_ERR_DB_CONFLICT) when another writer got there first, so two nodes acknowledging or escalating

@@ -35,7 +35,7 @@ export function validateRule(rule: unknown): Rule {
   } catch (err) {
     throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${r.id}: ${(err as Error).message}`);
   }
-  // a misspelt metric would never fire: every metric must exist for one of the rule's kinds (DESIGN.md §3)
+  // a misspelt metric would never fire: every metric must exist for one of the rule's kinds (docs/architecture.md)
   const used = c.type === 'metric' || c.type === 'zone' ? c.metrics : c.type === 'event' ? c.levelMetrics : new Set<string>();
   for (const m of used) {
     const ok = c.type === 'event' ? m === 'value' || m === 'confidence' : r.kinds.some((k) => METRICS[k][m] !== undefined);

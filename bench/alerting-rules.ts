@@ -1,4 +1,4 @@
-// Rule evaluation cost per reading with all packs loaded on 10 000 devices (issue 5).
+// Rule evaluation cost per reading with all packs loaded on 10 000 devices.
 // Not a test: `node --import tsx bench/alerting-rules.ts [devices] [readings]` prints figures.
 // `node --import tsx bench/alerting-rules.ts incidents [1000,5000]`: incident grouping cost per alarm of a mass
 // device-fault storm (docs/performance.md recommendation 5; the storm of alerting/test-support.ts).

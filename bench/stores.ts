@@ -1,4 +1,4 @@
-// Store benchmark (issue #4): readings/s written to SQLite and to VictoriaMetrics, the spool's own write
+// Store benchmark: readings/s written to SQLite and to VictoriaMetrics, the spool's own write
 // rate while the database is down, and its replay rate once it is back. Not a test: prints a table and
 // writes bench/results/stores.json. Run alone with `node --import tsx bench/stores.ts [--quick]`, or as
 // part of `npm run bench` (bench/scenarios/stores.ts calls storesScenario).

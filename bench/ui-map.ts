@@ -1,4 +1,4 @@
-// Dispatcher map under load (issue 3): 5 000 devices, 50 reading updates/s, in headless Chromium.
+// Dispatcher map under load: 5 000 devices, 50 reading updates/s, in headless Chromium.
 //   node --import tsx bench/ui-map.ts [--devices 5000] [--rate 50] [--seconds 20] [--alarms 150]
 // Measures
 //   1. marker latency: from a `device:updated` push arriving in the page to the first animation frame in

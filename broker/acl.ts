@@ -1,4 +1,4 @@
-// Topic ACL (DESIGN.md §3): a device publishes only under its own lookout/{kind}/{id}/ and subscribes
+// Topic ACL (docs/architecture.md): a device publishes only under its own lookout/{kind}/{id}/ and subscribes
 // only to its own cmd topic; `$SYS` and every other topic are closed.
 import { parseTopic, topicFor, type Device, type ParsedTopic } from '../schemas/index.js';
 

@@ -1,4 +1,4 @@
-// The device registry's state as an async repository (DESIGN.md §6), implemented for SQLite and
+// The device registry's state as an async repository (docs/architecture.md), implemented for SQLite and
 // PostgreSQL in db/repos/devices.ts and held to test/contract/repos/device-repository.test.ts. Token
 // secrets stay salted scrypt hashes here too. Every write bumps the row's `rev` to one past the table's
 // highest under a lock, so a node can ask for "what changed since rev N" and never miss a change made by

@@ -1,5 +1,5 @@
 // MQTT edge guard: a thin stream between the network socket and aedes that reads only MQTT fixed
-// headers (DESIGN.md §6a, security-test-plan T1–T3, T10, T18). aedes has no packet-size limit
+// headers (docs/architecture.md, security-test-plan T1–T3, T10, T18). aedes has no packet-size limit
 // (aedes#831): a fake PUBLISH claiming 256 MB before CONNECT makes it buffer the body. The guard:
 //   - requires CONNECT as the first packet [MQTT-3.1.0-1] and refuses a second one [MQTT-3.1.0-2];
 //   - closes the socket as soon as a fixed header announces more than `maxPacketBytes`, before the

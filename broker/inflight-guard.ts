@@ -1,6 +1,6 @@
 // Per-client cap on QoS 1/2 PUBLISHes received but not yet acknowledged (security-test-plan T17;
 // mosquitto `03-publish-qos1-max-inflight`, CVE-2023-28366). The hub answers a QoS 1 PUBLISH only
-// once its reading is durable (DESIGN.md §6a, group commit), so a device that pipelines without
+// once its reading is durable (docs/architecture.md, group commit), so a device that pipelines without
 // waiting for PUBACKs makes the hub hold every packet meanwhile. MQTT 3.1.1 has no Receive Maximum
 // to announce a window, so past the cap the connection is closed, as mosquitto does.
 //

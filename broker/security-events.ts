@@ -1,4 +1,4 @@
-// Security events the broker reports for the audit trail (DESIGN.md §6a "Audit every … failed login",
+// Security events the broker reports for the audit trail (docs/architecture.md "Audit every … failed login",
 // security-test-plan T12/T20). The broker does not know the audit log: app/hub.ts passes
 // `onSecurityEvent` and appends each event as an audit row (user = null, the device in `target`).
 //

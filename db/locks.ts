@@ -1,4 +1,4 @@
-// Serialising racing writers across processes and hub nodes (DESIGN.md §6: audit appends, incident
+// Serialising racing writers across processes and hub nodes (docs/architecture.md: audit appends, incident
 // numbering). PostgreSQL: a transaction-scoped advisory lock, released at COMMIT/ROLLBACK. SQLite: the
 // transaction writes a row of `lookout_locks` first, which takes the database's write lock at once (the
 // other writers wait on busy_timeout), so the read-then-write that follows cannot interleave.

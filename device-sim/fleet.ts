@@ -1,4 +1,4 @@
-// Fleet generator: a deterministic, realistic Huangyan District sensor fleet (issue #6).
+// Fleet generator: a deterministic, realistic Huangyan District sensor fleet.
 //
 //   seed ──▶ PRNG ──▶ key stations (fixed sites the drills aim at) ──▶ generated devices by kind mix
 //                       └─ every device: id, kind, Chinese name, WGS 84 position, township code,

@@ -1,5 +1,5 @@
 // Huangyan District geography the fleet generator and scenarios place things by (WGS 84, [lon, lat]).
-// Township codes and centres: ../shared/huangyan/townships.json (several centres are estimates, ±3–5 km).
+// Township codes and centres: app/data/townships.json (several centres are estimates, ±3–5 km).
 // River course, street lines and parks are approximate sketches drawn from DOMAIN.md, not survey data:
 // good enough to put sensors where a district would, never to be used as real boundaries.
 

@@ -1,4 +1,4 @@
-// device-sim: the simulated Huangyan fleet, drill scenarios and the MQTT load generator (issue #6).
+// device-sim: the simulated Huangyan fleet, drill scenarios and the MQTT load generator.
 // The one public door of this folder (app/cli.ts and app/demo.ts import from here or from ./cli.js).
 export { generateFleet, validateFleet, parseFleet, fleetCounts, gbt28181CameraId, DEFAULT_MIX, MAX_FLEET_SIZE } from './fleet.js';
 export type { Fleet, FleetDevice, FleetMix, SimHints, FaultSpec, FaultType, GenerateFleetOptions } from './fleet.js';

@@ -1,4 +1,4 @@
-// The identity stage's state, as async repositories (DESIGN.md §6: one repository layer, two databases).
+// The identity stage's state, as async repositories (docs/architecture.md: one repository layer, two databases).
 // Implemented for SQLite and PostgreSQL in db/repos/ and held to one contract suite
 // (test/contract/repos/). Every write that can race between hub nodes is made safe in the database:
 // audit appends under a lock, lockout counters as one atomic upsert, session rotation by primary key.

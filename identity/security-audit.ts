@@ -1,5 +1,5 @@
 // Security events from the stages (a device certificate refused at the TLS handshake, …) become audit
-// rows (DESIGN.md §6a "Audit"; security-test-plan T22 "handshake fails; audit"). Anyone who can reach
+// rows (docs/architecture.md "Audit"; security-test-plan T22 "handshake fails; audit"). Anyone who can reach
 // the port can cause them, so a flood must not grow the append-only log without bound: per
 // (action, address) at most one row per window; the rest are counted and the next row says how many
 // were not written. The Prometheus counters of the stage still count every event.

@@ -1,5 +1,5 @@
 // The ingest stage: decode + validate at the edge, then group-commit readings to the TelemetryStore
-// before the publisher is acknowledged (DESIGN.md §6a "aedes sends PUBACK before `published` runs").
+// before the publisher is acknowledged (docs/architecture.md "aedes sends PUBACK before `published` runs").
 //
 //   authorizePublish ─▶ accept() ─▶ decodePublish ─┬─ invalid ─▶ dead-letter lane (kept, counted) ─▶ done()
 //                                                  └─ readings ─┬─▶ 'accepted' (next turn, not waiting for

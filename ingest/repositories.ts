@@ -1,5 +1,5 @@
 // The ingest stage's small relational state (dead letters, device events) as async repositories
-// (DESIGN.md §6), implemented in db/repos/ingest.ts for both backends. The telemetry hot path stays on
+// (docs/architecture.md), implemented in db/repos/ingest.ts for both backends. The telemetry hot path stays on
 // its own store (ingest/stores/), never here.
 import type { DeadLetter, DeviceEvent } from '../schemas/index.js';
 import type { DeadLetterInput } from './dead-letters.js';

@@ -1,4 +1,4 @@
-// The TelemetryStore port (DESIGN.md §5). One interface, one implementation per backend
+// The TelemetryStore port (docs/architecture.md). One interface, one implementation per backend
 // (sqlite | influxdb | victoriametrics), one shared contract suite (test/contract/telemetry-store.contract.ts).
 import type { HistoryPoint, HistoryRequest, Reading, StoreName } from '../schemas/index.js';
 

@@ -1,4 +1,4 @@
-// Device kinds, channels and metric catalogue (DESIGN.md §3 "Metric names and units").
+// Device kinds, channels and metric catalogue (docs/architecture.md "Metric names and units").
 // One table is the source of truth for payload schemas, the API, the UI and the time-series database.
 
 export const DEVICE_KINDS = ['air', 'water', 'noise', 'flood', 'gas', 'geo', 'camera'] as const;
@@ -99,7 +99,7 @@ export const EXPECTED_INTERVAL_MS: Record<DeviceKind, number> = {
   camera: 3 * 60_000,
 };
 
-/** Device id: letters, digits, `_ . -`; no MQTT wildcards or `/` (DESIGN.md §6a). ≤ 64 bytes. */
+/** Device id: letters, digits, `_ . -`; no MQTT wildcards or `/` (docs/architecture.md). ≤ 64 bytes. */
 export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 export const DEVICE_ID_RE = new RegExp(DEVICE_ID_PATTERN);
 

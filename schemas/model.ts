@@ -288,7 +288,7 @@ export interface HistoryRequest {
   agg?: Aggregate;
 }
 
-/** GET /api/supervisor (DESIGN.md §4a): alarm load, floods, noisy sensors, acknowledgement and false-alarm figures. */
+/** GET /api/supervisor (docs/architecture.md): alarm load, floods, noisy sensors, acknowledgement and false-alarm figures. */
 export interface SupervisorStats {
   since: number;
   until: number;

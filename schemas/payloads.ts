@@ -1,8 +1,8 @@
 // JSON Schemas (draft 2020-12) for what devices publish: telemetry (single or batch), events, status.
-// DESIGN.md §3 "Payloads". Built from the METRICS table so names and ranges cannot drift.
+// docs/architecture.md "Payloads". Built from the METRICS table so names and ranges cannot drift.
 import { CAMERA_EVENT_TYPES, DEVICE_KINDS, METRICS, type DeviceKind } from './kinds.js';
 
-/** A payload above this many bytes is refused before JSON parsing (issue #2, DESIGN.md §6a). */
+/** A payload above this many bytes is refused before JSON parsing (docs/architecture.md). */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Largest batch a gateway may flush in one message. */
 export const MAX_BATCH_READINGS = 10_000;

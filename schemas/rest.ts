@@ -1,4 +1,4 @@
-// JSON Schemas for every REST body and query (DESIGN.md §3 "HTTP API"). fastify compiles them once.
+// JSON Schemas for every REST body and query (docs/architecture.md "HTTP API"). fastify compiles them once.
 import { DEVICE_ID_PATTERN, DEVICE_KINDS } from './kinds.js';
 import { HAZARD_FAMILIES, INCIDENT_CATEGORIES, ROLES, type HazardFamily } from './model.js';
 import { LEVELS, type Level } from './levels.js';

@@ -1,4 +1,4 @@
-// Typed socket.io event maps (DESIGN.md §3 "socket.io"). Server and browser import the same maps.
+// Typed socket.io event maps (docs/architecture.md "socket.io"). Server and browser import the same maps.
 import type { DeviceState, HazardEvent, HubStats, Incident } from './model.js';
 
 export interface ServerToClientEvents {

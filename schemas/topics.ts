@@ -1,4 +1,4 @@
-// Topic grammar: lookout/{kind}/{deviceId}/{channel} (DESIGN.md §3).
+// Topic grammar: lookout/{kind}/{deviceId}/{channel} (docs/architecture.md).
 import { CHANNELS, DEVICE_ID_RE, isDeviceKind, type Channel, type DeviceKind } from './kinds.js';
 
 export const TOPIC_ROOT = 'lookout';

@@ -1,4 +1,4 @@
-// Fault tests (issue #4). (1) The whole hub: 200 devices publish 20 000 readings at QoS 1 over MQTT while
+// Fault tests. (1) The whole hub: 200 devices publish 20 000 readings at QoS 1 over MQTT while
 // VictoriaMetrics is SIGKILLed mid-stream and the hub is restarted once. (2) The store alone: 200 devices stream 20 000 readings into the VictoriaMetrics store while the
 // database is SIGKILLed mid-stream (losing what it had acknowledged but not yet flushed), the store is
 // restarted while the database is down (what a hub restart does to it), and the database comes back.

@@ -1,4 +1,4 @@
-// The public door of ingest/stores: one factory that picks the TelemetryStore from config (DESIGN.md §5),
+// The public door of ingest/stores: one factory that picks the TelemetryStore from config (docs/architecture.md),
 // the adapters, the spool and the helpers the contract suite, the fault test and the benchmark use.
 import path from 'node:path';
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// InfluxDB adapter (DESIGN.md §5): line protocol through `@influxdata/influxdb-client` (InfluxDB 2.x/3.x,
+// InfluxDB adapter (docs/architecture.md): line protocol through `@influxdata/influxdb-client` (InfluxDB 2.x/3.x,
 // and 1.8+ with token "user:password" and bucket "db/rp"), Flux for reads. The client's own retry
 // buffer is switched off (maxRetries 0 and a `writeFailed` that fails the flush): it only buffers in
 // memory and drops the oldest lines past its limit, so durability is the spool's job (spooled-store.ts).

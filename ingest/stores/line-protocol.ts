@@ -1,4 +1,4 @@
-// InfluxDB line protocol for readings (DESIGN.md §3): measurement = kind, tags `device` (+ `township`,
+// InfluxDB line protocol for readings (docs/architecture.md): measurement = kind, tags `device` (+ `township`,
 // `drill` where set), one float field per metric, millisecond timestamps (`precision=ms`).
 // VictoriaMetrics accepts the same lines on /api/v2/write and names each series
 // `{measurement}_{field}{tags}`, e.g. `flood_level{device="HY-FL-001"}`.

@@ -1,4 +1,4 @@
-// The durable on-disk spool (DESIGN.md §5, issue #4): readings a remote database could not take
+// The durable on-disk spool (docs/architecture.md): readings a remote database could not take
 // (network error, timeout, HTTP 5xx/429) wait here, in order, until it answers again — also across a hub
 // restart, because the spool is a separate SQLite file (WAL, synchronous=FULL) that is read at creation.
 // A batch leaves the spool only after the database confirmed it. The spool is bounded by `maxBytes`

@@ -1,5 +1,5 @@
 // createSpooledStore: gives any remote database adapter (RemoteBackend) the TelemetryStore write
-// semantics of DESIGN.md §5 — never lose a reading silently:
+// semantics of docs/architecture.md — never lose a reading silently:
 //  - write() resolves once the database confirmed the batch, or once the batch is fsynced in the spool;
 //  - network errors, timeouts, HTTP 5xx/429 (and 401/403/404, which are configuration faults, not data
 //    faults) move the batch to the spool; it is replayed in order when the database answers again, also

@@ -20,7 +20,7 @@ export const INSERT_SQL = 'INSERT OR REPLACE INTO telemetry (device, metric, ts,
 export function openTelemetryDb(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // Acknowledged data must survive power loss: fsync the WAL on every commit (DESIGN.md §6a).
+  // Acknowledged data must survive power loss: fsync the WAL on every commit (docs/architecture.md).
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA_SQL);

@@ -1,6 +1,6 @@
-// The embedded default TelemetryStore (DESIGN.md §5): one row per (device, metric, ts) in a WAL-mode
+// The embedded default TelemetryStore (docs/architecture.md): one row per (device, metric, ts) in a WAL-mode
 // SQLite file with synchronous=FULL, so a write that returned survives a crash or power loss
-// (DESIGN.md §6a). The primary key makes redeliveries and gateway replays idempotent.
+// (docs/architecture.md). The primary key makes redeliveries and gateway replays idempotent.
 //
 // Writes run on a worker thread by default (`writer: 'thread'`): the fsync of each group commit no
 // longer blocks the event loop, so the broker keeps reading while a batch is made durable. Queries

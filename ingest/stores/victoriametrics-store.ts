@@ -1,4 +1,4 @@
-// VictoriaMetrics adapter (DESIGN.md §5). Writes InfluxDB line protocol to /api/v2/write (series
+// VictoriaMetrics adapter (docs/architecture.md). Writes InfluxDB line protocol to /api/v2/write (series
 // `flood_level{device="…"}`), reads raw points through /api/v1/export (exact, deduplicated by
 // VictoriaMetrics and again here by timestamp), latest values through /api/v1/query with
 // last_over_time/tlast_over_time. Idempotency needs the server flag `-dedup.minScrapeInterval=1ms`.

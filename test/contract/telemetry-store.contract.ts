@@ -1,4 +1,4 @@
-// The shared TelemetryStore contract (DESIGN.md §2, §5): every implementation — sqlite, victoriametrics,
+// The shared TelemetryStore contract (docs/architecture.md, §5): every implementation — sqlite, victoriametrics,
 // influxdb — passes the same suite. Call it from one `*.test.ts` per implementation:
 //   telemetryStoreContract('sqlite', async () => ({ store, cleanup }));
 // `settle` (optional) makes acknowledged writes visible to queries, for databases that buffer them

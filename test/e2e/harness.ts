@@ -1,6 +1,6 @@
 // Browser end-to-end harness: builds the web app when its sources are newer than the build, launches
 // Debian's Chromium through playwright-core, and records every request a page makes so a test can
-// prove the console talks to the hub only (offline rule, issue 3).
+// prove the console talks to the hub only (offline rule).
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

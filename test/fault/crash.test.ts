@@ -1,4 +1,4 @@
-// Security-test-plan T27/T30 and issue 8 "Fault tests": the hub runs as a child process and is killed
+// Security-test-plan T27/T30 "Fault tests": the hub runs as a child process and is killed
 // with SIGKILL at a random moment while devices publish QoS 1 telemetry as fast as they can. A reading
 // counts as acknowledged when its PUBACK reached the publisher. After every restart each acknowledged
 // reading must be in <dataDir>/telemetry.db, and PRAGMA integrity_check must answer ok on both

@@ -1,4 +1,4 @@
-// Security-test-plan T29 and issue 8 "Hardening": the hub's data disk fills up (ENOSPC) or turns
+// Security-test-plan T29 "Hardening": the hub's data disk fills up (ENOSPC) or turns
 // read-only under it, for real — a small tmpfs mounted as LOOKOUT_DATA_DIR, and an ext4 file system on a
 // loop device that the kernel switches to read-only (`errors=remount-ro`), which is what a failing disk
 // does. (`mount -o remount,ro` is refused with EBUSY while the hub holds its databases open for writing.)

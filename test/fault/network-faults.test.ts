@@ -1,4 +1,4 @@
-// Security-test-plan T31 and issue 8 "Hardening": network faults between devices and the hub. Simulated
+// Security-test-plan T31 "Hardening": network faults between devices and the hub. Simulated
 // devices (device-sim's own light MQTT client, the real thing: keep-alive, back-off with jitter, resend
 // of unacknowledged QoS 1 publishes, batch upload of readings kept while offline) publish through a TCP
 // fault proxy to the real hub process: 2 s latency each way, then reset_peer (RST on every connection),

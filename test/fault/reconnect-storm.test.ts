@@ -1,4 +1,4 @@
-// Security-test-plan T20 and issue 8 "Fault tests": N devices (2 000 in CI; `npm run fuzz` runs 5 000,
+// Security-test-plan T20 "Fault tests": N devices (2 000 in CI; `npm run fuzz` runs 5 000,
 // or set STORM_DEVICES) are connected and reporting; the hub process is killed (SIGKILL) and started
 // again on the same ports; every device reconnects with jittered exponential back-off, as field
 // firmware does, and must have reported again (QoS 1 PUBACK received, reading stored) within 60 s.

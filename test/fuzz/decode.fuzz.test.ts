@@ -1,4 +1,4 @@
-// Security-test-plan T24/T25 and issue 8 "Fuzzing": property-based tests (fast-check) over the payload
+// Security-test-plan T24/T25 "Fuzzing": property-based tests (fast-check) over the payload
 // decoder. Whatever bytes arrive, decodePublish never throws and answers ok or one of the known codes;
 // what it accepts is clean (finite numbers of the kind's metrics, ts not in the future, no prototype
 // pollution), and it takes bounded time even on hostile nesting.

@@ -1,4 +1,4 @@
-// Security-test-plan T4/T5/T21 and issue 8 "Fuzzing": well-formed MQTT packets built with mqtt-packet,
+// Security-test-plan T4/T5/T21 "Fuzzing": well-formed MQTT packets built with mqtt-packet,
 // then mutated (bit flips, byte overwrites, truncation, inserted bytes, duplication, odd chunking), sent
 // to a live broker (edge guard + aedes + ingest + SQLite) over each listener a device can reach: raw TCP,
 // TLS (mqtts) and MQTT over WebSocket (each chunk one binary frame, as MQTT-over-WS allows packets to

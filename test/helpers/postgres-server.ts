@@ -37,7 +37,7 @@ function runAsUser(): { uid: number; gid: number; name: string } | null {
 
 /**
  * Skip reason when PostgreSQL is absent (null when present). Under CI=true a missing server throws:
- * CI must run the suites (DESIGN.md §7).
+ * CI must run the suites (docs/architecture.md).
  */
 export function postgresSkipReason(): string | null {
   let reason: string | null = null;

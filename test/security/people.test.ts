@@ -23,7 +23,7 @@ describe('password policy', () => {
     expect(passwordProblem('PASSWORD1234')).toMatch(/3 of/);
   });
 
-  // issue 15 "weak passwords pass" (NIST SP 800-63B §3.1.1.2): each of these met the old length + 3-class rule
+  // "weak passwords pass" (NIST SP 800-63B §3.1.1.2): each of these met the old length + 3-class rule
   it('refuses the user name, common passwords and low-variety strings, saying what to choose', () => {
     expect(passwordProblem('Zhangwei-2026', 'zhangwei')).toMatch(/user name/);
     expect(passwordProblem('Dispatcher1!', 'dispatcher')).toMatch(/user name/);

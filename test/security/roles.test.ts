@@ -1,4 +1,4 @@
-// Security-test-plan T35 and issue 8 "separated roles" (三权分立, MLPS 8.1.4.2/8.1.5): the API matrix over
+// Security-test-plan T35 "separated roles" (三权分立, MLPS 8.1.4.2/8.1.5): the API matrix over
 // the five roles, 403 + an audit row for every refusal, no role may change or erase the audit log, the
 // auditor alone reads it; every login, failure, logout and operator action is audited with who, when
 // and from where; cross-origin socket.io with only the session cookie is refused (no CSWSH), and a

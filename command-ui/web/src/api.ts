@@ -1,4 +1,4 @@
-// REST client for the hub's /api (DESIGN.md §3). Same origin only; bearer token from the login.
+// REST client for the hub's /api (docs/architecture.md). Same origin only; bearer token from the login.
 import type {
   Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
 } from '../../../schemas/index.js';

@@ -1,5 +1,5 @@
 // A tiny DOM builder. Text is always set with textContent (never innerHTML), so device names, notes and
-// anything else from the wire are escaped by construction (DESIGN.md §6a).
+// anything else from the wire are escaped by construction (docs/architecture.md).
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener> & {

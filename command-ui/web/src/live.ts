@@ -1,4 +1,4 @@
-// socket.io push (DESIGN.md §3): token in the handshake; on every `connect` (first and after any
+// socket.io push (docs/architecture.md): token in the handshake; on every `connect` (first and after any
 // reconnect) the whole screen is refetched over REST, so nothing stale survives a hub restart.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DeviceState, HazardEvent, HubStats, Incident, ServerToClientEvents } from '../../../schemas/index.js';

@@ -1,4 +1,4 @@
-// Attention without fatigue (DESIGN.md §4a): red/orange repeat a tone until acknowledged, yellow chimes
+// Attention without fatigue (docs/architecture.md): red/orange repeat a tone until acknowledged, yellow chimes
 // once, blue is silent. Browsers allow audio only after a gesture, so "开始值班" unlocks it (and asks
 // for Notification permission). Drill incidents sound too (the drill is for the operators) but never
 // raise OS notifications, which could be mistaken for real ones.

@@ -22,7 +22,7 @@ type Handler<T> = (arg: T) => void;
 
 const DAY = 86_400_000;
 
-/** Device faults and system incidents are a separate lane, never mixed with hazards (DESIGN.md §4). */
+/** Device faults and system incidents are a separate lane, never mixed with hazards (docs/architecture.md). */
 export function isHazard(i: Incident): boolean {
   return i.category !== 'device-fault' && i.category !== 'system';
 }

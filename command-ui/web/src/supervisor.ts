@@ -1,4 +1,4 @@
-// Supervisor view (DESIGN.md §4a): alarms per 10 min over the last 24 h, alarm floods (>10 in 10 min),
+// Supervisor view (docs/architecture.md): alarms per 10 min over the last 24 h, alarm floods (>10 in 10 min),
 // the ten noisiest sensors, mean time to acknowledge and the false-alarm rate, from GET /api/supervisor.
 import { LEVELS, type SupervisorStats } from '../../../schemas/index.js';
 import { api } from './api.js';

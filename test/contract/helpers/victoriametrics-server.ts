@@ -19,7 +19,7 @@ export function findVictoriaMetrics(): string | null {
 
 /**
  * Skip reason when the binary is absent (null when present). Under CI=true a missing binary throws:
- * CI must run the suite (DESIGN.md §7).
+ * CI must run the suite (docs/architecture.md).
  */
 export function victoriaMetricsSkipReason(): string | null {
   if (findVictoriaMetrics()) return null;
