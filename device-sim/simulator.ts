@@ -14,12 +14,12 @@
 // Timestamps sent are wall time (the hub refuses readings from the future), so under a speed factor the
 // hub's rolling windows see compressed time; changes of cumulative metrics (displacement, tilt, crack) are
 // divided by the speed so rates (mm/day) match the story (see docs/simulator.md).
-import pino, { type Logger } from 'pino';
-import { topicFor, systemClock, type Clock, type DeviceKind, type TelemetryReadingPayload, type TimerHandle } from '../schemas/index.js';
-import type { Fleet, FleetDevice } from './fleet.js';
+import pino from 'pino';
+import { topicFor, systemClock, type DeviceKind, type TelemetryReadingPayload, type TimerHandle } from '../schemas/index.js';
+import type { FleetDevice } from './fleet.js';
 import { LiteConnection, type LiteHandlers } from './mqtt-lite.js';
-import { bindScenario, loadScenario, type BoundScenario, type ScenarioNote } from './scenario.js';
-import type { Scenario } from './scenario-schema.js';
+import { DueHeap } from './due-heap.js';
+import { bindScenario, loadScenario, type BoundScenario } from './scenario.js';
 import {
   QOS1_KINDS,
   REPORT_INTERVAL_MS,
@@ -35,82 +35,8 @@ import {
   type Weather,
 } from './signals.js';
 
-export interface SimulatorOptions {
-  fleet: Fleet;
-  /** mqtt://host:port or ws://host:port/mqtt */
-  url: string;
-  /** scenarios (objects or bundled names) played together from `scenarioDelayMin` */
-  scenario?: Scenario | string | (Scenario | string)[];
-  /** simulated time per wall time; default 1 */
-  speed?: number;
-  /** speed for devices no scenario targets (their reporting cadence); default `speed` */
-  backgroundSpeed?: number;
-  /** default from the URL scheme */
-  transport?: 'tcp' | 'ws';
-  clock?: Clock;
-  logger?: Logger;
-  /** mark every payload `drill: true`; default true (simulated data is never real) */
-  drill?: boolean;
-  /** new connections per second (ramp and reconnect storms); default 200 */
-  connectRate?: number;
-  /** at most this many connections waiting for their CONNACK: the ramp slows to what the hub can answer; default 100 */
-  maxPendingConnects?: number;
-  keepaliveS?: number;
-  reconnect?: { minMs?: number; maxMs?: number };
-  connectTimeoutMs?: number;
-  /** simulated start time (epoch ms); default now */
-  startAt?: number;
-  scenarioDelayMin?: number;
-  /** replay the scenarios when they end (demo) */
-  loop?: boolean;
-  /** readings a disconnected device keeps for its batch upload; default 500 */
-  bufferLimit?: number;
-  /** divide changes of cumulative geo metrics by the speed (rates survive compression); default true */
-  compressRates?: boolean;
-  /** narrative: called when a scenario step starts */
-  onNote?: (note: ScenarioNote & { scenario: string }) => void;
-}
-
-export interface SimStats {
-  devices: number;
-  connected: number;
-  /** PUBLISH packets sent (telemetry, batches, events, status) */
-  published: number;
-  /** PUBACKs received for QoS 1 publishes */
-  acked: number;
-  /** readings sent (a batch counts its readings) */
-  readings: number;
-  events: number;
-  errors: number;
-  reconnects: number;
-  /** readings waiting in device buffers (link down) */
-  buffered: number;
-  /** readings lost (dropout faults, full buffers, events while offline) */
-  dropped: number;
-  /** QoS 1 publishes sent and not yet acknowledged, or waiting to be sent again after a reconnect */
-  inflight: number;
-  readingsPerSec: number;
-  lastError: string | null;
-  /** simulated minutes since the scenarios started (null without scenarios) */
-  scenarioMin: number | null;
-  scenarioDone: boolean;
-}
-
-export interface Simulator {
-  /** start connecting (ramped) and reporting; resolves at once */
-  start(): Promise<void>;
-  /** publish offline status, disconnect everyone, stop timers; idempotent */
-  stop(): Promise<void>;
-  stats(): SimStats;
-  /** resolves when `count` devices (default all) are connected; rejects after `timeoutMs` */
-  whenConnected(count?: number, timeoutMs?: number): Promise<void>;
-  /** resolves when every scenario has ended (never with `loop`; at once without scenarios) */
-  readonly done: Promise<void>;
-  /** simulated time now (epoch ms) */
-  simNow(): number;
-  /** scenarios as bound to this fleet (targets resolved) */
-  readonly scenarios: readonly BoundScenario[];
-}
+export type { SimulatorOptions, SimStats, Simulator } from './simulator-types.js';
+import type { SimulatorOptions, Simulator } from './simulator-types.js';
 
 const enum Link {
   Idle,
@@ -157,50 +83,6 @@ interface ScenarioRun {
 const MAX_INFLIGHT = 32;
 const BATCH_CHUNK = 100;
 const RATE_METRICS: Partial<Record<DeviceKind, readonly string[]>> = { geo: ['displacement', 'tilt', 'crack'] };
-
-class Heap {
-  private a: DeviceRt[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  peek(): DeviceRt | undefined {
-    return this.a[0];
-  }
-  push(x: DeviceRt): void {
-    const a = this.a;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.due <= x.due) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = x;
-  }
-  pop(): DeviceRt | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r]!.due < a[l]!.due ? r : l;
-        if (a[c]!.due >= last.due) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
-  }
-  clear(): void {
-    this.a = [];
-  }
-}
 
 export function createSimulator(opts: SimulatorOptions): Simulator {
   const clock = opts.clock ?? systemClock;
@@ -252,7 +134,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     };
   });
 
-  const heap = new Heap();
+  const heap = new DueHeap<DeviceRt>();
   const connectQueue: DeviceRt[] = [];
   let queueHead = 0;
   let tokens = 0;
