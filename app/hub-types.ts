@@ -10,6 +10,7 @@ import type { Alerting } from '../alerting/index.js';
 import type { HubServer, LiveState } from '../command-ui/server/index.js';
 import type { AuditLog, TwoFactorStore, UserStore } from '../identity/index.js';
 import type { Notify, OrgBook } from '../notify/index.js';
+import type { StateDb } from '../db/index.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
@@ -22,6 +23,8 @@ export interface HubOptions {
 export interface Hub {
   readonly config: Config;
   readonly db: Database.Database;
+  /** the state database (db/ stage): its repositories over SQLite or PostgreSQL (LOOKOUT_DB) */
+  readonly stateDb: StateDb;
   readonly registry: DeviceRegistry;
   readonly users: UserStore;
   /** TOTP second factors of the users (LOOKOUT_ADMIN_2FA) */

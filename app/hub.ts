@@ -12,6 +12,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { createStateDb, parseDbTarget, redactDbTarget } from '../db/index.js';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
@@ -37,10 +38,22 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'lookout_process_' });
 
-  const db = new Database(path.join(config.dataDir, 'lookout.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  // The state database (db/ stage, docs/database.md): connected and migrated before any stage reads it. On
+  // SQLite the stages' synchronous code shares its handle; stages that write through the repositories
+  // (`stateDb.repos`, Kysely over SQLite or PostgreSQL) see the same rows.
+  const stateDb = createStateDb({ logger: logger.child({ stage: 'db' }) }, { target: parseDbTarget(config.db.url), caFile: config.db.caFile });
+  await stateDb.start();
+  let db: Database.Database;
+  if (stateDb.connection.sqlite) db = stateDb.connection.sqlite;
+  else {
+    // PostgreSQL: the stages that do not write through the repositories yet keep their rows in the data
+    // directory's SQLite file (docs/database.md, Current limits)
+    db = new Database(path.join(config.dataDir, 'lookout.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
+  }
 
   const registry = createDeviceRegistry(db, clock);
   const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
@@ -194,6 +207,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   return {
     config,
     db,
+    stateDb,
     registry,
     users,
     twoFactor,
@@ -234,7 +248,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         identity.close();
         live.close();
         await store.close(); // flushed last
-        db.close();
+        if (!stateDb.connection.sqlite) db.close();
+        await stateDb.close(); // the state database last (on SQLite it is the stages' handle)
         logger.info('lookout hub stopped');
       })();
       return closing;
