@@ -11,6 +11,8 @@ export interface Config {
   /** LOOKOUT_DB: the state database (db/ stage): postgres://… or sqlite:<dataDir>/lookout.db; LOOKOUT_DB_CA: its TLS CA */
   db: { url: string; caFile: string | null };
   http: { host: string; port: number; requestTimeoutMs: number };
+  /** LOOKOUT_SILENCE_MAX_DAYS: the longest silence an operator may set, in days */
+  silenceMaxDays: number;
   /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
   mqttLimits: {
     connRate: number;
@@ -103,6 +105,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_TLS_CRL: { default: '', help: 'PEM certificate revocation list of LOOKOUT_TLS_CA: listed device certificates are refused. Renew it before its nextUpdate date, or every device certificate is refused; restart to load a new one. An expired CRL stops start-up; one that runs out within 7 days is logged at start.' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
+  LOOKOUT_SILENCE_MAX_DAYS: { default: '7', help: 'Longest silence of a rule an operator may set (and how far ahead it may start), in days (1–90). A longer one is refused; renew a silence while its cause is still there.' },
   LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
   LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
   INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
@@ -272,6 +275,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     dataDir,
     db: { url: dbUrl, caFile: env.LOOKOUT_DB_CA ? path.resolve(env.LOOKOUT_DB_CA) : null },
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
+    // a silence hides red alarms: bounded, so a forgotten one cannot hide them for years
+    silenceMaxDays: integer(env, 'LOOKOUT_SILENCE_MAX_DAYS', 1, 90),
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),
       port: port(env, 'LOOKOUT_MQTT_PORT'),

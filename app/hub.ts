@@ -192,6 +192,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
       secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
+      silenceMaxMs: config.silenceMaxDays * 86_400_000,
     },
   );
 

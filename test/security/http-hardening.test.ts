@@ -1,7 +1,7 @@
-// Issue 15, the HTTP findings (security-test-plan T24/T35, OWASP CSRF cheat sheet "Verifying Origin with
+// The second-pass HTTP findings (docs/security.md) (security-test-plan T24/T35, OWASP CSRF cheat sheet "Verifying Origin with
 // standard headers", RFC 6797 §8.1): cross-site requests riding on the session cookie, validation before
 // authentication, prototype-chain metric names, deep JSON, fastify's own error shape, caching of API
-// answers, HSTS / Secure over plain HTTP, the fallback page without login. Real hub, real HTTP, real SQLite.
+// answers, HSTS / Secure over plain HTTP, the fallback page without login, unbounded rule windows. Real hub, real HTTP, real SQLite.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,19 @@ describe('HTTP hardening over plain HTTP (production defaults)', () => {
     expect(r.body.error.code).toBe('LOOKOUT_ERR_VALIDATION');
     expect(r.body.error.message).toMatch(/nested more than 64/);
     expect((await request(t.httpPort, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a rule window of 99999999h (or any duration over 31 days) is refused, naming the field and the limit', async () => {
+    const rule = (window: string) => ({
+      id: 'long-window', type: 'metric', version: 1, title: 'rain over a window', category: 'flood', kinds: ['flood'],
+      levels: { blue: { when: { agg: 'sum', metric: 'rain', window, op: '>=', value: 50 } } },
+    });
+    const r = await request<Err>(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('99999999h') });
+    expect([r.status, r.body.error.code]).toEqual([400, 'LOOKOUT_ERR_RULE_INVALID']);
+    expect(r.body.error.message).toMatch(/\/levels\/blue\/when\/window "99999999h" is longer than 31 days/);
+    expect((await request(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('32d') })).status).toBe(400);
+    expect((await request(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('24h') })).status).toBe(200);
+    expect((await request(t.httpPort, 'DELETE', '/api/rules/long-window', { token: admin })).status).toBeLessThan(300);
   });
 
   it('a malformed URL is answered in the hub error shape', async () => {
