@@ -99,7 +99,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   // Login back-off (T12; broker/auth-backoff.ts): tokens are 144-bit random, so this is about CPU, not
   // guessing — 20 scrypt checks a minute per address at most before back-off. The per-(address, device)
   // threshold is lower so one misconfigured device behind a NAT backs off alone, before its neighbours.
-  LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (refused without a token check, 1 s doubling per further failure). 0 = off.' },
+  LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (1 s, doubling per further failure): meanwhile only devices that logged in from that address before (remembered for 30 days, across restarts) and one other login every 5 s get their token checked; the rest are refused without a check. 0 = off.' },
   LOOKOUT_MQTT_AUTH_FAIL_DEVICE: { default: '5', help: 'Failed MQTT logins for one device id from one IP address within a minute before that pair backs off. 0 = off.' },
   LOOKOUT_MQTT_AUTH_BACKOFF_MAX_S: { default: '300', help: 'Longest MQTT login back-off, seconds.' },
   LOOKOUT_TLS_CRL: { default: '', help: 'PEM certificate revocation list of LOOKOUT_TLS_CA: listed device certificates are refused. Renew it before its nextUpdate date, or every device certificate is refused; restart to load a new one. An expired CRL stops start-up; one that runs out within 7 days is logged at start.' },

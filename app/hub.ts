@@ -95,6 +95,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
+      deviceLogins: stateDb.repos.deviceLogins,
     },
     brokerCfg,
   );

@@ -24,6 +24,7 @@ import { createFlappingDetector } from './flapping.js';
 import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
 import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
 import { createRedeliveryWindow } from './redelivery.js';
+import { createLoginHistory, type DeviceLoginRepository } from './login-history.js';
 
 /** Where accepted publishes go (the ingest stage, wired by the composition root). */
 export interface PublishSink {
@@ -43,6 +44,8 @@ export interface BrokerDeps {
   onPresence?: (deviceId: string, online: boolean, ts: number) => void;
   /** failed device logins (aggregated), login back-offs and flapping bans, for the audit trail */
   onSecurityEvent?: (e: SecurityEvent) => void;
+  /** where the devices that logged in from each address are kept across restarts (login back-off, T12) */
+  deviceLogins?: DeviceLoginRepository | null;
 }
 
 export interface BrokerConfig {
@@ -121,6 +124,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   const rateLimit = config.connRate ? createConnRateLimit(clock, config.connRate) : null;
   const flapping = config.flapping ? createFlappingDetector(clock, config.flapping) : null;
   const backoff = config.authBackoff ? createAuthBackoff(clock, config.authBackoff) : null;
+  const logins = createLoginHistory({ repo: deps.deviceLogins ?? null, clock, logger });
   const failedLogins = createFailedLoginReport(clock, emit);
   const redelivery = createRedeliveryWindow(clock);
   /** the per-IP token bucket (T20): false = close the connection now, before anything else reads it */
@@ -218,10 +222,12 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       // the device the client claims to be, as named in audit rows and back-off records
       const claimed = (username || id || '').slice(0, 128);
       const ip = remoteIp(client);
-      // T12: while this address (or this device from it) backs off, refuse without a token check —
-      // except a credential already verified in this process (a keyed digest, no scrypt), so devices
-      // behind the same NAT as a failing client keep reconnecting.
-      const blocked = backoff?.blocked(ip, claimed);
+      // T12: while this device backs off from this address, refuse without a token check. While the
+      // address backs off, a device that logged in from it before (kept across restarts) and one other
+      // login per reserve period still get their token checked, and a credential this process verified
+      // before (a keyed digest, no scrypt) gets in: devices behind the same NAT as a failing client
+      // keep reconnecting (auth-backoff.ts).
+      const blocked = backoff?.blocked(ip, claimed, logins.knows(ip, claimed));
       if (blocked && !(id && username === id && registry.isKnownGood(id, token))) {
         m.authFailures.inc({ reason: 'backoff' });
         failedLogins.refused(ip, claimed, 'backoff');
@@ -247,6 +253,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         (ok) => {
           if (!ok) return loginFailed(ip, id, 'credentials', 'bad user name or password', 4, done);
           backoff?.success(ip, id);
+          logins.succeeded(ip, id);
           const flap = flapping?.connected(id);
           if (flap?.banned) {
             m.flappingBans.inc();
@@ -392,6 +399,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   return {
     aedes,
     async start() {
+      await logins.load();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -445,6 +453,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       rateLimit?.close();
       flapping?.close();
       backoff?.close();
+      await logins.close();
     },
   };
 }

@@ -128,12 +128,22 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
 }
 
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
   };
 }
 

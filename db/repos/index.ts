@@ -1,13 +1,14 @@
 // Every repository over one Kysely handle.
 import type { Kysely } from 'kysely';
 import type { IncidentRepository, RuleRepository } from '../../alerting/index.js';
-import type { DeviceRepository } from '../../broker/index.js';
+import type { DeviceLoginRepository, DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createIncidentRepository, createRuleRepository } from './alerting.js';
 import { createAuditRepository } from './audit.js';
+import { createDeviceLoginRepository } from './device-logins.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
 import { createUserRepository } from './users.js';
@@ -16,6 +17,7 @@ export interface Repositories {
   audit: AuditRepository;
   users: UserRepository;
   devices: DeviceRepository;
+  deviceLogins: DeviceLoginRepository;
   incidents: IncidentRepository;
   rules: RuleRepository;
   deadLetters: DeadLetterRepository;
@@ -27,6 +29,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     audit: createAuditRepository(db, kind),
     users: createUserRepository(db, kind),
     devices: createDeviceRepository(db, kind),
+    deviceLogins: createDeviceLoginRepository(db),
     incidents: createIncidentRepository(db, kind),
     rules: createRuleRepository(db),
     deadLetters: createDeadLetterRepository(db),
