@@ -17,7 +17,7 @@ import { createWebSocketStream, type WebSocket } from 'ws';
 import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock, type ParsedTopic } from '../schemas/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
-import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks } from './edge-guard.js';
+import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks, type GuardedSocket } from './edge-guard.js';
 import { createAuthBackoff } from './auth-backoff.js';
 import { createConnRateLimit } from './conn-rate-limit.js';
 import { createFlappingDetector } from './flapping.js';
@@ -25,6 +25,7 @@ import { createFailedLoginReport, type SecurityEvent } from './security-events.j
 import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
 import { createRedeliveryWindow } from './redelivery.js';
 import { createLoginHistory, type DeviceLoginRepository } from './login-history.js';
+import { createPublishDrain } from './publish-drain.js';
 
 /** Where accepted publishes go (the ingest stage, wired by the composition root). */
 export interface PublishSink {
@@ -76,6 +77,9 @@ export interface BrokerConfig {
   /** refuse logins without a token check after repeated failures, per IP and per (IP, device) (T12);
    *  absent = off */
   authBackoff?: { ipFailures: number; deviceFailures: number; maxMs: number } | null;
+  /** close(): longest wait for the publishes already taken to be answered (their group commit and PUBACKs),
+   *  ms (default 10 000); then at most 2 s for clients to read their last acknowledgements and close */
+  closeTimeoutMs?: number;
 }
 
 export interface Broker {
@@ -87,7 +91,7 @@ export interface Broker {
   isConnected(deviceId: string): boolean;
   /** ends the device's live session now (its token was rotated or revoked, or it was retired); false = none open */
   disconnect(deviceId: string): boolean;
-  /** stop accepting, disconnect every client */
+  /** stop accepting and reading, answer what was taken (PUBACKs), then disconnect every client */
   close(): Promise<void>;
 }
 
@@ -127,6 +131,9 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   const logins = createLoginHistory({ repo: deps.deviceLogins ?? null, clock, logger });
   const failedLogins = createFailedLoginReport(clock, emit);
   const redelivery = createRedeliveryWindow(clock);
+  const taken = createPublishDrain(clock);
+  /** every connection's edge guard, to stop reading and to half-close them on close() */
+  const guards = new Set<GuardedSocket>();
   /** the per-IP token bucket (T20): false = close the connection now, before anything else reads it */
   function admit(ip: string | undefined): boolean {
     const verdict = rateLimit?.admit(ip) ?? 'admit';
@@ -186,6 +193,8 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   /** every listener's socket once admitted by the token bucket */
   const handle = (stream: Duplex, req?: IncomingMessage) => {
     const guarded = guardSocket(stream, guardConfig, guardHooks);
+    guards.add(guarded);
+    guarded.once('close', () => guards.delete(guarded));
     const client = aedes.handle(guarded, req as IncomingMessage) as unknown as Client;
     clientOf.set(guarded, client);
   };
@@ -297,7 +306,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       }
       const { at, redelivered } = redelivery.arrival(client.id, packet, payload);
       if (redelivered) m.redelivered.inc();
-      ingest.accept(verdict.topic, packet.topic, payload, answer, at);
+      ingest.accept(verdict.topic, packet.topic, payload, taken.enter(answer), at);
     },
 
     authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
@@ -395,6 +404,15 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     socket.destroy();
   });
   let closed = false;
+  /** ends every connection's write side (after what is queued) and waits for the clients to close, at most `ms` */
+  async function endConnections(ms: number): Promise<void> {
+    const open = [...guards].filter((g) => !g.destroyed);
+    if (open.length === 0) return;
+    let timer: ReturnType<Clock['setTimeout']> | null = null;
+    const deadline = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+    await Promise.race([Promise.all(open.map((g) => new Promise<void>((resolve) => (g.once('close', () => resolve()), g.end())))), deadline]);
+    clock.clearTimeout(timer!);
+  }
 
   return {
     aedes,
@@ -446,6 +464,14 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       const stopped = Promise.all(
         [server, tlsFront].map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : null)),
       );
+      // SIGTERM (docs/security.md): read no new packets, let the publishes already taken be answered — the
+      // group commit in progress, then aedes' PUBACKs — so nothing is stored that the device was not told
+      // about; then half-close each connection after its last write and give the client a moment to close
+      // its side (publish-drain.ts, edge-guard.ts hold)
+      for (const g of guards) g.hold();
+      const timeoutMs = config.closeTimeoutMs ?? 10_000;
+      if (!(await taken.settled(timeoutMs))) logger.warn({ pending: taken.pending(), timeoutMs }, 'mqtt: closing before the store answered every publish; those devices send them again');
+      await endConnections(Math.min(2000, timeoutMs));
       for (const s of sockets) s.destroy();
       await stopped;
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
