@@ -84,6 +84,33 @@ describe('HTTP hardening over plain HTTP (production defaults)', () => {
     expect((await request(t.httpPort, 'DELETE', '/api/rules/long-window', { token: admin })).status).toBeLessThan(300);
   });
 
+  it('every API route answers a caller without a login 401 in the hub error shape before it looks at the body (a route sweep)', async () => {
+    // the routes as fastify has them, composition-root additions included: "├── /api/x/:id (GET, HEAD)" lines,
+    // a child's path continuing its parent's
+    const tree = t.hub.server.app.printRoutes({ commonPrefix: false });
+    const routes: [string, string][] = [];
+    const stack: [number, string][] = [];
+    for (const line of tree.split('\n')) {
+      const m = /^([│ ├└─]*)(\S.*?) \(([A-Z, ]+)\)$/.exec(line);
+      if (!m) continue;
+      const depth = m[1]!.length;
+      while (stack.length > 0 && stack.at(-1)![0] >= depth) stack.pop();
+      const full = (stack.at(-1)?.[1] ?? '') + m[2]!;
+      stack.push([depth, full]);
+      for (const method of m[3]!.split(', ')) if (method !== 'HEAD' && full.startsWith('/api/')) routes.push([method, full.replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x')]);
+    }
+    expect(routes.length).toBeGreaterThan(40);
+    // the doors a caller without a session must be able to use
+    const open = new Set(['POST /api/auth/login']);
+    const answers: string[] = [];
+    for (const [method, url] of routes) {
+      if (open.has(`${method} ${url}`)) continue;
+      const r = await request<Err>(t.httpPort, method, url, method === 'GET' || method === 'DELETE' ? {} : { body: { unexpected: [1, 2, 3] } });
+      if (r.status !== 401 || r.body.error?.code !== 'LOOKOUT_ERR_AUTH_REQUIRED') answers.push(`${method} ${url} → ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    }
+    expect(answers).toEqual([]);
+  });
+
   it('a malformed URL is answered in the hub error shape', async () => {
     const r = await request<Err>(t.httpPort, 'GET', '/api/devices/%E0%A4%A', { token: admin });
     expect(r.status).toBe(400);
