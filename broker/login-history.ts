@@ -60,11 +60,12 @@ export function createLoginHistory(deps: { repo: DeviceLoginRepository | null; c
   let pending = new Map<string, DeviceLoginRow>();
   let writing: Promise<void> | null = null;
   let failing = false;
-  const timer = repo ? clock.setInterval(() => void history.flush(), o.flushMs) : null;
+  let timer: ReturnType<Clock['setInterval']> | null = null;
 
   const history: LoginHistory = {
     async load() {
       if (!repo) return;
+      timer ??= clock.setInterval(() => void history.flush(), o.flushMs);
       const now = clock.now();
       try {
         const pruned = await repo.prune(now - o.maxAgeMs);
@@ -112,6 +113,7 @@ export function createLoginHistory(deps: { repo: DeviceLoginRepository | null; c
     },
     async close() {
       if (timer) clock.clearInterval(timer);
+      timer = null;
       await history.flush();
     },
   };
