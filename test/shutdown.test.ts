@@ -53,10 +53,11 @@ function storedPh(dataDir: string): Map<string, number> {
 }
 
 /**
- * A device that keeps `window` QoS 1 readings (each with its own ts) in flight without waiting: a new PUBLISH
- * for every PUBACK, until the hub closes the connection. Counts the PUBACKs it received.
+ * A device that keeps `window` readings (each with its own ts) in flight without waiting: a new PUBLISH for
+ * every acknowledgement, until the hub closes the connection. QoS 1: counts PUBACKs. QoS 2: counts PUBRECs
+ * (from then on the hub owns the message, MQTT 3.1.1 §4.3.3) and answers each with PUBREL.
  */
-function pipeliningDevice(port: number, id: string, token: string, window: number) {
+function pipeliningDevice(port: number, id: string, token: string, window: number, qos: 1 | 2 = 1) {
   const sock = net.connect(port, '127.0.0.1');
   const parser = mqttPacket.parser({ protocolVersion: 4 });
   const t0 = Date.now() - 3_600_000;
@@ -67,12 +68,13 @@ function pipeliningDevice(port: number, id: string, token: string, window: numbe
     if (sock.destroyed || !sock.writable) return;
     sent++;
     const payload = JSON.stringify({ ts: t0 + sent, values: { ph: 7, do: 6 } });
-    sock.write(mqttPacket.generate({ cmd: 'publish', topic: `lookout/water/${id}/telemetry`, payload, qos: 1, messageId: ((sent - 1) % 65_535) + 1, retain: false, dup: false }));
+    sock.write(mqttPacket.generate({ cmd: 'publish', topic: `lookout/water/${id}/telemetry`, payload, qos, messageId: ((sent - 1) % 65_535) + 1, retain: false, dup: false }));
   };
   const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
   parser.on('packet', (p) => {
     if (p.cmd === 'connack') for (let i = 0; i < window; i++) send();
-    else if (p.cmd === 'puback') {
+    else if (p.cmd === 'puback' || p.cmd === 'pubrec') {
+      if (p.cmd === 'pubrec') sock.write(mqttPacket.generate({ cmd: 'pubrel', messageId: p.messageId! }));
       acked++;
       onAck();
       send();
@@ -112,10 +114,10 @@ describe('lookout start and SIGTERM', () => {
     expect(storedPh(dataDir).get('GW-1')).toBe(acked);
   });
 
-  it('under load, the readings stored after SIGTERM are exactly the readings acknowledged: the last group commit’s PUBACKs are sent', async () => {
-    const ids = ['GW-L1', 'GW-L2', 'GW-L3', 'GW-L4'];
+  it('under load, the readings stored after SIGTERM are exactly the readings acknowledged: the last group commit’s PUBACKs (and PUBRECs) are sent', async () => {
+    const ids = ['GW-L1', 'GW-L2', 'GW-L3', 'GW-Q2'];
     const { child, dataDir, mqttPort, tokens } = await startHub(ids);
-    const devices = ids.map((id) => pipeliningDevice(mqttPort, id, tokens[id]!, 50));
+    const devices = ids.map((id) => pipeliningDevice(mqttPort, id, tokens[id]!, 50, id === 'GW-Q2' ? 2 : 1));
     await Promise.all(devices.map((d) => d.ackedAtLeast(200))); // every device is streaming
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM'); // while each device has 50 readings in flight
