@@ -12,12 +12,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createStateDb, parseDbTarget, redactDbTarget } from '../db/index.js';
+import { createStateDb, createWriteQueues, parseDbTarget, redactDbTarget } from '../db/index.js';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
-import { createBroker, createDeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
+import { createBroker, openDeviceRegistry } from '../broker/index.js';
+import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
 import { createAlerting, createCapPublisher } from '../alerting/index.js';
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
@@ -55,11 +55,15 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
   }
 
-  const registry = createDeviceRegistry(db, clock);
+  // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
+  // identity and dead letters behind ordered, bounded write queues that retry while the database is away.
+  const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
+  const repos = stateDb.repos;
+  const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
   const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
   const { users, twoFactor, audit } = identity;
-  const deadLetters = createDeadLetterLane(db);
-  const eventLog = createEventLog(db);
+  const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
+  const eventLog = createEventLog(repos.events);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
@@ -247,6 +251,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();
         live.close();
+        await queues.close(); // the state writes still queued
         await store.close(); // flushed last
         if (!stateDb.connection.sqlite) db.close();
         await stateDb.close(); // the state database last (on SQLite it is the stages' handle)
