@@ -128,6 +128,20 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
 }
 
+/**
+ * Step 10: the events (事件) alerting/events.ts keeps on SQLite, so a hub on PostgreSQL writes them there too
+ * (alerting's state writer) and `lookout db copy` carries them. Same columns as events.ts creates.
+ */
+async function step10(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE IF NOT EXISTS incident_events (id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL,
+    level_rank INTEGER NOT NULL, opened_at ${t.ms} NOT NULL, closed_at ${t.ms}, last_activity ${t.ms} NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_events_status ON incident_events(status, level_rank DESC, opened_at)');
+  await q(`CREATE TABLE IF NOT EXISTS incident_event_timeline (id ${serial}, event_id TEXT NOT NULL, data TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_event_timeline_event ON incident_event_timeline(event_id, id)');
+}
+
 /** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
  *  (broker/login-history.ts; security-test-plan T12). */
 async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
@@ -143,6 +157,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0010-hazard-events': { up: (db) => step10(db, kind) },
     '0045-device-logins': { up: (db) => step45(db, kind) },
   };
 }
