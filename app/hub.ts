@@ -21,7 +21,7 @@ import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStor
 import { createAlerting, createCapPublisher } from '../alerting/index.js';
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createNotify, loadOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -126,8 +126,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('device:state', (id, state) => live.alarm(id, state));
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
-  const org = createOrgBook({ clock });
-  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  // the organisation book and the notifier's state live in the state database: a restart keeps the rosters
+  // entered through the API, the chains under way and the sends still waiting (docs/notify.md, Persistence)
+  const org = await loadOrgBook({ clock, repo: stateDb.repos.org });
+  if (config.notify.orgDir) logger.info(await importOrgDir(org, config.notify.orgDir), 'organisation imported');
   const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
   const notify = createNotify(
     {
@@ -135,6 +137,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      repo: stateDb.repos.notify,
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
@@ -197,7 +200,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveryHistory({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
@@ -223,6 +226,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     notify,
     async start() {
       alerting.start();
+      await notify.start(); // chains and sends a restart left, once the incidents are loaded
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready

@@ -23,7 +23,7 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
   beforeAll(async () => {
     await ensureWebBuilt();
     t = await startTestHub();
-    t.hub.org.putAll(sampleOrg(Date.now()));
+    await t.hub.org.putAll(sampleOrg(Date.now()));
     admin = (await t.login()).token;
     const r = await t.api('POST', '/api/users', { token: admin, body: { username: 'yq-disp', password: PASSWORD, role: 'dispatcher', displayName: '院桥调度', scope: ['331003107'] } });
     expect(r.status, r.text).toBe(201);
