@@ -121,6 +121,9 @@ export function createEscalation(deps: EscalationDeps): Escalation {
   const runs = new Map<string, Run>();
   /** incidents whose chain ended (done, acknowledged, handed on): not started again by an update */
   const ended = new Set<string>();
+  /** the last reminder number of an incident's ended chain: a handed-on chain counts on, so every notice
+   *  has its own text and delivery key (浙政钉 drops a repeated bizMsgId or text) */
+  const lastReminder = new Map<string, number>();
   const { clock } = deps;
   const save = (run: Run, done: boolean) => deps.save?.({ incident: run.incident, policyId: run.policy.id, pc: run.pc, loops: run.loops, reminder: run.reminder, dueAt: done ? null : run.dueAt, done });
   const policyById = (id: string) => deps.policies().find((p) => p.id === id) ?? HANDOFF_TIERS.map(handOffPolicy).find((p) => p.id === id) ?? null;
@@ -138,11 +141,12 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     if (run.timer) clock.clearTimeout(run.timer);
     runs.delete(run.incident.id);
     ended.add(run.incident.id);
+    lastReminder.set(run.incident.id, run.reminder);
     save(run, true);
   }
 
   function begin(incident: EscalationIncident, policy: CompiledPolicy) {
-    const run: Run = { incident, policy, pc: 0, loops: 0, reminder: 0, timer: null, dueAt: null };
+    const run: Run = { incident, policy, pc: 0, loops: 0, reminder: lastReminder.get(incident.id) ?? 0, timer: null, dueAt: null };
     runs.set(incident.id, run);
     ended.delete(incident.id);
     deps.timeline(incident.id, `通知链 ${policy.id} 开始 · escalation chain started (${policy.title})`);
@@ -217,6 +221,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
         if (runs.has(r.incident.id)) continue;
         const policy = r.done ? null : policyById(r.policyId);
         const open = isOpen(r.incident.id);
+        lastReminder.set(r.incident.id, r.reminder);
         if (r.done || !policy || !open) {
           if (open) ended.add(r.incident.id);
           if (!r.done) {

@@ -16,5 +16,6 @@ export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/c
 export { importOrgDir } from './org/org-dir.js';
 export { readNotifyKey, deriveKey } from './key-file.js';
 export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';
+export { handoffRoutes, type HandoffRoutesDeps } from './handoff-routes.js';
 export { sampleOrg } from './org/sample-org.js';
 export { incidentHooks, type IncidentBookPort, type IncidentHooks } from './incident-hooks.js';
