@@ -4,12 +4,15 @@ import type { AlertingStateRepository, IncidentRepository, RuleRepository } from
 import type { DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
+import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createAlertingStateRepository, createIncidentRepository, createRuleRepository } from './alerting.js';
 import { createAuditRepository } from './audit.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
+import { createNotifyRepository } from './notify.js';
+import { createOrgRepository } from './org.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -22,6 +25,8 @@ export interface Repositories {
   alertingState: AlertingStateRepository;
   deadLetters: DeadLetterRepository;
   events: EventRepository;
+  org: OrgRepository;
+  notify: NotifyRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -34,5 +39,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     alertingState: createAlertingStateRepository(db, kind),
     deadLetters: createDeadLetterRepository(db),
     events: createEventRepository(db),
+    org: createOrgRepository(db),
+    notify: createNotifyRepository(db),
   };
 }
