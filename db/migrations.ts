@@ -163,6 +163,15 @@ async function step15(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await q(`CREATE TABLE notify_used_links (nonce TEXT PRIMARY KEY, expires_at ${t.ms} NOT NULL)`);
 }
 
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -171,6 +180,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0004-incident-events': { up: (db) => step4(db, kind) },
     '0010-hazard-events': { up: (db) => step10(db, kind) },
     '0015-notify-state': { up: (db) => step15(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
   };
 }
 

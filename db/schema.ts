@@ -15,6 +15,8 @@ export interface LookoutSchema {
     id: string; kind: string; name: string; lon: number; lat: number; township: string | null; attributes: Generated<string>;
     token_salt: Buffer; token_hash: Buffer; created_at: number; retired_at: number | null; token_revoked_at: number | null; rev: Generated<number>;
   };
+  /** broker/login-history.ts: devices that logged in from an address (migration 0045) */
+  broker_device_logins: { address: string; device_id: string; last_at: number };
   alert_meta: { k: string; v: string };
   alert_alarms: {
     id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
