@@ -101,7 +101,8 @@ export interface Alerting {
   start(): void;
   evaluate(readings: readonly Reading[]): void;
   evaluateEvent(event: DeviceEvent): void;
-  devicePresence(deviceId: string, online: boolean, ts: number): void;
+  /** `drill`: the status message said it is drill data (broker presence does not know) */
+  devicePresence(deviceId: string, online: boolean, ts: number, drill?: boolean): void;
   deviceRejected(deviceId: string, ts: number, code: string): void;
   deviceState(deviceId: string): DeviceStateName;
   /** the registry changed this device (attributes, position): re-read it now */
@@ -220,7 +221,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       }
     },
   });
-  const eventApi = createEventApi(core, eventBook, lifecycle);
+  const eventApi = createEventApi(core, eventBook, lifecycle, () => faults.drillEnded());
 
   const timers: TimerHandle[] = [];
   let lastDeadman = -Infinity;
@@ -287,8 +288,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         }
       });
     },
-    devicePresence(deviceId, online, ts) {
-      if (!core.closed) work.run(() => faults.presence(deviceId, online, ts));
+    devicePresence(deviceId, online, ts, drill) {
+      if (!core.closed) work.run(() => faults.presence(deviceId, online, ts, drill));
     },
     deviceRejected(deviceId, ts, code) {
       if (!core.closed) work.run(() => faults.rejected(deviceId, ts, code));
