@@ -20,7 +20,7 @@ import type { Clock, TimerHandle } from '../schemas/clock.js';
 import type { Level } from '../schemas/levels.js';
 import type { Alarm, DeviceEvent, DeviceStateName, HazardEvent, HazardFamily, Incident, IncidentAction, IncidentCategory, Reading } from '../schemas/model.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
-import type { Silence, SilenceCreateBody } from '../schemas/rules.js';
+import type { Shelf, ShelfCreateBody, Silence, SilenceCreateBody } from '../schemas/rules.js';
 import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
@@ -39,6 +39,7 @@ import { IncidentBook, toWire, type DeviceInfo } from './incidents.js';
 import { createLateData } from './late-data.js';
 import { alertingMetrics } from './metrics.js';
 import { createRuleAdmin, loadRuleSet, type RuleAdmin, type RuleSources } from './rule-admin.js';
+import { SHELF_DEFAULTS, createShelves } from './shelves.js';
 import { createSilences } from './silences.js';
 import { createAlertStore } from './store.js';
 import { supervisorStats, type SupervisorStats } from './supervisor.js';
@@ -68,7 +69,9 @@ export const ALERTING_DEFAULTS = {
   correlation: DEFAULT_CORRELATION,
   /** which incidents join an event, per hazard family (radius, overlap) */
   eventGrouping: DEFAULT_EVENT_GROUPING,
-} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec> };
+  /** the longest shelf (暂缓) of a noisy sensor: within one shift */
+  shelfMaxMs: SHELF_DEFAULTS.maxMs,
+} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec>; shelfMaxMs: number };
 
 export interface AlertingDeps {
   /** hub db (WAL); alerting creates its own alert_/incident_ tables */
@@ -95,6 +98,8 @@ export interface AlertingConfig extends RuleSources {
   /** township code → name: event titles name the area they cover */
   townshipNames?: Readonly<Record<string, string>>;
   deviceRefreshMs?: number;
+  /** the longest shelf (暂缓), ms */
+  shelfMaxMs?: number;
 }
 
 export interface Alerting {
@@ -138,6 +143,16 @@ export interface Alerting {
     list(): Silence[];
     remove(id: string, user: string): void;
   };
+  /** alarms raised (not from late data) in the last 10 minutes: more than 10 is an alarm flood (supervisor.ts) */
+  alarmsLast10Min(): number;
+  /** 暂缓: a shelved sensor raises no alarm until the shelf ends (shelves.ts) */
+  shelves: {
+    add(deviceId: string, body: ShelfCreateBody, author: string): Shelf;
+    list(): Shelf[];
+    remove(deviceId: string, user: string): Shelf;
+    /** the longest shelf, ms */
+    readonly maxMs: number;
+  };
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
@@ -180,7 +195,11 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   const core: AlertingCore = { clock, log, db, store, devices: deps.devices, settings, book, alarms, work, counters, rules, closed: false };
 
   const silences = createSilences(core);
-  const lifecycle = createAlarmLifecycle(core, silences);
+  const shelfMaxMs = config.shelfMaxMs ?? D.shelfMaxMs;
+  const shelves = createShelves(core, (id, why) => {
+    for (const a of [...alarms.ofDevice(id)]) if (a.alarm.state !== 'cleared') lifecycle.clear(a, clock.now(), why);
+  }, shelfMaxMs);
+  const lifecycle = createAlarmLifecycle(core, silences, shelves);
   const runtimes = createDeviceRuntimes(core);
   const faults = createDeviceFaults(core, lifecycle);
   const events = createEventEvaluator(core, lifecycle, runtimes, faults);
@@ -239,6 +258,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         events.autoClearSweep(now);
         faults.rejectSweep(now);
         silences.sweep(now);
+        shelves.sweep(now);
         book.escalate();
         book.offerLowering();
       });
@@ -357,6 +377,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     events: eventApi.api,
     drillEnd: eventApi.drillEnd,
     silences: { add: silences.add, list: silences.list, remove: silences.remove },
+    alarmsLast10Min: () => lifecycle.raisedWithin(10 * 60_000),
+    shelves: { add: shelves.add, list: shelves.list, remove: shelves.remove, maxMs: shelfMaxMs },
     derived(deviceId) {
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());
