@@ -2,6 +2,7 @@
 import type {
   Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
 } from '../../../schemas/index.js';
+import type { Shelf } from '../../../schemas/rules.js';
 
 export interface SessionUser {
   username: string;
@@ -121,6 +122,13 @@ export const api = {
   act: (id: string, action: IncidentAction, body: IncidentActionBody) =>
     request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
   events: (status: 'open' | 'closed' | 'all') => request<HazardEvent[]>('GET', `/api/events?status=${status}`),
+  /** an event's 全部确认 (ack) or 消音 (mute) */
+  eventAct: (id: string, action: 'ack' | 'mute', body: { note: string; minutes?: number }) =>
+    request<HazardEvent>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
+  shelves: () => request<Shelf[]>('GET', '/api/shelves'),
+  /** 暂缓: the sensor raises no alarm for `minutes` (at most one shift) */
+  shelve: (deviceId: string, body: { reason: string; minutes: number }) => request<Shelf>('POST', `/api/devices/${encodeURIComponent(deviceId)}/shelve`, body),
+  unshelve: (deviceId: string) => request<Shelf>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/shelve`),
   /** 结束演练: closes every drill incident and event (kept for review) */
   drillEnd: () => request<{ alarms: number; incidents: number; events: number }>('POST', '/api/drill/end', {}),
   stats: () => request<HubStats>('GET', '/api/stats'),
