@@ -25,6 +25,7 @@ import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
 import { ensureOpen, ruleTitle, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
+import { deriveSeries, ruleQuantities, type RuleQuantity } from './derived-series.js';
 import { derivedValues, type DerivedValues } from './derived-values.js';
 import { createDeviceFaults } from './device-faults.js';
 import { createDeviceRuntimes } from './device-runtime.js';
@@ -153,6 +154,11 @@ export interface Alerting {
     /** the longest shelf, ms */
     readonly maxMs: number;
   };
+  /**
+   * The quantity a rule judges (an alarm's `metric`, default the rule's first) with its level lines, and how
+   * to compute it from the raw history (derived-series.ts): the drawer's chart shows what the rule saw.
+   */
+  ruleQuantity(ruleId: string, label?: string): (RuleQuantity & { derive(raw: readonly { ts: number; value: number }[], from: number, to: number, stepMs: number): { ts: number; value: number }[] }) | undefined;
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
@@ -379,6 +385,13 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     silences: { add: silences.add, list: silences.list, remove: silences.remove },
     alarmsLast10Min: () => lifecycle.raisedWithin(10 * 60_000),
     shelves: { add: shelves.add, list: shelves.list, remove: shelves.remove, maxMs: shelfMaxMs },
+    ruleQuantity(ruleId, label) {
+      const c = core.rules.byId.get(ruleId);
+      if (!c) return undefined;
+      const all = ruleQuantities(c.rule);
+      const q = label ? all.find((x) => x.label === label) : all[0];
+      return q ? { ...q, derive: (raw, from, to, step) => deriveSeries(q, raw, from, to, step) } : undefined;
+    },
     derived(deviceId) {
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());

@@ -172,6 +172,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         shelves: alerting.shelves,
         alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
         cap: capPublisher.cap,

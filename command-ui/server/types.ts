@@ -78,6 +78,12 @@ export interface AlertingView {
   deviceUpdated?(deviceId: string): void;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, mean time to acknowledge, false-alarm rate */
   supervisor?(): import('../../schemas/index.js').SupervisorStats;
+  /** the quantity a rule judges (3 h rain sum, rise per hour …) with its level lines, computed from raw history */
+  ruleQuantity?(ruleId: string, label?: string): {
+    label: string; base: string; windowMs: number; lines: { level: Level; op: string; value: number }[];
+    leaf: { agg?: string } & object;
+    derive(raw: readonly { ts: number; value: number }[], from: number, to: number, stepMs: number): { ts: number; value: number }[];
+  } | undefined;
   /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
   derived?(deviceId: string): unknown;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */
