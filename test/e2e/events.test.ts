@@ -106,6 +106,20 @@ describe.skipIf(skip !== null)(`events over MQTT, REST and the console${skip ? `
     await row.click();
     await expect.poll(() => s.page.locator(`${list} .q-row.q-member`).count(), { timeout: 10_000 }).toBe(6);
     await screenshot(s.page, 'e2e-events-02-opened');
+    // the drawer tells the truth: the chart opens on the quantity the rule judged (the 3 h sum), with its level lines
+    await s.page.locator(`${list} .q-row.q-member`).first().click();
+    const metric = s.page.locator('[data-testid=drawer] [data-testid=chart-metric]');
+    await metric.waitFor({ timeout: 10_000 });
+    expect(await metric.inputValue()).toBe('#rule');
+    expect(await metric.locator('option:checked').textContent()).toBe('3小时累计雨量 (mm)');
+    const series = s.page.waitForResponse((r) => r.url().includes('/derived-series?rule=rainstorm.signal') && r.url().includes('from='));
+    await s.page.click('[data-testid=drawer] [data-range=range24h]');
+    const body = (await (await series).json()) as { points: { value: number }[]; levels: { level: string; value: number }[] };
+    expect(body.levels.map((l) => [l.level, l.value])).toEqual([['red', 100], ['orange', 50]]);
+    expect(Math.max(...body.points.map((p) => p.value))).toBeGreaterThanOrEqual(50);
+    await s.page.locator('[data-testid=drawer] [data-testid=chart] canvas').first().waitFor({ timeout: 10_000 });
+    await screenshot(s.page, 'e2e-events-02b-drawer-chart');
+    await s.page.keyboard.press('Escape');
   });
 
   it('closing with active alarms → 409 LOOKOUT_ERR_ALARMS_ACTIVE; forced with a reason → recorded; the burning alarm opens a linked incident', SLOW, async () => {

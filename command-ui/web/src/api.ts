@@ -1,6 +1,6 @@
 // REST client for the hub's /api (docs/architecture.md). Same origin only; bearer token from the login.
 import type {
-  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
+  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Role,
 } from '../../../schemas/index.js';
 import type { Shelf } from '../../../schemas/rules.js';
 
@@ -113,6 +113,14 @@ export const api = {
     request<{ points: HistoryPoint[] }>(
       'GET',
       `/api/devices/${encodeURIComponent(id)}/history?metric=${encodeURIComponent(metric)}&from=${from}&to=${to}&step=${step}`,
+      undefined,
+      signal,
+    ),
+  /** the quantity an alarm's rule judges (3 h rain sum …) with the rule's level lines */
+  derivedSeries: (id: string, rule: string, metric: string, from: number, to: number, signal?: AbortSignal) =>
+    request<{ points: HistoryPoint[]; levels: { level: Level; op: string; value: number }[]; unit: string; base: string; metric: string }>(
+      'GET',
+      `/api/devices/${encodeURIComponent(id)}/derived-series?rule=${encodeURIComponent(rule)}&metric=${encodeURIComponent(metric)}&from=${from}&to=${to}`,
       undefined,
       signal,
     ),

@@ -181,7 +181,8 @@ export class Drawer {
     else if (chartDev) {
       const metrics = this.metricsOf(chartDev);
       if (metrics.length) {
-        this.chart = new HistoryChart(chartDev, metrics, first0?.metric);
+        // the quantity the alarm's rule judged (3 h rain sum …) comes first, with the rule's level lines
+        this.chart = new HistoryChart(chartDev, metrics, first0?.metric, first0?.metric ? { ruleId: first0.ruleId, metric: first0.metric } : undefined);
         parts.push(this.chart.el);
       }
     }

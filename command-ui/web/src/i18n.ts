@@ -563,6 +563,29 @@ export function metricLabel(kind: DeviceKind, metric: string): { label: string; 
   return { label: metric, unit: '' };
 }
 
+const AGG: Record<string, [string, string]> = {
+  sum: ['累计', 'sum'], avg: ['平均', 'mean'], mean: ['平均', 'mean'], max: ['最大', 'max'], min: ['最小', 'min'], count: ['次数', 'count'], leq: ['等效', 'Leq'], rate: ['变化率', 'rate of change'],
+};
+const UNIT: Record<string, [string, string]> = { ms: ['毫秒', 'ms'], s: ['秒', 's'], m: ['分钟', 'min'], h: ['小时', 'h'], d: ['天', 'd'] };
+
+/**
+ * The quantity a rule judges, named from its structure: "rain.sum(3h)" → 3小时累计雨量 / Rain, 3 h sum;
+ * "level.rate" → 水位变化率 / Water level, rate of change; "methane" → 甲烷 / Methane.
+ */
+export function quantityName(kind: DeviceKind, label: string): { label: string; unit: string } {
+  const m = /^([A-Za-z0-9_]+)(?:\.([a-zA-Z]+)(?:\(([^)]*)\))?)?$/.exec(label);
+  if (!m) return { label, unit: '' };
+  const base = metricLabel(kind, m[1]!);
+  if (!m[2]) return base;
+  const zh = lang === 'zh';
+  const agg = AGG[m[2]]?.[zh ? 0 : 1] ?? m[2];
+  const w = m[3] ? /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(m[3]) : null;
+  const win = w ? (zh ? `${w[1]}${UNIT[w[2]!]![0]}` : `${w[1]} ${UNIT[w[2]!]![1]}`) : (m[3] ?? '');
+  const unit = m[2] === 'rate' ? (base.unit ? `${base.unit}/h` : '') : m[2] === 'count' ? '' : base.unit;
+  if (zh) return { label: `${win}${agg}${base.label}`, unit };
+  return { label: `${base.label}, ${win ? `${win} ` : ''}${agg}`, unit };
+}
+
 const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', 'sensor-fault': 'reasonSensor', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;
 export function reasonName(r: keyof typeof REASONS): string {
   return t(REASONS[r]);
