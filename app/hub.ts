@@ -135,7 +135,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('status', (s) => {
     live.status(s);
-    alerting.devicePresence(s.deviceId, s.online, s.ts);
+    alerting.devicePresence(s.deviceId, s.online, s.ts, s.drill);
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
@@ -187,7 +187,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
+        shelves: alerting.shelves,
+        alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
         persistence: () => alerting.persistence(),

@@ -172,6 +172,13 @@ async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
 }
 
+/** Step 40: shelved sensors (暂缓, alerting/shelves.ts), which alerting/store.ts creates the same on SQLite. */
+async function step40(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL,
+    ends_at ${t.ms} NOT NULL, removed INTEGER NOT NULL DEFAULT 0)`).execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -181,6 +188,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0010-hazard-events': { up: (db) => step10(db, kind) },
     '0015-notify-state': { up: (db) => step15(db, kind) },
     '0045-device-logins': { up: (db) => step45(db, kind) },
+    '0040-alert-shelves': { up: (db) => step40(db, kind) },
   };
 }
 

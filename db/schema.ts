@@ -38,6 +38,7 @@ export interface LookoutSchema {
   alert_device_state: { dkey: string; data: string; series: Buffer | null };
   alert_presence: { device_id: string; last_seen: number | null; online: number | null; offline_since: number | null };
   alert_silences: { id: string; data: string; ends_at: number; removed: Generated<number> };
+  alert_shelves: { id: string; device_id: string; data: string; ends_at: number; removed: Generated<number> };
   alert_rules: { id: string; data: string | null; updated_at: number; updated_by: string; deleted: Generated<number> };
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
   incident_events: {
@@ -78,6 +79,7 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_device_state', orderBy: 'dkey' },
   { table: 'alert_presence', orderBy: 'device_id' },
   { table: 'alert_silences', orderBy: 'id' },
+  { table: 'alert_shelves', orderBy: 'id' },
   { table: 'alert_rules', orderBy: 'id' },
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
   { table: 'incident_events', orderBy: 'id' },
