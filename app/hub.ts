@@ -21,7 +21,7 @@ import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore 
 import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -135,14 +135,16 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('status', (s) => {
     live.status(s);
-    alerting.devicePresence(s.deviceId, s.online, s.ts);
+    alerting.devicePresence(s.deviceId, s.online, s.ts, s.drill);
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
-  const org = createOrgBook({ clock });
-  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  // the organisation book and the notifier's state live in the state database: a restart keeps the rosters
+  // entered through the API, the chains under way and the sends still waiting (docs/notify.md, Persistence)
+  const org = await loadOrgBook({ clock, repo: stateDb.repos.org });
+  if (config.notify.orgDir) logger.info(await importOrgDir(org, config.notify.orgDir), 'organisation imported');
   const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
   const notify = createNotify(
     {
@@ -150,6 +152,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      repo: stateDb.repos.notify,
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
@@ -184,7 +187,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
+        shelves: alerting.shelves,
+        alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
         persistence: () => alerting.persistence(),
@@ -214,7 +220,11 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveryHistory({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+  );
+
+  await server.app.register(
+    handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
@@ -240,6 +250,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     notify,
     async start() {
       alerting.start();
+      await notify.start(); // chains and sends a restart left, once the incidents are loaded
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready

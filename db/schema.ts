@@ -38,6 +38,7 @@ export interface LookoutSchema {
   alert_device_state: { dkey: string; data: string; series: Buffer | null };
   alert_presence: { device_id: string; last_seen: number | null; online: number | null; offline_since: number | null };
   alert_silences: { id: string; data: string; ends_at: number; removed: Generated<number> };
+  alert_shelves: { id: string; device_id: string; data: string; ends_at: number; removed: Generated<number> };
   alert_rules: { id: string; data: string | null; updated_at: number; updated_by: string; deleted: Generated<number> };
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
   incident_events: {
@@ -47,6 +48,16 @@ export interface LookoutSchema {
   incident_event_timeline: { id: Generated<number>; event_id: string; data: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
+  /** the notifier's state (db/repos/org.ts, db/repos/notify.ts) */
+  org_rows: { kind: string; id: string; data: string };
+  notify_deliveries: {
+    id: Generated<number>; ts: number; incident_id: string; channel_id: string; channel_kind: string; person_id: string | null; recipient: string;
+    address: string; dkey: string; attempt: number; status: string; code: string | null; answer: string | null; provider_id: string | null;
+    final: number; drill: number; reminder: number;
+  };
+  notify_escalations: { incident_id: string; data: string; due_at: number | null; done: Generated<number>; updated_at: number };
+  notify_outbox: { channel_id: string; dkey: string; data: string; attempt: number; not_before: number };
+  notify_used_links: { nonce: string; expires_at: number };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -68,10 +79,16 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_device_state', orderBy: 'dkey' },
   { table: 'alert_presence', orderBy: 'device_id' },
   { table: 'alert_silences', orderBy: 'id' },
+  { table: 'alert_shelves', orderBy: 'id' },
   { table: 'alert_rules', orderBy: 'id' },
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
   { table: 'incident_events', orderBy: 'id' },
   { table: 'incident_event_timeline', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
+  { table: 'org_rows', orderBy: 'kind, id' },
+  { table: 'notify_deliveries', orderBy: 'id', identity: 'id' },
+  { table: 'notify_escalations', orderBy: 'incident_id' },
+  { table: 'notify_outbox', orderBy: 'channel_id, dkey' },
+  { table: 'notify_used_links', orderBy: 'nonce' },
 ];

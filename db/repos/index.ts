@@ -4,6 +4,7 @@ import type { AlertingStateRepository, IncidentRepository, RuleRepository } from
 import type { DeviceLoginRepository, DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
+import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createAlertingStateRepository, createIncidentRepository, createRuleRepository } from './alerting.js';
@@ -11,6 +12,8 @@ import { createAuditRepository } from './audit.js';
 import { createDeviceLoginRepository } from './device-logins.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
+import { createNotifyRepository } from './notify.js';
+import { createOrgRepository } from './org.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -24,6 +27,8 @@ export interface Repositories {
   alertingState: AlertingStateRepository;
   deadLetters: DeadLetterRepository;
   events: EventRepository;
+  org: OrgRepository;
+  notify: NotifyRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -37,5 +42,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     alertingState: createAlertingStateRepository(db, kind),
     deadLetters: createDeadLetterRepository(db),
     events: createEventRepository(db),
+    org: createOrgRepository(db),
+    notify: createNotifyRepository(db),
   };
 }
