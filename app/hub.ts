@@ -77,7 +77,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const alertingState = stateDb.connection.sqlite ? null : await openAlertingPersistence({ repo: stateDb.repos.alertingState, clock, logger: logger.child({ stage: 'alerting' }) });
   const alerting = createAlerting(
     { db, ...(alertingState ? { persistence: alertingState } : {}), clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics },
-    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) },
+    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])), shelfMaxMs: config.shelfMaxHours * 3_600_000 },
   );
   const store = createTelemetryStore(
     {
