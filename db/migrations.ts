@@ -128,12 +128,33 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
 }
 
+/**
+ * Step 20: preparedness (prepare/, docs/prepare.md): resources with their dispatch binding, plans (预案) and
+ * their activations per incident. The descriptive fields ride in `data` (JSON); what queries filter or
+ * conditional updates test (kind, status, township, binding) are columns.
+ */
+async function step20(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE prepare_resources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, lon ${t.real} NOT NULL,
+    lat ${t.real} NOT NULL, township TEXT, unit TEXT, status TEXT NOT NULL, incident_id TEXT, dispatched_at ${t.ms}, data TEXT NOT NULL,
+    updated_at ${t.ms} NOT NULL)`);
+  await q('CREATE INDEX prepare_resources_kind ON prepare_resources (kind, status)');
+  await q('CREATE INDEX prepare_resources_incident ON prepare_resources (incident_id)');
+  await q(`CREATE TABLE prepare_plans (id TEXT PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE prepare_activations (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, incident_id TEXT NOT NULL, status TEXT NOT NULL,
+    active_key TEXT UNIQUE, activated_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX prepare_activations_incident ON prepare_activations (incident_id)');
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    // 0020–0029: preparedness and supervision (docs/prepare.md)
+    '0020-prepare': { up: (db) => step20(db, kind) },
   };
 }
 

@@ -39,6 +39,15 @@ export interface LookoutSchema {
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
+  prepare_resources: {
+    id: string; kind: string; name: string; lon: number; lat: number; township: string | null; unit: string | null; status: string;
+    incident_id: string | null; dispatched_at: number | null; data: string; updated_at: number;
+  };
+  prepare_plans: { id: string; category: string; name: string; data: string; updated_at: number };
+  /** `active_key` = plan id + incident id while active (NULL once closed): one active activation per plan and incident */
+  prepare_activations: {
+    id: string; plan_id: string; incident_id: string; status: string; active_key: string | null; activated_at: number; data: string; row_version: Generated<number>;
+  };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -64,4 +73,7 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
+  { table: 'prepare_resources', orderBy: 'id' },
+  { table: 'prepare_plans', orderBy: 'id' },
+  { table: 'prepare_activations', orderBy: 'id' },
 ];

@@ -112,6 +112,23 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'PUT /api/org/people/:id': SYS,
   'DELETE /api/org/people/:id': SYS,
   'POST /api/org/import': SYS,
+  'GET /api/resources': READ,
+  'GET /api/resources/export': READ,
+  'GET /api/resources/nearest': READ,
+  'GET /api/resources/:id': READ,
+  'PUT /api/resources/:id': SYS,
+  'DELETE /api/resources/:id': SYS,
+  'POST /api/resources/import': SYS,
+  'POST /api/resources/:id/dispatch': ACT,
+  'POST /api/resources/:id/release': ACT,
+  'GET /api/plans': READ,
+  'GET /api/plans/:id': READ,
+  'PUT /api/plans/:id': SYS,
+  'DELETE /api/plans/:id': SYS,
+  'GET /api/incidents/:id/plans': READ,
+  'POST /api/plans/:id/activate': ACT,
+  'POST /api/plans/activations/:id/items/:item/tick': ACT,
+  'POST /api/plans/activations/:id/level': ACT,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
