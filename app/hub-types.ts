@@ -11,6 +11,7 @@ import type { HubServer, LiveState } from '../command-ui/server/index.js';
 import type { AuditLog, TwoFactorStore, UserStore } from '../identity/index.js';
 import type { Notify, OrgBook } from '../notify/index.js';
 import type { Prepare } from '../prepare/index.js';
+import type { Supervise } from '../supervise/index.js';
 import type { StateDb } from '../db/index.js';
 import type { Config } from './config.js';
 
@@ -43,6 +44,7 @@ export interface Hub {
   readonly org: OrgBook;
   readonly notify: Notify;
   readonly prepare: Prepare;
+  readonly supervise: Supervise;
   start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }

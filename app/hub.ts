@@ -23,6 +23,7 @@ import { createLiveState, createServer, requireRole } from '../command-ui/server
 import { createIdentity } from '../identity/index.js';
 import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { createPrepare } from '../prepare/index.js';
+import { createSupervise } from '../supervise/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -214,6 +215,17 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
   alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
   await server.app.register(prepare.routes());
+  // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
+  // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
+  const supervise = createSupervise({
+    repos: stateDb.repos.supervise,
+    clock,
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    onDue: (items) => alerting.evaluateDue(items),
+    logger: logger.child({ stage: 'supervise' }),
+  });
+  await server.app.register(supervise.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
@@ -237,8 +249,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     org,
     notify,
     prepare,
+    supervise,
     async start() {
       alerting.start();
+      supervise.start();
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -259,6 +273,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        await supervise.close();
         await prepare.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });

@@ -5,6 +5,7 @@ import type { DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { PrepareRepositories } from '../../prepare/index.js';
+import type { SuperviseRepositories } from '../../supervise/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createIncidentRepository, createRuleRepository } from './alerting.js';
@@ -12,6 +13,7 @@ import { createAuditRepository } from './audit.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
 import { createActivationRepository, createPlanRepository, createResourceRepository } from './prepare.js';
+import { createInspectionRepository, createRectificationRepository, createTargetRepository } from './supervise.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -23,6 +25,7 @@ export interface Repositories {
   deadLetters: DeadLetterRepository;
   events: EventRepository;
   prepare: PrepareRepositories;
+  supervise: SuperviseRepositories;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -35,5 +38,6 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     deadLetters: createDeadLetterRepository(db),
     events: createEventRepository(db),
     prepare: { resources: createResourceRepository(db), plans: createPlanRepository(db), activations: createActivationRepository(db) },
+    supervise: { targets: createTargetRepository(db), rectifications: createRectificationRepository(db), inspections: createInspectionRepository(db) },
   };
 }

@@ -129,6 +129,17 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'POST /api/plans/:id/activate': ACT,
   'POST /api/plans/activations/:id/items/:item/tick': ACT,
   'POST /api/plans/activations/:id/level': ACT,
+  'GET /api/hazards': READ,
+  'GET /api/hazards/rectifications': READ,
+  'GET /api/hazards/:id': READ,
+  'PUT /api/hazards/:id': SYS,
+  'DELETE /api/hazards/:id': SYS,
+  'POST /api/hazards/:id/rectifications': ACT,
+  'POST /api/hazards/rectifications/:id/advance': ACT,
+  'GET /api/inspections': READ,
+  'GET /api/inspections/board': READ,
+  'GET /api/inspections/:id': READ,
+  'POST /api/inspections/:id/done': ACT,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
