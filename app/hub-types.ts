@@ -10,6 +10,8 @@ import type { Alerting } from '../alerting/index.js';
 import type { HubServer, LiveState } from '../command-ui/server/index.js';
 import type { AuditLog, TwoFactorStore, UserStore } from '../identity/index.js';
 import type { Notify, OrgBook } from '../notify/index.js';
+import type { Prepare } from '../prepare/index.js';
+import type { Supervise } from '../supervise/index.js';
 import type { StateDb } from '../db/index.js';
 import type { Config } from './config.js';
 
@@ -41,6 +43,8 @@ export interface Hub {
   /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
   readonly org: OrgBook;
   readonly notify: Notify;
+  readonly prepare: Prepare;
+  readonly supervise: Supervise;
   start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }

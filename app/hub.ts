@@ -22,6 +22,8 @@ import { createAlerting, createCapPublisher, openAlertingPersistence } from '../
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
 import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createPrepare } from '../prepare/index.js';
+import { createSupervise } from '../supervise/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -227,6 +229,31 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
   );
 
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
+  // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
+  // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
+  const supervise = createSupervise({
+    repos: stateDb.repos.supervise,
+    clock,
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    onDue: (items) => alerting.evaluateDue(items),
+    logger: logger.child({ stage: 'supervise' }),
+  });
+  await server.app.register(supervise.routes());
+
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
@@ -248,9 +275,12 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     metrics,
     org,
     notify,
+    prepare,
+    supervise,
     async start() {
       alerting.start();
       await notify.start(); // chains and sends a restart left, once the incidents are loaded
+      supervise.start();
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -271,6 +301,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        await supervise.close();
+        await prepare.close();
         alerting.close();
         if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
         alertingState?.close();

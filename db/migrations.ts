@@ -179,6 +179,46 @@ async function step40(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     ends_at ${t.ms} NOT NULL, removed INTEGER NOT NULL DEFAULT 0)`).execute(db);
 }
 
+/**
+ * Step 20: preparedness (prepare/, docs/prepare.md): resources with their dispatch binding, plans (预案) and
+ * their activations per incident. The descriptive fields ride in `data` (JSON); what queries filter or
+ * conditional updates test (kind, status, township, binding) are columns.
+ */
+async function step20(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE prepare_resources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, lon ${t.real} NOT NULL,
+    lat ${t.real} NOT NULL, township TEXT, unit TEXT, status TEXT NOT NULL, incident_id TEXT, dispatched_at ${t.ms}, data TEXT NOT NULL,
+    updated_at ${t.ms} NOT NULL)`);
+  await q('CREATE INDEX prepare_resources_kind ON prepare_resources (kind, status)');
+  await q('CREATE INDEX prepare_resources_incident ON prepare_resources (incident_id)');
+  await q(`CREATE TABLE prepare_plans (id TEXT PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE prepare_activations (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, incident_id TEXT NOT NULL, status TEXT NOT NULL,
+    active_key TEXT UNIQUE, activated_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX prepare_activations_incident ON prepare_activations (incident_id)');
+}
+
+/**
+ * Step 21: supervision (supervise/, docs/prepare.md): hazard points and risk targets, rectifications, and
+ * inspection tasks. `open_key` (the target id while a task is open, NULL once done) keeps one open task per
+ * target, so hub nodes generating tasks from the same cycle at once make it once.
+ */
+async function step21(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE supervise_targets (id TEXT PRIMARY KEY, register TEXT NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL,
+    name TEXT NOT NULL, lon ${t.real} NOT NULL, lat ${t.real} NOT NULL, township TEXT, grade TEXT NOT NULL, next_due_at ${t.ms},
+    data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE supervise_rectifications (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, stage TEXT NOT NULL,
+    deadline ${t.ms} NOT NULL, opened_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX supervise_rectifications_target ON supervise_rectifications (target_id)');
+  await q('CREATE INDEX supervise_rectifications_stage ON supervise_rectifications (stage, deadline)');
+  await q(`CREATE TABLE supervise_inspections (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, status TEXT NOT NULL,
+    open_key TEXT UNIQUE, due_at ${t.ms} NOT NULL, done_at ${t.ms}, data TEXT NOT NULL)`);
+  await q('CREATE INDEX supervise_inspections_status ON supervise_inspections (status, due_at)');
+  await q('CREATE INDEX supervise_inspections_done ON supervise_inspections (done_at)');
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -189,6 +229,9 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0015-notify-state': { up: (db) => step15(db, kind) },
     '0045-device-logins': { up: (db) => step45(db, kind) },
     '0040-alert-shelves': { up: (db) => step40(db, kind) },
+    // 0020–0029: preparedness and supervision (docs/prepare.md)
+    '0020-prepare': { up: (db) => step20(db, kind) },
+    '0021-supervise': { up: (db) => step21(db, kind) },
   };
 }
 

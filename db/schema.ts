@@ -58,6 +58,22 @@ export interface LookoutSchema {
   notify_escalations: { incident_id: string; data: string; due_at: number | null; done: Generated<number>; updated_at: number };
   notify_outbox: { channel_id: string; dkey: string; data: string; attempt: number; not_before: number };
   notify_used_links: { nonce: string; expires_at: number };
+  prepare_resources: {
+    id: string; kind: string; name: string; lon: number; lat: number; township: string | null; unit: string | null; status: string;
+    incident_id: string | null; dispatched_at: number | null; data: string; updated_at: number;
+  };
+  prepare_plans: { id: string; category: string; name: string; data: string; updated_at: number };
+  /** `active_key` = plan id + incident id while active (NULL once closed): one active activation per plan and incident */
+  prepare_activations: {
+    id: string; plan_id: string; incident_id: string; status: string; active_key: string | null; activated_at: number; data: string; row_version: Generated<number>;
+  };
+  supervise_targets: {
+    id: string; register: string; kind: string; category: string; name: string; lon: number; lat: number; township: string | null; grade: string;
+    next_due_at: number | null; data: string; updated_at: number;
+  };
+  supervise_rectifications: { id: string; target_id: string; township: string | null; stage: string; deadline: number; opened_at: number; data: string; row_version: Generated<number> };
+  /** `open_key` = target id while the task is open (NULL once done): one open task per target */
+  supervise_inspections: { id: string; target_id: string; township: string | null; status: string; open_key: string | null; due_at: number; done_at: number | null; data: string };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -91,4 +107,10 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'notify_escalations', orderBy: 'incident_id' },
   { table: 'notify_outbox', orderBy: 'channel_id, dkey' },
   { table: 'notify_used_links', orderBy: 'nonce' },
+  { table: 'prepare_resources', orderBy: 'id' },
+  { table: 'prepare_plans', orderBy: 'id' },
+  { table: 'prepare_activations', orderBy: 'id' },
+  { table: 'supervise_targets', orderBy: 'id' },
+  { table: 'supervise_rectifications', orderBy: 'id' },
+  { table: 'supervise_inspections', orderBy: 'id' },
 ];
