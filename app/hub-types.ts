@@ -11,6 +11,7 @@ import type { HubServer, LiveState } from '../command-ui/server/index.js';
 import type { AuditLog, TwoFactorStore, UserStore } from '../identity/index.js';
 import type { Notify, OrgBook } from '../notify/index.js';
 import type { StateDb } from '../db/index.js';
+import type { Release } from '../release/index.js';
 import type { Config } from './config.js';
 
 export interface HubOptions {
@@ -41,6 +42,8 @@ export interface Hub {
   /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
   readonly org: OrgBook;
   readonly notify: Notify;
+  /** warning messages (信息发布) and reports up the chain (docs/release.md) */
+  readonly release: Release;
   start(): Promise<{ httpPort: number; mqttPort: number; mqttsPort: number | null }>;
   close(): Promise<void>;
 }

@@ -19,7 +19,8 @@ import { systemClock } from '../schemas/index.js';
 import { createBroker, createDeviceRegistry } from '../broker/index.js';
 import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
 import { createAlerting, createCapPublisher } from '../alerting/index.js';
-import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
+import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
+import { createRelease } from '../release/index.js';
 import { createIdentity } from '../identity/index.js';
 import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { brokerConfig } from './broker-config.js';
@@ -200,6 +201,20 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
+  // Information release (docs/release.md): warning messages through the state database's repositories
+  const release = createRelease(
+    {
+      repo: stateDb.repos.releases,
+      clock,
+      incident: (id) => alerting.incidents.get(id),
+      event: (id) => alerting.events.get(id),
+      audit: (e) => void audit.append(e),
+      guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
+    },
+    { sender: config.capSender, townships: townships.townships },
+  );
+  await server.app.register(release.routes());
+
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
@@ -221,6 +236,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     metrics,
     org,
     notify,
+    release,
     async start() {
       alerting.start();
       live.start();
@@ -243,6 +259,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        release.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();

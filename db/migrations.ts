@@ -128,12 +128,44 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
 }
 
+/**
+ * Step 30: warning messages (release/): drafts in their workflow, and the published messages, insert-only
+ * like the audit trail (the database refuses UPDATE and DELETE of an issued warning; docs/release.md).
+ */
+async function step30(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, pg } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_drafts (id TEXT PRIMARY KEY, state TEXT NOT NULL, msg_type TEXT NOT NULL, updates TEXT,
+    source_kind TEXT NOT NULL, source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL,
+    created_by TEXT NOT NULL, created_at ${t.ms} NOT NULL, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    signed_by TEXT, signed_at ${t.ms}, review_note TEXT, published_as TEXT, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_drafts_state ON release_drafts (state, created_at)');
+  await q(`CREATE TABLE release_published (identifier TEXT PRIMARY KEY, draft_id TEXT NOT NULL, sender TEXT NOT NULL,
+    sent ${t.ms} NOT NULL, status TEXT NOT NULL, msg_type TEXT NOT NULL, refs TEXT NOT NULL, source_kind TEXT NOT NULL,
+    source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL, signed_by TEXT NOT NULL,
+    published_by TEXT NOT NULL, cap_xml TEXT NOT NULL, gb_xml TEXT NOT NULL)`);
+  await q('CREATE INDEX release_published_sent ON release_published (sent)');
+  await q('CREATE INDEX release_published_source ON release_published (source_id, sent)');
+  if (pg) {
+    await q(`CREATE OR REPLACE FUNCTION lookout_release_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'release_published is insert-only'; END $$`);
+    await q(`CREATE TRIGGER release_published_immutable BEFORE UPDATE OR DELETE ON release_published
+      FOR EACH ROW EXECUTE FUNCTION lookout_release_immutable()`);
+  } else {
+    await q(`CREATE TRIGGER release_published_no_update BEFORE UPDATE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+    await q(`CREATE TRIGGER release_published_no_delete BEFORE DELETE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+  }
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0030-release-messages': { up: (db) => step30(db, kind) },
   };
 }
 

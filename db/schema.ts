@@ -39,6 +39,17 @@ export interface LookoutSchema {
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
+  release_drafts: {
+    id: string; state: string; msg_type: string; updates: string | null; source_kind: string; source_id: string | null; drill: number;
+    townships: string; content: string; created_by: string; created_at: number; updated_at: number; submitted_by: string | null;
+    submitted_at: number | null; signed_by: string | null; signed_at: number | null; review_note: string | null; published_as: string | null;
+    row_version: Generated<number>;
+  };
+  /** insert-only (the database refuses UPDATE and DELETE: migration 0030) */
+  release_published: {
+    identifier: string; draft_id: string; sender: string; sent: number; status: string; msg_type: string; refs: string; source_kind: string;
+    source_id: string | null; drill: number; townships: string; content: string; signed_by: string; published_by: string; cap_xml: string; gb_xml: string;
+  };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -64,4 +75,6 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
+  { table: 'release_drafts', orderBy: 'id' },
+  { table: 'release_published', orderBy: 'identifier' },
 ];
