@@ -205,6 +205,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const release = createRelease(
     {
       repo: stateDb.repos.releases,
+      reportRepo: stateDb.repos.reports,
+      onError: (err, incidentId) => logger.error({ err, incidentId }, 'report up the chain not opened'),
       clock,
       incident: (id) => alerting.incidents.get(id),
       event: (id) => alerting.events.get(id),
@@ -214,6 +216,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     { sender: config.capSender, townships: townships.townships },
   );
   await server.app.register(release.routes());
+  // reports up the chain (初报/续报/终报) fall due as incidents are confirmed, change level and close
+  alerting.on('incident:opened', (i) => release.incidentChanged(i));
+  alerting.on('incident:updated', (i) => release.incidentChanged(i));
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
@@ -259,7 +264,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
-        release.close();
+        await release.close(); // the reports of the last incident changes are written before the database closes
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();

@@ -159,6 +159,20 @@ async function step30(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   }
 }
 
+/** Step 31: reports up the chain (初报/续报/终报, release/) and their versions, each saved version kept. */
+async function step31(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_reports (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
+    township TEXT, drill INTEGER NOT NULL, level TEXT NOT NULL, triggered_at ${t.ms} NOT NULL, due_at ${t.ms} NOT NULL, state TEXT NOT NULL,
+    version INTEGER NOT NULL, content TEXT NOT NULL, updated_by TEXT, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_reports_due ON release_reports (state, due_at)');
+  await q('CREATE INDEX release_reports_incident ON release_reports (incident_id)');
+  await q(`CREATE TABLE release_report_versions (report_id TEXT NOT NULL, version INTEGER NOT NULL, content TEXT NOT NULL,
+    saved_by TEXT NOT NULL, saved_at ${t.ms} NOT NULL, submitted INTEGER NOT NULL, PRIMARY KEY (report_id, version))`);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -166,6 +180,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
     '0030-release-messages': { up: (db) => step30(db, kind) },
+    '0031-release-reports': { up: (db) => step31(db, kind) },
   };
 }
 

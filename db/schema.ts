@@ -50,6 +50,12 @@ export interface LookoutSchema {
     identifier: string; draft_id: string; sender: string; sent: number; status: string; msg_type: string; refs: string; source_kind: string;
     source_id: string | null; drill: number; townships: string; content: string; signed_by: string; published_by: string; cap_xml: string; gb_xml: string;
   };
+  release_reports: {
+    id: string; incident_id: string; kind: string; seq: number; township: string | null; drill: number; level: string; triggered_at: number;
+    due_at: number; state: string; version: number; content: string; updated_by: string | null; updated_at: number; submitted_by: string | null;
+    submitted_at: number | null; row_version: Generated<number>;
+  };
+  release_report_versions: { report_id: string; version: number; content: string; saved_by: string; saved_at: number; submitted: number };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -77,4 +83,6 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'ingest_events', orderBy: 'device, ts, type' },
   { table: 'release_drafts', orderBy: 'id' },
   { table: 'release_published', orderBy: 'identifier' },
+  { table: 'release_reports', orderBy: 'id' },
+  { table: 'release_report_versions', orderBy: 'report_id, version' },
 ];

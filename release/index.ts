@@ -5,8 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { HazardEvent, Incident } from '../schemas/index.js';
 import { createMessages, type Messages } from './messages.js';
-import type { ReleaseRepository } from './repositories.js';
+import type { ReleaseRepository, ReportRepository } from './repositories.js';
 import { releaseRoutes, type AuditFn, type RouteGuards } from './release-routes.js';
+import { reportRoutes } from './report-routes.js';
+import { createReports, type Reports } from './reports.js';
 
 export const RELEASE_DEFAULTS = {
   /** CAP 1.2 §3.2.1 senderName and the GB/T 35965.1 sender: the issuing office */
@@ -18,10 +20,15 @@ export const RELEASE_DEFAULTS = {
   districtName: '黄岩区',
   /** a draft's expiry when the drafter gives none: 24 h after drafting */
   defaultExpiryMs: 24 * 3_600_000,
+  /** reports up the chain: the written 初报 within 1 h of confirmation, a 续报 within 1 h of a level change, the 终报 within 24 h of close */
+  reportTimes: { initialDueMs: 3_600_000, followUpDueMs: 3_600_000, finalDueMs: 24 * 3_600_000 },
 };
 
 export interface ReleaseDeps {
   repo: ReleaseRepository;
+  reportRepo: ReportRepository;
+  /** a report that could not be opened from an incident change */
+  onError: (err: unknown, incidentId: string) => void;
   clock: { now(): number };
   incident: (id: string) => Incident | undefined;
   event: (id: string) => HazardEvent | undefined;
@@ -37,12 +44,18 @@ export interface ReleaseConfig {
   adminCode?: string;
   orgCode?: string;
   defaultExpiryMs?: number;
+  reportTimes?: Partial<typeof RELEASE_DEFAULTS.reportTimes>;
 }
 
 export interface Release {
   messages: Messages;
+  reports: Reports;
+  /** an incident opened or changed: the reports up the chain it now owes are opened */
+  incidentChanged(i: Incident): void;
+  /** REST /api/releases… and /api/reports… */
   routes(): (app: FastifyInstance) => Promise<void>;
-  close(): void;
+  /** waits for the incident changes told so far to be handled */
+  close(): Promise<void>;
 }
 
 export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release {
@@ -56,13 +69,29 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
     { repo: deps.repo, now: () => deps.clock.now(), incident: deps.incident, event: deps.event },
     { ...documents, sender: config.sender, orgCode: config.orgCode ?? RELEASE_DEFAULTS.orgCode, defaultExpiryMs: config.defaultExpiryMs ?? RELEASE_DEFAULTS.defaultExpiryMs },
   );
+  const now = () => deps.clock.now();
+  const reports = createReports(
+    { repo: deps.reportRepo, now, incident: deps.incident, townshipNames: documents.townshipNames, districtName: documents.districtName, onError: deps.onError },
+    { ...RELEASE_DEFAULTS.reportTimes, ...config.reportTimes },
+  );
+  let closed = false;
   return {
     messages,
-    routes: () => releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now: () => deps.clock.now(), documents }),
-    close() {},
+    reports,
+    incidentChanged: (i) => {
+      if (!closed) reports.incidentChanged(i);
+    },
+    routes: () => async (app) => {
+      await app.register(releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now, documents }));
+      await app.register(reportRoutes({ reports, guards: deps.guards, audit: deps.audit, now }));
+    },
+    async close() {
+      closed = true;
+      await reports.settled();
+    },
   };
 }
 
-export type { ReleaseRepository, PublishPlan } from './repositories.js';
+export type { ReleaseRepository, ReportRepository, PublishPlan } from './repositories.js';
 export { capDocument, gbDocument, publishedFeed, releaseIdentifier, identifierPrefix, IDENTIFIER_PATTERN } from './documents.js';
 export { RELEASE_URLS } from './release-routes.js';

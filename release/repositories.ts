@@ -3,7 +3,7 @@
 // version (an edit names the version it read); published messages are insert-only — the database itself
 // refuses UPDATE and DELETE of them — and their identifiers are drawn under a lock, so two hub nodes
 // publishing in the same second still get distinct sequence digits (GB/T 35965.1 Annex A).
-import type { PublishedMessage, ReleaseDraft } from '../schemas/index.js';
+import type { PublishedMessage, ReleaseDraft, Report, ReportVersion } from '../schemas/index.js';
 
 export interface PublishPlan {
   /** the second (epoch ms, whole seconds) the message is sent in */
@@ -30,4 +30,17 @@ export interface ReleaseRepository {
   documents(identifier: string): Promise<{ cap: string; gb: string } | null>;
   /** newest first */
   listPublished(q: { limit: number; sourceId?: string }): Promise<PublishedMessage[]>;
+}
+
+export interface ReportRepository {
+  /** inserts the report unless one with its id exists (several nodes, or a repeated change, open it once); true when inserted */
+  open(r: Omit<Report, 'rowVersion' | 'overdue'>): Promise<boolean>;
+  get(id: string): Promise<Report | null>;
+  forIncident(incidentId: string): Promise<Report[]>;
+  /** reports still due, soonest due first */
+  due(limit: number): Promise<Report[]>;
+  /** replaces the report when its row version is still `expected` and appends the version, in one transaction */
+  save(r: Report, expected: number, v: ReportVersion): Promise<Report>;
+  /** every saved version, oldest first */
+  versions(reportId: string): Promise<ReportVersion[]>;
 }

@@ -136,3 +136,77 @@ export interface ReleaseActionBody {
   rowVersion?: number;
   note?: string;
 }
+
+/** reports up the chain: 初报 (initial, after the incident is confirmed), 续报 (follow-up, on a significant change), 终报 (final, on close) */
+export const REPORT_KINDS = ['initial', 'follow-up', 'final'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+export const REPORT_KIND_ZH: Record<ReportKind, string> = { initial: '初报', 'follow-up': '续报', final: '终报' };
+
+/** the structured content of a report (prefilled from the incident and its timeline, edited by a dispatcher) */
+export interface ReportContent {
+  /** epoch ms the incident happened */
+  time: number;
+  place: string;
+  category: IncidentCategory;
+  level: Level;
+  impact: string;
+  actions: string;
+  resources: string;
+  nextSteps: string;
+}
+
+export interface Report {
+  /** `${incidentId}.${kind}.${seq}` */
+  id: string;
+  incidentId: string;
+  kind: ReportKind;
+  /** 1 for 初报 and 终报; the n-th 续报 */
+  seq: number;
+  township: string | null;
+  drill: boolean;
+  /** the incident's level when the report fell due (a 续报 falls due when it changes) */
+  level: Level;
+  triggeredAt: number;
+  dueAt: number;
+  state: 'due' | 'submitted';
+  /** the current version (0 = the prefilled content, never saved) */
+  version: number;
+  content: ReportContent;
+  updatedBy: string | null;
+  updatedAt: number;
+  submittedBy: string | null;
+  submittedAt: number | null;
+  rowVersion: number;
+  /** set on answers: still due and past its due time */
+  overdue?: boolean;
+}
+
+export interface ReportVersion {
+  reportId: string;
+  version: number;
+  content: ReportContent;
+  savedBy: string;
+  savedAt: number;
+  /** this version is the one sent up the chain */
+  submitted: boolean;
+}
+
+const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
+/** PUT /api/reports/:id: save a new version of the content (naming the version read) */
+export const reportSaveBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rowVersion'],
+  properties: {
+    rowVersion: { type: 'integer', minimum: 0 },
+    time: { type: 'integer', minimum: 0 },
+    place: text(500),
+    category: { enum: [...INCIDENT_CATEGORIES] },
+    level: { enum: [...LEVELS] },
+    impact: text(4000),
+    actions: text(8000),
+    resources: text(4000),
+    nextSteps: text(4000),
+  },
+} as const;
+export type ReportSaveBody = Partial<ReportContent> & { rowVersion: number };

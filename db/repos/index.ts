@@ -4,14 +4,14 @@ import type { IncidentRepository, RuleRepository } from '../../alerting/index.js
 import type { DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
-import type { ReleaseRepository } from '../../release/index.js';
+import type { ReleaseRepository, ReportRepository } from '../../release/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createIncidentRepository, createRuleRepository } from './alerting.js';
 import { createAuditRepository } from './audit.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
-import { createReleaseRepository } from './release.js';
+import { createReleaseRepository, createReportRepository } from './release.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -23,6 +23,7 @@ export interface Repositories {
   deadLetters: DeadLetterRepository;
   events: EventRepository;
   releases: ReleaseRepository;
+  reports: ReportRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -35,5 +36,6 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     deadLetters: createDeadLetterRepository(db),
     events: createEventRepository(db),
     releases: createReleaseRepository(db, kind),
+    reports: createReportRepository(db),
   };
 }

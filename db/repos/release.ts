@@ -1,8 +1,8 @@
 // Warning messages (release's ReleaseRepository) on either backend: drafts with a row version, published
 // messages insert-only with their identifier's sequence digit drawn under one lock (db/locks.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { PublishPlan, ReleaseRepository } from '../../release/index.js';
-import { LookoutError, type PublishedMessage, type ReleaseContent, type ReleaseDraft } from '../../schemas/index.js';
+import type { PublishPlan, ReleaseRepository, ReportRepository } from '../../release/index.js';
+import { LookoutError, type PublishedMessage, type ReleaseContent, type ReleaseDraft, type Report } from '../../schemas/index.js';
 import type { DbKind } from '../connect.js';
 import { lockFor } from '../locks.js';
 import type { LookoutSchema } from '../schema.js';
@@ -118,6 +118,51 @@ export function createReleaseRepository(db: Kysely<LookoutSchema>, kind: DbKind)
       let s = db.selectFrom('release_published').selectAll();
       if (q.sourceId) s = s.where('source_id', '=', q.sourceId);
       return (await s.orderBy('sent', 'desc').orderBy(sql`identifier`, 'desc').limit(q.limit).execute()).map(pubFromRow);
+    },
+  };
+}
+
+type ReportRow = Selectable<LookoutSchema['release_reports']>;
+
+const reportFromRow = (r: ReportRow): Report => ({
+  id: r.id, incidentId: r.incident_id, kind: r.kind as Report['kind'], seq: r.seq, township: r.township, drill: !!r.drill, level: r.level as Report['level'],
+  triggeredAt: r.triggered_at, dueAt: r.due_at, state: r.state as Report['state'], version: r.version, content: JSON.parse(r.content) as Report['content'],
+  updatedBy: r.updated_by, updatedAt: r.updated_at, submittedBy: r.submitted_by, submittedAt: r.submitted_at, rowVersion: r.row_version,
+});
+
+const reportToRow = (r: Omit<Report, 'rowVersion' | 'overdue'>) => ({
+  id: r.id, incident_id: r.incidentId, kind: r.kind, seq: r.seq, township: r.township, drill: r.drill ? 1 : 0, level: r.level, triggered_at: r.triggeredAt,
+  due_at: r.dueAt, state: r.state, version: r.version, content: JSON.stringify(r.content), updated_by: r.updatedBy, updated_at: r.updatedAt,
+  submitted_by: r.submittedBy, submitted_at: r.submittedAt,
+});
+
+export function createReportRepository(db: Kysely<LookoutSchema>): ReportRepository {
+  return {
+    async open(r) {
+      const res = await db.insertInto('release_reports').values({ ...reportToRow(r), row_version: 0 }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async get(id) {
+      const r = await db.selectFrom('release_reports').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? reportFromRow(r) : null;
+    },
+    async forIncident(incidentId) {
+      return (await db.selectFrom('release_reports').selectAll().where('incident_id', '=', incidentId).orderBy('triggered_at').orderBy('id').execute()).map(reportFromRow);
+    },
+    async due(limit) {
+      return (await db.selectFrom('release_reports').selectAll().where('state', '=', 'due').orderBy('due_at').orderBy('id').limit(limit).execute()).map(reportFromRow);
+    },
+    async save(r, expected, v) {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('release_reports').set({ ...reportToRow(r), row_version: expected + 1 }).where('id', '=', r.id).where('row_version', '=', expected).executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) throw new LookoutError('LOOKOUT_ERR_DB_CONFLICT', `report ${r.id}`);
+        await trx.insertInto('release_report_versions').values({ report_id: v.reportId, version: v.version, content: JSON.stringify(v.content), saved_by: v.savedBy, saved_at: v.savedAt, submitted: v.submitted ? 1 : 0 }).execute();
+        return { ...r, rowVersion: expected + 1 };
+      });
+    },
+    async versions(reportId) {
+      const rows = await db.selectFrom('release_report_versions').selectAll().where('report_id', '=', reportId).orderBy('version').execute();
+      return rows.map((x) => ({ reportId: x.report_id, version: x.version, content: JSON.parse(x.content) as Report['content'], savedBy: x.saved_by, savedAt: x.saved_at, submitted: !!x.submitted }));
     },
   };
 }

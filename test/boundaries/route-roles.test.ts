@@ -127,6 +127,11 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/releases/published/:id/cap': READ,
   'GET /api/releases/published/:id/gb': READ,
   'GET /api/releases/feed.atom': READ,
+  'GET /api/reports/queue': READ,
+  'GET /api/reports': READ,
+  'GET /api/reports/:id': READ,
+  'PUT /api/reports/:id': RELEASE_DRAFT,
+  'POST /api/reports/:id/submit': RELEASE_DRAFT,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { StateDb } from '../../../db/index.js';
 import { releaseIdentifier } from '../../../release/index.js';
-import type { PublishedMessage, ReleaseDraft } from '../../../schemas/index.js';
+import type { PublishedMessage, ReleaseDraft, Report } from '../../../schemas/index.js';
 import { eachBackend } from '../helpers/state-db.js';
 
 const T0 = Date.UTC(2026, 6, 1, 2, 0, 0, 250);
@@ -73,5 +73,25 @@ eachBackend('release repository', (backend) => {
     await expect(sql`UPDATE release_published SET cap_xml = 'x' WHERE identifier = ${m.identifier}`.execute(db)).rejects.toThrow(/insert-only/);
     await expect(sql`DELETE FROM release_published WHERE identifier = ${m.identifier}`.execute(db)).rejects.toThrow(/insert-only/);
     expect((await r.documents(m.identifier))!.cap).toBe(`<cap>${m.identifier}</cap>`);
+  });
+
+  it('opens a report once, lists the due ones soonest first, and keeps every saved version', async () => {
+    const r = state.repos.reports;
+    const content: Report['content'] = { time: T0, place: '院桥镇', category: 'gas', level: 'red', impact: '', actions: '', resources: '', nextSteps: '' };
+    const report = (id: string, dueAt: number): Omit<Report, 'rowVersion'> => ({
+      id, incidentId: id.split('.')[0]!, kind: 'initial', seq: 1, township: '331003107', drill: false, level: 'red', triggeredAt: T0, dueAt, state: 'due', version: 0,
+      content, updatedBy: null, updatedAt: T0, submittedBy: null, submittedAt: null,
+    });
+    expect(await r.open(report('INC-2.initial.1', T0 + 2000))).toBe(true);
+    expect(await r.open(report('INC-1.initial.1', T0 + 1000))).toBe(true);
+    expect(await r.open({ ...report('INC-1.initial.1', T0 + 9000), level: 'blue' })).toBe(false);
+    expect((await r.due(10)).map((x) => [x.id, x.dueAt, x.level])).toEqual([['INC-1.initial.1', T0 + 1000, 'red'], ['INC-2.initial.1', T0 + 2000, 'red']]);
+    const one = (await r.get('INC-1.initial.1'))!;
+    const saved = await r.save({ ...one, version: 1, content: { ...content, impact: 'a' } }, 0, { reportId: one.id, version: 1, content: { ...content, impact: 'a' }, savedBy: 'disp', savedAt: T0, submitted: false });
+    await expect(r.save({ ...one, version: 1 }, 0, { reportId: one.id, version: 1, content, savedBy: 'x', savedAt: T0, submitted: false })).rejects.toMatchObject({ code: 'LOOKOUT_ERR_DB_CONFLICT' });
+    await r.save({ ...saved, state: 'submitted', version: 2 }, saved.rowVersion, { reportId: one.id, version: 2, content: saved.content, savedBy: 'disp', savedAt: T0 + 5, submitted: true });
+    expect((await r.versions(one.id)).map((v) => [v.version, v.content.impact, v.submitted])).toEqual([[1, 'a', false], [2, 'a', true]]);
+    expect((await r.due(10)).map((x) => x.id)).toEqual(['INC-2.initial.1']);
+    expect((await r.forIncident('INC-1')).map((x) => x.state)).toEqual(['submitted']);
   });
 });
