@@ -21,6 +21,7 @@ import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStor
 import { createAlerting, createCapPublisher } from '../alerting/index.js';
 import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
 import { createRelease } from '../release/index.js';
+import { createReview } from '../review/index.js';
 import { createIdentity } from '../identity/index.js';
 import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { brokerConfig } from './broker-config.js';
@@ -219,6 +220,19 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   // reports up the chain (初报/续报/终报) fall due as incidents are confirmed, change level and close
   alerting.on('incident:opened', (i) => release.incidentChanged(i));
   alerting.on('incident:updated', (i) => release.incidentChanged(i));
+  // After-action review (docs/release.md): scorecards from the audit trail, alarm-system health, incident reports
+  const review = createReview({
+    repo: stateDb.repos.review,
+    clock,
+    trail: (from, to) => audit.iterate({ from, to: to + 1 }),
+    incidents: alerting.incidents,
+    supervisor: (o) => alerting.supervisor(o),
+    activeAlarms: () => alerting.alarms.active(),
+    incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
+    audit: (e) => void audit.append(e),
+    guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
+  });
+  await server.app.register(review.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
@@ -242,6 +256,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     org,
     notify,
     release,
+    review,
     async start() {
       alerting.start();
       live.start();
@@ -264,6 +279,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        review.close();
         await release.close(); // the reports of the last incident changes are written before the database closes
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });

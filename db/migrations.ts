@@ -173,6 +173,14 @@ async function step31(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     saved_by TEXT NOT NULL, saved_at ${t.ms} NOT NULL, submitted INTEGER NOT NULL, PRIMARY KEY (report_id, version))`);
 }
 
+/** Step 32: drill runs (review/), whose scorecards are computed from the audit trail. */
+async function step32(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE review_drill_runs (id TEXT PRIMARY KEY, scenario TEXT NOT NULL, steps TEXT NOT NULL, started_at ${t.ms} NOT NULL,
+    started_by TEXT NOT NULL, ended_at ${t.ms})`).execute(db);
+  await sql.raw('CREATE INDEX review_drill_runs_scenario ON review_drill_runs (scenario, started_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -181,6 +189,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0004-incident-events': { up: (db) => step4(db, kind) },
     '0030-release-messages': { up: (db) => step30(db, kind) },
     '0031-release-reports': { up: (db) => step31(db, kind) },
+    '0032-review-drill-runs': { up: (db) => step32(db, kind) },
   };
 }
 

@@ -56,6 +56,7 @@ export interface LookoutSchema {
     submitted_at: number | null; row_version: Generated<number>;
   };
   release_report_versions: { report_id: string; version: number; content: string; saved_by: string; saved_at: number; submitted: number };
+  review_drill_runs: { id: string; scenario: string; steps: string; started_at: number; started_by: string; ended_at: number | null };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -85,4 +86,5 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'release_published', orderBy: 'identifier' },
   { table: 'release_reports', orderBy: 'id' },
   { table: 'release_report_versions', orderBy: 'report_id, version' },
+  { table: 'review_drill_runs', orderBy: 'id' },
 ];

@@ -14,3 +14,4 @@ export * from './notify-channels.js';
 export * from './notify-policy.js';
 export * from './org.js';
 export * from './release.js';
+export * from './review.js';

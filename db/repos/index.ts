@@ -5,6 +5,7 @@ import type { DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { ReleaseRepository, ReportRepository } from '../../release/index.js';
+import type { ReviewRepository } from '../../review/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createIncidentRepository, createRuleRepository } from './alerting.js';
@@ -12,6 +13,7 @@ import { createAuditRepository } from './audit.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
 import { createReleaseRepository, createReportRepository } from './release.js';
+import { createReviewRepository } from './review.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -24,6 +26,7 @@ export interface Repositories {
   events: EventRepository;
   releases: ReleaseRepository;
   reports: ReportRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -37,5 +40,6 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     events: createEventRepository(db),
     releases: createReleaseRepository(db, kind),
     reports: createReportRepository(db),
+    review: createReviewRepository(db, kind),
   };
 }

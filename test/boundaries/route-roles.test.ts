@@ -132,6 +132,12 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/reports/:id': READ,
   'PUT /api/reports/:id': RELEASE_DRAFT,
   'POST /api/reports/:id/submit': RELEASE_DRAFT,
+  'GET /api/reports/drills': READ,
+  'POST /api/reports/drills': ACT,
+  'POST /api/reports/drills/:id/end': ACT,
+  'GET /api/reports/drills/:id/scorecard': READ,
+  'GET /api/reports/health': READ,
+  'GET /api/reports/incidents/:id': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
