@@ -228,6 +228,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     incidents: alerting.incidents,
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),
+    position: (id) => registry.get(id),
     incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
     audit: (e) => void audit.append(e),
     guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },

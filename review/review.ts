@@ -6,6 +6,7 @@ import { capTime } from '../alerting/index.js';
 import { LookoutError, type Alarm, type DrillRun, type DrillRunBody, type DrillStage, type HealthReport, type Incident, type Scorecard, type SupervisorStats, type User } from '../schemas/index.js';
 import { healthReport } from './health.js';
 import type { ReviewRepository } from './repositories.js';
+import { buildReplay, replayScope, type Replay } from './replay.js';
 import { scoreRun, type TrailRow } from './scorecard.js';
 
 export interface ReviewDeps {
@@ -16,6 +17,8 @@ export interface ReviewDeps {
   incidents: { list(filter: { status: 'all'; limit: number }): Incident[]; get(id: string): Incident | undefined };
   supervisor: (o: { since: number; until: number; drill: boolean }) => SupervisorStats;
   activeAlarms: () => Alarm[];
+  /** a device's position (WGS 84), for the replay map */
+  position: (deviceId: string) => { lon: number; lat: number } | undefined;
   /** what other stages hold of an incident: published warning messages and reports up the chain */
   incidentExtras: (incidentId: string) => Promise<Record<string, unknown>>;
 }
@@ -83,6 +86,11 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
       if (start >= end) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'since must be before until');
       return healthReport({ supervisor: deps.supervisor, active: deps.activeAlarms }, start, end);
     },
+    /** the replay of an incident or of a time window */
+    replay(q: { incident?: string; from?: number; to?: number }, user: Pick<User, 'scope'>): Replay {
+      const scope = replayScope(q, { get: (id) => deps.incidents.get(id), list: (f) => deps.incidents.list(f), now: deps.now() }, user);
+      return buildReplay(scope.incidents, deps.trail(scope.from, scope.to), deps.position, scope.from, scope.to);
+    },
     /** the printable incident report: the incident with its whole timeline, times against targets, messages and reports */
     async incidentReport(id: string, user: Pick<User, 'scope'>) {
       const i = deps.incidents.get(id);
@@ -94,7 +102,11 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
         dispatch: { ms: since(first('dispatched')), targetMs: config.incidentTargetsMs.dispatch },
         resolve: { ms: since(first('resolved') ?? i.closedAt), targetMs: config.incidentTargetsMs.resolve },
       };
-      return { incident: i, times, closeReason: i.closeReason ?? null, ...(await deps.incidentExtras(id)) };
+      const devices = i.deviceIds.flatMap((d) => {
+        const p = deps.position(d);
+        return p ? [{ id: d, lon: p.lon, lat: p.lat }] : [];
+      });
+      return { incident: i, devices, times, closeReason: i.closeReason ?? null, ...(await deps.incidentExtras(id)) };
     },
   };
 }

@@ -138,6 +138,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/reports/drills/:id/scorecard': READ,
   'GET /api/reports/health': READ,
   'GET /api/reports/incidents/:id': READ,
+  'GET /api/reports/replay': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
