@@ -41,7 +41,7 @@ describe.skipIf(skip !== null)(`replay and incident report in Chromium${skip ? `
     browser = await launch();
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     // the console's session, as the login page leaves it in this tab
-    await context.addInitScript(`sessionStorage.setItem('lookout.session', ${JSON.stringify(JSON.stringify(disp))})`);
+    await context.addInitScript(`if (!sessionStorage.getItem('lookout.session')) sessionStorage.setItem('lookout.session', ${JSON.stringify(JSON.stringify(disp))})`);
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -87,5 +87,30 @@ describe.skipIf(skip !== null)(`replay and incident report in Chromium${skip ? `
     await page.click('[data-testid=lang]');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Incident report', null, { timeout: 10_000 });
     expect(await page.locator('[data-testid=timeline-row]').count()).toBe(timeline.length);
+  });
+
+  it('the release page shows the 初报 due and then overdue, drafts from the incident, and refuses a dispatcher\'s sign-off', async () => {
+    const session = async () => JSON.stringify(await t.login('disp', 'Dispatch-Pass-2026!'));
+    await page.goto(`${t.base}/review.html?view=releases`);
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
+    const row = page.locator(`[data-testid="report-${incident.id}.initial.1"]`);
+    expect(await row.getAttribute('data-overdue')).toBe('false');
+    clock.advance(61 * 60_000);
+    await page.evaluate((s) => sessionStorage.setItem('lookout.session', s), await session()); // the idle session ended with the hour
+    await page.reload();
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
+    expect(await row.getAttribute('data-overdue')).toBe('true');
+
+    await page.fill('[data-testid=draft-incident]', incident.id);
+    await page.click('[data-testid=draft-create]');
+    const draft = page.locator('[data-testid=drafts] tbody tr').first();
+    await page.waitForFunction(() => document.querySelector('[data-testid=drafts] tbody tr')?.getAttribute('data-state') === 'draft', null, { timeout: 10_000 });
+    const id = (await draft.getAttribute('data-testid'))!.slice('draft-'.length);
+    await page.click(`[data-testid="step-submit-${id}"]`);
+    await page.waitForSelector(`[data-testid="draft-${id}"][data-state=submitted]`, { timeout: 10_000 });
+    await page.click(`[data-testid="step-sign-${id}"]`);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=releases-status]')?.textContent ?? '').includes('release:sign'), null, { timeout: 10_000 });
+    expect(await page.locator(`[data-testid="draft-${id}"]`).getAttribute('data-state')).toBe('submitted');
+    expect((await t.api('GET', `/api/releases/${id}`, { token: (await t.login('disp', 'Dispatch-Pass-2026!')).token })).body).toMatchObject({ state: 'submitted', drill: true });
   });
 });

@@ -1,10 +1,11 @@
 // Entry of the review pages (review.html): ?incident=ID shows the printable incident report, with &view=replay
-// its replay; ?from=&to= (epoch ms) replays a time window. Needs the console's login (same tab).
+// its replay; ?from=&to= (epoch ms) replays a time window; ?view=releases is the release and reporting page. Needs the console's login (same tab).
 import './review.css';
 import { getSession } from '../api.js';
 import { h } from '../dom.js';
 import { getLang, onLangChange, setLang } from '../i18n.js';
 import { incidentReport, type IncidentReportData } from './incident-report.js';
+import { releasesView } from './releases-view.js';
 import { replayView, type ReplayData } from './replay-view.js';
 import { getJson } from './review-api.js';
 import { rt } from './review-i18n.js';
@@ -13,6 +14,7 @@ const root = document.getElementById('review')!;
 const q = new URLSearchParams(location.search);
 const incident = q.get('incident');
 const replay = q.get('view') === 'replay' || (!incident && q.has('from'));
+const releases = q.get('view') === 'releases';
 
 async function show(): Promise<void> {
   document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
@@ -20,9 +22,9 @@ async function show(): Promise<void> {
   if (replay) other.delete('view');
   else other.set('view', 'replay');
   const bar = h('div', { class: 'rv-bar rv-noprint' },
-    h('h1', null, replay ? rt('replayTitle') : rt('reportTitle')),
+    h('h1', null, releases ? rt('releasesTitle') : replay ? rt('replayTitle') : rt('reportTitle')),
     incident ? h('a', { href: `?${other.toString()}`, 'data-testid': 'switch-view' }, replay ? rt('toReport') : rt('toReplay')) : null,
-    replay ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
+    replay || releases ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
     h('button', { 'data-testid': 'lang', onclick: () => setLang(getLang() === 'zh' ? 'en' : 'zh') }, getLang() === 'zh' ? 'English' : '中文'),
   );
   if (!getSession()) {
@@ -30,7 +32,9 @@ async function show(): Promise<void> {
     return;
   }
   try {
-    if (replay) {
+    if (releases) {
+      root.replaceChildren(bar, await releasesView(getLang()));
+    } else if (replay) {
       const path = incident ? `/api/reports/replay?incident=${encodeURIComponent(incident)}` : `/api/reports/replay?from=${Number(q.get('from'))}&to=${Number(q.get('to'))}`;
       root.replaceChildren(bar, replayView(await getJson<ReplayData>(path)));
     } else {
