@@ -177,7 +177,7 @@ export interface Alerting {
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
-  supervisor(opts?: { since?: number; drill?: boolean }): SupervisorStats;
+  supervisor(opts?: { since?: number; until?: number; drill?: boolean }): SupervisorStats;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
   on(event: 'device:state', fn: (deviceId: string, state: DeviceStateName) => void): void;
   on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
@@ -432,7 +432,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());
     },
-    supervisor: (opts = {}) => supervisorStats(db, clock.now(), opts),
+    supervisor: (opts = {}) => supervisorStats(db, Math.min(opts.until ?? clock.now(), clock.now()), opts),
     on(event: 'incident:opened' | 'incident:updated' | 'device:state' | 'event:opened' | 'event:updated', fn: (...args: never[]) => void) {
       if (event === 'event:opened') eventListeners.opened.push(fn as never);
       else if (event === 'event:updated') eventListeners.updated.push(fn as never);

@@ -219,6 +219,59 @@ async function step21(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await q('CREATE INDEX supervise_inspections_done ON supervise_inspections (done_at)');
 }
 
+/**
+ * Step 30: warning messages (release/): drafts in their workflow, and the published messages, insert-only
+ * like the audit trail (the database refuses UPDATE and DELETE of an issued warning; docs/release.md).
+ */
+async function step30(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, pg } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_drafts (id TEXT PRIMARY KEY, state TEXT NOT NULL, msg_type TEXT NOT NULL, updates TEXT,
+    source_kind TEXT NOT NULL, source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL,
+    created_by TEXT NOT NULL, created_at ${t.ms} NOT NULL, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    signed_by TEXT, signed_at ${t.ms}, review_note TEXT, published_as TEXT, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_drafts_state ON release_drafts (state, created_at)');
+  await q(`CREATE TABLE release_published (identifier TEXT PRIMARY KEY, draft_id TEXT NOT NULL, sender TEXT NOT NULL,
+    sent ${t.ms} NOT NULL, status TEXT NOT NULL, msg_type TEXT NOT NULL, refs TEXT NOT NULL, source_kind TEXT NOT NULL,
+    source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL, signed_by TEXT NOT NULL,
+    published_by TEXT NOT NULL, cap_xml TEXT NOT NULL, gb_xml TEXT NOT NULL)`);
+  await q('CREATE INDEX release_published_sent ON release_published (sent)');
+  await q('CREATE INDEX release_published_source ON release_published (source_id, sent)');
+  if (pg) {
+    await q(`CREATE OR REPLACE FUNCTION lookout_release_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'release_published is insert-only'; END $$`);
+    await q(`CREATE TRIGGER release_published_immutable BEFORE UPDATE OR DELETE ON release_published
+      FOR EACH ROW EXECUTE FUNCTION lookout_release_immutable()`);
+  } else {
+    await q(`CREATE TRIGGER release_published_no_update BEFORE UPDATE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+    await q(`CREATE TRIGGER release_published_no_delete BEFORE DELETE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+  }
+}
+
+/** Step 31: reports up the chain (初报/续报/终报, release/) and their versions, each saved version kept. */
+async function step31(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_reports (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
+    township TEXT, drill INTEGER NOT NULL, level TEXT NOT NULL, triggered_at ${t.ms} NOT NULL, due_at ${t.ms} NOT NULL, state TEXT NOT NULL,
+    version INTEGER NOT NULL, content TEXT NOT NULL, updated_by TEXT, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_reports_due ON release_reports (state, due_at)');
+  await q('CREATE INDEX release_reports_incident ON release_reports (incident_id)');
+  await q(`CREATE TABLE release_report_versions (report_id TEXT NOT NULL, version INTEGER NOT NULL, content TEXT NOT NULL,
+    saved_by TEXT NOT NULL, saved_at ${t.ms} NOT NULL, submitted INTEGER NOT NULL, PRIMARY KEY (report_id, version))`);
+}
+
+/** Step 32: drill runs (review/), whose scorecards are computed from the audit trail. */
+async function step32(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE review_drill_runs (id TEXT PRIMARY KEY, scenario TEXT NOT NULL, steps TEXT NOT NULL, started_at ${t.ms} NOT NULL,
+    started_by TEXT NOT NULL, ended_at ${t.ms})`).execute(db);
+  await sql.raw('CREATE INDEX review_drill_runs_scenario ON review_drill_runs (scenario, started_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -232,6 +285,9 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     // 0020–0029: preparedness and supervision (docs/prepare.md)
     '0020-prepare': { up: (db) => step20(db, kind) },
     '0021-supervise': { up: (db) => step21(db, kind) },
+    '0030-release-messages': { up: (db) => step30(db, kind) },
+    '0031-release-reports': { up: (db) => step31(db, kind) },
+    '0032-review-drill-runs': { up: (db) => step32(db, kind) },
   };
 }
 

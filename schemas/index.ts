@@ -16,3 +16,5 @@ export * from './org.js';
 export * from './write-queue.js';
 export * from './prepare.js';
 export * from './supervise.js';
+export * from './release.js';
+export * from './review.js';

@@ -7,6 +7,8 @@ import type { DeadLetterRepository, EventRepository } from '../../ingest/index.j
 import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
 import type { PrepareRepositories } from '../../prepare/index.js';
 import type { SuperviseRepositories } from '../../supervise/index.js';
+import type { ReleaseRepository, ReportRepository } from '../../release/index.js';
+import type { ReviewRepository } from '../../review/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createAlertingStateRepository, createIncidentRepository, createRuleRepository } from './alerting.js';
@@ -18,6 +20,8 @@ import { createNotifyRepository } from './notify.js';
 import { createOrgRepository } from './org.js';
 import { createActivationRepository, createPlanRepository, createResourceRepository } from './prepare.js';
 import { createInspectionRepository, createRectificationRepository, createTargetRepository } from './supervise.js';
+import { createReleaseRepository, createReportRepository } from './release.js';
+import { createReviewRepository } from './review.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -35,6 +39,9 @@ export interface Repositories {
   notify: NotifyRepository;
   prepare: PrepareRepositories;
   supervise: SuperviseRepositories;
+  releases: ReleaseRepository;
+  reports: ReportRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -52,5 +59,8 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     notify: createNotifyRepository(db),
     prepare: { resources: createResourceRepository(db), plans: createPlanRepository(db), activations: createActivationRepository(db) },
     supervise: { targets: createTargetRepository(db), rectifications: createRectificationRepository(db), inspections: createInspectionRepository(db) },
+    releases: createReleaseRepository(db, kind),
+    reports: createReportRepository(db),
+    review: createReviewRepository(db, kind),
   };
 }

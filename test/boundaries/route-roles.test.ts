@@ -26,6 +26,8 @@ const USERS: R[] = ['security']; // users and roles (admin only until a security
 const AUDIT: R[] = ['auditor']; // read and verify the audit log
 const SESSION: R[] = ALL; // my own session
 const NOBODY: R[] = []; // the audit log is append-only
+const RELEASE_DRAFT: R[] = ['dispatcher', 'admin']; // draft warning messages, write reports up the chain
+const RELEASE_SIGN: R[] = ['admin']; // review, sign off (签发) and publish warning messages
 
 /** `METHOD /path` → who may call it; 'public' = no login (its own credential or none) */
 const ROUTE_ROLES: Record<string, R[] | 'public'> = {
@@ -140,6 +142,31 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/inspections/board': READ,
   'GET /api/inspections/:id': READ,
   'POST /api/inspections/:id/done': ACT,
+  'GET /api/releases': READ,
+  'POST /api/releases': RELEASE_DRAFT,
+  'GET /api/releases/:id': READ,
+  'PUT /api/releases/:id': RELEASE_DRAFT,
+  'POST /api/releases/:id/submit': RELEASE_DRAFT,
+  'POST /api/releases/:id/withdraw': RELEASE_DRAFT,
+  'POST /api/releases/:id/return': RELEASE_SIGN,
+  'POST /api/releases/:id/sign': RELEASE_SIGN,
+  'POST /api/releases/:id/publish': RELEASE_SIGN,
+  'GET /api/releases/published': READ,
+  'GET /api/releases/published/:id/cap': READ,
+  'GET /api/releases/published/:id/gb': READ,
+  'GET /api/releases/feed.atom': READ,
+  'GET /api/reports/queue': READ,
+  'GET /api/reports': READ,
+  'GET /api/reports/:id': READ,
+  'PUT /api/reports/:id': RELEASE_DRAFT,
+  'POST /api/reports/:id/submit': RELEASE_DRAFT,
+  'GET /api/reports/drills': READ,
+  'POST /api/reports/drills': ACT,
+  'POST /api/reports/drills/:id/end': ACT,
+  'GET /api/reports/drills/:id/scorecard': READ,
+  'GET /api/reports/health': READ,
+  'GET /api/reports/incidents/:id': READ,
+  'GET /api/reports/replay': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
