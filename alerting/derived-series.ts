@@ -42,7 +42,8 @@ export function ruleQuantities(rule: Rule): RuleQuantity[] {
   const out = new Map<string, RuleQuantity>();
   for (const level of [...LEVELS].reverse()) {
     const spec = levels[level];
-    if (!spec) continue;
+    // overdue rules give each level a duration, not a condition: nothing to chart
+    if (!spec || typeof spec !== 'object' || !('when' in spec)) continue;
     for (const leaf of leaves(spec.when)) {
       const q = labelOf(leaf);
       if (!q) continue;

@@ -20,7 +20,7 @@ import type { Clock, TimerHandle } from '../schemas/clock.js';
 import type { Level } from '../schemas/levels.js';
 import type { Alarm, DeviceEvent, DeviceStateName, HazardEvent, HazardFamily, Incident, IncidentAction, IncidentCategory, Reading } from '../schemas/model.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
-import type { Shelf, ShelfCreateBody, Silence, SilenceCreateBody } from '../schemas/rules.js';
+import type { DueItem, Shelf, ShelfCreateBody, Silence, SilenceCreateBody } from '../schemas/rules.js';
 import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
@@ -38,6 +38,7 @@ import { createZoneEvaluator } from './evaluate-zone.js';
 import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 import { IncidentBook, toWire, type DeviceInfo } from './incidents.js';
 import { createLateData } from './late-data.js';
+import { createOverdueWatch } from './overdue.js';
 import { alertingMetrics } from './metrics.js';
 import { createRuleAdmin, loadRuleSet, type RuleAdmin, type RuleSources } from './rule-admin.js';
 import { SHELF_DEFAULTS, createShelves } from './shelves.js';
@@ -76,7 +77,9 @@ export const ALERTING_DEFAULTS = {
   eventGrouping: DEFAULT_EVENT_GROUPING,
   /** the longest shelf (暂缓) of a noisy sensor: within one shift */
   shelfMaxMs: SHELF_DEFAULTS.maxMs,
-} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec>; shelfMaxMs: number };
+  /** supervision records with deadlines watched at most (overdue rules; the list supervise/ hands over is cut there) */
+  maxDueItems: 20_000,
+} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec>; shelfMaxMs: number; maxDueItems: number };
 
 export interface AlertingDeps {
   /** hub db (WAL); alerting creates its own alert_/incident_ tables (not used when `persistence` is given) */
@@ -123,6 +126,8 @@ export interface Alerting {
   deviceState(deviceId: string): DeviceStateName;
   /** the registry changed this device (attributes, position): re-read it now */
   deviceUpdated(deviceId: string): void;
+  /** the open supervision records with deadlines (supervise/), a full list: overdue rules raise and clear on it (overdue.ts) */
+  evaluateDue(items: readonly DueItem[]): void;
   /** the telemetry store's health changed: open or close its `system` incident (system-incidents.ts) */
   storeEvent(event: StoreHealthEvent<SpoolFill>): void;
   incidents: {
@@ -172,7 +177,7 @@ export interface Alerting {
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
-  supervisor(opts?: { since?: number; drill?: boolean }): SupervisorStats;
+  supervisor(opts?: { since?: number; until?: number; drill?: boolean }): SupervisorStats;
   on(event: 'incident:opened' | 'incident:updated', fn: (incident: Incident) => void): void;
   on(event: 'device:state', fn: (deviceId: string, state: DeviceStateName) => void): void;
   on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
@@ -234,6 +239,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     metric: createMetricEvaluator(lifecycle, runtimes),
     zone: createZoneEvaluator(core, lifecycle, runtimes),
   });
+  const overdue = createOverdueWatch(core, lifecycle, D.maxDueItems);
   const ruleAdmin = createRuleAdmin(core, config, lifecycle, runtimes);
 
   const grouping = { ...D.eventGrouping };
@@ -282,6 +288,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         }
         events.autoClearSweep(now);
         faults.rejectSweep(now);
+        overdue.sweep(now);
         silences.sweep(now);
         shelves.sweep(now);
         book.escalate();
@@ -338,6 +345,16 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     },
     deviceRejected(deviceId, ts, code) {
       if (!core.closed) work.run(() => faults.rejected(deviceId, ts, code));
+    },
+    evaluateDue(items) {
+      if (core.closed) return;
+      work.run(() => {
+        try {
+          overdue.update(items, clock.now());
+        } catch (err) {
+          log.error({ err }, 'alerting failed to evaluate the supervision deadlines');
+        }
+      });
     },
     deviceState: (deviceId) => alarms.deviceState(deviceId),
     deviceUpdated(deviceId) {
@@ -415,7 +432,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());
     },
-    supervisor: (opts = {}) => supervisorStats(db, clock.now(), opts),
+    supervisor: (opts = {}) => supervisorStats(db, Math.min(opts.until ?? clock.now(), clock.now()), opts),
     on(event: 'incident:opened' | 'incident:updated' | 'device:state' | 'event:opened' | 'event:updated', fn: (...args: never[]) => void) {
       if (event === 'event:opened') eventListeners.opened.push(fn as never);
       else if (event === 'event:updated') eventListeners.updated.push(fn as never);

@@ -8,7 +8,7 @@ export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-c
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';
 export { parseDuration } from './duration.js';
 export type { RuleQuantity } from './derived-series.js';
-export { toCap, toAtomFeed, capIdentifier, capTime, type CapOptions, type AtomOptions } from './cap.js';
+export { toCap, toAtomFeed, capIdentifier, capTime, xmlEscape, CAP_CATEGORY, EVENT_ZH, COLOR_ZH, type CapOptions, type AtomOptions } from './cap.js';
 export { createCapPublisher, CAP_PUBLISHER_DEFAULTS, type CapPublisher } from './cap-publisher.js';
 export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type FixtureResult } from './rules-test.js';
 export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
