@@ -135,6 +135,15 @@ async function step40(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     ends_at ${t.ms} NOT NULL, removed INTEGER NOT NULL DEFAULT 0)`).execute(db);
 }
 
+/** Step 41: an alarm's words in English (alerting/alarm-text.ts), which alerting/store.ts adds the same to older SQLite files. */
+async function step41(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  if (kind === 'sqlite') {
+    const cols = (await sql<{ name: string }>`PRAGMA table_info(alert_alarms)`.execute(db)).rows;
+    if (cols.some((c) => c.name === 'message_en')) return;
+  }
+  await sql.raw('ALTER TABLE alert_alarms ADD COLUMN message_en TEXT').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -142,6 +151,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
     '0040-alert-shelves': { up: (db) => step40(db, kind) },
+    '0041-alarm-message-en': { up: (db) => step41(db, kind) },
   };
 }
 
