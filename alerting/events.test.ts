@@ -171,7 +171,7 @@ describe('one event per hazard process', () => {
     storm(a, { townships: 3 });
     const [ev] = a.events.list({ status: 'open' });
     const acked = a.events.ack(ev!.id, { note: '已通知各乡镇' }, 'dispatcher1');
-    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '3 incident(s) acknowledged' });
+    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '统一确认 3 个险情' });
     for (const id of ev!.incidentIds) {
       const i = a.incidents.get(id)!;
       expect(i.status).toBe('acknowledged');
