@@ -12,6 +12,7 @@ import { EXPECTED_INTERVAL_MS } from '../schemas/kinds.js';
 import type { Level } from '../schemas/levels.js';
 import type { Device } from '../schemas/model.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
+import type { AlarmText } from './alarm-text.js';
 import { isFaultCategory } from './alarm-index.js';
 import type { AlertingCore } from './core.js';
 import type { CompiledRule } from './rules.js';
@@ -44,6 +45,11 @@ export interface DeviceFaults {
   deadmanSweep(now: number): void;
   /** clear reject alarms after their quiet time */
   rejectSweep(now: number): void;
+}
+
+/** "2026-07-01 10:00:00" (Beijing time) for the Chinese fault texts */
+function beijing(ts: number): string {
+  return new Date(ts + 8 * HOUR).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle): DeviceFaults {
@@ -84,7 +90,7 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
     return p;
   }
 
-  function raiseFault(cr: CompiledRule, deviceId: string, level: Level, msg: string, ts: number): void {
+  function raiseFault(cr: CompiledRule, deviceId: string, level: Level, msg: AlarmText, ts: number): void {
     const d = devices.get(deviceId);
     const drill = presence.get(deviceId)?.drill ?? false;
     lifecycle.raise(cr, { id: deviceId, key: deviceId, drill, lon: d?.lon ?? null, lat: d?.lat ?? null, township: d?.township ?? null }, level, null, NaN, msg, ts, false);
@@ -126,7 +132,11 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       }
       if (on && !a) {
         const since = cr.when === 'offline' ? (p.offlineSince ?? p.lastSeen) : p.lastSeen;
-        raiseFault(cr, deviceId, cr.level, `${cr.title}: ${cr.when === 'offline' ? 'offline' : 'no data'} since ${new Date(since).toISOString()} (> ${Math.round(limit / 1000)} s)`, now);
+        const secs = Math.round(limit / 1000);
+        raiseFault(cr, deviceId, cr.level, {
+          zh: `${cr.title}：自 ${beijing(since)} 起${cr.when === 'offline' ? '离线' : '无数据'}（超过 ${secs} 秒）`,
+          en: `${cr.rule.title}: ${cr.when === 'offline' ? 'offline' : 'no data'} since ${new Date(since).toISOString()} (> ${secs} s)`,
+        }, now);
         inhibit(deviceId, cr.when === 'offline' ? 'device offline' : 'device silent');
         any = true;
       } else if (!on && a) {
@@ -176,7 +186,8 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
         if (d && !cr.kinds.has(d.kind)) continue;
         const n = times.filter((t) => t >= ts - cr.withinMs).length;
         const a = alarms.get(`${cr.id}|${deviceId}`);
-        const msg = `${cr.title}: ${n} rejected payloads within ${Math.round(cr.withinMs / 60000)} min (last: ${code})`;
+        const mins = Math.round(cr.withinMs / 60000);
+        const msg = { zh: `${cr.title}：${mins} 分钟内 ${n} 条数据被拒收（最近：${code}）`, en: `${cr.rule.title}: ${n} rejected payloads within ${mins} min (last: ${code})` };
         if (n >= cr.count && !a) raiseFault(cr, deviceId, cr.level, msg, ts);
         else if (a) lifecycle.softUpdate(a, n, msg, ts);
       }

@@ -70,13 +70,13 @@ export function createEventApi(core: AlertingCore, events: EventBook, lifecycle:
       op(() => {
         const ids = events.memberIds(id).filter((x) => book.open.get(x)?.inc.status === 'open');
         for (const x of ids) book.act(x, 'ack', { note: `${body.note}（事件 ${id} 统一确认）` }, user);
-        return events.record(id, 'acknowledged', user, body.note, `${ids.length} incident(s) acknowledged`);
+        return events.record(id, 'acknowledged', user, body.note, `统一确认 ${ids.length} 个险情`);
       }),
     mute: (id, body, user) =>
       op(() => {
         const minutes = body.minutes ?? 30;
         for (const x of events.memberIds(id)) book.act(x, 'mute', { note: body.note, minutes }, user);
-        return events.record(id, 'muted', user, body.note, `消音 ${minutes} min`, clock.now() + minutes * 60_000);
+        return events.record(id, 'muted', user, body.note, `消音 ${minutes} 分钟`, clock.now() + minutes * 60_000);
       }),
     close: (id, body, user) =>
       op(() => {

@@ -171,7 +171,7 @@ describe('one event per hazard process', () => {
     storm(a, { townships: 3 });
     const [ev] = a.events.list({ status: 'open' });
     const acked = a.events.ack(ev!.id, { note: '已通知各乡镇' }, 'dispatcher1');
-    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '3 incident(s) acknowledged' });
+    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '统一确认 3 个险情' });
     for (const id of ev!.incidentIds) {
       const i = a.incidents.get(id)!;
       expect(i.status).toBe('acknowledged');
@@ -230,5 +230,26 @@ describe('one event per hazard process', () => {
     a.devicePresence('rg-drill', false, clock.now());
     clock.advance(30 * MIN);
     expect(faults(a).map((i) => [i.deviceIds[0], i.drill]).sort()).toEqual([['rg-drill', false], ['rg-real', false]]);
+  });
+
+  it('alarm words in both languages, kept over a restart; device faults in Chinese too', () => {
+    let a = make();
+    storm(a, { townships: 1 });
+    const [alarm] = a.alarms.active();
+    expect(alarm!.message).toMatch(/^暴雨：\d+小时累计雨量 [\d.]+ mm ≥ 50 mm/);
+    expect(alarm!.message).not.toMatch(/rain\.sum|>=/);
+    expect(alarm!.messageEn).toMatch(/^Rainstorm: Rain, \d+ h sum [\d.]+ mm ≥ 50 mm/);
+    a.close();
+    a = make();
+    expect(a.alarms.active().find((x) => x.id === alarm!.id)!.messageEn).toBe(alarm!.messageEn);
+
+    const f = make({ packs: ['device-faults'] }, [device('rg-f', 'flood', { township: '331003101' })]);
+    f.start();
+    f.evaluate([reading('rg-f', 'flood', clock.now(), { rain: 0, level: 1 })]);
+    f.devicePresence('rg-f', false, clock.now());
+    clock.advance(30 * MIN);
+    const [fault] = f.alarms.active().filter((x) => x.deviceId === 'rg-f');
+    expect(fault!.message).toMatch(/^设备离线：自 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起离线（超过 \d+ 秒）$/);
+    expect(fault!.messageEn).toMatch(/^Device offline: offline since /);
   });
 });

@@ -155,7 +155,8 @@ describe('nothing closed while alarms burn', () => {
     expect(closed.closeReason).toBe('sensor-fault');
     const entry = closed.timeline!.find((e) => e.type === 'closed')!;
     expect(entry).toMatchObject({ user: 'dispatcher1', note: '传感器漂移，已报修' });
-    expect(entry.detail).toContain(`forced with ${burning.length} active alarm(s)`);
+    expect(entry.detail).toContain(`强制执行，仍有 ${burning.length} 条告警未解除`);
+    expect(entry.detail).toContain('原因 传感器故障');
     expect(a.incidents.get(inc!.id)!.closeReason).toBe('sensor-fault');
 
     const open = a.incidents.list({ status: 'open', category: 'gas' });

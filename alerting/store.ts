@@ -74,11 +74,14 @@ const INCIDENT_COLUMNS_ADDED: [string, string][] = [
   ['event_id', 'TEXT'], ['lower_to', 'TEXT'], ['linked_from', 'TEXT'], ['muted_until', 'INTEGER'], ['below_since', 'INTEGER'], ['below_max', 'TEXT'],
 ];
 
+/** alarm columns added later: `message_en` (the alarm's words in English) */
+const ALARM_COLUMNS_ADDED: [string, string][] = [['message_en', 'TEXT']];
+
 const RANK: Record<Level, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
 
 interface AlarmRow {
   id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string;
-  state: string; metric: string | null; value: number | null; message: string; raised_at: number; updated_at: number;
+  state: string; metric: string | null; value: number | null; message: string; message_en?: string | null; raised_at: number; updated_at: number;
   cleared_at: number | null; drill: number; late: number; members: string | null; silenced: number; auto_clear_at: number | null;
   lon: number | null; lat: number | null; township: string | null;
 }
@@ -97,7 +100,7 @@ export function rowToAlarmRec(r: AlarmRow): AlarmRec {
   return {
     alarm: {
       id: r.id, ruleId: r.rule_id, deviceId: r.device_id, incidentId: r.incident_id, level: r.level as Level,
-      state: r.state as Alarm['state'], metric: r.metric, value: r.value, message: r.message, raisedAt: r.raised_at,
+      state: r.state as Alarm['state'], metric: r.metric, value: r.value, message: r.message, messageEn: r.message_en ?? null, raisedAt: r.raised_at,
       updatedAt: r.updated_at, clearedAt: r.cleared_at, drill: r.drill === 1, late: r.late === 1,
     },
     key: r.akey,
@@ -121,15 +124,17 @@ export function createAlertStore(db: Database.Database, onWrite?: () => void) {
   db.exec(SCHEMA_SQL);
   const have = new Set((db.prepare("SELECT name FROM pragma_table_info('incident_incidents')").all() as { name: string }[]).map((c) => c.name));
   for (const [col, type] of INCIDENT_COLUMNS_ADDED) if (!have.has(col)) db.exec(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`);
+  const haveAlarm = new Set((db.prepare("SELECT name FROM pragma_table_info('alert_alarms')").all() as { name: string }[]).map((c) => c.name));
+  for (const [col, type] of ALARM_COLUMNS_ADDED) if (!haveAlarm.has(col)) db.exec(`ALTER TABLE alert_alarms ADD COLUMN ${col} ${type}`);
   const q = {
     metaGet: db.prepare<[string], { v: string }>('SELECT v FROM alert_meta WHERE k = ?'),
     metaSet: db.prepare('INSERT INTO alert_meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-    alarmUpsert: db.prepare(`INSERT INTO alert_alarms (id, akey, rule_id, device_id, incident_id, category, level, state, metric, value, message,
+    alarmUpsert: db.prepare(`INSERT INTO alert_alarms (id, akey, rule_id, device_id, incident_id, category, level, state, metric, value, message, message_en,
         raised_at, updated_at, cleared_at, drill, late, members, silenced, auto_clear_at, lon, lat, township)
-      VALUES (@id, @akey, @rule_id, @device_id, @incident_id, @category, @level, @state, @metric, @value, @message,
+      VALUES (@id, @akey, @rule_id, @device_id, @incident_id, @category, @level, @state, @metric, @value, @message, @message_en,
         @raised_at, @updated_at, @cleared_at, @drill, @late, @members, @silenced, @auto_clear_at, @lon, @lat, @township)
       ON CONFLICT(id) DO UPDATE SET incident_id = excluded.incident_id, level = excluded.level, state = excluded.state,
-        metric = excluded.metric, value = excluded.value, message = excluded.message, updated_at = excluded.updated_at,
+        metric = excluded.metric, value = excluded.value, message = excluded.message, message_en = excluded.message_en, updated_at = excluded.updated_at,
         cleared_at = excluded.cleared_at, late = excluded.late, members = excluded.members, silenced = excluded.silenced,
         auto_clear_at = excluded.auto_clear_at`),
     alarmsOpen: db.prepare<[], AlarmRow>("SELECT * FROM alert_alarms WHERE state <> 'cleared'"),
@@ -172,7 +177,7 @@ export function createAlertStore(db: Database.Database, onWrite?: () => void) {
     const x = a.alarm;
     return {
       id: x.id, akey: a.key, rule_id: x.ruleId, device_id: x.deviceId, incident_id: x.incidentId, category: a.category, level: x.level,
-      state: x.state, metric: x.metric, value: x.value !== null && Number.isFinite(x.value) ? x.value : null, message: x.message,
+      state: x.state, metric: x.metric, value: x.value !== null && Number.isFinite(x.value) ? x.value : null, message: x.message, message_en: x.messageEn ?? null,
       raised_at: x.raisedAt, updated_at: x.updatedAt, cleared_at: x.clearedAt, drill: x.drill ? 1 : 0, late: x.late ? 1 : 0,
       members: a.members ? JSON.stringify(a.members) : null, silenced: a.silenced ? 1 : 0, auto_clear_at: a.autoClearAt,
       lon: a.lon, lat: a.lat, township: a.township,

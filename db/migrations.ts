@@ -272,6 +272,15 @@ async function step32(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await sql.raw('CREATE INDEX review_drill_runs_scenario ON review_drill_runs (scenario, started_at)').execute(db);
 }
 
+/** Step 41: an alarm's words in English (alerting/alarm-text.ts), which alerting/store.ts adds the same to older SQLite files. */
+async function step41(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  if (kind === 'sqlite') {
+    const cols = (await sql<{ name: string }>`PRAGMA table_info(alert_alarms)`.execute(db)).rows;
+    if (cols.some((c) => c.name === 'message_en')) return;
+  }
+  await sql.raw('ALTER TABLE alert_alarms ADD COLUMN message_en TEXT').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -288,6 +297,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0030-release-messages': { up: (db) => step30(db, kind) },
     '0031-release-reports': { up: (db) => step31(db, kind) },
     '0032-review-drill-runs': { up: (db) => step32(db, kind) },
+    '0041-alarm-message-en': { up: (db) => step41(db, kind) },
   };
 }
 

@@ -20,7 +20,7 @@ export interface LookoutSchema {
   alert_meta: { k: string; v: string };
   alert_alarms: {
     id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
-    metric: string | null; value: number | null; message: string; raised_at: number; updated_at: number; cleared_at: number | null;
+    metric: string | null; value: number | null; message: string; message_en?: string | null; raised_at: number; updated_at: number; cleared_at: number | null;
     drill: number; late: number; members: string | null; silenced: Generated<number>; auto_clear_at: number | null;
     lon: number | null; lat: number | null; township: string | null; row_version: Generated<number>;
   };

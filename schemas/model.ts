@@ -96,6 +96,8 @@ export interface Alarm {
   metric: string | null;
   value: number | null;
   message: string;
+  /** the same in English, for the console's English switch (built from the rule's structure); null for texts that have none */
+  messageEn?: string | null;
   raisedAt: number;
   updatedAt: number;
   clearedAt: number | null;

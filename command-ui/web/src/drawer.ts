@@ -11,7 +11,7 @@ import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions, noteDialog, 
 import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
 import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
 import {
-  categoryName, deviceStateName, kindName, levelName, metricLabel, sensors, statusName, t, timelineName,
+  alarmText, categoryName, deviceStateName, kindName, levelName, metricLabel, sensors, statusName, t, timelineName,
 } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipName } from './places.js';
@@ -221,9 +221,9 @@ export class Drawer {
       alarms.length
         ? h('ul', null, alarms.map((a) => {
             const d = store.devices.get(a.deviceId);
-            const ml = a.metric && d ? metricLabel(d.kind, a.metric) : null;
+            // the alarm's words already carry the quantity and its value ("3小时累计雨量 84 mm ≥ 50 mm")
             return h('li', null, levelBadgeSvg(a.level, 16),
-              h('span', null, `${d?.name ?? a.deviceId}: ${a.message}${ml && a.value !== null ? ` (${ml.label} ${num(a.value)} ${ml.unit})` : ''}`),
+              h('span', null, `${d?.name ?? a.deviceId}: ${alarmText(a)}`),
               a.late ? h('span', { class: 'tag' }, t('late')) : null);
           }))
         : h('div', { class: 'muted' }, t('noAlarms')),

@@ -586,6 +586,11 @@ export function quantityName(kind: DeviceKind, label: string): { label: string; 
   return { label: `${base.label}, ${win ? `${win} ` : ''}${agg}`, unit };
 }
 
+/** an alarm's words in the chosen language (the hub builds both from the rule's structure) */
+export function alarmText(a: { message: string; messageEn?: string | null }): string {
+  return lang === 'en' && a.messageEn ? a.messageEn : a.message;
+}
+
 const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', 'sensor-fault': 'reasonSensor', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;
 export function reasonName(r: keyof typeof REASONS): string {
   return t(REASONS[r]);

@@ -4,8 +4,9 @@
 // orange rows flash (≈1 Hz, border only). Incidents of one event (a typhoon over six townships) show as one
 // event row that opens to its incidents: one hazard process is one line to look at, not six (EEMUA 191
 // asks the system to help with a flood of alarms, not add to it). During an alarm flood (more than 10 new
-// alarms in 10 minutes, HubStats.flood) every incident of an event collapses into its event's row, even an
-// event's only one in the tab, and opened events close again (the dispatcher may open one again). Rows carry
+// alarms in 10 minutes, HubStats.flood) the queue is collapsed to events: events the dispatcher had opened
+// close when the flood starts (the dispatcher may open one again; an event of one incident is its incident's
+// row, there is nothing to fold), and the top bar says so. Rows carry
 // 消音 (mute the tone for N minutes without acknowledging; shown on the row) and, on event rows, 全部确认.
 import {
   INCIDENT_CATEGORIES, INCIDENT_STATUSES, LEVELS, LEVEL_INFO, LEVEL_RANK, type HazardEvent, type Incident, type Level,
@@ -186,9 +187,8 @@ export class Queue {
   }
 
   /**
-   * Incidents of one open event (two or more in this tab; one is enough during an alarm flood) collapse into
-   * the event's row, placed where its first (highest, oldest) incident would be; an opened event lists its
-   * incidents under it.
+   * Incidents of one open event (two or more in this tab) collapse into the event's row, placed where its
+   * first (highest, oldest) incident would be; an opened event lists its incidents under it.
    */
   private group(rows: Incident[]): (Incident | HazardEvent)[] {
     if (this.tab !== 'open' && this.tab !== 'active') return rows;
@@ -204,7 +204,7 @@ export class Queue {
     const placed = new Set<string>();
     for (const i of rows) {
       const list = i.eventId ? members.get(i.eventId) : undefined;
-      if (!list || list.length < (this.flood ? 1 : 2)) {
+      if (!list || list.length < 2) {
         out.push(i);
         continue;
       }
