@@ -202,19 +202,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
-  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
-  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
-  const prepare = createPrepare({
-    repos: stateDb.repos.prepare,
-    clock,
-    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
-    audit: (e) => void audit.append(e),
-    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
-    logger: logger.child({ stage: 'prepare' }),
-  });
-  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
-  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
-  await server.app.register(prepare.routes());
   // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
   // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
   const supervise = createSupervise({
@@ -226,6 +213,23 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger: logger.child({ stage: 'supervise' }),
   });
   await server.app.register(supervise.routes());
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    zones: {
+      sensors: () => [...registry.all()].map((d) => ({ id: d.id, kind: d.kind, name: d.name, lon: d.lon, lat: d.lat, township: d.township ?? null })),
+      targets: (scope) => supervise.supervision.listTargets({}, scope),
+    },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
@@ -273,8 +277,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
-        await supervise.close();
         await prepare.close();
+        await supervise.close();
         alerting.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();

@@ -140,6 +140,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/inspections/board': READ,
   'GET /api/inspections/:id': READ,
   'POST /api/inspections/:id/done': ACT,
+  'POST /api/zones/query': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
