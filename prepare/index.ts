@@ -104,3 +104,4 @@ export type { PrepareRepositories, ResourceRepository, PlanRepository, Activatio
 export { travelMinutes, metresBetween, nearest, type TravelModel } from './nearest.js';
 export type { Guards } from './routes.js';
 export type { ZoneSources, ZonePlace } from './zones.js';
+export { samplePlans, sampleResources, type SampleTownship } from './sample.js';
