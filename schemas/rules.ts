@@ -593,4 +593,34 @@ export interface SilenceCreateBody {
   endsAt: number;
 }
 
+/**
+ * Shelf (暂缓, ISA-18.2 shelving): a dispatcher takes a noisy sensor out of alarming for part of the shift,
+ * with a reason. A shelved device raises no alarm (its open ones clear when it is shelved); the shelf ends by
+ * itself at `endsAt`, which lies within the hub's longest shelf (a shift, default 12 h), or when removed.
+ */
+export interface Shelf {
+  id: string;
+  deviceId: string;
+  author: string;
+  reason: string;
+  startsAt: number;
+  endsAt: number;
+  /** who ended it early (DELETE) */
+  removedBy?: string;
+}
+
+export const shelfCreateBody = {
+  type: 'object',
+  required: ['reason', 'minutes'],
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+    minutes: { type: 'integer', minimum: 1, maximum: 24 * 60 },
+  },
+} as const;
+export interface ShelfCreateBody {
+  reason: string;
+  minutes: number;
+}
+
 export type { Level };
