@@ -17,14 +17,7 @@ const ajv = new Ajv2020({ allErrors: false, strict: false });
 const validZone = ajv.compile<ZoneQueryBody>(zoneQuerySchema);
 
 /** a place another stage owns, as the zone query sees it */
-export interface ZonePlace {
-  id: string;
-  kind: string;
-  name: string;
-  lon: number;
-  lat: number;
-  township: string | null;
-}
+export type ZonePlace = Omit<ZoneItem, 'layer' | 'distanceM'>;
 
 export interface ZoneSources {
   /** registered sensors (all; filtered to the user's townships here) */
