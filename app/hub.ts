@@ -231,19 +231,6 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
   );
 
-  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
-  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
-  const prepare = createPrepare({
-    repos: stateDb.repos.prepare,
-    clock,
-    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
-    audit: (e) => void audit.append(e),
-    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
-    logger: logger.child({ stage: 'prepare' }),
-  });
-  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
-  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
-  await server.app.register(prepare.routes());
   // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
   // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
   const supervise = createSupervise({
@@ -255,6 +242,23 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger: logger.child({ stage: 'supervise' }),
   });
   await server.app.register(supervise.routes());
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    zones: {
+      sensors: () => [...registry.all()].map((d) => ({ id: d.id, kind: d.kind, name: d.name, lon: d.lon, lat: d.lat, township: d.township ?? null })),
+      targets: (scope) => supervise.supervision.listTargets({}, scope),
+    },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
   // Information release (docs/release.md): warning messages through the state database's repositories
   const release = createRelease(
     {
@@ -339,8 +343,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await notify.close();
         review.close();
         await release.close(); // the reports of the last incident changes are written before the database closes
-        await supervise.close();
         await prepare.close();
+        await supervise.close();
         alerting.close();
         if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
         alertingState?.close();

@@ -51,14 +51,15 @@ export function parseResourceGeoJson(text: string): ImportRow[] {
   });
 }
 
-const cell = (v: unknown) => {
+/** one CSV cell (RFC 4180 quoting); lists joined by ';' */
+export const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 export function resourcesToCsv(rows: readonly Resource[]): string {
   const lines = [RESOURCE_CSV_COLUMNS.join(',')];
-  for (const r of rows) lines.push(RESOURCE_CSV_COLUMNS.map((c) => cell((r as unknown as Record<string, unknown>)[c])).join(','));
+  for (const r of rows) lines.push(RESOURCE_CSV_COLUMNS.map((c) => csvCell((r as unknown as Record<string, unknown>)[c])).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 

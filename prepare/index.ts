@@ -8,6 +8,7 @@ import type { PrepareRepositories } from './repositories.js';
 import { createResourceService, type IncidentLookup, type ResourceService } from './resources.js';
 import { prepareRoutes, type AuditFn, type Guards } from './routes.js';
 import type { TravelModel } from './nearest.js';
+import { createZoneQuery, type ZoneSources } from './zones.js';
 
 export const PREPARE_DEFAULTS = {
   /** road distance ÷ straight line: a rural road network's detour (docs/prepare.md "Travel time") */
@@ -20,6 +21,8 @@ export const PREPARE_DEFAULTS = {
   importMaxRows: 5000,
   /** plan-proposal lines remembered (one per incident, plan and level) */
   proposedMax: 10_000,
+  /** places one zone query may answer */
+  zoneMaxItems: 10_000,
 };
 
 export interface PrepareDeps {
@@ -28,6 +31,8 @@ export interface PrepareDeps {
   incidents: IncidentLookup;
   audit: AuditFn;
   guards: Guards;
+  /** what else a zone query looks at: sensors (the device registry), hazard points and risk targets (supervise) */
+  zones: ZoneSources;
   logger?: { error(o: object, msg: string): void };
 }
 
@@ -61,7 +66,11 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
   return {
     resources,
     plans,
-    routes: () => prepareRoutes({ resources, plans, guards: deps.guards, audit: deps.audit, now, importMaxRows: config.importMaxRows ?? D.importMaxRows }),
+    routes: () =>
+      prepareRoutes({
+        resources, plans, guards: deps.guards, audit: deps.audit, now, importMaxRows: config.importMaxRows ?? D.importMaxRows,
+        zones: createZoneQuery({ resources, incidents: deps.incidents, sources: deps.zones, maxItems: D.zoneMaxItems }),
+      }),
     incidentChanged(i) {
       if (closed) return pending;
       // one incident change after the other, so a resolve's release never overtakes the dispatch before it
@@ -94,3 +103,5 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
 export type { PrepareRepositories, ResourceRepository, PlanRepository, ActivationRepository, ResourceFilter } from './repositories.js';
 export { travelMinutes, metresBetween, nearest, type TravelModel } from './nearest.js';
 export type { Guards } from './routes.js';
+export type { ZoneSources, ZonePlace } from './zones.js';
+export { samplePlans, sampleResources, type SampleTownship } from './sample.js';

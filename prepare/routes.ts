@@ -7,6 +7,7 @@ import { LookoutError, RESOURCE_KINDS, RESOURCE_STATUSES, type ResourceKind, typ
 import { parseResourceCsv, parseResourceGeoJson, resourcesToCsv, resourcesToGeoJson } from './exchange.js';
 import type { PlanService } from './plans.js';
 import type { ResourceService } from './resources.js';
+import { zoneCsv, type createZoneQuery } from './zones.js';
 
 export interface Guards {
   viewer: preHandlerAsyncHookHandler;
@@ -44,6 +45,7 @@ export interface PrepareRouteDeps {
   now: () => number;
   /** rows one import may carry */
   importMaxRows: number;
+  zones: ReturnType<typeof createZoneQuery>;
 }
 
 type ListQuery = { kind?: string; status?: string; incidentId?: string; format?: string };
@@ -113,6 +115,14 @@ export function prepareRoutes(deps: PrepareRouteDeps) {
       const r = await resources.release(req.params.id, req.body, userOf(req), scopeOf(req));
       audit(req, 'resource-release', r.id, `incident ${before.incidentId}`);
       return r;
+    });
+
+    // zone query: what lies in a circle, an incident's radius or a drawn polygon; ?format=csv exports the list
+    app.post<{ Querystring: { format?: string } }>('/api/zones/query', { preHandler: guards.viewer }, async (req, reply) => {
+      const r = await deps.zones(req.body, scopeOf(req));
+      if (req.query.format !== 'csv') return r;
+      audit(req, 'zone-export', null, `${r.items.length} places`);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="zone.csv"').send(zoneCsv(r));
     });
 
     // plans (预案): read by everyone logged in, written by district administrators

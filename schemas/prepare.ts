@@ -255,3 +255,45 @@ export function responseFor(level: Level): ResponseLevel {
   return RESPONSE_FOR_LEVEL[level];
 }
 
+
+/** a zone query: a circle (centre + radius, or an incident's location + radius) or a polygon (GeoJSON, WGS 84) */
+export interface ZoneQueryBody {
+  circle?: { lon: number; lat: number; radiusM: number };
+  incident?: { id: string; radiusM: number };
+  polygon?: { type: 'Polygon'; coordinates: number[][][] };
+}
+
+export const ZONE_LAYERS = ['sensors', 'resources', 'hazards', 'risks'] as const;
+export type ZoneLayer = (typeof ZONE_LAYERS)[number];
+
+export interface ZoneItem {
+  layer: ZoneLayer;
+  id: string;
+  kind: string;
+  name: string;
+  lon: number;
+  lat: number;
+  township: string | null;
+  /** from the circle's centre (circle and incident queries) */
+  distanceM: number | null;
+}
+
+export interface ZoneQueryResult {
+  /** the zone as a GeoJSON Polygon (a circle drawn with 64 sides) */
+  zone: { type: 'Polygon'; coordinates: number[][][] };
+  counts: Record<ZoneLayer, number> & { byKind: Record<string, number> };
+  items: ZoneItem[];
+}
+
+const zoneRing = { type: 'array', minItems: 4, maxItems: 5000, items: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } };
+export const zoneQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    circle: { type: 'object', additionalProperties: false, required: ['lon', 'lat', 'radiusM'], properties: { lon: { type: 'number', minimum: -180, maximum: 180 }, lat: { type: 'number', minimum: -90, maximum: 90 }, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 } } },
+    incident: { type: 'object', additionalProperties: false, required: ['id', 'radiusM'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 } } },
+    polygon: { type: 'object', additionalProperties: false, required: ['type', 'coordinates'], properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', minItems: 1, maxItems: 20, items: zoneRing } } },
+  },
+} as const;

@@ -80,3 +80,4 @@ export function createSupervise(deps: SuperviseDeps, config: SuperviseConfig = {
 
 export type { SuperviseRepositories, TargetRepository, RectificationRepository, InspectionRepository, TargetFilter } from './repositories.js';
 export { chinaDay } from './service.js';
+export { sampleTargets } from './sample.js';

@@ -167,6 +167,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/reports/health': READ,
   'GET /api/reports/incidents/:id': READ,
   'GET /api/reports/replay': READ,
+  'POST /api/zones/query': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */
