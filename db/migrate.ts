@@ -36,7 +36,14 @@ export async function migrateToLatest(db: Kysely<unknown>, kind: DbKind): Promis
     );
   }
   const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    // steps are numbered in ranges per stage and each only adds its own tables or columns, so a step this
+    // database lacks is applied even when a higher-numbered one is already there (installations that took
+    // builds in between)
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'a step';
     throw new LookoutError('LOOKOUT_ERR_DB_MIGRATION', `schema step ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
