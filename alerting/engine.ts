@@ -40,9 +40,11 @@ import { createLateData } from './late-data.js';
 import { alertingMetrics } from './metrics.js';
 import { createRuleAdmin, loadRuleSet, type RuleAdmin, type RuleSources } from './rule-admin.js';
 import { createSilences } from './silences.js';
+import type { AlertingPersistence } from './persistence.js';
+import type { StateWriterStatus } from './state-writer.js';
 import { createAlertStore } from './store.js';
 import { supervisorStats, type SupervisorStats } from './supervisor.js';
-import { applyStoreEvent } from './system-incidents.js';
+import { applyStateDbHealth, applyStoreEvent } from './system-incidents.js';
 import { createUnitOfWork } from './unit-of-work.js';
 
 export type { DerivedValues } from './derived-values.js';
@@ -62,6 +64,8 @@ export const ALERTING_DEFAULTS = {
   deviceRefreshMs: 60_000,
   /** null: a reading is late 2 × the expected interval of its kind after its timestamp */
   lateAfterMs: null,
+  /** the state database refusing alerting's writes this long opens a system incident (persistence.ts) */
+  stateDbIncidentAfterMs: 10_000,
   /** an unacknowledged incident moves up a tier after red 2, orange 10, yellow 30, blue 60 min; at most tier 3 */
   escalation: DEFAULT_ESCALATION,
   /** which alarms join an incident, per category (radius, same township, overlap) */
@@ -71,8 +75,13 @@ export const ALERTING_DEFAULTS = {
 } as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec> };
 
 export interface AlertingDeps {
-  /** hub db (WAL); alerting creates its own alert_/incident_ tables */
-  db: Database.Database;
+  /** hub db (WAL); alerting creates its own alert_/incident_ tables (not used when `persistence` is given) */
+  db?: Database.Database;
+  /**
+   * a hub on PostgreSQL: the engine works on these in-memory tables, loaded from the state database, and
+   * every change is written behind it through the repository (persistence.ts)
+   */
+  persistence?: AlertingPersistence;
   clock: Clock;
   logger: Logger;
   /** registry lookup; attributes hold station parameters (warningLevel, noiseZone, targetClass, …) */
@@ -95,6 +104,7 @@ export interface AlertingConfig extends RuleSources {
   /** township code → name: event titles name the area they cover */
   townshipNames?: Readonly<Record<string, string>>;
   deviceRefreshMs?: number;
+  stateDbIncidentAfterMs?: number;
 }
 
 export interface Alerting {
@@ -146,11 +156,17 @@ export interface Alerting {
   on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
   /** persist per-device state now (close() does it too) */
   flush(): void;
+  /** the state writer's queue (null when alerting writes its SQLite tables directly) */
+  persistence(): StateWriterStatus | null;
+  /** resolves true once every change is in the state database (at once without persistence) */
+  persisted(timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
 export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}): Alerting {
-  const { clock, db } = deps;
+  const { clock } = deps;
+  const db = deps.persistence?.db ?? deps.db;
+  if (!db) throw new Error('createAlerting needs a database or a persistence');
   const log = deps.logger.child({ stage: 'alerting' });
   const D = ALERTING_DEFAULTS;
   const settings: AlertingSettings = {
@@ -160,12 +176,14 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     stateMinIntervalMs: config.stateMinIntervalMs ?? D.stateMinIntervalMs,
     deviceRefreshMs: config.deviceRefreshMs ?? D.deviceRefreshMs,
     lateAfterMs: config.lateAfterMs ?? D.lateAfterMs,
+    stateDbIncidentAfterMs: config.stateDbIncidentAfterMs ?? D.stateDbIncidentAfterMs,
   };
   const escalation: EscalationConfig = { ...D.escalation, ...config.escalation, afterMs: { ...D.escalation.afterMs, ...config.escalation?.afterMs } };
   const correlation = { ...D.correlation };
   for (const [k, v] of Object.entries(config.correlation ?? {})) correlation[k as IncidentCategory] = { ...D.correlation[k as IncidentCategory], ...v };
 
-  const store = createAlertStore(db);
+  const persistence = deps.persistence ?? null;
+  const store = createAlertStore(db, persistence ? () => persistence.flush() : undefined);
   const rules = loadRuleSet(store, config);
   const deviceInfo = (id: string): DeviceInfo => {
     const d = deps.devices.get(id);
@@ -231,6 +249,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     try {
       if (work.behind) work.retry();
       work.run(() => {
+        if (persistence) applyStateDbHealth(book, persistence.status(), now, settings.stateDbIncidentAfterMs);
         if (now - lastDeadman >= settings.deadmanCheckMs) {
           lastDeadman = now;
           faults.deadmanSweep(now);
@@ -369,6 +388,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     flush() {
       if (!core.closed) work.flushState(true);
     },
+    persistence: () => persistence?.status() ?? null,
+    persisted: (timeoutMs) => (persistence ? persistence.drain(timeoutMs) : Promise.resolve(true)),
     close() {
       if (core.closed) return;
       for (const t of timers) clock.clearInterval(t);

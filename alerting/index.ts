@@ -13,4 +13,7 @@ export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type Fixt
 export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { supervisorStats, FLOOD_ALARMS_PER_10_MIN, type SupervisorStats } from './supervisor.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
-export type { IncidentRepository, IncidentRecord, IncidentPatch, TimelineRecord, AlarmRecord, RuleRepository, RuleRecord, SilenceRecord } from './repositories.js';
+export type { IncidentRepository, IncidentRecord, IncidentPatch, TimelineRecord, AlarmRecord, RuleRepository, RuleRecord, SilenceRecord, AlertingStateRepository, AlertingTable, StateRow, StateUnit } from './repositories.js';
+export { ALERTING_TABLES } from './repositories.js';
+export { openAlertingPersistence, type AlertingPersistence, type AlertingPersistenceConfig } from './persistence.js';
+export { STATE_WRITER_DEFAULTS, type StateWriterStatus } from './state-writer.js';

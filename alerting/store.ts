@@ -114,7 +114,9 @@ function rowToTimeline(r: TlRow): TimelineEntry {
 
 export type AlertStore = ReturnType<typeof createAlertStore>;
 
-export function createAlertStore(db: Database.Database) {
+/** `onWrite`: told after each write outside a transaction and after each outermost transaction (persistence.ts) */
+export function createAlertStore(db: Database.Database, onWrite?: () => void) {
+  const wrote = onWrite ? () => void (db.inTransaction || onWrite()) : () => {};
   db.exec(SCHEMA_SQL);
   const have = new Set((db.prepare("SELECT name FROM pragma_table_info('incident_incidents')").all() as { name: string }[]).map((c) => c.name));
   for (const [col, type] of INCIDENT_COLUMNS_ADDED) if (!have.has(col)) db.exec(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`);
@@ -188,7 +190,10 @@ export function createAlertStore(db: Database.Database) {
     db,
     meta: {
       get: (k: string): string | undefined => q.metaGet.get(k)?.v,
-      set: (k: string, v: string) => void q.metaSet.run(k, v),
+      set: (k: string, v: string) => {
+        q.metaSet.run(k, v);
+        wrote();
+      },
     },
     /** id counters live in memory and are written with the next transaction (no fsync per id) */
     nextCounter(k: string): number {
@@ -200,8 +205,12 @@ export function createAlertStore(db: Database.Database) {
     persistCounters(): void {
       for (const k of dirtyCounters) q.metaSet.run(k, String(counters.get(k)));
       dirtyCounters.clear();
+      wrote();
     },
-    saveAlarm: (a: AlarmRec) => void q.alarmUpsert.run(alarmParams(a)),
+    saveAlarm: (a: AlarmRec) => {
+      q.alarmUpsert.run(alarmParams(a));
+      wrote();
+    },
     openAlarms: (): AlarmRec[] => q.alarmsOpen.all().map(rowToAlarmRec),
     alarmsForDevice: (id: string, limit: number): Alarm[] => q.alarmsByDevice.all(id, limit).map((r) => rowToAlarmRec(r).alarm),
     lateAlarms: (limit: number): Alarm[] => q.alarmsLate.all(limit).map((r) => rowToAlarmRec(r).alarm),
@@ -215,9 +224,11 @@ export function createAlertStore(db: Database.Database) {
         event_id: i.eventId ?? null, lower_to: i.lowerTo ?? null, linked_from: i.linkedFrom ?? null, muted_until: i.mutedUntil ?? null,
         below_since: r.belowSince, below_max: r.belowMax,
       });
+      wrote();
     },
     addTimeline(incidentId: string, e: TimelineEntry): void {
       q.tlInsert.run(incidentId, e.ts, e.type, e.user, e.note, e.level, e.alarmId, e.deviceId, e.detail);
+      wrote();
     },
     loadOpenIncidents(): IncRec[] {
       return q.incOpen.all().map((r) => ({
@@ -256,19 +267,30 @@ export function createAlertStore(db: Database.Database) {
       return (db.prepare(sql).all(...args) as IncRow[]).map(incFromRow);
     },
     loadDeviceState: (dkey: string) => q.stateGet.get(dkey),
-    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => void q.stateSet.run(dkey, data, series),
+    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => {
+      q.stateSet.run(dkey, data, series);
+      wrote();
+    },
     loadPresence: () => q.presenceAll.all(),
-    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) =>
-      void q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince),
-    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => void q.silenceSet.run(id, data, endsAt, removed ? 1 : 0),
+    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) => {
+      q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince);
+      wrote();
+    },
+    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => {
+      q.silenceSet.run(id, data, endsAt, removed ? 1 : 0);
+      wrote();
+    },
     activeSilences: (now: number) => q.silencesActive.all(now).map((r) => r.data),
     storedRules: () => q.rulesAll.all(),
     saveRule(id: string, data: string | null, ts: number, user: string): void {
       q.ruleSet.run(id, data, ts, user, data === null ? 1 : 0);
       q.ruleHistory.run(id, data === null ? 'delete' : 'put', data, ts, user);
+      wrote();
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      const r = db.transaction(fn)();
+      wrote();
+      return r;
     },
   };
 }

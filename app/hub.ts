@@ -12,13 +12,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createStateDb, parseDbTarget, redactDbTarget } from '../db/index.js';
+import { createStateDb, createWriteQueues, parseDbTarget, redactDbTarget } from '../db/index.js';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
-import { createBroker, createDeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
-import { createAlerting, createCapPublisher } from '../alerting/index.js';
+import { createBroker, openDeviceRegistry } from '../broker/index.js';
+import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
+import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
 import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
@@ -27,6 +27,9 @@ import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
 
 export type { Hub, HubOptions } from './hub-types.js';
+
+/** at close, how long alerting's queued changes may take to reach a PostgreSQL state database */
+const ALERTING_DRAIN_MS = 10_000;
 
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
@@ -55,16 +58,27 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
   }
 
-  const registry = createDeviceRegistry(db, clock);
+  // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
+  // identity and dead letters behind ordered, bounded write queues that retry while the database is away.
+  const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
+  const repos = stateDb.repos;
+  const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
   const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
   const { users, twoFactor, audit } = identity;
-  const deadLetters = createDeadLetterLane(db);
-  const eventLog = createEventLog(db);
+  const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
+  const eventLog = createEventLog(repos.events);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   // township names: an event's title names the area it covers
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) });
+  // On PostgreSQL alerting works on its tables in memory, loaded from the state database now, and writes
+  // every change behind through the repository in order (alerting/persistence.ts); on SQLite it writes the
+  // shared file directly, one transaction per operation.
+  const alertingState = stateDb.connection.sqlite ? null : await openAlertingPersistence({ repo: stateDb.repos.alertingState, clock, logger: logger.child({ stage: 'alerting' }) });
+  const alerting = createAlerting(
+    { db, ...(alertingState ? { persistence: alertingState } : {}), clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics },
+    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) },
+  );
   const store = createTelemetryStore(
     {
       clock,
@@ -95,6 +109,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
+      deviceLogins: stateDb.repos.deviceLogins,
     },
     brokerCfg,
   );
@@ -175,6 +190,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         derived: (id) => alerting.derived(id),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
+        persistence: () => alerting.persistence(),
         cap: capPublisher.cap,
         capFeed: capPublisher.capFeed,
       },
@@ -195,6 +211,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
       secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
+      silenceMaxMs: config.silenceMaxDays * 86_400_000,
     },
   );
 
@@ -252,9 +269,12 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await server.close();
         await notify.close();
         alerting.close();
+        if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
+        alertingState?.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();
         live.close();
+        await queues.close(); // the state writes still queued
         await store.close(); // flushed last
         if (!stateDb.connection.sqlite) db.close();
         await stateDb.close(); // the state database last (on SQLite it is the stages' handle)

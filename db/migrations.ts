@@ -129,6 +129,20 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
 }
 
 /**
+ * Step 10: the events (事件) alerting/events.ts keeps on SQLite, so a hub on PostgreSQL writes them there too
+ * (alerting's state writer) and `lookout db copy` carries them. Same columns as events.ts creates.
+ */
+async function step10(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE IF NOT EXISTS incident_events (id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL,
+    level_rank INTEGER NOT NULL, opened_at ${t.ms} NOT NULL, closed_at ${t.ms}, last_activity ${t.ms} NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_events_status ON incident_events(status, level_rank DESC, opened_at)');
+  await q(`CREATE TABLE IF NOT EXISTS incident_event_timeline (id ${serial}, event_id TEXT NOT NULL, data TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_event_timeline_event ON incident_event_timeline(event_id, id)');
+}
+
+/**
  * Step 15: the notifier's state (notify/, docs/notify.md) — the organisation book's rows (units, people,
  * shifts, rotations, swaps, handovers; each a JSON document its schema in schemas/org.ts validated), the
  * delivery log, the escalation chains under way, the sends still queued, and the acknowledgement links
@@ -149,13 +163,24 @@ async function step15(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await q(`CREATE TABLE notify_used_links (nonce TEXT PRIMARY KEY, expires_at ${t.ms} NOT NULL)`);
 }
 
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0010-hazard-events': { up: (db) => step10(db, kind) },
     '0015-notify-state': { up: (db) => step15(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
   };
 }
 

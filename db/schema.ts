@@ -15,6 +15,8 @@ export interface LookoutSchema {
     id: string; kind: string; name: string; lon: number; lat: number; township: string | null; attributes: Generated<string>;
     token_salt: Buffer; token_hash: Buffer; created_at: number; retired_at: number | null; token_revoked_at: number | null; rev: Generated<number>;
   };
+  /** broker/login-history.ts: devices that logged in from an address (migration 0045) */
+  broker_device_logins: { address: string; device_id: string; last_at: number };
   alert_meta: { k: string; v: string };
   alert_alarms: {
     id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
@@ -27,6 +29,7 @@ export interface LookoutSchema {
     township: string | null; lon: number | null; lat: number | null; device_ids: string; opened_at: number; updated_at: number;
     acknowledged_at: number | null; closed_at: number | null; assignee: string | null; system_key: string | null; tier: Generated<number>;
     last_activity: number; last_escalated_at: number | null; close_reason: string | null; row_version: Generated<number>;
+    event_id: string | null; lower_to: string | null; linked_from: string | null; muted_until: number | null; below_since: number | null; below_max: string | null;
   };
   incident_timeline: {
     id: Generated<number>; incident_id: string; ts: number; type: string; user: string | null; note: string | null; level: string | null;
@@ -37,6 +40,11 @@ export interface LookoutSchema {
   alert_silences: { id: string; data: string; ends_at: number; removed: Generated<number> };
   alert_rules: { id: string; data: string | null; updated_at: number; updated_by: string; deleted: Generated<number> };
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
+  incident_events: {
+    id: string; status: string; drill: number; family: string; level_rank: number; opened_at: number; closed_at: number | null;
+    last_activity: number; data: string; members: string;
+  };
+  incident_event_timeline: { id: Generated<number>; event_id: string; data: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
   /** the notifier's state (db/repos/org.ts, db/repos/notify.ts) */
@@ -72,6 +80,8 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_silences', orderBy: 'id' },
   { table: 'alert_rules', orderBy: 'id' },
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
+  { table: 'incident_events', orderBy: 'id' },
+  { table: 'incident_event_timeline', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
   { table: 'org_rows', orderBy: 'kind, id' },

@@ -24,7 +24,7 @@ export function hubStats(deps: ServerInput): HubStats {
   };
 }
 
-/** ready = the broker listens, the telemetry store answers, and at least one rule is loaded */
+/** ready = the broker listens, the telemetry store answers, at least one rule is loaded and (PostgreSQL) alerting's writes go through */
 export async function readiness(deps: ServerInput): Promise<Readiness> {
   const started = deps.brokerStarted();
   const h = await deps.store.health();
@@ -33,6 +33,12 @@ export async function readiness(deps: ServerInput): Promise<Readiness> {
     broker: { ok: started, ...(started ? {} : { detail: 'not started' }) },
     store: { ok: h.ok, detail: `${deps.store.name}: ${h.state}${h.detail ? ` (${h.detail})` : ''}` },
     rules: rules > 0 ? { ok: true, detail: `${rules} rules loaded` } : { ok: false, detail: 'no rules loaded' },
-  };
+  } as Readiness['checks'];
+  const p = deps.alerting.persistence?.() ?? null;
+  if (p) {
+    checks.stateDb = p.failingSince === null
+      ? { ok: true, detail: `alerting writes through; ${p.queuedUnits} change(s) queued` }
+      : { ok: false, detail: `alerting cannot write since ${new Date(p.failingSince).toISOString()} (${p.lastError ?? 'error'}); ${p.queuedUnits} change(s) wait in order` };
+  }
   return { ok: Object.values(checks).every((c) => c.ok), checks };
 }

@@ -71,6 +71,8 @@ export interface AlertingView {
   supervisor?(): import('../../schemas/index.js').SupervisorStats;
   /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
   derived?(deviceId: string): unknown;
+  /** alerting's queue of changes to a PostgreSQL state database (null: it writes SQLite directly) */
+  persistence?(): { failingSince: number | null; lastError: string | null; queuedUnits: number } | null;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */
   cap?(incident: Incident): string;
   capFeed?(incidents: Incident[]): string;
@@ -92,7 +94,7 @@ export interface ServerDeps {
   /** the device registry (broker/device-registry.ts) */
   devices: Pick<DeviceRegistry, 'get' | 'all' | 'add' | 'find' | 'list' | 'update' | 'retire' | 'restore' | 'rotateToken' | 'revokeToken'>;
   store: { query(req: HistoryRequest): Promise<HistoryPoint[]> };
-  deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
+  deadLetters: { list(o?: { limit?: number; deviceId?: string }): Promise<DeadLetter[]>; countSince(ts: number): number };
   alerting: AlertingView;
   live: LiveState;
   stats(): HubStats;

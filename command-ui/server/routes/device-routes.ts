@@ -158,7 +158,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
 
   app.patch<{ Params: { id: string }; Body: PatchBody }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams, body: patchBody } }, async (req) => {
     known(req.params.id, req);
-    const device = devices.update(req.params.id, req.body);
+    const device = await devices.update(req.params.id, req.body);
     audit(req, 'device-edit', device.id, Object.keys(req.body).sort().join(','));
     return { device };
   });
@@ -166,14 +166,14 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
   // DELETE retires: the device is refused at login and leaves the map; its history and audit rows stay.
   app.delete<{ Params: { id: string } }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams } }, async (req) => {
     known(req.params.id, req);
-    const device = devices.retire(req.params.id);
+    const device = await devices.retire(req.params.id);
     audit(req, 'device-retire', device.id);
     return { device };
   });
 
   app.post<{ Params: { id: string } }>('/api/devices/:id/restore', { preHandler: admin, schema: { params: idParams } }, async (req) => {
     known(req.params.id, req);
-    const device = devices.restore(req.params.id);
+    const device = await devices.restore(req.params.id);
     audit(req, 'device-restore', device.id);
     return { device };
   });
@@ -189,7 +189,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
 
   app.delete<{ Params: { id: string } }>('/api/devices/:id/token', { preHandler: admin, schema: { params: idParams } }, async (req) => {
     known(req.params.id, req);
-    const device = devices.revokeToken(req.params.id);
+    const device = await devices.revokeToken(req.params.id);
     audit(req, 'device-token-revoke', device.id);
     return { device };
   });
