@@ -156,7 +156,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
-      repo: stateDb.repos.notify,
+      state: { repo: stateDb.repos.notify, writes: queues.queue('notify') },
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../alerting/virtual-clock.js';
 import { createEscalation, type Delivery, type DutyQuery, type EscalationIncident } from './escalation.js';
+import type { SavedRun } from './state.js';
 import { validatePolicyFile } from './policy.js';
 
 const policies = validatePolicyFile({
@@ -22,12 +23,12 @@ const policies = validatePolicyFile({
   ],
 });
 
-function setup() {
+function setup(saved: SavedRun[] = []) {
   const clock = createVirtualClock();
   const sent: (Delivery & { at: number })[] = [];
   const timeline: string[] = [];
-  const duty = (q: DutyQuery) => (q.tier === 'township' && q.township === '331003107' ? [{ personId: 'p-yq', name: '院桥值班员' }] : q.tier === 'district' && q.role === 'leader' ? [{ personId: 'p-lead', name: '区值班领导' }] : []);
-  const esc = createEscalation({ clock, policies: () => policies, onDuty: duty, deliver: (d) => (sent.push({ ...d, at: clock.now() }), 'webhook'), timeline: (_id, t) => timeline.push(t) });
+  const duty = (q: DutyQuery) => (q.tier === 'township' && q.township === '331003107' ? [{ personId: 'p-yq', name: '院桥值班员' }] : q.tier === 'district' && q.role !== 'officer' ? [{ personId: 'p-lead', name: '区值班领导' }] : []);
+  const esc = createEscalation({ clock, policies: () => policies, onDuty: duty, deliver: (d) => (sent.push({ ...d, at: clock.now() }), 'webhook'), timeline: (_id, t) => timeline.push(t), save: (r) => void saved.push(r) });
   const inc: EscalationIncident = { id: 'inc-1', level: 'red', category: 'gas', township: '331003107', title: '院桥镇 燃气泄漏', drill: false, openedAt: clock.now() };
   return { clock, sent, timeline, esc, inc };
 }
@@ -71,5 +72,41 @@ describe('escalation runner (virtual clock)', () => {
     expect(timeline.some((t) => /无人在班/.test(t))).toBe(true);
     expect(esc.start({ ...inc, township: '331003101' })).toBe(false);
     expect(esc.start({ ...inc, id: 'inc-2', level: 'blue' })).toBe(false); // no policy for blue here
+  });
+
+  it('saves where a chain stands at each wait; a new runner resumes it at the step that was due, sending nothing twice', () => {
+    const saved: SavedRun[] = [];
+    const a = setup(saved);
+    a.esc.start(a.inc);
+    expect(saved.at(-1)).toMatchObject({ policyId: 'red', pc: 2, reminder: 1, dueAt: a.clock.now() + 5 * 60_000, done: false });
+    a.esc.close(); // the hub stops
+    const b = setup();
+    b.clock.advance(6 * 60_000); // down past the wait
+    expect(b.esc.resume([saved.at(-1)!], () => true)).toBe(1);
+    b.clock.advance(0);
+    expect(b.sent.map((s) => [s.recipients[0]!.personId, s.message.reminder])).toEqual([['p-lead', 2]]);
+    expect(b.timeline.some((t) => /重启后继续/.test(t))).toBe(true);
+    // a chain whose incident is no longer open is not resumed
+    const c = setup();
+    expect(c.esc.resume([saved.at(-1)!], () => false)).toBe(0);
+    c.clock.advance(3600_000);
+    expect(c.sent).toEqual([]);
+  });
+
+  it('a chain run to its end is not started again by an update; a hand-off starts the tier\'s chain with reminders counted on', () => {
+    const { clock, sent, esc, inc } = setup();
+    esc.start(inc);
+    clock.advance(3600_000);
+    expect(esc.running()).toEqual([]);
+    const n = sent.length;
+    const last = sent.at(-1)!.message.reminder;
+    expect(esc.start(inc)).toBe(false);
+    expect(sent.length).toBe(n);
+    esc.handOff(inc, 'district', '上报');
+    expect(esc.running()).toEqual([inc.id]);
+    // the district has no officer on duty here: its leader is told after the hand-off chain's 5 minutes
+    expect(sent.length).toBe(n);
+    clock.advance(5 * 60_000);
+    expect(sent.at(-1)).toMatchObject({ recipients: [{ personId: 'p-lead' }], message: { reminder: last + 1 } });
   });
 });

@@ -5,7 +5,7 @@
 // restart: start() reads them back before anything is sent.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { LookoutError, type Clock, type DutyTier, type Incident } from '../schemas/index.js';
+import { LookoutError, type Clock, type DutyTier, type Incident, type WriteQueue } from '../schemas/index.js';
 import type { ChannelFile } from '../schemas/notify-channels.js';
 import { createAckLinks, createMemoryUsedLinks, type AckLinks, type UsedLinkStore } from './ack-links.js';
 import { ackRoutes, type AckPageIncident } from './ack-page.js';
@@ -16,7 +16,6 @@ import { createOutbox, OUTBOX_DEFAULTS, type OutboxConfig } from './outbox.js';
 import { DEFAULT_POLICIES_FILE, readPolicyFile, type CompiledPolicy } from './policy.js';
 import type { NotifyRepository } from './state.js';
 import type { Addressed, Channel, ChannelClass, Outgoing, Recipient } from './types.js';
-import { createWriteBehind } from './write-behind.js';
 
 export const NOTIFY_DEFAULTS = {
   /** queue, pace and retry of every channel (notify/outbox.ts) */
@@ -36,8 +35,9 @@ export interface NotifyDeps {
   secretKey?: Buffer | null;
   /** where delivery records go; default in memory (and `repo`, when given) */
   deliveryLog?: DeliveryLog;
-  /** keeps the log, the chains, the waiting sends and the used links across a restart (db/repos/notify.ts) */
-  repo?: NotifyRepository;
+  /** keeps the log, the chains, the waiting sends and the used links across a restart (db/repos/notify.ts),
+   *  written behind the sends through the state database's ordered, bounded write queue */
+  state?: { repo: NotifyRepository; writes: WriteQueue };
   /** told of every delivery record (the incident timeline) */
   onDelivery?: (rec: DeliveryRecord) => void;
   /** a channel gave up a delivery (the hub opens a system incident) */
@@ -85,8 +85,8 @@ export interface Notify {
   handOff(incident: Pick<Incident, 'id' | 'level' | 'category' | 'township' | 'title' | 'drill' | 'openedAt'>, tier: DutyTier, reason: string): void;
   /** reads back what a restart left (chains resume, waiting sends are queued again); before anything is sent */
   start(): Promise<{ chains: number; sends: number }>;
-  /** rows still to be written to the repository, and the writes that failed */
-  stateWrites(): { pending: number; failures: number };
+  /** state rows waiting to be written, and the writes refused because the queue was full */
+  stateWrites(): { pending: number; refused: number };
   /** tell the notifier an incident changed: an open one starts its chain, any other status stops it */
   incidentChanged(incident: Pick<Incident, 'id' | 'level' | 'category' | 'township' | 'title' | 'drill' | 'status' | 'openedAt'>, by?: string | null): void;
   /** the chain's own entry points (tests, the hub) */
@@ -104,8 +104,18 @@ export interface Notify {
 export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notify {
   const logger = deps.logger;
   const log = deps.deliveryLog ?? createMemoryDeliveryLog(NOTIFY_DEFAULTS.memoryLogMax);
-  const repo = deps.repo ?? null;
-  const writes = createWriteBehind(logger);
+  const repo = deps.state?.repo ?? null;
+  let refused = 0;
+  const writes = {
+    // a write the full queue refuses is logged and counted; the send it belongs to goes on
+    run(what: string, fn: () => Promise<unknown>) {
+      if (!deps.state || deps.state.writes.push(`notify:${what}`, fn)) return;
+      refused++;
+      logger.error({ what }, 'notify state write refused: the state write queue is full');
+    },
+    // while the database is away the queue retries; nothing waits on it then (the hub drains it at close)
+    flush: () => (deps.state && !deps.state.writes.behind ? deps.state.writes.idle() : Promise.resolve()),
+  };
   const append = (rec: DeliveryRecord) => {
     log.append(rec);
     if (repo) writes.run('delivery', () => repo.appendDeliveries([rec]));
@@ -251,7 +261,7 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
       if (chains || sends) logger.info({ chains, sends }, 'notifications resumed after a restart');
       return { chains, sends };
     },
-    stateWrites: () => ({ pending: writes.pending, failures: writes.failures }),
+    stateWrites: () => ({ pending: deps.state?.writes.depth ?? 0, refused }),
     async settled() {
       await outbox.settled();
       await writes.flush();
@@ -261,7 +271,6 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
         escalation.close();
         await outbox.close();
         for (const c of channels.values()) await c.close();
-        await writes.flush();
       })();
       return closing;
     },

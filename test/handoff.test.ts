@@ -3,39 +3,29 @@
 // mailed at once; the district assigns it down (下派) and the township's chain starts again. Each is a
 // timeline entry and an audit row; a township user cannot assign down, nor hand up another township's
 // incident; a resolved incident is handed nowhere.
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../alerting/index.js';
 import type { Incident } from '../schemas/index.js';
 import { startSmtpMock } from '../notify/contract/mock-smtp.js';
 import { eventually, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { cst, notifyEnv } from './helpers/notify-fixture.js';
 
 const YQ = '331003107';
 const NX = '331003101';
 const PASSWORD = 'Township-Pass-2026!';
-const cst = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 describe('上报 / 下派: handing an incident up to the district and down to a township', () => {
   const clock = createVirtualClock(Date.now() - 3600_000);
   const dir = tempDir('lookout-handoff-');
   let t: TestHub;
   let smtp: Awaited<ReturnType<typeof startSmtpMock>>;
-  const fixtures = new URL('../notify/fixtures/org/', import.meta.url).pathname;
 
   beforeAll(async () => {
     smtp = await startSmtpMock('u', 'p', { clock });
-    writeFileSync(path.join(dir, 'notify.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-    writeFileSync(path.join(dir, 'channels.json'), JSON.stringify({ version: 1, channels: [{ id: 'mail', kind: 'email', host: '127.0.0.1', port: smtp.port, from: 'Lookout <lookout@hy.example>' }] }));
-    const org = path.join(dir, 'org');
-    mkdirSync(org);
-    copyFileSync(path.join(fixtures, 'units.csv'), path.join(org, 'units.csv'));
-    copyFileSync(path.join(fixtures, 'people.csv'), path.join(org, 'people.csv'));
     const from = cst(clock.now() - 3600_000);
     const to = cst(clock.now() + 24 * 3600_000);
-    writeFileSync(path.join(org, 'roster.csv'), `unit,start,end,officers,leaders\nyq-gov,${from},${to},p-chen,p-ma\nhy-yjj,${from},${to},p-he,p-lin\n`);
-    t = await startTestHub({ clock, env: { LOOKOUT_NOTIFY_CHANNELS_FILE: path.join(dir, 'channels.json'), LOOKOUT_NOTIFY_KEY_FILE: path.join(dir, 'notify.key'), LOOKOUT_PUBLIC_URL: 'https://lookout.hy.example', LOOKOUT_ORG_DIR: org } });
+    const env = notifyEnv(dir, [{ id: 'mail', kind: 'email', host: '127.0.0.1', port: smtp.port, from: 'Lookout <lookout@hy.example>' }], `unit,start,end,officers,leaders\nyq-gov,${from},${to},p-chen,p-ma\nhy-yjj,${from},${to},p-he,p-lin\n`);
+    t = await startTestHub({ clock, env });
   });
   afterAll(async () => {
     await t?.close();

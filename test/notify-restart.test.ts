@@ -2,8 +2,7 @@
 // API is there after the hub restarts on the same data directory; a red incident whose chain was waiting
 // its 2 minutes when the hub stopped pages the district leader when they are up — and the township officer's
 // first notice, sent before the stop, is not sent again; a link used before a restart stays used after it.
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../alerting/index.js';
@@ -11,6 +10,7 @@ import type { Incident } from '../schemas/index.js';
 import { startSmtpMock } from '../notify/contract/mock-smtp.js';
 import { startWebhookMock } from '../notify/contract/mock-webhook.js';
 import { eventually, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { notifyEnv } from './helpers/notify-fixture.js';
 
 describe('the notifier across a hub restart', () => {
   const clock = createVirtualClock(Date.now() - 3600_000);
@@ -19,27 +19,22 @@ describe('the notifier across a hub restart', () => {
   let t: TestHub;
   let hook: Awaited<ReturnType<typeof startWebhookMock>>;
   let smtp: Awaited<ReturnType<typeof startSmtpMock>>;
-  const fixtures = new URL('../notify/fixtures/org/', import.meta.url).pathname;
-  const env = () => ({ LOOKOUT_NOTIFY_CHANNELS_FILE: path.join(dir, 'channels.json'), LOOKOUT_NOTIFY_KEY_FILE: path.join(dir, 'notify.key'), LOOKOUT_PUBLIC_URL: 'https://lookout.hy.example', LOOKOUT_ORG_DIR: path.join(dir, 'org') });
+  let env: Record<string, string>;
   const restart = async () => {
     await t.stop();
-    t = await startTestHub({ clock, dataDir, env: env() });
+    t = await startTestHub({ clock, dataDir, env });
   };
 
   beforeAll(async () => {
     hook = await startWebhookMock('restart-hook-secret', { clock });
     smtp = await startSmtpMock('u', 'p', { clock });
     writeFileSync(path.join(dir, 'hook.secret'), 'restart-hook-secret', { mode: 0o600 });
-    writeFileSync(path.join(dir, 'notify.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-    writeFileSync(path.join(dir, 'channels.json'), JSON.stringify({ version: 1, channels: [
+    // units and people from files; the roster only through the API (what a restart used to lose)
+    env = notifyEnv(dir, [
       { id: 'hook', kind: 'webhook', url: hook.url, secret: { file: path.join(dir, 'hook.secret') } },
       { id: 'mail', kind: 'email', host: '127.0.0.1', port: smtp.port, from: 'Lookout <lookout@hy.example>' },
-    ] }));
-    // units and people from files; the roster only through the API (what a restart used to lose)
-    mkdirSync(path.join(dir, 'org'));
-    copyFileSync(path.join(fixtures, 'units.csv'), path.join(dir, 'org', 'units.csv'));
-    copyFileSync(path.join(fixtures, 'people.csv'), path.join(dir, 'org', 'people.csv'));
-    t = await startTestHub({ clock, dataDir, env: env() });
+    ]);
+    t = await startTestHub({ clock, dataDir, env });
   });
   afterAll(async () => {
     await t?.close();
