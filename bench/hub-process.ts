@@ -138,6 +138,8 @@ async function startLookout() {
       // not the per-IP limit (T20) that would refuse what exceeds 1 000 at once + 200/s from one address
       LOOKOUT_MQTT_CONN_RATE: '0',
       ...(process.env.BENCH_STORE ? { LOOKOUT_STORE: process.env.BENCH_STORE } : {}),
+      // the state database (bench/state-db.ts runs the ingest scenario once on SQLite, once on PostgreSQL)
+      ...(process.env.BENCH_DB ? { LOOKOUT_DB: process.env.BENCH_DB } : {}),
       ...(process.env.BENCH_VM_URL ? { VM_URL: process.env.BENCH_VM_URL } : {}),
       // a bench window above the hub's per-device inflight cap (default 100) raises the cap with it
       ...(process.env.BENCH_MAX_INFLIGHT ? { LOOKOUT_MQTT_MAX_INFLIGHT: process.env.BENCH_MAX_INFLIGHT } : {}),
