@@ -10,7 +10,7 @@ import { LookoutError } from '../schemas/errors.js';
 import { ruleFileSchema, ruleSchema, type Condition, type DeadmanRule, type EventRule, type LevelSpec, type MetricRule, type RejectRule, type Rule, type RuleFile, type ZoneRule } from '../schemas/rules.js';
 import { compileCondition, type CondFn } from './conditions/index.js';
 import { needWindow } from './conditions/types.js';
-import { parseDuration } from './duration.js';
+import { MAX_RULE_DURATION_MS, overlongDuration, parseDuration } from './duration.js';
 
 export const PACKS_DIR = fileURLToPath(new URL('./packs/', import.meta.url));
 export const SHIPPED_PACKS = ['flood', 'rainstorm', 'flash-flood', 'gas', 'air', 'water', 'noise', 'geo', 'camera', 'device-faults'] as const;
@@ -29,6 +29,8 @@ function ajvMessage(errors: typeof validateRuleFn.errors): string {
 export function validateRule(rule: unknown): Rule {
   if (!validateRuleFn(rule)) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${(rule as { id?: string })?.id ?? '?'}: ${ajvMessage(validateRuleFn.errors)}`);
   const r = rule as Rule;
+  const long = overlongDuration(r);
+  if (long) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${r.id}: ${long.path} ${JSON.stringify(long.value)} is longer than ${MAX_RULE_DURATION_MS / 86_400_000} days, the longest duration a rule may use; choose a shorter one`);
   let c: CompiledRule;
   try {
     c = compileRule(r);

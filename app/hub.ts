@@ -12,16 +12,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createStateDb, parseDbTarget, redactDbTarget } from '../db/index.js';
+import { createStateDb, createWriteQueues, parseDbTarget, redactDbTarget } from '../db/index.js';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
-import { createBroker, createDeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
+import { createBroker, openDeviceRegistry } from '../broker/index.js';
+import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
 import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
 import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
 import { createIdentity } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -58,11 +58,15 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
   }
 
-  const registry = createDeviceRegistry(db, clock);
+  // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
+  // identity and dead letters behind ordered, bounded write queues that retry while the database is away.
+  const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
+  const repos = stateDb.repos;
+  const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
   const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
   const { users, twoFactor, audit } = identity;
-  const deadLetters = createDeadLetterLane(db);
-  const eventLog = createEventLog(db);
+  const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
+  const eventLog = createEventLog(repos.events);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
@@ -105,6 +109,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
+      deviceLogins: stateDb.repos.deviceLogins,
     },
     brokerCfg,
   );
@@ -136,8 +141,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   alerting.on('device:state', (id, state) => live.alarm(id, state));
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
-  const org = createOrgBook({ clock });
-  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  // the organisation book and the notifier's state live in the state database: a restart keeps the rosters
+  // entered through the API, the chains under way and the sends still waiting (docs/notify.md, Persistence)
+  const org = await loadOrgBook({ clock, repo: stateDb.repos.org });
+  if (config.notify.orgDir) logger.info(await importOrgDir(org, config.notify.orgDir), 'organisation imported');
   const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
   const notify = createNotify(
     {
@@ -145,6 +152,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      repo: stateDb.repos.notify,
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
@@ -203,12 +211,17 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
       secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
+      silenceMaxMs: config.silenceMaxDays * 86_400_000,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveryHistory({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+  );
+
+  await server.app.register(
+    handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
   );
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
@@ -234,6 +247,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     notify,
     async start() {
       alerting.start();
+      await notify.start(); // chains and sends a restart left, once the incidents are loaded
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -260,6 +274,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();
         live.close();
+        await queues.close(); // the state writes still queued
         await store.close(); // flushed last
         if (!stateDb.connection.sqlite) db.close();
         await stateDb.close(); // the state database last (on SQLite it is the stages' handle)

@@ -142,6 +142,36 @@ async function step10(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await q('CREATE INDEX IF NOT EXISTS incident_event_timeline_event ON incident_event_timeline(event_id, id)');
 }
 
+/**
+ * Step 15: the notifier's state (notify/, docs/notify.md) — the organisation book's rows (units, people,
+ * shifts, rotations, swaps, handovers; each a JSON document its schema in schemas/org.ts validated), the
+ * delivery log, the escalation chains under way, the sends still queued, and the acknowledgement links
+ * already used — so a restart forgets no roster, no pending step, and sends nothing twice.
+ */
+async function step15(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE org_rows (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))`);
+  await q(`CREATE TABLE notify_deliveries (id ${serial}, ts ${t.ms} NOT NULL, incident_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+    channel_kind TEXT NOT NULL, person_id TEXT, recipient TEXT NOT NULL, address TEXT NOT NULL, dkey TEXT NOT NULL, attempt INTEGER NOT NULL,
+    status TEXT NOT NULL, code TEXT, answer TEXT, provider_id TEXT, final INTEGER NOT NULL, drill INTEGER NOT NULL, reminder INTEGER NOT NULL)`);
+  await q('CREATE INDEX notify_deliveries_incident ON notify_deliveries (incident_id, id)');
+  await q('CREATE INDEX notify_deliveries_key ON notify_deliveries (dkey, status)');
+  await q(`CREATE TABLE notify_escalations (incident_id TEXT PRIMARY KEY, data TEXT NOT NULL, due_at ${t.ms}, done INTEGER NOT NULL DEFAULT 0, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE notify_outbox (channel_id TEXT NOT NULL, dkey TEXT NOT NULL, data TEXT NOT NULL, attempt INTEGER NOT NULL,
+    not_before ${t.ms} NOT NULL, PRIMARY KEY (channel_id, dkey))`);
+  await q(`CREATE TABLE notify_used_links (nonce TEXT PRIMARY KEY, expires_at ${t.ms} NOT NULL)`);
+}
+
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
@@ -149,6 +179,8 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
     '0010-hazard-events': { up: (db) => step10(db, kind) },
+    '0015-notify-state': { up: (db) => step15(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
   };
 }
 

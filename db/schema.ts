@@ -15,6 +15,8 @@ export interface LookoutSchema {
     id: string; kind: string; name: string; lon: number; lat: number; township: string | null; attributes: Generated<string>;
     token_salt: Buffer; token_hash: Buffer; created_at: number; retired_at: number | null; token_revoked_at: number | null; rev: Generated<number>;
   };
+  /** broker/login-history.ts: devices that logged in from an address (migration 0045) */
+  broker_device_logins: { address: string; device_id: string; last_at: number };
   alert_meta: { k: string; v: string };
   alert_alarms: {
     id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
@@ -45,6 +47,16 @@ export interface LookoutSchema {
   incident_event_timeline: { id: Generated<number>; event_id: string; data: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
+  /** the notifier's state (db/repos/org.ts, db/repos/notify.ts) */
+  org_rows: { kind: string; id: string; data: string };
+  notify_deliveries: {
+    id: Generated<number>; ts: number; incident_id: string; channel_id: string; channel_kind: string; person_id: string | null; recipient: string;
+    address: string; dkey: string; attempt: number; status: string; code: string | null; answer: string | null; provider_id: string | null;
+    final: number; drill: number; reminder: number;
+  };
+  notify_escalations: { incident_id: string; data: string; due_at: number | null; done: Generated<number>; updated_at: number };
+  notify_outbox: { channel_id: string; dkey: string; data: string; attempt: number; not_before: number };
+  notify_used_links: { nonce: string; expires_at: number };
   /** rows taken FOR UPDATE (PostgreSQL) / written first (SQLite) to serialise racing writers: db/locks.ts */
   lookout_locks: { name: string; n: number };
 }
@@ -72,4 +84,9 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'incident_event_timeline', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
+  { table: 'org_rows', orderBy: 'kind, id' },
+  { table: 'notify_deliveries', orderBy: 'id', identity: 'id' },
+  { table: 'notify_escalations', orderBy: 'incident_id' },
+  { table: 'notify_outbox', orderBy: 'channel_id, dkey' },
+  { table: 'notify_used_links', orderBy: 'nonce' },
 ];

@@ -13,3 +13,4 @@ export * from './store-events.js';
 export * from './notify-channels.js';
 export * from './notify-policy.js';
 export * from './org.js';
+export * from './write-queue.js';

@@ -201,7 +201,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
-  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
+  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats, deviceTownship: (id) => deps.devices.find(id)?.township }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
   io.on('connection', (socket) => {
     const data = socket.data as Data;
     const scope = data.scope;

@@ -94,7 +94,7 @@ export interface ServerDeps {
   /** the device registry (broker/device-registry.ts) */
   devices: Pick<DeviceRegistry, 'get' | 'all' | 'add' | 'find' | 'list' | 'update' | 'retire' | 'restore' | 'rotateToken' | 'revokeToken'>;
   store: { query(req: HistoryRequest): Promise<HistoryPoint[]> };
-  deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
+  deadLetters: { list(o?: { limit?: number; deviceId?: string }): Promise<DeadLetter[]>; countSince(ts: number): number };
   alerting: AlertingView;
   live: LiveState;
   stats(): HubStats;

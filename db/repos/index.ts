@@ -1,27 +1,34 @@
 // Every repository over one Kysely handle.
 import type { Kysely } from 'kysely';
 import type { AlertingStateRepository, IncidentRepository, RuleRepository } from '../../alerting/index.js';
-import type { DeviceRepository } from '../../broker/index.js';
+import type { DeviceLoginRepository, DeviceRepository } from '../../broker/index.js';
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
+import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createAlertingStateRepository, createIncidentRepository, createRuleRepository } from './alerting.js';
 import { createAuditRepository } from './audit.js';
+import { createDeviceLoginRepository } from './device-logins.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
+import { createNotifyRepository } from './notify.js';
+import { createOrgRepository } from './org.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
   audit: AuditRepository;
   users: UserRepository;
   devices: DeviceRepository;
+  deviceLogins: DeviceLoginRepository;
   incidents: IncidentRepository;
   rules: RuleRepository;
   /** alerting's changes as units (its state writer) and its tables page by page (loaded at start) */
   alertingState: AlertingStateRepository;
   deadLetters: DeadLetterRepository;
   events: EventRepository;
+  org: OrgRepository;
+  notify: NotifyRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -29,10 +36,13 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     audit: createAuditRepository(db, kind),
     users: createUserRepository(db, kind),
     devices: createDeviceRepository(db, kind),
+    deviceLogins: createDeviceLoginRepository(db),
     incidents: createIncidentRepository(db, kind),
     rules: createRuleRepository(db),
     alertingState: createAlertingStateRepository(db, kind),
     deadLetters: createDeadLetterRepository(db),
     events: createEventRepository(db),
+    org: createOrgRepository(db),
+    notify: createNotifyRepository(db),
   };
 }

@@ -4,6 +4,7 @@
 import { METRICS, isLevel, type Alarm, type Device, type Incident, type IncidentAction } from '../../../schemas/index.js';
 import { api, getSession, type DeviceDetail } from './api.js';
 import { HistoryChart } from './chart.js';
+import { handoffBar } from './handoff.js';
 import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions } from './dialog.js';
 import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
 import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
@@ -168,7 +169,7 @@ export class Drawer {
 
     // title, level, status and the actions stay on top while the rest scrolls (sticky): reachable
     // without scrolling whatever the number of devices, alarms and timeline entries
-    const sticky = h('div', { class: 'd-sticky', 'data-testid': 'drawer-head' }, header, this.canAct() ? this.actionBar(i) : null);
+    const sticky = h('div', { class: 'd-sticky', 'data-testid': 'drawer-head' }, header, this.canAct() ? this.actionBar(i) : null, this.canAct() ? handoffBar(i) : null);
     const parts: (HTMLElement | null)[] = [sticky, fields];
     const first0 = i.alarms[0];
     const chartDev = first0 ? store.devices.get(first0.deviceId) : devices[0];

@@ -158,7 +158,9 @@ export class Queue {
       let r = this.rows.get(id);
       if (!r || r.key !== key) {
         const fresh = ev ? this.eventRow(ev, rows) : this.row(i!);
-        if (r) r.el.replaceWith(fresh.el);
+        // the row element itself stays (its content and attributes are swapped): an incident updated many
+        // times a second under a storm would otherwise be detached between the pointer's press and release
+        if (r) fresh.el = morphInto(r.el, fresh.el);
         r = { ...fresh, key };
         this.rows.set(id, r);
       }
@@ -223,7 +225,8 @@ export class Queue {
       h('div', { class: 'q-sub' }, `${levelName(e.level)} · ${t('eventIncidents', { n: mine.length })} · ${t('eventTownships', { n: new Set(mine.map((i) => i.township)).size })}`)),
     timer);
     const toggle = () => {
-      if (open) this.expanded.delete(e.id);
+      // read now, not when the row was built: the element outlives its first content (morphInto)
+      if (this.expanded.has(e.id)) this.expanded.delete(e.id);
       else this.expanded.add(e.id);
       this.render();
     };
@@ -307,4 +310,12 @@ export class Queue {
     this.tab = tab;
     this.render();
   }
+}
+
+/** Gives `target` the attributes and children of `source` and returns `target` (listeners on `target` stay). */
+function morphInto(target: HTMLElement, source: HTMLElement): HTMLElement {
+  for (const a of [...target.attributes]) if (!source.hasAttribute(a.name)) target.removeAttribute(a.name);
+  for (const a of [...source.attributes]) if (target.getAttribute(a.name) !== a.value) target.setAttribute(a.name, a.value);
+  target.replaceChildren(...source.childNodes);
+  return target;
 }

@@ -4,6 +4,7 @@
 import { LEVELS, type Level } from '../../../schemas/index.js';
 import { api, getSession } from './api.js';
 import { clear, h } from './dom.js';
+import { cockpitButton } from './cockpit.js';
 import { dutyBadge } from './duty.js';
 import { dateTime } from './format.js';
 import { getLang, levelShort, setLang, t } from './i18n.js';
@@ -94,6 +95,7 @@ export class TopBar {
     const user = getSession()?.user;
     // who is on duty now in the user's unit (the roster), not the logged-in account; opens the roster page
     if (user) this.right.appendChild(dutyBadge());
+    if (user) this.right.appendChild(cockpitButton());
     if (!isOnDuty()) {
       const b = h('button', { class: 'primary duty-btn', 'data-testid': 'start-duty' }, `▶ ${t('startDuty')}`);
       b.addEventListener('click', () => void startDuty());
