@@ -79,6 +79,9 @@ describe('fault: PostgreSQL away under load', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.stateDb?.ok).toBe(false);
       expect(open().some((i) => i.category === 'system' && i.title.includes('状态数据库不可写'))).toBe(true);
+      const metrics = (await t.api('GET', '/metrics')).text;
+      expect(Number(/^lookout_alerting_state_queue_units (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+      expect(Number(/^lookout_alerting_state_failing_since_seconds (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       await pg!.start();
       await caughtUp();
       expect((await t.api('GET', '/readyz')).status).toBe(200);
