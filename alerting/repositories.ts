@@ -125,6 +125,7 @@ export const ALERTING_TABLES = {
   alert_device_state: { key: 'dkey' },
   alert_presence: { key: 'device_id' },
   alert_silences: { key: 'id' },
+  alert_shelves: { key: 'id' },
   alert_rules: { key: 'id' },
   alert_rule_history: { append: true },
   incident_events: { key: 'id' },

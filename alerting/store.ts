@@ -31,6 +31,7 @@ CREATE INDEX IF NOT EXISTS incident_timeline_incident ON incident_timeline(incid
 CREATE TABLE IF NOT EXISTS alert_device_state (dkey TEXT PRIMARY KEY, data TEXT NOT NULL, series BLOB);
 CREATE TABLE IF NOT EXISTS alert_presence (device_id TEXT PRIMARY KEY, last_seen INTEGER, online INTEGER, offline_since INTEGER);
 CREATE TABLE IF NOT EXISTS alert_silences (id TEXT PRIMARY KEY, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rules (id TEXT PRIMARY KEY, data TEXT, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rule_history (id INTEGER PRIMARY KEY AUTOINCREMENT, rule_id TEXT NOT NULL, action TEXT NOT NULL, data TEXT, ts INTEGER NOT NULL, user TEXT NOT NULL);
 `;
@@ -157,6 +158,8 @@ export function createAlertStore(db: Database.Database, onWrite?: () => void) {
     presenceSet: db.prepare('INSERT INTO alert_presence (device_id, last_seen, online, offline_since) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online, offline_since = excluded.offline_since'),
     silenceSet: db.prepare('INSERT INTO alert_silences (id, data, ends_at, removed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
     silencesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_silences WHERE removed = 0 AND ends_at > ?'),
+    shelfSet: db.prepare('INSERT INTO alert_shelves (id, device_id, data, ends_at, removed) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
+    shelvesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_shelves WHERE removed = 0 AND ends_at > ?'),
     rulesAll: db.prepare<[], { id: string; data: string | null; deleted: number }>('SELECT id, data, deleted FROM alert_rules'),
     ruleSet: db.prepare('INSERT INTO alert_rules (id, data, updated_at, updated_by, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by, deleted = excluded.deleted'),
     ruleHistory: db.prepare('INSERT INTO alert_rule_history (rule_id, action, data, ts, user) VALUES (?, ?, ?, ?, ?)'),
@@ -281,6 +284,8 @@ export function createAlertStore(db: Database.Database, onWrite?: () => void) {
       wrote();
     },
     activeSilences: (now: number) => q.silencesActive.all(now).map((r) => r.data),
+    saveShelf: (id: string, deviceId: string, data: string, endsAt: number, removed: boolean) => void q.shelfSet.run(id, deviceId, data, endsAt, removed ? 1 : 0),
+    activeShelves: (now: number) => q.shelvesActive.all(now).map((r) => r.data),
     storedRules: () => q.rulesAll.all(),
     saveRule(id: string, data: string | null, ts: number, user: string): void {
       q.ruleSet.run(id, data, ts, user, data === null ? 1 : 0);

@@ -13,6 +13,8 @@ export interface Config {
   http: { host: string; port: number; requestTimeoutMs: number };
   /** LOOKOUT_SILENCE_MAX_DAYS: the longest silence an operator may set, in days */
   silenceMaxDays: number;
+  /** LOOKOUT_SHELF_MAX_HOURS: the longest a sensor may be shelved (暂缓), in hours */
+  shelfMaxHours: number;
   /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
   mqttLimits: {
     connRate: number;
@@ -106,6 +108,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
   LOOKOUT_SILENCE_MAX_DAYS: { default: '7', help: 'Longest silence of a rule an operator may set (and how far ahead it may start), in days (1–90). A longer one is refused; renew a silence while its cause is still there.' },
+  LOOKOUT_SHELF_MAX_HOURS: { default: '12', help: 'Longest a dispatcher may shelve (暂缓) a noisy sensor, in hours (1–24; one shift by default). A longer one is refused; shelve it again in the next shift if it is still noisy.' },
   LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
   LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
   INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
@@ -277,6 +280,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
     // a silence hides red alarms: bounded, so a forgotten one cannot hide them for years
     silenceMaxDays: integer(env, 'LOOKOUT_SILENCE_MAX_DAYS', 1, 90),
+    // a shelved sensor raises nothing: at most one day (the shelve request's own bound, schemas/rules.ts)
+    shelfMaxHours: integer(env, 'LOOKOUT_SHELF_MAX_HOURS', 1, 24),
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),
       port: port(env, 'LOOKOUT_MQTT_PORT'),

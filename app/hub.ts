@@ -19,9 +19,13 @@ import { systemClock } from '../schemas/index.js';
 import { createBroker, openDeviceRegistry } from '../broker/index.js';
 import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
 import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
-import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
+import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
+import { createRelease } from '../release/index.js';
+import { createReview } from '../review/index.js';
 import { createIdentity } from '../identity/index.js';
 import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createPrepare } from '../prepare/index.js';
+import { createSupervise } from '../supervise/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
@@ -77,7 +81,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const alertingState = stateDb.connection.sqlite ? null : await openAlertingPersistence({ repo: stateDb.repos.alertingState, clock, logger: logger.child({ stage: 'alerting' }) });
   const alerting = createAlerting(
     { db, ...(alertingState ? { persistence: alertingState } : {}), clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics },
-    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) },
+    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])), shelfMaxMs: config.shelfMaxHours * 3_600_000 },
   );
   const store = createTelemetryStore(
     {
@@ -135,7 +139,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('status', (s) => {
     live.status(s);
-    alerting.devicePresence(s.deviceId, s.online, s.ts);
+    alerting.devicePresence(s.deviceId, s.online, s.ts, s.drill);
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
@@ -187,7 +191,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
+        shelves: alerting.shelves,
+        alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
         persistence: () => alerting.persistence(),
@@ -224,6 +231,63 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
   );
 
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
+  // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
+  // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
+  const supervise = createSupervise({
+    repos: stateDb.repos.supervise,
+    clock,
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    onDue: (items) => alerting.evaluateDue(items),
+    logger: logger.child({ stage: 'supervise' }),
+  });
+  await server.app.register(supervise.routes());
+  // Information release (docs/release.md): warning messages through the state database's repositories
+  const release = createRelease(
+    {
+      repo: stateDb.repos.releases,
+      reportRepo: stateDb.repos.reports,
+      onError: (err, incidentId) => logger.error({ err, incidentId }, 'report up the chain not opened'),
+      clock,
+      incident: (id) => alerting.incidents.get(id),
+      event: (id) => alerting.events.get(id),
+      audit: (e) => void audit.append(e),
+      guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
+    },
+    { sender: config.capSender, townships: townships.townships },
+  );
+  await server.app.register(release.routes());
+  // reports up the chain (初报/续报/终报) fall due as incidents are confirmed, change level and close
+  alerting.on('incident:opened', (i) => release.incidentChanged(i));
+  alerting.on('incident:updated', (i) => release.incidentChanged(i));
+  // After-action review (docs/release.md): scorecards from the audit trail, alarm-system health, incident reports
+  const review = createReview({
+    repo: stateDb.repos.review,
+    clock,
+    trail: (from, to) => audit.iterate({ from, to: to + 1 }),
+    incidents: alerting.incidents,
+    supervisor: (o) => alerting.supervisor(o),
+    activeAlarms: () => alerting.alarms.active(),
+    position: (id) => registry.get(id),
+    incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
+    audit: (e) => void audit.append(e),
+    guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
+  });
+  await server.app.register(review.routes());
+
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
 
@@ -245,9 +309,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     metrics,
     org,
     notify,
+    prepare,
+    supervise,
+    release,
+    review,
     async start() {
       alerting.start();
       await notify.start(); // chains and sends a restart left, once the incidents are loaded
+      supervise.start();
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -268,6 +337,10 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        review.close();
+        await release.close(); // the reports of the last incident changes are written before the database closes
+        await supervise.close();
+        await prepare.close();
         alerting.close();
         if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
         alertingState?.close();

@@ -1,10 +1,10 @@
 // What the console and /readyz report about the hub as a whole: the figures of the status bar (HubStats)
 // and the readiness checks. They are read from the stages the server is given, so the composition root
 // only wires (it holds no policy of its own).
-import { LEVELS, type HubStats, type Level } from '../../schemas/index.js';
+import { FLOOD_ALARMS_PER_10_MIN, LEVELS, type HubStats, type Level } from '../../schemas/index.js';
 import type { Readiness, ServerInput } from './types.js';
 
-/** the status bar: devices, readings per second, open incidents by level, dead letters in the last hour */
+/** the status bar: devices, readings per second, open incidents by level, dead letters in the last hour, alarm flood */
 export function hubStats(deps: ServerInput): HubStats {
   const open = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
   let drillActive = false;
@@ -13,6 +13,7 @@ export function hubStats(deps: ServerInput): HubStats {
     if (i.drill) drillActive = true;
   }
   const now = deps.clock.now();
+  const recent = deps.alerting.alarmsLast10Min?.();
   return {
     ts: now,
     devicesTotal: deps.devices.size(),
@@ -21,6 +22,7 @@ export function hubStats(deps: ServerInput): HubStats {
     openIncidents: open,
     deadLettersLastHour: deps.deadLetters.countSince(now - 3600_000),
     drillActive,
+    ...(recent === undefined ? {} : { alarmsLast10Min: recent, flood: recent > FLOOD_ALARMS_PER_10_MIN }),
   };
 }
 

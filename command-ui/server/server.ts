@@ -27,6 +27,8 @@ import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
+import { shelfRoutes } from './routes/shelf-routes.js';
+import { derivedRoutes } from './routes/derived-routes.js';
 import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
@@ -157,6 +159,8 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps, config));
+  await app.register(async (scope) => shelfRoutes(scope, deps));
+  await app.register(async (scope) => derivedRoutes(scope, deps));
 
   const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
   if (hasWeb) {

@@ -5,6 +5,10 @@ import type { DeviceLoginRepository, DeviceRepository } from '../../broker/index
 import type { AuditRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
+import type { PrepareRepositories } from '../../prepare/index.js';
+import type { SuperviseRepositories } from '../../supervise/index.js';
+import type { ReleaseRepository, ReportRepository } from '../../release/index.js';
+import type { ReviewRepository } from '../../review/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
 import { createAlertingStateRepository, createIncidentRepository, createRuleRepository } from './alerting.js';
@@ -14,6 +18,10 @@ import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
 import { createNotifyRepository } from './notify.js';
 import { createOrgRepository } from './org.js';
+import { createActivationRepository, createPlanRepository, createResourceRepository } from './prepare.js';
+import { createInspectionRepository, createRectificationRepository, createTargetRepository } from './supervise.js';
+import { createReleaseRepository, createReportRepository } from './release.js';
+import { createReviewRepository } from './review.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
@@ -29,6 +37,11 @@ export interface Repositories {
   events: EventRepository;
   org: OrgRepository;
   notify: NotifyRepository;
+  prepare: PrepareRepositories;
+  supervise: SuperviseRepositories;
+  releases: ReleaseRepository;
+  reports: ReportRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Repositories {
@@ -44,5 +57,10 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     events: createEventRepository(db),
     org: createOrgRepository(db),
     notify: createNotifyRepository(db),
+    prepare: { resources: createResourceRepository(db), plans: createPlanRepository(db), activations: createActivationRepository(db) },
+    supervise: { targets: createTargetRepository(db), rectifications: createRectificationRepository(db), inspections: createInspectionRepository(db) },
+    releases: createReleaseRepository(db, kind),
+    reports: createReportRepository(db),
+    review: createReviewRepository(db, kind),
   };
 }

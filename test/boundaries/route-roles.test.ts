@@ -26,6 +26,8 @@ const USERS: R[] = ['security']; // users and roles (admin only until a security
 const AUDIT: R[] = ['auditor']; // read and verify the audit log
 const SESSION: R[] = ALL; // my own session
 const NOBODY: R[] = []; // the audit log is append-only
+const RELEASE_DRAFT: R[] = ['dispatcher', 'admin']; // draft warning messages, write reports up the chain
+const RELEASE_SIGN: R[] = ['admin']; // review, sign off (签发) and publish warning messages
 
 /** `METHOD /path` → who may call it; 'public' = no login (its own credential or none) */
 const ROUTE_ROLES: Record<string, R[] | 'public'> = {
@@ -112,6 +114,59 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'PUT /api/org/people/:id': SYS,
   'DELETE /api/org/people/:id': SYS,
   'POST /api/org/import': SYS,
+  'GET /api/resources': READ,
+  'GET /api/resources/export': READ,
+  'GET /api/resources/nearest': READ,
+  'GET /api/resources/:id': READ,
+  'PUT /api/resources/:id': SYS,
+  'DELETE /api/resources/:id': SYS,
+  'POST /api/resources/import': SYS,
+  'POST /api/resources/:id/dispatch': ACT,
+  'POST /api/resources/:id/release': ACT,
+  'GET /api/plans': READ,
+  'GET /api/plans/:id': READ,
+  'PUT /api/plans/:id': SYS,
+  'DELETE /api/plans/:id': SYS,
+  'GET /api/incidents/:id/plans': READ,
+  'POST /api/plans/:id/activate': ACT,
+  'POST /api/plans/activations/:id/items/:item/tick': ACT,
+  'POST /api/plans/activations/:id/level': ACT,
+  'GET /api/hazards': READ,
+  'GET /api/hazards/rectifications': READ,
+  'GET /api/hazards/:id': READ,
+  'PUT /api/hazards/:id': SYS,
+  'DELETE /api/hazards/:id': SYS,
+  'POST /api/hazards/:id/rectifications': ACT,
+  'POST /api/hazards/rectifications/:id/advance': ACT,
+  'GET /api/inspections': READ,
+  'GET /api/inspections/board': READ,
+  'GET /api/inspections/:id': READ,
+  'POST /api/inspections/:id/done': ACT,
+  'GET /api/releases': READ,
+  'POST /api/releases': RELEASE_DRAFT,
+  'GET /api/releases/:id': READ,
+  'PUT /api/releases/:id': RELEASE_DRAFT,
+  'POST /api/releases/:id/submit': RELEASE_DRAFT,
+  'POST /api/releases/:id/withdraw': RELEASE_DRAFT,
+  'POST /api/releases/:id/return': RELEASE_SIGN,
+  'POST /api/releases/:id/sign': RELEASE_SIGN,
+  'POST /api/releases/:id/publish': RELEASE_SIGN,
+  'GET /api/releases/published': READ,
+  'GET /api/releases/published/:id/cap': READ,
+  'GET /api/releases/published/:id/gb': READ,
+  'GET /api/releases/feed.atom': READ,
+  'GET /api/reports/queue': READ,
+  'GET /api/reports': READ,
+  'GET /api/reports/:id': READ,
+  'PUT /api/reports/:id': RELEASE_DRAFT,
+  'POST /api/reports/:id/submit': RELEASE_DRAFT,
+  'GET /api/reports/drills': READ,
+  'POST /api/reports/drills': ACT,
+  'POST /api/reports/drills/:id/end': ACT,
+  'GET /api/reports/drills/:id/scorecard': READ,
+  'GET /api/reports/health': READ,
+  'GET /api/reports/incidents/:id': READ,
+  'GET /api/reports/replay': READ,
 };
 
 /** `METHOD /path` of every route the hub serves, from fastify's route tree (HEAD is fastify's automatic twin of GET) */

@@ -63,10 +63,10 @@ describe('silence limits', () => {
   });
 });
 
-describe('silence limits: LOOKOUT_SILENCE_MAX_DAYS', () => {
+describe('silence and shelf limits: LOOKOUT_SILENCE_MAX_DAYS, LOOKOUT_SHELF_MAX_HOURS', () => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub({ env: { LOOKOUT_SILENCE_MAX_DAYS: '2' } });
+    t = await startTestHub({ env: { LOOKOUT_SILENCE_MAX_DAYS: '2', LOOKOUT_SHELF_MAX_HOURS: '2' } });
     await t.addDevice('GAS-SIL-3', 'gas');
   });
   afterAll(async () => {
@@ -80,5 +80,14 @@ describe('silence limits: LOOKOUT_SILENCE_MAX_DAYS', () => {
     expect([long.status, long.body.error.code]).toEqual([400, 'LOOKOUT_ERR_VALIDATION']);
     expect(long.body.error.message).toMatch(/at most 48 h/);
     expect((await silence(Date.now() + 2 * DAY - 60_000)).status).toBe(201);
+  });
+
+  it('a shelf (暂缓) lasts at most LOOKOUT_SHELF_MAX_HOURS: 3 h is refused naming the limit, 2 h is accepted', async () => {
+    const admin = (await t.login()).token;
+    const shelve = (minutes: number) => t.api<Err>('POST', '/api/devices/GAS-SIL-3/shelve', { token: admin, body: { reason: '传感器漂移 drifting', minutes } });
+    const long = await shelve(180);
+    expect([long.status, long.body.error.code]).toEqual([400, 'LOOKOUT_ERR_VALIDATION']);
+    expect(long.body.error.message).toMatch(/at most 120 min/);
+    expect((await shelve(120)).status).toBe(201);
   });
 });
