@@ -219,7 +219,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   const book = new IncidentBook(store, clock, correlation, escalation, deviceInfo);
   const alarms = createAlarmIndex(store.openAlarms());
   book.adoptAlarms(new Map([...alarms.all()].map((a) => [a.alarm.id, a.alarm])));
-  const counters = alertingMetrics(deps.metrics, book, alarms);
+  const counters = alertingMetrics(deps.metrics, book, alarms, persistence ? () => persistence.status() : undefined);
   const work = createUnitOfWork({ clock, log, db, store, book, deviceState: alarms.deviceState });
   const core: AlertingCore = { clock, log, db, store, devices: deps.devices, settings, book, alarms, work, counters, rules, closed: false };
 

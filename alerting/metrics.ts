@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { LEVELS } from '../schemas/levels.js';
 import type { AlarmIndex } from './alarm-index.js';
 import type { IncidentBook } from './incidents.js';
+import type { StateWriterStatus } from './state-writer.js';
 
 export interface AlertingCounters {
   raised: Counter<'category' | 'level'> | null;
@@ -12,8 +13,21 @@ export interface AlertingCounters {
   duplicates: Counter | null;
 }
 
-export function alertingMetrics(reg: Registry | undefined, book: IncidentBook, alarms: AlarmIndex): AlertingCounters {
+export function alertingMetrics(reg: Registry | undefined, book: IncidentBook, alarms: AlarmIndex, persistence?: () => StateWriterStatus): AlertingCounters {
   if (!reg) return { raised: null, readings: null, late: null, duplicates: null };
+  if (persistence) {
+    // the state writer's figures (a hub on PostgreSQL): read from its status when scraped
+    const figure = (name: string, help: string, pick: (s: StateWriterStatus) => number) =>
+      new Gauge({ name, help, registers: [reg], collect() {
+        this.set(pick(persistence()));
+      } });
+    figure('lookout_alerting_state_queue_units', 'Alerting changes waiting for the state database (units)', (s) => s.queuedUnits);
+    figure('lookout_alerting_state_queue_rows', 'Rows of the alerting changes waiting for the state database', (s) => s.queuedRows);
+    figure('lookout_alerting_state_failing_since_seconds', 'Since when (epoch seconds) alerting has been unable to write to the state database; 0 = writing', (s) => (s.failingSince === null ? 0 : s.failingSince / 1000));
+    figure('lookout_alerting_state_units_applied', 'Alerting change batches written to the state database since start', (s) => s.applied);
+    figure('lookout_alerting_state_units_folded', 'Alerting changes folded into the last queued one because the queue was full, since start', (s) => s.folded);
+    figure('lookout_alerting_state_conflicts', 'Incidents another writer had changed when alerting wrote them, since start', (s) => s.conflicts);
+  }
   new Gauge({
     name: 'lookout_open_incidents',
     help: 'Incidents not yet closed, by warning level',

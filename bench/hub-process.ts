@@ -138,6 +138,8 @@ async function startLookout() {
       // not the per-IP limit (T20) that would refuse what exceeds 1 000 at once + 200/s from one address
       LOOKOUT_MQTT_CONN_RATE: '0',
       ...(process.env.BENCH_STORE ? { LOOKOUT_STORE: process.env.BENCH_STORE } : {}),
+      // the state database (bench/state-db.ts runs the ingest scenario once on SQLite, once on PostgreSQL)
+      ...(process.env.BENCH_DB ? { LOOKOUT_DB: process.env.BENCH_DB } : {}),
       ...(process.env.BENCH_VM_URL ? { VM_URL: process.env.BENCH_VM_URL } : {}),
       // a bench window above the hub's per-device inflight cap (default 100) raises the cap with it
       ...(process.env.BENCH_MAX_INFLIGHT ? { LOOKOUT_MQTT_MAX_INFLIGHT: process.env.BENCH_MAX_INFLIGHT } : {}),
@@ -149,10 +151,13 @@ async function startLookout() {
   const fleets = JSON.parse(process.env.BENCH_FLEETS || '[]') as FleetSpec[];
   const cacheDir = path.join(os.tmpdir(), 'lookout-bench-cache');
   const cacheFile = path.join(cacheDir, `${createHash('sha1').update(JSON.stringify(fleets)).digest('hex').slice(0, 16)}.db`);
-  const seeded = fleets.length > 0 && existsSync(cacheFile);
+  // (the cache is a SQLite file: with the state database on PostgreSQL the fleet is registered each run)
+  const onPostgres = !!process.env.BENCH_DB;
+  const seeded = !onPostgres && fleets.length > 0 && existsSync(cacheFile);
   if (seeded) copyFileSync(cacheFile, path.join(dataDir, 'lookout.db'));
   const hub = await createHub(config, { logger: pino({ level: config.logLevel }) });
-  if (fleets.length > 0 && !seeded) {
+  if (fleets.length > 0 && onPostgres) await hub.registry.importMany(fleets.flatMap((f) => fleetOf(f).map(registration)));
+  else if (fleets.length > 0 && !seeded) {
     await hub.registry.importMany(fleets.flatMap((f) => fleetOf(f).map(registration)));
     hub.db.pragma('wal_checkpoint(TRUNCATE)');
     mkdirSync(cacheDir, { recursive: true });

@@ -151,5 +151,5 @@ eachHubBackend('backbone: 1 000 devices publishing at QoS 1', (backend) => {
     const perDevice = await Promise.all(fleet.map(async (d) => [d.id, await t.hub.store.count(d.id, 'air', 'pm25'), await t.hub.store.count(d.id, 'air')] as const));
     expect(perDevice.filter(([, pm25, all]) => pm25 !== PER || all !== 2 * PER)).toEqual([]);
     expect(t.hub.ingest.stats().stored - before.stored).toBe(N * PER);
-  });
+  }, 180_000); // 1 000 token hashes and connections: ≈ 50 s on PostgreSQL on a loaded 2-core machine
 });

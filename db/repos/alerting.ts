@@ -1,6 +1,6 @@
 // Incidents, timelines, alarms, rules and silences (alerting's repositories) on either backend.
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import { ALERTING_TABLES, type AlarmRecord, type AlertingStateRepository, type IncidentRecord, type IncidentRepository, type RuleRepository, type StateRow, type TimelineRecord } from '../../alerting/index.js';
+import { ALERTING_TABLES, type AlarmRecord, type AlertingStateRepository, type AlertingTable, type IncidentRecord, type IncidentRepository, type RuleRepository, type StateRow, type TimelineRecord } from '../../alerting/index.js';
 import { LookoutError } from '../../schemas/index.js';
 import type { DbKind } from '../connect.js';
 import { lockFor } from '../locks.js';
@@ -176,6 +176,9 @@ export function createRuleRepository(db: Kysely<LookoutSchema>): RuleRepository 
   };
 }
 
+/** parameters per multi-row statement (SQLite allows 32 766, PostgreSQL 65 535) */
+const BULK_PARAMS = 30_000;
+
 // The state writer's side (alerting/state-writer.ts): a unit of the engine's changes applied in one
 // transaction, once. Rows come as SQLite holds them; the schemas are the same migrations, so they go column
 // for column. Appended rows (timelines, rule history) are numbered by the database.
@@ -200,11 +203,16 @@ export function createAlertingStateRepository(db: Kysely<LookoutSchema>, kind: D
         const incIds = [...new Set(unit.rows.filter((r) => r.table === 'incident_incidents').map((r) => String(r.row.id)))];
         if (done && Number(done.v) >= unit.n) return { applied: false, versions: await versionsOf(trx, incIds) };
         let seqLocked = false;
+        // rows other than incidents and counters go in multi-row statements per table (order kept within a
+        // table, which is what orders timelines); a unit holds each keyed row once (state-mirror.ts)
+        const bulk = new Map<AlertingTable, Map<string, StateRow> | StateRow[]>();
         for (const { table, row } of unit.rows) {
           const spec = ALERTING_TABLES[table];
           if ('append' in spec) {
             const { id: _id, ...rest } = row;
-            await t.insertInto(table).values(rest).execute();
+            let list = bulk.get(table) as StateRow[] | undefined;
+            if (!list) bulk.set(table, (list = []));
+            list.push(rest);
             continue;
           }
           const { row_version: _v, ...values } = row;
@@ -231,12 +239,26 @@ export function createAlertingStateRepository(db: Kysely<LookoutSchema>, kind: D
             const cur = await trx.selectFrom('alert_meta').select('v').where('k', '=', String(row.k)).executeTakeFirst();
             if (cur && Number(cur.v) >= Number(row.v)) continue;
           }
-          const versioned = table === 'alert_alarms' ? { row_version: sql<number>`alert_alarms.row_version + 1` } : {};
-          await t
-            .insertInto(table)
-            .values(values)
-            .onConflict((oc) => oc.column(spec.key).doUpdateSet({ ...set, ...versioned }))
-            .execute();
+          let byKey = bulk.get(table) as Map<string, StateRow> | undefined;
+          if (!byKey) bulk.set(table, (byKey = new Map()));
+          byKey.set(String(row[spec.key]), values);
+        }
+        for (const [table, rows] of bulk) {
+          const list = Array.isArray(rows) ? rows : [...rows.values()];
+          const spec = ALERTING_TABLES[table];
+          const cols = Object.keys(list[0]!);
+          // well under both backends' bound on parameters per statement
+          const chunk = Math.max(1, Math.floor(BULK_PARAMS / cols.length));
+          for (let i = 0; i < list.length; i += chunk) {
+            const q = t.insertInto(table).values(list.slice(i, i + chunk));
+            if ('append' in spec) {
+              await q.execute();
+              continue;
+            }
+            const set: Record<string, unknown> = Object.fromEntries(cols.filter((c) => c !== spec.key).map((c) => [c, sql.ref(`excluded.${c}`)]));
+            if (table === 'alert_alarms') set.row_version = sql<number>`alert_alarms.row_version + 1`;
+            await q.onConflict((oc) => oc.column(spec.key).doUpdateSet(set as never)).execute();
+          }
         }
         await trx
           .insertInto('alert_meta')
