@@ -89,6 +89,45 @@ export function chainHash(prevHash: string, e: Pick<AuditEntry, 'seq' | 'ts' | '
   return createHash('sha256').update(prevHash).update('\n').update(canonical(e)).digest('hex');
 }
 
+/**
+ * The hash the first remaining row of a pruned log must follow: the `lastHash` of the checkpoint written when the
+ * rows before `firstSeq` were pruned (newest checkpoint first), or null when none covers them.
+ */
+export function pruneAnchor(firstSeq: number, checkpointDetails: Iterable<string | null>): string | null {
+  for (const detail of checkpointDetails) {
+    try {
+      const d = JSON.parse(detail ?? '') as { prunedThrough?: number; lastHash?: string };
+      if (d.prunedThrough === firstSeq - 1 && typeof d.lastHash === 'string') return d.lastHash;
+    } catch {
+      /* an unreadable checkpoint anchors nothing; its own hash check reports it below */
+    }
+  }
+  return null;
+}
+
+export function headMissing(firstSeq: number): VerifyResult {
+  return { ok: false, rows: 0, badSeq: firstSeq, reason: `rows before seq ${firstSeq} are missing and no prune checkpoint covers them (head of the log deleted)` };
+}
+
+/** Walks the chain from its anchor in seq order: `step` gives the failure at a row, or null while the chain holds. */
+export function chainWalker(firstSeq: number, anchor: string): { step(r: AuditEntry): VerifyResult | null; result(): VerifyResult } {
+  let rows = 0;
+  let prevSeq = firstSeq - 1;
+  let head = anchor;
+  return {
+    step(r) {
+      if (r.seq !== prevSeq + 1) return { ok: false, rows, badSeq: prevSeq + 1, reason: `row seq ${prevSeq + 1} is missing (deleted); next row is seq ${r.seq}` };
+      if (r.prevHash !== head) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} does not follow the row before it (prev_hash differs: deleted, inserted or reordered rows)` };
+      if (chainHash(r.prevHash, r) !== r.hash) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} was modified (its content does not match its hash)` };
+      head = r.hash;
+      prevSeq = r.seq;
+      rows++;
+      return null;
+    },
+    result: () => ({ ok: true, rows, firstSeq, lastSeq: prevSeq, head }),
+  };
+}
+
 const TRIGGERS = `
   CREATE TRIGGER IF NOT EXISTS server_audit_no_update BEFORE UPDATE ON server_audit
     BEGIN SELECT RAISE(ABORT, 'server_audit is append-only'); END;
@@ -164,37 +203,14 @@ export function openAuditReader(db: Database.Database): AuditReader {
       // The anchor of the first remaining row: genesis, or the checkpoint written when the rows before it were pruned.
       const first = db.prepare('SELECT seq, prev_hash FROM server_audit ORDER BY seq LIMIT 1').get() as { seq: number; prev_hash: string } | undefined;
       if (!first) return { ok: true, rows: 0, firstSeq: null, lastSeq: null, head: AUDIT_GENESIS };
-      let expectedPrev = AUDIT_GENESIS;
-      if (first.seq !== 1) {
-        let anchor: string | null = null;
-        for (const r of db.prepare("SELECT detail FROM server_audit WHERE action = 'audit-prune' ORDER BY seq DESC").iterate() as IterableIterator<{ detail: string | null }>) {
-          try {
-            const d = JSON.parse(r.detail ?? '') as { prunedThrough?: number; lastHash?: string };
-            if (d.prunedThrough === first.seq - 1 && typeof d.lastHash === 'string') {
-              anchor = d.lastHash;
-              break;
-            }
-          } catch {
-            /* an unreadable checkpoint anchors nothing; its own hash check reports it below */
-          }
-        }
-        if (anchor === null) return { ok: false, rows: 0, badSeq: first.seq, reason: `rows before seq ${first.seq} are missing and no prune checkpoint covers them (head of the log deleted)` };
-        expectedPrev = anchor;
-      }
-      let rows = 0;
-      let prevSeq = first.seq - 1;
-      let head = expectedPrev;
+      const anchor = first.seq === 1 ? AUDIT_GENESIS : pruneAnchor(first.seq, db.prepare("SELECT detail FROM server_audit WHERE action = 'audit-prune' ORDER BY seq DESC").pluck().iterate() as IterableIterator<string | null>);
+      if (anchor === null) return headMissing(first.seq);
+      const walk = chainWalker(first.seq, anchor);
       for (const r of db.prepare('SELECT * FROM server_audit ORDER BY seq').iterate() as IterableIterator<Row>) {
-        if (r.seq !== prevSeq + 1) return { ok: false, rows, badSeq: prevSeq + 1, reason: `row seq ${prevSeq + 1} is missing (deleted); next row is seq ${r.seq}` };
-        if (r.prev_hash !== expectedPrev) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} does not follow the row before it (prev_hash differs: deleted, inserted or reordered rows)` };
-        const h = chainHash(r.prev_hash, toEntry(r));
-        if (h !== r.hash) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} was modified (its content does not match its hash)` };
-        expectedPrev = r.hash;
-        head = r.hash;
-        prevSeq = r.seq;
-        rows++;
+        const bad = walk.step(toEntry(r));
+        if (bad) return bad;
       }
-      return { ok: true, rows, firstSeq: first.seq, lastSeq: prevSeq, head };
+      return walk.result();
     },
   };
 }

@@ -70,7 +70,7 @@ export { createUserStore, sessionTokenHash, type Revocation, generatePassword, t
 export { inScope, assertInScope, describeScope } from './scope.js';
 export { can, PERMISSIONS, type Permission } from './permissions.js';
 export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck } from './two-factor.js';
-export { createAuditLog, openAuditReader, chainHash, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type VerifyResult } from './audit.js';
+export { createAuditLog, openAuditReader, chainHash, chainWalker, headMissing, pruneAnchor, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type VerifyResult } from './audit.js';
 export { createSecurityAudit, type SecurityEvent, type SecurityAuditOptions } from './security-audit.js';
 export type { FirstAdmin } from './first-admin.js';
 export type { AuditRepository, UserRepository, UserRecord, SessionRecord, LoginFailures } from './repositories.js';

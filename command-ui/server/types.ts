@@ -8,9 +8,6 @@ import type {
   Clock,
   DeadLetter,
   DeviceStateName,
-  EventActionBody,
-  EventCreateBody,
-  EventListQuery,
   HazardEvent,
   HistoryPoint,
   HistoryRequest,
@@ -23,6 +20,7 @@ import type {
 } from '../../schemas/index.js';
 import type { TwoFactorPolicy, TwoFactorStore, UserStore } from '../../identity/index.js';
 import type { DeviceRegistry } from '../../broker/index.js';
+import type { DrillEndResult, EventApi } from '../../alerting/index.js';
 import type { LiveState } from './live-state.js';
 
 export interface IncidentService {
@@ -31,17 +29,8 @@ export interface IncidentService {
   act(id: string, action: IncidentAction, body: IncidentActionBody, user: string): Incident;
 }
 
-export interface EventService {
-  list(filter: EventListQuery): HazardEvent[];
-  get(id: string): HazardEvent | undefined;
-  declare(body: EventCreateBody, user: string): HazardEvent;
-  attach(id: string, incidentId: string, body: EventActionBody, user: string): HazardEvent;
-  detach(id: string, incidentId: string, body: EventActionBody, user: string): HazardEvent;
-  merge(id: string, body: EventActionBody, user: string): HazardEvent;
-  ack(id: string, body: EventActionBody, user: string): HazardEvent;
-  mute(id: string, body: EventActionBody, user: string): HazardEvent;
-  close(id: string, body: EventActionBody, user: string): HazardEvent;
-}
+/** events (事件) as the alerting stage hands them out (`alerting.events`) */
+export type EventService = EventApi;
 
 export interface AlertingView {
   incidents: IncidentService;
@@ -52,7 +41,7 @@ export interface AlertingView {
   /** events (事件): the incidents of one hazard process; absent in hubs built without them */
   events?: EventService;
   /** 结束演练: every drill alarm clears, every drill incident and event closes (kept for review) */
-  drillEnd?(user: string): { alarms: number; incidents: number; events: number };
+  drillEnd?(user: string): DrillEndResult;
   /** rules as data (admin changes apply without a restart) */
   rules?: {
     list(): unknown[];

@@ -2,7 +2,7 @@
 // each row stores SHA-256(previous hash + canonical content). Appends read the head and insert under
 // one lock (db/locks.ts), so two hub nodes appending at once still produce one unbroken chain.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { AUDIT_GENESIS, chainHash, type AuditEntry, type AuditRepository, type VerifyResult } from '../../identity/index.js';
+import { AUDIT_GENESIS, chainHash, chainWalker, headMissing, pruneAnchor, type AuditEntry, type AuditRepository, type VerifyResult } from '../../identity/index.js';
 import type { DbKind } from '../connect.js';
 import { lockFor } from '../locks.js';
 import type { LookoutSchema } from '../schema.js';
@@ -58,42 +58,20 @@ export function createAuditRepository(db: Kysely<LookoutSchema>, kind: DbKind): 
     async verify(): Promise<VerifyResult> {
       const first = await db.selectFrom('server_audit').select(['seq', 'prev_hash']).orderBy('seq').limit(1).executeTakeFirst();
       if (!first) return { ok: true, rows: 0, firstSeq: null, lastSeq: null, head: AUDIT_GENESIS };
-      let expectedPrev = AUDIT_GENESIS;
-      if (first.seq !== 1) {
-        // the anchor of the first remaining row: the checkpoint written when the rows before it were pruned
-        const checkpoints = await db.selectFrom('server_audit').select('detail').where('action', '=', 'audit-prune').orderBy('seq', 'desc').execute();
-        let anchor: string | null = null;
-        for (const r of checkpoints) {
-          try {
-            const d = JSON.parse(r.detail ?? '') as { prunedThrough?: number; lastHash?: string };
-            if (d.prunedThrough === first.seq - 1 && typeof d.lastHash === 'string') {
-              anchor = d.lastHash;
-              break;
-            }
-          } catch {
-            /* an unreadable checkpoint anchors nothing; its own hash check reports it below */
-          }
-        }
-        if (anchor === null) return { ok: false, rows: 0, badSeq: first.seq, reason: `rows before seq ${first.seq} are missing and no prune checkpoint covers them (head of the log deleted)` };
-        expectedPrev = anchor;
-      }
-      let rows = 0;
-      let prevSeq = first.seq - 1;
-      let head = expectedPrev;
-      for (;;) {
-        const batch = await repo.page(prevSeq, VERIFY_PAGE);
+      // the anchor of the first remaining row: genesis, or the checkpoint written when the rows before it were pruned
+      const anchor = first.seq === 1 ? AUDIT_GENESIS : pruneAnchor(first.seq, (await db.selectFrom('server_audit').select('detail').where('action', '=', 'audit-prune').orderBy('seq', 'desc').execute()).map((r) => r.detail));
+      if (anchor === null) return headMissing(first.seq);
+      const walk = chainWalker(first.seq, anchor);
+      for (let after = first.seq - 1; ; ) {
+        const batch = await repo.page(after, VERIFY_PAGE);
         if (!batch.length) break;
         for (const r of batch) {
-          if (r.seq !== prevSeq + 1) return { ok: false, rows, badSeq: prevSeq + 1, reason: `row seq ${prevSeq + 1} is missing (deleted); next row is seq ${r.seq}` };
-          if (r.prevHash !== expectedPrev) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} does not follow the row before it (prev_hash differs: deleted, inserted or reordered rows)` };
-          if (chainHash(r.prevHash, r) !== r.hash) return { ok: false, rows, badSeq: r.seq, reason: `row seq ${r.seq} was modified (its content does not match its hash)` };
-          expectedPrev = r.hash;
-          head = r.hash;
-          prevSeq = r.seq;
-          rows++;
+          const bad = walk.step(r);
+          if (bad) return bad;
         }
+        after = batch[batch.length - 1]!.seq;
       }
-      return { ok: true, rows, firstSeq: first.seq, lastSeq: prevSeq, head };
+      return walk.result();
     },
     async prune(cutoff, now, retentionDays) {
       const removed = await db.transaction().execute(async (trx) => {
