@@ -60,7 +60,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
   const repos = stateDb.repos;
   const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
-  const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
+  const identity = await createIdentity({
+    repos,
+    queues: { identity: queues.queue('identity'), audit: queues.queue('audit', { max: 100_000 }) },
+    clock,
+    logger: logger.child({ stage: 'identity' }),
+    onAuditError: (err) => logger.error({ err }, 'audit append failed'),
+  });
   const { users, twoFactor, audit } = identity;
   const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
   const eventLog = createEventLog(repos.events);
@@ -155,7 +161,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   const server = await createServer(
     {
-      db,
+      auditTrail: audit,
       clock,
       logger,
       metrics,

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { IncidentRepository, RuleRepository } from '../../alerting/index.js';
 import type { DeviceRepository } from '../../broker/index.js';
-import type { AuditRepository, UserRepository } from '../../identity/index.js';
+import type { AuditRepository, TwoFactorRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { DbKind } from '../connect.js';
 import type { LookoutSchema } from '../schema.js';
@@ -10,11 +10,13 @@ import { createIncidentRepository, createRuleRepository } from './alerting.js';
 import { createAuditRepository } from './audit.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
+import { createTwoFactorRepository } from './two-factor.js';
 import { createUserRepository } from './users.js';
 
 export interface Repositories {
   audit: AuditRepository;
   users: UserRepository;
+  twoFactor: TwoFactorRepository;
   devices: DeviceRepository;
   incidents: IncidentRepository;
   rules: RuleRepository;
@@ -26,6 +28,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
   return {
     audit: createAuditRepository(db, kind),
     users: createUserRepository(db, kind),
+    twoFactor: createTwoFactorRepository(db),
     devices: createDeviceRepository(db, kind),
     incidents: createIncidentRepository(db, kind),
     rules: createRuleRepository(db),
