@@ -46,13 +46,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   let db: Database.Database;
   if (stateDb.connection.sqlite) db = stateDb.connection.sqlite;
   else {
-    // PostgreSQL: the stages that do not write through the repositories yet keep their rows in the data
-    // directory's SQLite file (docs/database.md, Current limits)
+    // PostgreSQL: the stage that does not write through the repositories yet (alerting) keeps its rows in the
+    // data directory's SQLite file (docs/database.md, Current limits)
     db = new Database(path.join(config.dataDir, 'lookout.db'));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
+    logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; alerting (not yet on the repository layer) keeps its rows in the local SQLite file');
   }
 
   // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
