@@ -50,7 +50,7 @@ describe.skipIf(skip !== null)(`hub on PostgreSQL, database away and back${skip 
 
     await pg.start();
     const actions = await eventually(async () => {
-      const a = await auditActions().catch(() => []);
+      const a = await auditActions().catch((): string[] => []);
       return a.includes('user-unlock:admin:nobody') ? a : null;
     }, { timeout: 30_000, message: 'the rows queued during the outage written' });
     // in order (after the login that came before) and once each
