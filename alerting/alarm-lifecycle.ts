@@ -11,6 +11,8 @@
 import { LEVEL_RANK, type Level } from '../schemas/levels.js';
 import type { IncidentCategory, TimelineType } from '../schemas/model.js';
 import { ruleTitle, type AlertingCore } from './core.js';
+import type { AlarmText } from './alarm-text.js';
+import type { Shelves } from './shelves.js';
 import type { Silences } from './silences.js';
 import type { AlarmRec } from './store.js';
 
@@ -30,7 +32,7 @@ export interface NewAlarm {
   state: 'active' | 'cleared';
   metric: string | null;
   value: number;
-  message: string;
+  message: string | AlarmText;
   /** observation time */
   raisedAt: number;
   clearedAt?: number;
@@ -45,9 +47,12 @@ export interface NewAlarm {
 export interface AlarmLifecycle {
   /** the one constructor of alarm records (a fresh ALM- id); indexes nothing, attaches nothing */
   create(rule: { id: string; category: IncidentCategory }, site: AlarmSite, init: NewAlarm): AlarmRec;
-  raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra?: { members?: string[]; autoClearAt?: number; key?: string }): AlarmRec;
-  changeLevel(a: AlarmRec, level: Level, value: number, message: string, ts: number, title: string): void;
-  softUpdate(a: AlarmRec, value: number, message: string, ts: number): void;
+  /** alarms raised (not from late data) in the last `windowMs` */
+  raisedWithin(windowMs: number): number;
+  /** null: the device is shelved (暂缓) and raises nothing */
+  raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string | AlarmText, ts: number, late: boolean, extra?: { members?: string[]; autoClearAt?: number; key?: string }): AlarmRec | null;
+  changeLevel(a: AlarmRec, level: Level, value: number, message: string | AlarmText, ts: number, title: string): void;
+  softUpdate(a: AlarmRec, value: number, message: string | AlarmText, ts: number): void;
   clear(a: AlarmRec, ts: number, reason: string): void;
   /** active → unknown: the device cannot be trusted now (offline, silent, its gateway down) */
   hold(a: AlarmRec, why: string): void;
@@ -55,17 +60,25 @@ export interface AlarmLifecycle {
   backFromUnknown(a: AlarmRec): void;
 }
 
-export function createAlarmLifecycle(core: AlertingCore, silences: Silences): AlarmLifecycle {
+/** the alarm's words: `message` in Chinese, `messageEn` in English when the text has one */
+function words(text: string | AlarmText): { message: string; messageEn: string | null } {
+  return typeof text === 'string' ? { message: text, messageEn: null } : { message: text.zh, messageEn: text.en };
+}
+
+export function createAlarmLifecycle(core: AlertingCore, silences: Silences, shelves?: Pick<Shelves, 'matches'>): AlarmLifecycle {
   const { clock, log, store, book, alarms, work, counters } = core;
   /** alarms raised from late data in this operation: they join their incident at commit */
   const pendingLate: AlarmRec[] = [];
+  /** when recent alarms were raised (bounded: an alarm flood needs only "more than 10") */
+  const recent: number[] = [];
+  const RECENT_MAX = 1000;
 
   function create(rule: { id: string; category: IncidentCategory }, site: AlarmSite, init: NewAlarm): AlarmRec {
     const id = `ALM-${String(store.nextCounter('alarm_seq')).padStart(6, '0')}`;
     return {
       alarm: {
         id, ruleId: rule.id, deviceId: site.id, incidentId: null, level: init.level, state: init.state, metric: init.metric,
-        value: Number.isFinite(init.value) ? init.value : null, message: init.message, raisedAt: init.raisedAt,
+        value: Number.isFinite(init.value) ? init.value : null, ...words(init.message), raisedAt: init.raisedAt,
         updatedAt: Math.max(init.raisedAt, clock.now()), clearedAt: init.clearedAt ?? null, drill: site.drill, late: init.late,
       },
       key: init.key ?? `${rule.id}|${site.key}`,
@@ -79,7 +92,9 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     };
   }
 
-  function raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra: { members?: string[]; autoClearAt?: number; key?: string } = {}): AlarmRec {
+  function raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string | AlarmText, ts: number, late: boolean, extra: { members?: string[]; autoClearAt?: number; key?: string } = {}): AlarmRec | null {
+    // a shelved sensor (暂缓, shelves.ts) raises nothing while it is shelved
+    if (shelves?.matches(site.id, clock.now())) return null;
     const silenced = silences.matches(site.id, site.township, rule.id, rule.category, clock.now());
     const a = create(rule, site, { level, state: 'active', metric, value, message, raisedAt: ts, late, silenced, ...extra });
     alarms.add(a);
@@ -88,16 +103,21 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     for (const m of a.members ?? []) work.device(m);
     counters.raised?.inc({ category: rule.category, level });
     if (late) pendingLate.push(a);
-    else if (!a.silenced) book.attach(a, rule.title);
+    else {
+      recent.push(clock.now());
+      if (recent.length > RECENT_MAX) recent.splice(0, recent.length - RECENT_MAX);
+      if (!a.silenced) book.attach(a, rule.title);
+    }
     log.info({ alarm: a.alarm.id, rule: rule.id, device: site.id, level, drill: site.drill, late, silenced: a.silenced }, 'alarm raised');
     return a;
   }
 
-  function changeLevel(a: AlarmRec, level: Level, value: number, message: string, ts: number, title: string): void {
+  function changeLevel(a: AlarmRec, level: Level, value: number, text: string | AlarmText, ts: number, title: string): void {
+    Object.assign(a.alarm, words(text));
+    const message = a.alarm.message;
     const up = LEVEL_RANK[level] > LEVEL_RANK[a.alarm.level];
     a.alarm.level = level;
     a.alarm.value = Number.isFinite(value) ? value : a.alarm.value;
-    a.alarm.message = message;
     a.alarm.updatedAt = Math.max(ts, a.alarm.updatedAt);
     work.alarm(a);
     work.device(a.alarm.deviceId);
@@ -106,9 +126,9 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     else if (up && !a.silenced && !pendingLate.includes(a)) book.attach(a, title); // its incident was closed: a worse level opens/joins a new one
   }
 
-  function softUpdate(a: AlarmRec, value: number, message: string, ts: number): void {
+  function softUpdate(a: AlarmRec, value: number, text: string | AlarmText, ts: number): void {
+    Object.assign(a.alarm, words(text));
     if (Number.isFinite(value)) a.alarm.value = value;
-    a.alarm.message = message;
     a.alarm.updatedAt = Math.max(ts, a.alarm.updatedAt);
     work.soft(a);
   }
@@ -157,5 +177,12 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     }
   });
 
-  return { create, raise, changeLevel, softUpdate, clear, hold, backFromUnknown };
+  function raisedWithin(windowMs: number): number {
+    const since = clock.now() - windowMs;
+    let n = 0;
+    for (let i = recent.length - 1; i >= 0 && recent[i]! > since; i--) n++;
+    return n;
+  }
+
+  return { create, raise, changeLevel, softUpdate, clear, hold, backFromUnknown, raisedWithin };
 }

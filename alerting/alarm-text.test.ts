@@ -1,7 +1,7 @@
 // Alarm texts in zh-CN mode carry no English: the quantity is described from the rule's structure (metric,
 // aggregate, window) with the metric table's Chinese names; operators are shown as ≥/≤.
 import { describe, expect, it } from 'vitest';
-import { eventMessage, quantityZh, thresholdMessage } from './alarm-text.js';
+import { eventMessage, eventText, quantityEn, quantityZh, thresholdMessage, thresholdText } from './alarm-text.js';
 
 describe('alarm texts', () => {
   it('describe the evaluated quantity from the rule structure', () => {
@@ -17,5 +17,20 @@ describe('alarm texts', () => {
     const smoke = eventMessage('疑似山火', 'smoke', 0.96, undefined, 1);
     expect(smoke).toBe('疑似山火：烟雾 置信度 0.96');
     for (const text of [rain, smoke]) expect(text).not.toMatch(/[A-Za-z]{3,}/);
+  });
+});
+
+describe('alarm words in both languages, from the rule\'s structure', () => {
+  it('a rain-sum threshold: no English in the Chinese text, the English names the quantity', () => {
+    const t = thresholdText({ zh: '暴雨', en: 'Rainstorm' }, 'flood', 'rain.sum(3h)', 193.3, '>=', 100);
+    expect(t.zh).toBe('暴雨：3小时累计雨量 193.3 mm ≥ 100 mm');
+    expect(t.en).toBe('Rainstorm: Rain, 3 h sum 193.3 mm ≥ 100 mm');
+    expect(t.zh).not.toMatch(/[A-Za-z]{3,}/);
+    expect(quantityEn('flood', 'level.rate')).toMatch(/rate of change$/);
+  });
+
+  it('a camera event: 烟雾 置信度 in Chinese, smoke confidence in English', () => {
+    const t = eventText({ zh: '烟火识别', en: 'Smoke/fire detection' }, 'smoke', 0.96, undefined, 1);
+    expect(t).toEqual({ zh: '烟火识别：烟雾 置信度 0.96', en: 'Smoke/fire detection: smoke confidence 0.96' });
   });
 });

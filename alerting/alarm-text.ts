@@ -1,4 +1,6 @@
-// The words of an alarm: the figures an alarm message shows and the message of a threshold that held.
+// The words of an alarm: the figures an alarm message shows and the message of a threshold that held, in
+// Chinese (the alarm's `message`) and English (`messageEn`, for the console's English switch), both built
+// from the rule's structure (the quantity, the comparison, the threshold), never fixed English strings.
 import { METRICS, type DeviceKind } from '../schemas/kinds.js';
 
 /** a figure as alarm messages show it (at most three decimals) */
@@ -53,4 +55,44 @@ export function eventMessage(title: string, type: string, confidence: number | u
  *  tangent-angle baseline, whether rain is still falling, TN beside the water class) */
 export function withNote(text: string, note: string): string {
   return note ? `${text} · ${note}` : text;
+}
+
+/** an alarm's words in both languages (the alarm keeps `message` = zh and `messageEn` = en) */
+export interface AlarmText {
+  zh: string;
+  en: string;
+}
+
+const AGG_EN: Record<string, string> = { sum: 'sum', avg: 'mean', mean: 'mean', max: 'max', min: 'min', count: 'count', leq: 'Leq', rate: 'rate of change', delta: 'change' };
+
+/** "rain.sum(3h)" → "Rain, 3 h sum", "level.rate" → "Water level, rate of change" */
+export function quantityEn(kind: DeviceKind, metric: string): string {
+  const m = /^([A-Za-z0-9_]+)(?:\.([a-z]+)(?:\(([^)]*)\))?)?$/.exec(metric);
+  if (!m) return metric;
+  const name = METRICS[kind]?.[m[1]!]?.en ?? m[1]!;
+  if (!m[2]) return name;
+  const w = m[3] ? /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(m[3]) : null;
+  const win = w ? `${w[1]} ${({ ms: 'ms', s: 's', m: 'min', h: 'h', d: 'd' } as const)[w[2] as 'ms']} ` : m[3] ? `${m[3]} ` : '';
+  return `${name}, ${win}${AGG_EN[m[2]] ?? m[2]}`;
+}
+
+/** a threshold that held, in both languages: the rule's zh and en titles, the quantity named from the metric */
+export function thresholdText(title: { zh: string; en: string }, kind: DeviceKind, metric: string, value: number, op: string, threshold: number, note = ''): AlarmText {
+  const unit = METRICS[kind]?.[metric.split('.')[0]!]?.unit ?? '';
+  const u = unit ? ` ${unit}` : '';
+  return {
+    zh: thresholdMessage(title.zh, kind, metric, value, op, threshold, note),
+    en: withNote(`${title.en}: ${quantityEn(kind, metric)} ${fmt(value)}${u} ${OP_TEXT[op] ?? op} ${fmt(threshold)}${u}`, note),
+  };
+}
+
+const EVENT_EN: Record<string, string> = { smoke: 'smoke', fire: 'flame', intrusion: 'intrusion', crowd: 'crowd', vehicle: 'vehicle', flood: 'standing water' };
+
+/** a camera (or other event) alarm in both languages */
+export function eventText(title: { zh: string; en: string }, type: string, confidence: number | undefined, value: number | undefined, repeat: number): AlarmText {
+  const parts = [EVENT_EN[type] ?? type];
+  if (confidence !== undefined) parts.push(`confidence ${fmt(confidence)}`);
+  if (value !== undefined) parts.push(`value ${fmt(value)}`);
+  if (repeat > 1) parts.push(`×${repeat}`);
+  return { zh: eventMessage(title.zh, type, confidence, value, repeat), en: `${title.en}: ${parts.join(' ')}` };
 }

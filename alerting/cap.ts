@@ -26,18 +26,18 @@ export interface CapOptions {
 }
 
 // CAP 1.2 §3.2.2 category (DOMAIN.md mapping)
-const CAP_CATEGORY: Record<IncidentCategory, string> = {
+export const CAP_CATEGORY: Record<IncidentCategory, string> = {
   flood: 'Met', rainstorm: 'Met', gas: 'Infra', air: 'Env', water: 'Env', noise: 'Env', geo: 'Geo',
   fire: 'Fire', camera: 'Safety', 'device-fault': 'Infra', system: 'Other',
 };
-const EVENT_ZH: Record<IncidentCategory, string> = {
+export const EVENT_ZH: Record<IncidentCategory, string> = {
   flood: '洪水', rainstorm: '暴雨', gas: '燃气泄漏', air: '空气污染', water: '水质污染', noise: '噪声污染',
   geo: '地质灾害', fire: '火灾', camera: '视频监控告警', 'device-fault': '设备故障', system: '系统告警',
 };
 const DEFAULT_RADIUS_KM: Record<IncidentCategory, number> = {
   flood: 3, rainstorm: 5, gas: 0.5, air: 3, water: 2, noise: 0.5, geo: 1, fire: 1, camera: 0.5, 'device-fault': 0.2, system: 1,
 };
-const COLOR_ZH = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' } as const;
+export const COLOR_ZH = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' } as const;
 
 /** level word + title, marked 【演练】 for a drill (incidents opened by this version carry it in the title already) */
 function markedTitle(i: Incident): string {

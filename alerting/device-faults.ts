@@ -4,11 +4,15 @@
 //    fault alarm and holds its own (and its gateway's children's) inhibitable alarms as unknown;
 //  - reject rules: a device sending many payloads that ingest refused raises a fault alarm, which clears
 //    after a quiet while.
+// A device whose last data was drill data (a drill's simulated fleet, a drill power cut) raises its faults as
+// drill faults: they go to the drill's fault lane, and drill end (结束演练) closes them with the drill and
+// forgets the device's presence until it reports again, so the next drill starts with an empty queue.
 // Presence is written with the state flush (lastSeen at most once a minute per device while online).
 import { EXPECTED_INTERVAL_MS } from '../schemas/kinds.js';
 import type { Level } from '../schemas/levels.js';
 import type { Device } from '../schemas/model.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
+import type { AlarmText } from './alarm-text.js';
 import { isFaultCategory } from './alarm-index.js';
 import type { AlertingCore } from './core.js';
 import type { CompiledRule } from './rules.js';
@@ -24,19 +28,28 @@ interface Presence {
   online: boolean | null;
   offlineSince: number | null;
   faulted: boolean;
+  /** the device's last data (reading, event, status) was drill data */
+  drill: boolean;
 }
 
 export interface DeviceFaults {
-  /** the device sent something (a reading, an event) */
-  seen(deviceId: string, now: number): void;
-  /** the broker (or the status topic) says the device connected / went away */
-  presence(deviceId: string, online: boolean, ts: number): void;
+  /** the device sent something (a reading, an event); `drill`: it was drill data */
+  seen(deviceId: string, now: number, drill?: boolean): void;
+  /** the broker (or the status topic, which says whether it is drill) says the device connected / went away */
+  presence(deviceId: string, online: boolean, ts: number, drill?: boolean): void;
+  /** drill end: devices last seen in the drill leave the fault lane until they report again */
+  drillEnded(): void;
   /** ingest refused a payload of the device */
   rejected(deviceId: string, ts: number, code: string): void;
   /** check every device against the deadman rules */
   deadmanSweep(now: number): void;
   /** clear reject alarms after their quiet time */
   rejectSweep(now: number): void;
+}
+
+/** "2026-07-01 10:00:00" (Beijing time) for the Chinese fault texts */
+function beijing(ts: number): string {
+  return new Date(ts + 8 * HOUR).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle): DeviceFaults {
@@ -48,11 +61,14 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
   for (const p of store.loadPresence()) {
     // the hub's (re)start counts as a sighting: lastSeen is written at most once a minute, so an older
     // value would flag devices that are reporting normally as silent right after a restart
-    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, seen: p.last_seen !== null, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
+    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, seen: p.last_seen !== null, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false, drill: false });
   }
   for (const a of alarms.all()) if (isFaultCategory(a.category)) {
     const p = presence.get(a.alarm.deviceId);
-    if (p) p.faulted = true;
+    if (p) {
+      p.faulted = true;
+      p.drill = a.alarm.drill;
+    }
   }
 
   work.saver({
@@ -61,7 +77,7 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       for (const id of dirtyPresence) {
         const p = presence.get(id);
         if (!p) continue;
-        store.savePresence(id, p.lastSeen, p.online, p.offlineSince);
+        store.savePresence(id, p.seen ? p.lastSeen : null, p.online, p.offlineSince);
         p.savedSeen = p.lastSeen;
       }
     },
@@ -70,13 +86,14 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
 
   function presenceOf(id: string): Presence {
     let p = presence.get(id);
-    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, seen: false, online: null, offlineSince: null, faulted: false }));
+    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, seen: false, online: null, offlineSince: null, faulted: false, drill: false }));
     return p;
   }
 
-  function raiseFault(cr: CompiledRule, deviceId: string, level: Level, msg: string, ts: number): void {
+  function raiseFault(cr: CompiledRule, deviceId: string, level: Level, msg: AlarmText, ts: number): void {
     const d = devices.get(deviceId);
-    lifecycle.raise(cr, { id: deviceId, key: deviceId, drill: false, lon: d?.lon ?? null, lat: d?.lat ?? null, township: d?.township ?? null }, level, null, NaN, msg, ts, false);
+    const drill = presence.get(deviceId)?.drill ?? false;
+    lifecycle.raise(cr, { id: deviceId, key: deviceId, drill, lon: d?.lon ?? null, lat: d?.lat ?? null, township: d?.township ?? null }, level, null, NaN, msg, ts, false);
   }
 
   /** hold the device's (and its gateway children's) inhibitable alarms as unknown */
@@ -115,7 +132,11 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       }
       if (on && !a) {
         const since = cr.when === 'offline' ? (p.offlineSince ?? p.lastSeen) : p.lastSeen;
-        raiseFault(cr, deviceId, cr.level, `${cr.title}: ${cr.when === 'offline' ? 'offline' : 'no data'} since ${new Date(since).toISOString()} (> ${Math.round(limit / 1000)} s)`, now);
+        const secs = Math.round(limit / 1000);
+        raiseFault(cr, deviceId, cr.level, {
+          zh: `${cr.title}：自 ${beijing(since)} 起${cr.when === 'offline' ? '离线' : '无数据'}（超过 ${secs} 秒）`,
+          en: `${cr.rule.title}: ${cr.when === 'offline' ? 'offline' : 'no data'} since ${new Date(since).toISOString()} (> ${secs} s)`,
+        }, now);
         inhibit(deviceId, cr.when === 'offline' ? 'device offline' : 'device silent');
         any = true;
       } else if (!on && a) {
@@ -126,8 +147,9 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
   }
 
   return {
-    seen(deviceId, now) {
+    seen(deviceId, now, drill) {
       const p = presenceOf(deviceId);
+      if (drill !== undefined && !p.faulted) p.drill = drill;
       if (now > p.lastSeen) p.lastSeen = now;
       p.seen = true;
       if (p.online === false) {
@@ -137,8 +159,9 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       } else if (now - p.savedSeen >= 60_000) dirtyPresence.add(deviceId);
       if (p.faulted) checkDeadmanFor(deviceId, p, now);
     },
-    presence(deviceId, online, ts) {
+    presence(deviceId, online, ts, drill) {
       const p = presenceOf(deviceId);
+      if (drill !== undefined && !p.faulted) p.drill = drill;
       dirtyPresence.add(deviceId);
       if (online) {
         p.seen = true;
@@ -163,9 +186,17 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
         if (d && !cr.kinds.has(d.kind)) continue;
         const n = times.filter((t) => t >= ts - cr.withinMs).length;
         const a = alarms.get(`${cr.id}|${deviceId}`);
-        const msg = `${cr.title}: ${n} rejected payloads within ${Math.round(cr.withinMs / 60000)} min (last: ${code})`;
+        const mins = Math.round(cr.withinMs / 60000);
+        const msg = { zh: `${cr.title}：${mins} 分钟内 ${n} 条数据被拒收（最近：${code}）`, en: `${cr.rule.title}: ${n} rejected payloads within ${mins} min (last: ${code})` };
         if (n >= cr.count && !a) raiseFault(cr, deviceId, cr.level, msg, ts);
         else if (a) lifecycle.softUpdate(a, n, msg, ts);
+      }
+    },
+    drillEnded() {
+      for (const [id, p] of presence) {
+        if (!p.drill) continue;
+        Object.assign(p, { seen: false, online: null, offlineSince: null, faulted: false, drill: false });
+        dirtyPresence.add(id);
       }
     },
     deadmanSweep(now) {

@@ -5,7 +5,7 @@
 import type { Level } from '../schemas/levels.js';
 import type { DeviceEvent } from '../schemas/model.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
-import { OP_TEXT, eventMessage, fmt } from './alarm-text.js';
+import { OP_TEXT, eventText, fmt, type AlarmText } from './alarm-text.js';
 import type { EvalCtx } from './conditions/types.js';
 import { lateAfterMs, ruleTitle, type AlertingCore } from './core.js';
 import type { DeviceFaults } from './device-faults.js';
@@ -23,7 +23,7 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
 
   return {
     evaluate(e, now) {
-      faults.seen(e.deviceId, now);
+      faults.seen(e.deviceId, now, e.drill);
       const rt = runtimes.get(e.deviceId, e.kind, e.drill);
       runtimes.refreshIfStale(rt, now);
       const list = core.rules.byEvent.get(e.type);
@@ -41,7 +41,7 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
         runtimes.touched(rt);
         if (occ.length < cr.repeat) continue;
         let level: Level | null = cr.level;
-        let msg = eventMessage(cr.title, e.type, e.confidence, e.value, cr.repeat > 1 ? occ.length : 1);
+        let msg: AlarmText = eventText({ zh: cr.title, en: cr.rule.title }, e.type, e.confidence, e.value, cr.repeat > 1 ? occ.length : 1);
         if (cr.levels.length) {
           level = null;
           const vals: Record<string, number> = {};
@@ -55,7 +55,10 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
           for (const lv of cr.levels) {
             if (lv.fn(ctx)) {
               level = lv.level;
-              msg = `${eventMessage(cr.title, e.type, undefined, undefined, 1)} ${ctx.hitMetric === 'value' ? '数值' : ctx.hitMetric === 'confidence' ? '置信度' : ctx.hitMetric} ${fmt(ctx.hitValue)} ${OP_TEXT[ctx.hitOp] ?? ctx.hitOp} ${fmt(ctx.hitThreshold)}`;
+              const base = eventText({ zh: cr.title, en: cr.rule.title }, e.type, undefined, undefined, 1);
+              const cmp = `${fmt(ctx.hitValue)} ${OP_TEXT[ctx.hitOp] ?? ctx.hitOp} ${fmt(ctx.hitThreshold)}`;
+              const what = { value: ['数值', 'value'], confidence: ['置信度', 'confidence'] }[ctx.hitMetric] ?? [ctx.hitMetric, ctx.hitMetric];
+              msg = { zh: `${base.zh} ${what[0]} ${cmp}`, en: `${base.en} ${what[1]} ${cmp}` };
               break;
             }
           }

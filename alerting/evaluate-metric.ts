@@ -4,7 +4,7 @@
 // down to the rule's lowest level after `deescalateSamples`.
 import { LEVEL_RANK } from '../schemas/levels.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
-import { thresholdMessage, withNote } from './alarm-text.js';
+import { thresholdText, withNote } from './alarm-text.js';
 import type { EvalCtx } from './conditions/types.js';
 import type { DeviceRt, DeviceRuntimes } from './device-runtime.js';
 import type { CompiledMetric } from './rules.js';
@@ -45,24 +45,24 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
     if (mi >= 0) {
       const lv = levels[mi]!;
       if (a === null) {
-        st.alarm = lifecycle.raise(cr, rt, lv.level, hm, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, late);
+        st.alarm = lifecycle.raise(cr, rt, lv.level, hm, hv, thresholdText({ zh: cr.title, en: cr.rule.title }, rt.kind, hm, hv, hop, ht, hn), ts, late);
         s[cr.deSlot] = 0;
         return;
       }
       lifecycle.backFromUnknown(a);
       const cur = LEVEL_RANK[a.alarm.level];
       if (lv.rank > cur) {
-        lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
+        lifecycle.changeLevel(a, lv.level, hv, thresholdText({ zh: cr.title, en: cr.rule.title }, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
         s[cr.deSlot] = 0;
       } else if (lv.rank < cur) {
         s[cr.deSlot] = s[cr.deSlot]! + 1;
         if (s[cr.deSlot]! >= cr.deSamples) {
-          lifecycle.changeLevel(a, lv.level, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
+          lifecycle.changeLevel(a, lv.level, hv, thresholdText({ zh: cr.title, en: cr.rule.title }, rt.kind, hm, hv, hop, ht, hn), ts, cr.title);
           s[cr.deSlot] = 0;
         } else lifecycle.softUpdate(a, hv, a.alarm.message, ts);
       } else {
         s[cr.deSlot] = 0;
-        lifecycle.softUpdate(a, hv, thresholdMessage(cr.title, rt.kind, hm, hv, hop, ht, hn), ts);
+        lifecycle.softUpdate(a, hv, thresholdText({ zh: cr.title, en: cr.rule.title }, rt.kind, hm, hv, hop, ht, hn), ts);
       }
     } else if (a !== null) {
       lifecycle.backFromUnknown(a);

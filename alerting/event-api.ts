@@ -1,8 +1,8 @@
 // The event part's public face (engine.ts hands it out as `alerting.events`) and drill end. Every call is one
 // unit of work: the event book, the incident book and the alarms change in one transaction.
 //
-// Drill end (结束演练, `lookout drill end`): every drill alarm clears, every drill incident closes with reason
-// `drill`, every drill event closes; they stay in the database for review and leave the live queue, so the
+// Drill end (结束演练, `lookout drill end`): every drill alarm clears (device faults of drill devices too),
+// every drill incident closes with reason `drill`, every drill event closes; they stay in the database for review and leave the live queue, so the
 // next drill starts clean. Real alarms, incidents and events are never touched.
 import { LookoutError } from '../schemas/errors.js';
 import type { HazardEvent, Incident } from '../schemas/model.js';
@@ -33,7 +33,7 @@ export interface EventApi {
   close(id: string, body: EventActionBody, user: string): HazardEvent;
 }
 
-export function createEventApi(core: AlertingCore, events: EventBook, lifecycle: AlarmLifecycle): { api: EventApi; drillEnd(user: string): DrillEndResult } {
+export function createEventApi(core: AlertingCore, events: EventBook, lifecycle: AlarmLifecycle, onDrillEnd: () => void = () => {}): { api: EventApi; drillEnd(user: string): DrillEndResult } {
   const { book, work, alarms, clock, store } = core;
   const withIncidents = (e: HazardEvent | undefined): HazardEvent | undefined => {
     if (!e) return undefined;
@@ -70,13 +70,13 @@ export function createEventApi(core: AlertingCore, events: EventBook, lifecycle:
       op(() => {
         const ids = events.memberIds(id).filter((x) => book.open.get(x)?.inc.status === 'open');
         for (const x of ids) book.act(x, 'ack', { note: `${body.note}（事件 ${id} 统一确认）` }, user);
-        return events.record(id, 'acknowledged', user, body.note, `${ids.length} incident(s) acknowledged`);
+        return events.record(id, 'acknowledged', user, body.note, `统一确认 ${ids.length} 个险情`);
       }),
     mute: (id, body, user) =>
       op(() => {
         const minutes = body.minutes ?? 30;
         for (const x of events.memberIds(id)) book.act(x, 'mute', { note: body.note, minutes }, user);
-        return events.record(id, 'muted', user, body.note, `消音 ${minutes} min`, clock.now() + minutes * 60_000);
+        return events.record(id, 'muted', user, body.note, `消音 ${minutes} 分钟`, clock.now() + minutes * 60_000);
       }),
     close: (id, body, user) =>
       op(() => {
@@ -106,6 +106,8 @@ export function createEventApi(core: AlertingCore, events: EventBook, lifecycle:
         events.close(id, 'drill', user, '演练结束');
         out.events++;
       }
+      // the drill's devices (a simulated fleet that stopped, a drill power cut) raise no faults until they report again
+      onDrillEnd();
       return out;
     });
   }

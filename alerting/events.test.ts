@@ -171,7 +171,7 @@ describe('one event per hazard process', () => {
     storm(a, { townships: 3 });
     const [ev] = a.events.list({ status: 'open' });
     const acked = a.events.ack(ev!.id, { note: '已通知各乡镇' }, 'dispatcher1');
-    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '3 incident(s) acknowledged' });
+    expect(acked.timeline!.at(-1)).toMatchObject({ type: 'acknowledged', user: 'dispatcher1', detail: '统一确认 3 个险情' });
     for (const id of ev!.incidentIds) {
       const i = a.incidents.get(id)!;
       expect(i.status).toBe('acknowledged');
@@ -196,5 +196,60 @@ describe('one event per hazard process', () => {
     const after = a.events.list({ status: 'open' });
     expect(after.map((e) => e.id)).toEqual([ev!.id]);
     expect(after[0]!.counts.open).toBe(3);
+  });
+
+  // a device whose last data was drill data (the demo's simulated fleet, a drill power cut) raises its faults as
+  // drill faults; a second drill starts with an empty queue, and a real device's fault is never touched
+  const faults = (a: Alerting) => a.incidents.list({ status: 'open', category: 'device-fault' });
+
+  it('drill end closes the drill\'s device faults: a drill device that goes offline raises a drill fault; drill end closes it and the device stays quiet until it reports again', () => {
+    const a = make({ packs: ['device-faults'] }, [device('rg-drill', 'flood', { township: '331003101' }), device('rg-real', 'flood', { township: '331003102', lon: 121.5 })]);
+    a.start();
+    a.evaluate([reading('rg-drill', 'flood', T0, { rain: 0.2, level: 1 }, { drill: true }), reading('rg-real', 'flood', T0, { rain: 0.2, level: 1 })]);
+    // the drill's power cut (status topic, drill) and a real gauge losing its link (broker presence)
+    a.devicePresence('rg-drill', false, T0 + MIN, true);
+    a.devicePresence('rg-real', false, T0 + MIN);
+    clock.advance(30 * MIN);
+    const before = faults(a);
+    expect(before.map((i) => [i.deviceIds[0], i.drill]).sort()).toEqual([['rg-drill', true], ['rg-real', false]]);
+    expect(before.find((i) => i.drill)!.title).toMatch(/^【演练】/);
+
+    const out = a.drillEnd('dispatcher1');
+    expect(out.incidents).toBe(1);
+    expect(faults(a).map((i) => i.deviceIds[0])).toEqual(['rg-real']);
+    const closed = a.incidents.list({ status: 'closed', category: 'device-fault' });
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ drill: true, closeReason: 'drill' });
+
+    // an hour later the drill device is still away: no new fault (it left the fault lane with the drill)
+    clock.advance(60 * MIN);
+    expect(faults(a).map((i) => i.deviceIds[0])).toEqual(['rg-real']);
+
+    // it reports again (real data now) and goes away again: a real fault
+    a.evaluate([reading('rg-drill', 'flood', clock.now(), { rain: 0, level: 1 })]);
+    a.devicePresence('rg-drill', false, clock.now());
+    clock.advance(30 * MIN);
+    expect(faults(a).map((i) => [i.deviceIds[0], i.drill]).sort()).toEqual([['rg-drill', false], ['rg-real', false]]);
+  });
+
+  it('alarm words in both languages, kept over a restart; device faults in Chinese too', () => {
+    let a = make();
+    storm(a, { townships: 1 });
+    const [alarm] = a.alarms.active();
+    expect(alarm!.message).toMatch(/^暴雨：\d+小时累计雨量 [\d.]+ mm ≥ 50 mm/);
+    expect(alarm!.message).not.toMatch(/rain\.sum|>=/);
+    expect(alarm!.messageEn).toMatch(/^Rainstorm: Rain, \d+ h sum [\d.]+ mm ≥ 50 mm/);
+    a.close();
+    a = make();
+    expect(a.alarms.active().find((x) => x.id === alarm!.id)!.messageEn).toBe(alarm!.messageEn);
+
+    const f = make({ packs: ['device-faults'] }, [device('rg-f', 'flood', { township: '331003101' })]);
+    f.start();
+    f.evaluate([reading('rg-f', 'flood', clock.now(), { rain: 0, level: 1 })]);
+    f.devicePresence('rg-f', false, clock.now());
+    clock.advance(30 * MIN);
+    const [fault] = f.alarms.active().filter((x) => x.deviceId === 'rg-f');
+    expect(fault!.message).toMatch(/^设备离线：自 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起离线（超过 \d+ 秒）$/);
+    expect(fault!.messageEn).toMatch(/^Device offline: offline since /);
   });
 });

@@ -15,6 +15,7 @@ import { LEVEL_INFO, LEVEL_RANK, LEVELS, type Level } from '../schemas/levels.js
 import type { EventTimelineEntry, EventTimelineType, HazardEvent, HazardFamily, IncidentCategory } from '../schemas/model.js';
 import type { EventCreateBody, EventListQuery } from '../schemas/rest.js';
 import { distanceMetres } from './geo.js';
+import { REASON_ZH } from './incident-policy.js';
 import type { IncidentBook } from './incidents.js';
 import type { IncRec } from './store.js';
 
@@ -56,7 +57,7 @@ interface EventRec {
   lastActivity: number;
 }
 
-const SCHEMA = `
+export const EVENTS_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS incident_events (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL, level_rank INTEGER NOT NULL,
   opened_at INTEGER NOT NULL, closed_at INTEGER, last_activity INTEGER NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL);
@@ -88,7 +89,7 @@ export class EventBook {
   private readonly q;
 
   constructor(private readonly deps: EventBookDeps) {
-    deps.db.exec(SCHEMA);
+    deps.db.exec(EVENTS_SCHEMA_SQL);
     this.grouping = deps.grouping ?? DEFAULT_EVENT_GROUPING;
     const db = deps.db;
     this.q = {
@@ -243,7 +244,7 @@ export class EventBook {
     rec.ev.status = 'closed';
     rec.ev.closedAt = this.deps.clock.now();
     rec.ev.closeReason = reason;
-    this.log(rec, 'closed', { user, note, detail: `reason ${reason}` });
+    this.log(rec, 'closed', { user, note, detail: `原因 ${REASON_ZH[reason] ?? reason}` });
   }
 
   private mustOpen(id: string): EventRec {
@@ -299,7 +300,7 @@ export class EventBook {
       const inc = this.deps.book.open.get(id);
       if (inc && inc.inc.status !== 'closed') this.move(inc, into, user, note);
     }
-    this.log(into, 'merged', { user, note, detail: `merged ${fromId}` });
+    this.log(into, 'merged', { user, note, detail: `并入 ${fromId}` });
     this.closeRec(from, 'duplicate', user, `merged into ${intoId}`);
     return this.wire(into);
   }

@@ -70,3 +70,7 @@ export const TRANSITIONS: Record<StatusAction, { from: IncidentStatus[]; to: Inc
 
 /** the statuses in which an incident takes new alarms and escalates */
 export const ACTIVE: ReadonlySet<IncidentStatus> = new Set(['open', 'acknowledged', 'dispatched']);
+
+/** timeline words in Chinese (the console's zh-CN shows no English): statuses and close reasons */
+export const STATUS_ZH: Record<string, string> = { open: '待确认', acknowledged: '已确认', dispatched: '已派单', resolved: '已处置', closed: '已关闭' };
+export const REASON_ZH: Record<string, string> = { handled: '处置完成', 'false-alarm': '误报', 'sensor-fault': '传感器故障', drill: '演练', duplicate: '重复' };

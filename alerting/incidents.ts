@@ -13,7 +13,7 @@ import { LookoutError } from '../schemas/errors.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
 import type { Clock } from '../schemas/clock.js';
 import { PointIndex, probeAt, type Probe } from './geo.js';
-import { ACTIVE, LOWER_DWELL_MS, TITLE_ZH, TRANSITIONS, type CorrelationSpec, type EscalationConfig, type StatusAction } from './incident-policy.js';
+import { ACTIVE, LOWER_DWELL_MS, REASON_ZH, STATUS_ZH, TITLE_ZH, TRANSITIONS, type CorrelationSpec, type EscalationConfig, type StatusAction } from './incident-policy.js';
 import type { AlarmRec, AlertStore, IncRec } from './store.js';
 
 export { DEFAULT_CORRELATION, DEFAULT_ESCALATION, LOWER_DWELL_MS, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
@@ -173,7 +173,7 @@ export class IncidentBook {
       if (LEVEL_RANK[to] >= LEVEL_RANK[rec.inc.level]) continue;
       rec.inc.lowerTo = to;
       const mins = Math.round((now - rec.belowSince) / 60_000);
-      this.log(rec, 'lower-offered', { level: to, detail: `可降级 → ${LEVEL_INFO[to].zh}: alarms below ${LEVEL_INFO[rec.inc.level].zh} for ${mins} min` });
+      this.log(rec, 'lower-offered', { level: to, detail: `可降级 → ${LEVEL_INFO[to].zh}：告警已低于${LEVEL_INFO[rec.inc.level].zh} ${mins} 分钟` });
     }
   }
 
@@ -230,7 +230,7 @@ export class IncidentBook {
     const d = this.deviceInfo(a.alarm.deviceId);
     if (!rec) {
       rec = this.create(a.category, a.alarm.level, incidentTitle(a.category, ruleTitle, d.name, a.alarm.drill), a.alarm.drill, { township: a.township, lon: a.lon, lat: a.lat }, null, linkedFrom);
-      if (linkedFrom) this.log(rec, 'linked', { detail: `continues ${linkedFrom}: alarm ${a.alarm.id} still active after it was closed` });
+      if (linkedFrom) this.log(rec, 'linked', { detail: `延续 ${linkedFrom}：该险情关闭后告警 ${a.alarm.id} 仍未解除` });
     }
     a.alarm.incidentId = rec.inc.id;
     rec.inc.alarms.push(a.alarm);
@@ -239,7 +239,7 @@ export class IncidentBook {
     rec.lastActivity = now;
     this.log(rec, 'alarm-raised', {
       ts: now, level: a.alarm.level, alarmId: a.alarm.id, deviceId: a.alarm.deviceId,
-      detail: a.alarm.late ? `${a.alarm.message} (late data, observed ${new Date(a.alarm.raisedAt).toISOString()})` : a.alarm.message,
+      detail: a.alarm.late ? `${a.alarm.message}（迟到数据，观测于 ${new Date(a.alarm.raisedAt).toISOString()}）` : a.alarm.message,
     });
     this.relevel(rec, a.alarm);
     return rec;
@@ -275,7 +275,7 @@ export class IncidentBook {
     const from = rec.inc.eventId ?? null;
     rec.inc.eventId = eventId;
     if (from === null && user === null) this.touch(rec);
-    else this.log(rec, 'note', { user, detail: from ? `event ${from} → ${eventId}` : `event ${eventId}` });
+    else this.log(rec, 'note', { user, detail: from ? `事件 ${from} → ${eventId}` : `事件 ${eventId}` });
   }
 
   isOpen(id: string | null): boolean {
@@ -323,11 +323,11 @@ export class IncidentBook {
       rec.inc.lowerTo = null;
     }
     const detail = [
-      `${from} → ${t.to}`,
-      body.assignee ? `assignee ${body.assignee}` : null,
-      body.reason ? `reason ${body.reason}` : null,
-      burning.length ? `forced with ${burning.length} active alarm(s): ${burning.map((a) => a.id).join(', ')}` : null,
-    ].filter(Boolean).join('; ');
+      `${STATUS_ZH[from] ?? from} → ${STATUS_ZH[t.to] ?? t.to}`,
+      body.assignee ? `责任人 ${body.assignee}` : null,
+      body.reason ? `原因 ${REASON_ZH[body.reason] ?? body.reason}` : null,
+      burning.length ? `强制执行，仍有 ${burning.length} 条告警未解除：${burning.map((a) => a.id).join('、')}` : null,
+    ].filter(Boolean).join('；');
     this.log(rec, t.type, { user, note: body.note, detail, level: rec.inc.level });
     return rec;
   }
@@ -348,7 +348,7 @@ export class IncidentBook {
     rec.top = null;
     rec.belowSince = highest === to ? null : this.clock.now();
     rec.belowMax = highest;
-    this.log(rec, 'level-changed', { user, note: body.note, level: to, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[to].zh} (lowered by ${user})` });
+    this.log(rec, 'level-changed', { user, note: body.note, level: to, detail: `${LEVEL_INFO[from].zh} → ${LEVEL_INFO[to].zh}（${user} 降级）` });
     return rec;
   }
 
@@ -356,7 +356,7 @@ export class IncidentBook {
   private mute(rec: IncRec, body: IncidentActionBody, user: string): IncRec {
     const minutes = body.minutes ?? 30;
     rec.inc.mutedUntil = this.clock.now() + minutes * 60_000;
-    this.log(rec, 'muted', { user, note: body.note, level: rec.inc.level, detail: `消音 ${minutes} min` });
+    this.log(rec, 'muted', { user, note: body.note, level: rec.inc.level, detail: `消音 ${minutes} 分钟` });
     return rec;
   }
 

@@ -31,6 +31,7 @@ CREATE INDEX IF NOT EXISTS incident_timeline_incident ON incident_timeline(incid
 CREATE TABLE IF NOT EXISTS alert_device_state (dkey TEXT PRIMARY KEY, data TEXT NOT NULL, series BLOB);
 CREATE TABLE IF NOT EXISTS alert_presence (device_id TEXT PRIMARY KEY, last_seen INTEGER, online INTEGER, offline_since INTEGER);
 CREATE TABLE IF NOT EXISTS alert_silences (id TEXT PRIMARY KEY, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rules (id TEXT PRIMARY KEY, data TEXT, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rule_history (id INTEGER PRIMARY KEY AUTOINCREMENT, rule_id TEXT NOT NULL, action TEXT NOT NULL, data TEXT, ts INTEGER NOT NULL, user TEXT NOT NULL);
 `;
@@ -73,11 +74,14 @@ const INCIDENT_COLUMNS_ADDED: [string, string][] = [
   ['event_id', 'TEXT'], ['lower_to', 'TEXT'], ['linked_from', 'TEXT'], ['muted_until', 'INTEGER'], ['below_since', 'INTEGER'], ['below_max', 'TEXT'],
 ];
 
+/** alarm columns added later: `message_en` (the alarm's words in English) */
+const ALARM_COLUMNS_ADDED: [string, string][] = [['message_en', 'TEXT']];
+
 const RANK: Record<Level, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
 
 interface AlarmRow {
   id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string;
-  state: string; metric: string | null; value: number | null; message: string; raised_at: number; updated_at: number;
+  state: string; metric: string | null; value: number | null; message: string; message_en?: string | null; raised_at: number; updated_at: number;
   cleared_at: number | null; drill: number; late: number; members: string | null; silenced: number; auto_clear_at: number | null;
   lon: number | null; lat: number | null; township: string | null;
 }
@@ -96,7 +100,7 @@ export function rowToAlarmRec(r: AlarmRow): AlarmRec {
   return {
     alarm: {
       id: r.id, ruleId: r.rule_id, deviceId: r.device_id, incidentId: r.incident_id, level: r.level as Level,
-      state: r.state as Alarm['state'], metric: r.metric, value: r.value, message: r.message, raisedAt: r.raised_at,
+      state: r.state as Alarm['state'], metric: r.metric, value: r.value, message: r.message, messageEn: r.message_en ?? null, raisedAt: r.raised_at,
       updatedAt: r.updated_at, clearedAt: r.cleared_at, drill: r.drill === 1, late: r.late === 1,
     },
     key: r.akey,
@@ -114,19 +118,23 @@ function rowToTimeline(r: TlRow): TimelineEntry {
 
 export type AlertStore = ReturnType<typeof createAlertStore>;
 
-export function createAlertStore(db: Database.Database) {
+/** `onWrite`: told after each write outside a transaction and after each outermost transaction (persistence.ts) */
+export function createAlertStore(db: Database.Database, onWrite?: () => void) {
+  const wrote = onWrite ? () => void (db.inTransaction || onWrite()) : () => {};
   db.exec(SCHEMA_SQL);
   const have = new Set((db.prepare("SELECT name FROM pragma_table_info('incident_incidents')").all() as { name: string }[]).map((c) => c.name));
   for (const [col, type] of INCIDENT_COLUMNS_ADDED) if (!have.has(col)) db.exec(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`);
+  const haveAlarm = new Set((db.prepare("SELECT name FROM pragma_table_info('alert_alarms')").all() as { name: string }[]).map((c) => c.name));
+  for (const [col, type] of ALARM_COLUMNS_ADDED) if (!haveAlarm.has(col)) db.exec(`ALTER TABLE alert_alarms ADD COLUMN ${col} ${type}`);
   const q = {
     metaGet: db.prepare<[string], { v: string }>('SELECT v FROM alert_meta WHERE k = ?'),
     metaSet: db.prepare('INSERT INTO alert_meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-    alarmUpsert: db.prepare(`INSERT INTO alert_alarms (id, akey, rule_id, device_id, incident_id, category, level, state, metric, value, message,
+    alarmUpsert: db.prepare(`INSERT INTO alert_alarms (id, akey, rule_id, device_id, incident_id, category, level, state, metric, value, message, message_en,
         raised_at, updated_at, cleared_at, drill, late, members, silenced, auto_clear_at, lon, lat, township)
-      VALUES (@id, @akey, @rule_id, @device_id, @incident_id, @category, @level, @state, @metric, @value, @message,
+      VALUES (@id, @akey, @rule_id, @device_id, @incident_id, @category, @level, @state, @metric, @value, @message, @message_en,
         @raised_at, @updated_at, @cleared_at, @drill, @late, @members, @silenced, @auto_clear_at, @lon, @lat, @township)
       ON CONFLICT(id) DO UPDATE SET incident_id = excluded.incident_id, level = excluded.level, state = excluded.state,
-        metric = excluded.metric, value = excluded.value, message = excluded.message, updated_at = excluded.updated_at,
+        metric = excluded.metric, value = excluded.value, message = excluded.message, message_en = excluded.message_en, updated_at = excluded.updated_at,
         cleared_at = excluded.cleared_at, late = excluded.late, members = excluded.members, silenced = excluded.silenced,
         auto_clear_at = excluded.auto_clear_at`),
     alarmsOpen: db.prepare<[], AlarmRow>("SELECT * FROM alert_alarms WHERE state <> 'cleared'"),
@@ -155,6 +163,8 @@ export function createAlertStore(db: Database.Database) {
     presenceSet: db.prepare('INSERT INTO alert_presence (device_id, last_seen, online, offline_since) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online, offline_since = excluded.offline_since'),
     silenceSet: db.prepare('INSERT INTO alert_silences (id, data, ends_at, removed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
     silencesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_silences WHERE removed = 0 AND ends_at > ?'),
+    shelfSet: db.prepare('INSERT INTO alert_shelves (id, device_id, data, ends_at, removed) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
+    shelvesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_shelves WHERE removed = 0 AND ends_at > ?'),
     rulesAll: db.prepare<[], { id: string; data: string | null; deleted: number }>('SELECT id, data, deleted FROM alert_rules'),
     ruleSet: db.prepare('INSERT INTO alert_rules (id, data, updated_at, updated_by, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by, deleted = excluded.deleted'),
     ruleHistory: db.prepare('INSERT INTO alert_rule_history (rule_id, action, data, ts, user) VALUES (?, ?, ?, ?, ?)'),
@@ -167,7 +177,7 @@ export function createAlertStore(db: Database.Database) {
     const x = a.alarm;
     return {
       id: x.id, akey: a.key, rule_id: x.ruleId, device_id: x.deviceId, incident_id: x.incidentId, category: a.category, level: x.level,
-      state: x.state, metric: x.metric, value: x.value !== null && Number.isFinite(x.value) ? x.value : null, message: x.message,
+      state: x.state, metric: x.metric, value: x.value !== null && Number.isFinite(x.value) ? x.value : null, message: x.message, message_en: x.messageEn ?? null,
       raised_at: x.raisedAt, updated_at: x.updatedAt, cleared_at: x.clearedAt, drill: x.drill ? 1 : 0, late: x.late ? 1 : 0,
       members: a.members ? JSON.stringify(a.members) : null, silenced: a.silenced ? 1 : 0, auto_clear_at: a.autoClearAt,
       lon: a.lon, lat: a.lat, township: a.township,
@@ -188,7 +198,10 @@ export function createAlertStore(db: Database.Database) {
     db,
     meta: {
       get: (k: string): string | undefined => q.metaGet.get(k)?.v,
-      set: (k: string, v: string) => void q.metaSet.run(k, v),
+      set: (k: string, v: string) => {
+        q.metaSet.run(k, v);
+        wrote();
+      },
     },
     /** id counters live in memory and are written with the next transaction (no fsync per id) */
     nextCounter(k: string): number {
@@ -200,8 +213,12 @@ export function createAlertStore(db: Database.Database) {
     persistCounters(): void {
       for (const k of dirtyCounters) q.metaSet.run(k, String(counters.get(k)));
       dirtyCounters.clear();
+      wrote();
     },
-    saveAlarm: (a: AlarmRec) => void q.alarmUpsert.run(alarmParams(a)),
+    saveAlarm: (a: AlarmRec) => {
+      q.alarmUpsert.run(alarmParams(a));
+      wrote();
+    },
     openAlarms: (): AlarmRec[] => q.alarmsOpen.all().map(rowToAlarmRec),
     alarmsForDevice: (id: string, limit: number): Alarm[] => q.alarmsByDevice.all(id, limit).map((r) => rowToAlarmRec(r).alarm),
     lateAlarms: (limit: number): Alarm[] => q.alarmsLate.all(limit).map((r) => rowToAlarmRec(r).alarm),
@@ -215,9 +232,11 @@ export function createAlertStore(db: Database.Database) {
         event_id: i.eventId ?? null, lower_to: i.lowerTo ?? null, linked_from: i.linkedFrom ?? null, muted_until: i.mutedUntil ?? null,
         below_since: r.belowSince, below_max: r.belowMax,
       });
+      wrote();
     },
     addTimeline(incidentId: string, e: TimelineEntry): void {
       q.tlInsert.run(incidentId, e.ts, e.type, e.user, e.note, e.level, e.alarmId, e.deviceId, e.detail);
+      wrote();
     },
     loadOpenIncidents(): IncRec[] {
       return q.incOpen.all().map((r) => ({
@@ -256,19 +275,32 @@ export function createAlertStore(db: Database.Database) {
       return (db.prepare(sql).all(...args) as IncRow[]).map(incFromRow);
     },
     loadDeviceState: (dkey: string) => q.stateGet.get(dkey),
-    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => void q.stateSet.run(dkey, data, series),
+    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => {
+      q.stateSet.run(dkey, data, series);
+      wrote();
+    },
     loadPresence: () => q.presenceAll.all(),
-    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) =>
-      void q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince),
-    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => void q.silenceSet.run(id, data, endsAt, removed ? 1 : 0),
+    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) => {
+      q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince);
+      wrote();
+    },
+    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => {
+      q.silenceSet.run(id, data, endsAt, removed ? 1 : 0);
+      wrote();
+    },
     activeSilences: (now: number) => q.silencesActive.all(now).map((r) => r.data),
+    saveShelf: (id: string, deviceId: string, data: string, endsAt: number, removed: boolean) => void q.shelfSet.run(id, deviceId, data, endsAt, removed ? 1 : 0),
+    activeShelves: (now: number) => q.shelvesActive.all(now).map((r) => r.data),
     storedRules: () => q.rulesAll.all(),
     saveRule(id: string, data: string | null, ts: number, user: string): void {
       q.ruleSet.run(id, data, ts, user, data === null ? 1 : 0);
       q.ruleHistory.run(id, data === null ? 'delete' : 'put', data, ts, user);
+      wrote();
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      const r = db.transaction(fn)();
+      wrote();
+      return r;
     },
   };
 }

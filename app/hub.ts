@@ -18,15 +18,22 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
 import { createBroker, openDeviceRegistry } from '../broker/index.js';
 import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
-import { createAlerting, createCapPublisher } from '../alerting/index.js';
-import { createLiveState, createServer, requireRole } from '../command-ui/server/index.js';
-import { createIdentity } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
+import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
+import { createRelease } from '../release/index.js';
+import { createReview } from '../review/index.js';
+import { createIdentity, openAuditReader } from '../identity/index.js';
+import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createPrepare } from '../prepare/index.js';
+import { createSupervise } from '../supervise/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
 
 export type { Hub, HubOptions } from './hub-types.js';
+
+/** at close, how long alerting's queued changes may take to reach a PostgreSQL state database */
+const ALERTING_DRAIN_MS = 10_000;
 
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
@@ -74,7 +81,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   // township names: an event's title names the area it covers
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) });
+  // On PostgreSQL alerting works on its tables in memory, loaded from the state database now, and writes
+  // every change behind through the repository in order (alerting/persistence.ts); on SQLite it writes the
+  // shared file directly, one transaction per operation.
+  const alertingState = stateDb.connection.sqlite ? null : await openAlertingPersistence({ repo: stateDb.repos.alertingState, clock, logger: logger.child({ stage: 'alerting' }) });
+  const alerting = createAlerting(
+    { db, ...(alertingState ? { persistence: alertingState } : {}), clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics },
+    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])), shelfMaxMs: config.shelfMaxHours * 3_600_000 },
+  );
   const store = createTelemetryStore(
     {
       clock,
@@ -105,6 +119,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
+      deviceLogins: stateDb.repos.deviceLogins,
     },
     brokerCfg,
   );
@@ -130,14 +145,16 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('status', (s) => {
     live.status(s);
-    alerting.devicePresence(s.deviceId, s.online, s.ts);
+    alerting.devicePresence(s.deviceId, s.online, s.ts, s.drill);
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
-  const org = createOrgBook({ clock });
-  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  // the organisation book and the notifier's state live in the state database: a restart keeps the rosters
+  // entered through the API, the chains under way and the sends still waiting (docs/notify.md, Persistence)
+  const org = await loadOrgBook({ clock, repo: stateDb.repos.org });
+  if (config.notify.orgDir) logger.info(await importOrgDir(org, config.notify.orgDir), 'organisation imported');
   const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
   const notify = createNotify(
     {
@@ -145,6 +162,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      repo: stateDb.repos.notify,
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
@@ -179,9 +197,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
+        shelves: alerting.shelves,
+        alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
+        persistence: () => alerting.persistence(),
         cap: capPublisher.cap,
         capFeed: capPublisher.capFeed,
       },
@@ -202,13 +224,81 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
       secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
+      silenceMaxMs: config.silenceMaxDays * 86_400_000,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveryHistory({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
+
+  await server.app.register(
+    handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
+  );
+
+  // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
+  // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
+  const supervise = createSupervise({
+    repos: stateDb.repos.supervise,
+    clock,
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    onDue: (items) => alerting.evaluateDue(items),
+    logger: logger.child({ stage: 'supervise' }),
+  });
+  await server.app.register(supervise.routes());
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    zones: {
+      sensors: () => [...registry.all()].map((d) => ({ id: d.id, kind: d.kind, name: d.name, lon: d.lon, lat: d.lat, township: d.township ?? null })),
+      targets: (scope) => supervise.supervision.listTargets({}, scope),
+    },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
+  // Information release (docs/release.md): warning messages through the state database's repositories
+  const release = createRelease(
+    {
+      repo: stateDb.repos.releases,
+      reportRepo: stateDb.repos.reports,
+      onError: (err, incidentId) => logger.error({ err, incidentId }, 'report up the chain not opened'),
+      clock,
+      incident: (id) => alerting.incidents.get(id),
+      event: (id) => alerting.events.get(id),
+      audit: (e) => void audit.append(e),
+      guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
+    },
+    { sender: config.capSender, townships: townships.townships },
+  );
+  await server.app.register(release.routes());
+  // reports up the chain (初报/续报/终报) fall due as incidents are confirmed, change level and close
+  alerting.on('incident:opened', (i) => release.incidentChanged(i));
+  alerting.on('incident:updated', (i) => release.incidentChanged(i));
+  // After-action review (docs/release.md): scorecards from the audit trail, alarm-system health, incident reports
+  const review = createReview({
+    repo: stateDb.repos.review,
+    clock,
+    // the review reads the trail synchronously: from the SQLite handle (on PostgreSQL the local file, which holds
+    // no audit rows — docs/database.md, Current limits)
+    trail: (from, to) => openAuditReader(db).iterate({ from, to: to + 1 }),
+    incidents: alerting.incidents,
+    supervisor: (o) => alerting.supervisor(o),
+    activeAlarms: () => alerting.alarms.active(),
+    position: (id) => registry.get(id),
+    incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
+    audit: (e) => void audit.append(e),
+    guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
+  });
+  await server.app.register(review.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
   if (firstAdmin) opts.onFirstAdmin?.(firstAdmin.username, firstAdmin.generatedPassword);
@@ -231,8 +321,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     metrics,
     org,
     notify,
+    prepare,
+    supervise,
+    release,
+    review,
     async start() {
       alerting.start();
+      await notify.start(); // chains and sends a restart left, once the incidents are loaded
+      supervise.start();
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -253,7 +349,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await ingest.close(); // flush what was accepted
         await server.close();
         await notify.close();
+        review.close();
+        await release.close(); // the reports of the last incident changes are written before the database closes
+        await prepare.close();
+        await supervise.close();
         alerting.close();
+        if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
+        alertingState?.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();
         live.close();

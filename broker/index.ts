@@ -10,3 +10,4 @@ export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdi
 export type { SecurityEvent, SecurityAction } from './security-events.js';
 export { checkCrl, crlNextUpdate, type CrlCheck } from './crl.js';
 export type { DeviceRepository, DeviceRecord, DeviceRecordPatch } from './device-repository.js';
+export type { DeviceLoginRepository, DeviceLoginRow } from './login-history.js';

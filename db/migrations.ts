@@ -128,12 +128,176 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   for (const [col, type] of add) if (!have.has(col)) await sql.raw(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`).execute(db);
 }
 
+/**
+ * Step 10: the events (事件) alerting/events.ts keeps on SQLite, so a hub on PostgreSQL writes them there too
+ * (alerting's state writer) and `lookout db copy` carries them. Same columns as events.ts creates.
+ */
+async function step10(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE IF NOT EXISTS incident_events (id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL,
+    level_rank INTEGER NOT NULL, opened_at ${t.ms} NOT NULL, closed_at ${t.ms}, last_activity ${t.ms} NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_events_status ON incident_events(status, level_rank DESC, opened_at)');
+  await q(`CREATE TABLE IF NOT EXISTS incident_event_timeline (id ${serial}, event_id TEXT NOT NULL, data TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_event_timeline_event ON incident_event_timeline(event_id, id)');
+}
+
+/**
+ * Step 15: the notifier's state (notify/, docs/notify.md) — the organisation book's rows (units, people,
+ * shifts, rotations, swaps, handovers; each a JSON document its schema in schemas/org.ts validated), the
+ * delivery log, the escalation chains under way, the sends still queued, and the acknowledgement links
+ * already used — so a restart forgets no roster, no pending step, and sends nothing twice.
+ */
+async function step15(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE org_rows (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))`);
+  await q(`CREATE TABLE notify_deliveries (id ${serial}, ts ${t.ms} NOT NULL, incident_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+    channel_kind TEXT NOT NULL, person_id TEXT, recipient TEXT NOT NULL, address TEXT NOT NULL, dkey TEXT NOT NULL, attempt INTEGER NOT NULL,
+    status TEXT NOT NULL, code TEXT, answer TEXT, provider_id TEXT, final INTEGER NOT NULL, drill INTEGER NOT NULL, reminder INTEGER NOT NULL)`);
+  await q('CREATE INDEX notify_deliveries_incident ON notify_deliveries (incident_id, id)');
+  await q('CREATE INDEX notify_deliveries_key ON notify_deliveries (dkey, status)');
+  await q(`CREATE TABLE notify_escalations (incident_id TEXT PRIMARY KEY, data TEXT NOT NULL, due_at ${t.ms}, done INTEGER NOT NULL DEFAULT 0, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE notify_outbox (channel_id TEXT NOT NULL, dkey TEXT NOT NULL, data TEXT NOT NULL, attempt INTEGER NOT NULL,
+    not_before ${t.ms} NOT NULL, PRIMARY KEY (channel_id, dkey))`);
+  await q(`CREATE TABLE notify_used_links (nonce TEXT PRIMARY KEY, expires_at ${t.ms} NOT NULL)`);
+}
+
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
+/** Step 40: shelved sensors (暂缓, alerting/shelves.ts), which alerting/store.ts creates the same on SQLite. */
+async function step40(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL,
+    ends_at ${t.ms} NOT NULL, removed INTEGER NOT NULL DEFAULT 0)`).execute(db);
+}
+
+/**
+ * Step 20: preparedness (prepare/, docs/prepare.md): resources with their dispatch binding, plans (预案) and
+ * their activations per incident. The descriptive fields ride in `data` (JSON); what queries filter or
+ * conditional updates test (kind, status, township, binding) are columns.
+ */
+async function step20(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE prepare_resources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, lon ${t.real} NOT NULL,
+    lat ${t.real} NOT NULL, township TEXT, unit TEXT, status TEXT NOT NULL, incident_id TEXT, dispatched_at ${t.ms}, data TEXT NOT NULL,
+    updated_at ${t.ms} NOT NULL)`);
+  await q('CREATE INDEX prepare_resources_kind ON prepare_resources (kind, status)');
+  await q('CREATE INDEX prepare_resources_incident ON prepare_resources (incident_id)');
+  await q(`CREATE TABLE prepare_plans (id TEXT PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE prepare_activations (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, incident_id TEXT NOT NULL, status TEXT NOT NULL,
+    active_key TEXT UNIQUE, activated_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX prepare_activations_incident ON prepare_activations (incident_id)');
+}
+
+/**
+ * Step 21: supervision (supervise/, docs/prepare.md): hazard points and risk targets, rectifications, and
+ * inspection tasks. `open_key` (the target id while a task is open, NULL once done) keeps one open task per
+ * target, so hub nodes generating tasks from the same cycle at once make it once.
+ */
+async function step21(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE supervise_targets (id TEXT PRIMARY KEY, register TEXT NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL,
+    name TEXT NOT NULL, lon ${t.real} NOT NULL, lat ${t.real} NOT NULL, township TEXT, grade TEXT NOT NULL, next_due_at ${t.ms},
+    data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE supervise_rectifications (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, stage TEXT NOT NULL,
+    deadline ${t.ms} NOT NULL, opened_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX supervise_rectifications_target ON supervise_rectifications (target_id)');
+  await q('CREATE INDEX supervise_rectifications_stage ON supervise_rectifications (stage, deadline)');
+  await q(`CREATE TABLE supervise_inspections (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, status TEXT NOT NULL,
+    open_key TEXT UNIQUE, due_at ${t.ms} NOT NULL, done_at ${t.ms}, data TEXT NOT NULL)`);
+  await q('CREATE INDEX supervise_inspections_status ON supervise_inspections (status, due_at)');
+  await q('CREATE INDEX supervise_inspections_done ON supervise_inspections (done_at)');
+}
+
+/**
+ * Step 30: warning messages (release/): drafts in their workflow, and the published messages, insert-only
+ * like the audit trail (the database refuses UPDATE and DELETE of an issued warning; docs/release.md).
+ */
+async function step30(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, pg } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_drafts (id TEXT PRIMARY KEY, state TEXT NOT NULL, msg_type TEXT NOT NULL, updates TEXT,
+    source_kind TEXT NOT NULL, source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL,
+    created_by TEXT NOT NULL, created_at ${t.ms} NOT NULL, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    signed_by TEXT, signed_at ${t.ms}, review_note TEXT, published_as TEXT, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_drafts_state ON release_drafts (state, created_at)');
+  await q(`CREATE TABLE release_published (identifier TEXT PRIMARY KEY, draft_id TEXT NOT NULL, sender TEXT NOT NULL,
+    sent ${t.ms} NOT NULL, status TEXT NOT NULL, msg_type TEXT NOT NULL, refs TEXT NOT NULL, source_kind TEXT NOT NULL,
+    source_id TEXT, drill INTEGER NOT NULL, townships TEXT NOT NULL, content TEXT NOT NULL, signed_by TEXT NOT NULL,
+    published_by TEXT NOT NULL, cap_xml TEXT NOT NULL, gb_xml TEXT NOT NULL)`);
+  await q('CREATE INDEX release_published_sent ON release_published (sent)');
+  await q('CREATE INDEX release_published_source ON release_published (source_id, sent)');
+  if (pg) {
+    await q(`CREATE OR REPLACE FUNCTION lookout_release_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'release_published is insert-only'; END $$`);
+    await q(`CREATE TRIGGER release_published_immutable BEFORE UPDATE OR DELETE ON release_published
+      FOR EACH ROW EXECUTE FUNCTION lookout_release_immutable()`);
+  } else {
+    await q(`CREATE TRIGGER release_published_no_update BEFORE UPDATE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+    await q(`CREATE TRIGGER release_published_no_delete BEFORE DELETE ON release_published
+      BEGIN SELECT RAISE(ABORT, 'release_published is insert-only'); END`);
+  }
+}
+
+/** Step 31: reports up the chain (初报/续报/终报, release/) and their versions, each saved version kept. */
+async function step31(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE release_reports (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
+    township TEXT, drill INTEGER NOT NULL, level TEXT NOT NULL, triggered_at ${t.ms} NOT NULL, due_at ${t.ms} NOT NULL, state TEXT NOT NULL,
+    version INTEGER NOT NULL, content TEXT NOT NULL, updated_by TEXT, updated_at ${t.ms} NOT NULL, submitted_by TEXT, submitted_at ${t.ms},
+    row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX release_reports_due ON release_reports (state, due_at)');
+  await q('CREATE INDEX release_reports_incident ON release_reports (incident_id)');
+  await q(`CREATE TABLE release_report_versions (report_id TEXT NOT NULL, version INTEGER NOT NULL, content TEXT NOT NULL,
+    saved_by TEXT NOT NULL, saved_at ${t.ms} NOT NULL, submitted INTEGER NOT NULL, PRIMARY KEY (report_id, version))`);
+}
+
+/** Step 32: drill runs (review/), whose scorecards are computed from the audit trail. */
+async function step32(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE review_drill_runs (id TEXT PRIMARY KEY, scenario TEXT NOT NULL, steps TEXT NOT NULL, started_at ${t.ms} NOT NULL,
+    started_by TEXT NOT NULL, ended_at ${t.ms})`).execute(db);
+  await sql.raw('CREATE INDEX review_drill_runs_scenario ON review_drill_runs (scenario, started_at)').execute(db);
+}
+
+/** Step 41: an alarm's words in English (alerting/alarm-text.ts), which alerting/store.ts adds the same to older SQLite files. */
+async function step41(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  if (kind === 'sqlite') {
+    const cols = (await sql<{ name: string }>`PRAGMA table_info(alert_alarms)`.execute(db)).rows;
+    if (cols.some((c) => c.name === 'message_en')) return;
+  }
+  await sql.raw('ALTER TABLE alert_alarms ADD COLUMN message_en TEXT').execute(db);
+}
+
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001-hub-tables': { up: (db) => step1(db, kind) },
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0010-hazard-events': { up: (db) => step10(db, kind) },
+    '0015-notify-state': { up: (db) => step15(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
+    '0040-alert-shelves': { up: (db) => step40(db, kind) },
+    // 0020–0029: preparedness and supervision (docs/prepare.md)
+    '0020-prepare': { up: (db) => step20(db, kind) },
+    '0021-supervise': { up: (db) => step21(db, kind) },
+    '0030-release-messages': { up: (db) => step30(db, kind) },
+    '0031-release-reports': { up: (db) => step31(db, kind) },
+    '0032-review-drill-runs': { up: (db) => step32(db, kind) },
+    '0041-alarm-message-en': { up: (db) => step41(db, kind) },
   };
 }
 

@@ -16,6 +16,8 @@ const EXPECTED: Record<Permission, Role[]> = {
   'system:manage': ['admin'],
   'users:manage': ['security'],
   'audit:read': ['auditor'],
+  'release:draft': ['dispatcher', 'admin'],
+  'release:sign': ['admin'],
 };
 
 const states: TestState[] = [];

@@ -20,7 +20,11 @@ export type Permission =
   /** security administration: users, roles, unlocking accounts */
   | 'users:manage'
   /** read and verify the audit log */
-  | 'audit:read';
+  | 'audit:read'
+  /** draft warning messages and submit them for review; write reports up the chain (docs/release.md) */
+  | 'release:draft'
+  /** review and sign off (签发) warning messages, and publish them: the duty leader's right, not a dispatcher's */
+  | 'release:sign';
 
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   session: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
@@ -29,6 +33,8 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'system:manage': ['admin'],
   'users:manage': ['security'],
   'audit:read': ['auditor'],
+  'release:draft': ['dispatcher', 'admin'],
+  'release:sign': ['admin'],
 };
 
 export function can(users: UserStore, user: User, perm: Permission): boolean {

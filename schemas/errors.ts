@@ -49,6 +49,12 @@ export const ERRORS = {
   LOOKOUT_ERR_DB_UNAVAILABLE: { status: 503, message: 'The state database cannot be reached; changes are kept in order and written when it returns. Check the database server and LOOKOUT_DB.' },
   LOOKOUT_ERR_DB_COPY_TARGET_NOT_EMPTY: { status: 409, message: 'The copy target already holds rows; copy into a freshly created, empty database (docs/database.md "Moving an installation").' },
   LOOKOUT_ERR_DB_CONFLICT: { status: 409, message: 'Someone else changed this record at the same time; reload it and apply your change again.' },
+  LOOKOUT_ERR_RESOURCE_BUSY: { status: 409, message: 'This resource is not available (already dispatched, resting or out of service); pick another from the nearest list, or release it first.' },
+  LOOKOUT_ERR_PLAN_STATE: { status: 409, message: 'The plan cannot do this now (already active for this incident, closed, or the item was ticked); reload the plan panel and try again.' },
+  LOOKOUT_ERR_RECTIFICATION_STAGE: { status: 409, message: 'A rectification moves 排查 → 整改 → 验收 → 销号 one step at a time (验收 may send it back to 整改); reload it and take the next step.' },
+  LOOKOUT_ERR_RELEASE_TRANSITION: { status: 409, message: 'This step is not allowed in the warning message’s current state (draft → submitted → signed → published); reload it and take the next step.' },
+  LOOKOUT_ERR_RELEASE_SELF_SIGN: { status: 403, message: 'A warning message is signed off by someone other than its drafter; ask another holder of the release right.' },
+  LOOKOUT_ERR_REPORT_TRANSITION: { status: 409, message: 'This report was already submitted in this version, or its incident has no such report due; reload the queue.' },
   LOOKOUT_ERR_INTERNAL: { status: 500, message: 'Internal error; the hub logged the details.' },
 } as const;
 

@@ -3,7 +3,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../../device-sim/index.js';
+import { readFileSync } from 'node:fs';
 import { sampleOrg, type OrgBook } from '../../notify/index.js';
+import { samplePlans, sampleResources, type Prepare, type SampleTownship } from '../../prepare/index.js';
+import { sampleTargets, type Supervise } from '../../supervise/index.js';
 import { loadConfig } from '../config.js';
 import type { Io } from '../io.js';
 import { ROOT } from '../paths.js';
@@ -13,8 +16,19 @@ const DEMO_PASSWORD = 'Lookout-Demo-2026';
 
 /** a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
  *  marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody */
-export function seedDemoOrg(org: Pick<OrgBook, 'units' | 'putAll'>, now: number): void {
-  if (!org.units().length) org.putAll(sampleOrg(now));
+export async function seedDemoOrg(org: Pick<OrgBook, 'units' | 'putAll'>, now: number): Promise<void> {
+  if (!org.units().length) await org.putAll(sampleOrg(now));
+}
+
+/** the Huangyan preparedness and supervision sample (teams, warehouses, shelters, medical points, hazard
+ *  points, risk targets, one plan per hazard category) — only into an empty register; the number of rows */
+export async function seedDemoPreparedness(hub: { prepare: Prepare; supervise: Supervise }, townshipsFile: string): Promise<number> {
+  const townships = (JSON.parse(readFileSync(townshipsFile, 'utf8')) as { townships: SampleTownship[] }).townships;
+  let n = 0;
+  if (!(await hub.prepare.resources.list({}, null)).length) for (const r of sampleResources(townships)) n += (await hub.prepare.resources.put(r.id, r.body, null), 1);
+  if (!(await hub.prepare.plans.list()).length) for (const p of samplePlans()) n += (await hub.prepare.plans.put(p.id, p.body), 1);
+  if (!(await hub.supervise.supervision.listTargets({}, null)).length) for (const t of sampleTargets(townships)) n += (await hub.supervise.supervision.putTarget(t.id, t.body, null), 1);
+  return n;
 }
 
 export async function demoCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
@@ -50,7 +64,9 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
     { root: ROOT },
   );
   const { hub, ports } = await startCommand(config, io);
-  seedDemoOrg(hub.org, Date.now());
+  await seedDemoOrg(hub.org, Date.now());
+  const seeded = await seedDemoPreparedness(hub, config.townshipsFile);
+  if (seeded) io.stdout.write(`Loaded the Huangyan preparedness sample: ${seeded} teams, warehouses, shelters, hazard points and plans (docs/prepare.md).\n`);
   // a new drill starts clean: the previous run's drill incidents and events close (reason 演练, kept for review)
   const ended = hub.alerting.drillEnd('lookout demo');
   if (ended.incidents || ended.events) io.stdout.write(`Ended the previous drill: ${ended.incidents} incident(s) and ${ended.events} event(s) closed (kept for review).\n`);

@@ -2,4 +2,4 @@
 export { createServer, type HubServer } from './server.js';
 export { createLiveState, type LiveState, type StatusInput } from './live-state.js';
 export type { ServerDeps, ServerInput, ServerConfig, AlertingView, IncidentService, Readiness } from './types.js';
-export { requireRole } from './auth.js';
+export { requirePermission, requireRole } from './auth.js';

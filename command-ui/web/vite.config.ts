@@ -15,6 +15,8 @@ export default defineConfig({
     // maplibre-gl alone is ~1 MB minified; it is one cached file, so do not warn about it.
     chunkSizeWarningLimit: 1500,
     sourcemap: false,
+    // the console, and the review pages (printable incident report, replay)
+    rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), review: fileURLToPath(new URL('./review.html', import.meta.url)) } },
   },
   server: {
     // `npx vite --config command-ui/web/vite.config.ts` during development: the hub runs on 8080.

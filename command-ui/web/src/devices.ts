@@ -8,7 +8,7 @@ import { adminDialog } from './admin.js';
 import { api, ApiError, getSession, type DevicePageQuery, type ManagedDevice } from './api.js';
 import { clear, h } from './dom.js';
 import { dateTime, num } from './format.js';
-import { deviceStateName, kindName, levelName, metricLabel, t } from './i18n.js';
+import { alarmText, deviceStateName, kindName, levelName, metricLabel, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipCodes, townshipName } from './places.js';
 import { isLevel } from '../../../schemas/index.js';
@@ -162,7 +162,7 @@ export function devicesDialog(): void {
           }))
         : h('div', { class: 'muted' }, t('noValues')),
       h('h4', null, t('openAlarms')),
-      alarms.length ? h('ul', { class: 'dev-alarms' }, alarms.map((a) => h('li', null, levelBadgeSvg(a.level, 16), ` ${levelName(a.level)} · ${a.message}`))) : h('div', { class: 'muted' }, t('noAlarms')),
+      alarms.length ? h('ul', { class: 'dev-alarms' }, alarms.map((a) => h('li', null, levelBadgeSvg(a.level, 16), ` ${levelName(a.level)} · ${alarmText(a)}`))) : h('div', { class: 'muted' }, t('noAlarms')),
       admin, out));
   };
 

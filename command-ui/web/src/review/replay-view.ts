@@ -1,0 +1,97 @@
+// The replay (docs/release.md): the stored changes of an incident or time window played back in order — the
+// sketch's markers take each sensor's level, the queue shows every incident's level and status, the drawer the
+// timeline up to the replayed time — with play/pause, ×1/×10/×60 and a time slider.
+import type { Level } from '../../../../schemas/index.js';
+import { h } from '../dom.js';
+import { levelName, statusName, timelineName } from '../i18n.js';
+import { mapSketch } from './map-sketch.js';
+import { rt, when } from './review-i18n.js';
+
+export interface ReplayData {
+  from: number;
+  to: number;
+  devices: { id: string; lon: number; lat: number }[];
+  incidents: { id: string; title: string; drill: boolean; township: string | null }[];
+  frames: { ts: number; type: 'device' | 'incident' | 'action'; deviceId?: string; level?: Level | null; incidentId?: string; status?: string; user?: string | null; action?: string; note?: string | null }[];
+}
+
+const SPEEDS = [1, 10, 60] as const;
+/** real ms between steps of the replay clock */
+const TICK_MS = 100;
+
+export function replayView(d: ReplayData): HTMLElement {
+  const sketch = mapSketch(d.devices);
+  let t = d.from;
+  let speed: (typeof SPEEDS)[number] = 1;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let applied = 0; // frames applied so far, in order
+  const queue = h('tbody', { 'data-testid': 'replay-queue' });
+  const drawer = h('ol', { 'data-testid': 'replay-drawer' });
+  const clock = h('span', { 'data-testid': 'replay-time' }, when(t));
+  const slider = h('input', { type: 'range', min: d.from, max: d.to, step: 1000, value: d.from, 'data-testid': 'replay-slider', 'aria-label': rt('time') }) as HTMLInputElement;
+  const playBtn = h('button', { 'data-testid': 'replay-play' }, rt('play'));
+  const root = h('div', { class: 'rv-page', 'data-testid': 'replay', 'data-state': 'paused' });
+
+  function render(): void {
+    queue.replaceChildren();
+    const state = new Map<string, { level: Level | null; status: string }>();
+    for (const f of d.frames.slice(0, applied)) if (f.type === 'incident' && f.incidentId) state.set(f.incidentId, { level: f.level ?? null, status: f.status ?? '' });
+    for (const i of d.incidents) {
+      const s = state.get(i.id);
+      queue.append(h('tr', { 'data-testid': `queue-${i.id}`, 'data-level': s?.level ?? '', 'data-status': s?.status ?? '' }, h('td', null, `${i.drill ? '【演练】' : ''}${i.title}`), h('td', null, s?.level ? levelName(s.level) : '—'), h('td', null, s ? statusName(s.status) : '—')));
+    }
+    clock.textContent = when(t);
+    slider.value = String(t);
+  }
+
+  /** moves the replay clock to `to`: frames up to it apply in order (backwards: replayed from the start) */
+  function seek(to: number): void {
+    if (to < t) {
+      applied = 0;
+      drawer.replaceChildren();
+      for (const dev of d.devices) sketch.set(dev.id, null);
+    }
+    t = Math.max(d.from, Math.min(d.to, to));
+    while (applied < d.frames.length && d.frames[applied]!.ts <= t) {
+      const f = d.frames[applied++]!;
+      if (f.type === 'device' && f.deviceId) sketch.set(f.deviceId, f.level ?? null);
+      if (f.type === 'action' || f.type === 'device') drawer.append(h('li', null, `${when(f.ts)} ${f.type === 'device' ? `${f.deviceId} ${f.level ? levelName(f.level) : '—'}` : `${f.user ?? ''} ${timelineName(f.action ?? '')}${f.note ? `：${f.note}` : ''}`}`));
+    }
+    render();
+    if (t >= d.to) stop('ended');
+  }
+
+  function stop(state: 'paused' | 'ended'): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+    root.setAttribute('data-state', state);
+    playBtn.textContent = rt('play');
+  }
+
+  playBtn.addEventListener('click', () => {
+    if (timer) return stop('paused');
+    if (t >= d.to) seek(d.from - 1);
+    root.setAttribute('data-state', 'playing');
+    playBtn.textContent = rt('pause');
+    timer = setInterval(() => seek(t + TICK_MS * speed), TICK_MS);
+  });
+  slider.addEventListener('input', () => seek(Number(slider.value)));
+  const speedBtns = SPEEDS.map((s) => {
+    const b = h('button', { 'data-testid': `replay-speed-${s}`, 'aria-pressed': s === speed ? 'true' : 'false' }, `×${s}`);
+    b.addEventListener('click', () => {
+      speed = s;
+      for (const x of speedBtns) x.setAttribute('aria-pressed', x === b ? 'true' : 'false');
+    });
+    return b;
+  });
+
+  root.append(
+    h('div', { class: 'rv-controls rv-noprint' }, playBtn, ...speedBtns, slider, clock),
+    h('div', { class: 'rv-grid' },
+      sketch.el,
+      h('div', { class: 'rv-side' }, h('h2', null, rt('queue')), h('table', { class: 'rv' }, queue), h('h2', null, rt('drawer')), drawer),
+    ),
+  );
+  seek(d.from);
+  return root;
+}

@@ -1,0 +1,50 @@
+// Entry of the review pages (review.html): ?incident=ID shows the printable incident report, with &view=replay
+// its replay; ?from=&to= (epoch ms) replays a time window; ?view=releases is the release and reporting page. Needs the console's login (same tab).
+import './review.css';
+import { getSession } from '../api.js';
+import { h } from '../dom.js';
+import { getLang, onLangChange, setLang } from '../i18n.js';
+import { incidentReport, type IncidentReportData } from './incident-report.js';
+import { releasesView } from './releases-view.js';
+import { replayView, type ReplayData } from './replay-view.js';
+import { getJson } from './review-api.js';
+import { rt } from './review-i18n.js';
+
+const root = document.getElementById('review')!;
+const q = new URLSearchParams(location.search);
+const incident = q.get('incident');
+const replay = q.get('view') === 'replay' || (!incident && q.has('from'));
+const releases = q.get('view') === 'releases';
+
+async function show(): Promise<void> {
+  document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
+  const other = new URLSearchParams(q);
+  if (replay) other.delete('view');
+  else other.set('view', 'replay');
+  const bar = h('div', { class: 'rv-bar rv-noprint' },
+    h('h1', null, releases ? rt('releasesTitle') : replay ? rt('replayTitle') : rt('reportTitle')),
+    incident ? h('a', { href: `?${other.toString()}`, 'data-testid': 'switch-view' }, replay ? rt('toReport') : rt('toReplay')) : null,
+    replay || releases ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
+    h('button', { 'data-testid': 'lang', onclick: () => setLang(getLang() === 'zh' ? 'en' : 'zh') }, getLang() === 'zh' ? 'English' : '中文'),
+  );
+  if (!getSession()) {
+    root.replaceChildren(bar, h('p', { class: 'rv-page' }, h('a', { href: '/' }, rt('loginFirst'))));
+    return;
+  }
+  try {
+    if (releases) {
+      root.replaceChildren(bar, await releasesView(getLang()));
+    } else if (replay) {
+      const path = incident ? `/api/reports/replay?incident=${encodeURIComponent(incident)}` : `/api/reports/replay?from=${Number(q.get('from'))}&to=${Number(q.get('to'))}`;
+      root.replaceChildren(bar, replayView(await getJson<ReplayData>(path)));
+    } else {
+      root.replaceChildren(bar, incidentReport(await getJson<IncidentReportData>(`/api/reports/incidents/${encodeURIComponent(incident ?? '')}`)));
+    }
+    root.setAttribute('data-ready', 'true');
+  } catch (err) {
+    root.replaceChildren(bar, h('p', { class: 'rv-page', role: 'alert' }, `${rt('loadFailed')}: ${(err as Error).message}`));
+  }
+}
+
+onLangChange(() => void show());
+void show();
