@@ -7,8 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openAuditReader } from '../identity/index.js';
 import { main } from './cli.js';
-import { createTwoFactorStore } from '../identity/index.js';
-import { systemClock } from '../schemas/index.js';
+import { createStateDb, parseDbTarget } from '../db/index.js';
 import { tempDir } from '../test/helpers/temp.js';
 
 function io() {
@@ -90,10 +89,11 @@ describe('lookout CLI', () => {
   });
 
   it('user reset-2fa removes a second factor on the host (the lost-phone way back in), audited', async () => {
-    const db = new Database(path.join(dir, 'lookout.db'));
-    createTwoFactorStore(db, systemClock).begin('admin');
-    db.prepare("UPDATE server_totp SET secret = pending_secret, pending_secret = NULL WHERE username = 'admin'").run();
-    db.close();
+    const state = createStateDb({}, { target: parseDbTarget(`sqlite:${path.join(dir, 'lookout.db')}`) });
+    await state.start();
+    await state.repos.twoFactor.putPending('admin', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', Date.now() + 60_000);
+    await state.repos.twoFactor.promote('admin', Date.now(), 0);
+    await state.close();
     const c = io();
     expect(await main(['user', 'reset-2fa', 'admin'], env, c.io)).toBe(0);
     expect(c.out()).toMatch(/removed the second factor of "admin"/);

@@ -22,7 +22,7 @@ import { createAlerting, createCapPublisher, openAlertingPersistence } from '../
 import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
 import { createRelease } from '../release/index.js';
 import { createReview } from '../review/index.js';
-import { createIdentity } from '../identity/index.js';
+import { createIdentity, openAuditReader } from '../identity/index.js';
 import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { createPrepare } from '../prepare/index.js';
 import { createSupervise } from '../supervise/index.js';
@@ -53,13 +53,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   let db: Database.Database;
   if (stateDb.connection.sqlite) db = stateDb.connection.sqlite;
   else {
-    // PostgreSQL: the stages that do not write through the repositories yet keep their rows in the data
-    // directory's SQLite file (docs/database.md, Current limits)
+    // PostgreSQL: the stage that does not write through the repositories yet (alerting) keeps its rows in the
+    // data directory's SQLite file (docs/database.md, Current limits)
     db = new Database(path.join(config.dataDir, 'lookout.db'));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
+    logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; alerting (not yet on the repository layer) keeps its rows in the local SQLite file');
   }
 
   // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
@@ -67,7 +67,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
   const repos = stateDb.repos;
   const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
-  const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
+  const identity = await createIdentity({
+    repos,
+    queues: { identity: queues.queue('identity'), audit: queues.queue('audit', { max: 100_000 }) },
+    clock,
+    logger: logger.child({ stage: 'identity' }),
+    onAuditError: (err) => logger.error({ err }, 'audit append failed'),
+  });
   const { users, twoFactor, audit } = identity;
   const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
   const eventLog = createEventLog(repos.events);
@@ -173,7 +179,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
 
   const server = await createServer(
     {
-      db,
+      auditTrail: audit,
       clock,
       logger,
       metrics,
@@ -281,7 +287,9 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   const review = createReview({
     repo: stateDb.repos.review,
     clock,
-    trail: (from, to) => audit.iterate({ from, to: to + 1 }),
+    // the review reads the trail synchronously: from the SQLite handle (on PostgreSQL the local file, which holds
+    // no audit rows — docs/database.md, Current limits)
+    trail: (from, to) => openAuditReader(db).iterate({ from, to: to + 1 }),
     incidents: alerting.incidents,
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),

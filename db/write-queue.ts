@@ -48,11 +48,13 @@ export function createWriteQueue(deps: WriteQueueDeps, config: WriteQueueConfig)
   let waiters: (() => void)[] = [];
   const outcome = (o: 'written' | 'retried' | 'failed' | 'refused') => deps.onOutcome?.(config.name, o);
 
-  function settle() {
-    if (q.length || running) return;
+  function wake() {
     const w = waiters;
     waiters = [];
     for (const fn of w) fn();
+  }
+  function settle() {
+    if (!q.length && !running) wake();
   }
 
   async function drain() {
@@ -75,6 +77,7 @@ export function createWriteQueue(deps: WriteQueueDeps, config: WriteQueueConfig)
           if (!behind) deps.logger?.warn({ queue: config.name, waiting: q.length, err: (err as Error).message }, 'state database unreachable; writes wait in order and are retried');
           behind = true;
           outcome('retried');
+          wake();
           running = false;
           timer = deps.clock.setTimeout(() => {
             timer = null;
@@ -102,7 +105,7 @@ export function createWriteQueue(deps: WriteQueueDeps, config: WriteQueueConfig)
       return true;
     },
     idle() {
-      if (!q.length && !running) return Promise.resolve();
+      if ((!q.length && !running) || behind) return Promise.resolve();
       return new Promise((resolve) => waiters.push(resolve));
     },
     get depth() {
@@ -113,7 +116,7 @@ export function createWriteQueue(deps: WriteQueueDeps, config: WriteQueueConfig)
     },
     async drainAndClose() {
       closing = true;
-      if (!behind) await self.idle();
+      await self.idle();
       self.close();
     },
     close() {

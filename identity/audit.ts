@@ -1,8 +1,10 @@
 // The audit log (Cybersecurity Law §21: ≥ 6 months; MLPS 2.0 level 3 security audit): every login,
 // failed login, logout, operator action and device/rule/user/config change with who, when and from
-// where. Append-only in SQLite (`server_audit`, triggers refuse UPDATE and DELETE) and chained: each
-// row stores SHA-256(previous row's hash + its own canonical content), so an edited, deleted or
-// reordered row breaks the chain at that row (`lookout audit verify`).
+// where. Append-only in the state database (`server_audit`, triggers refuse UPDATE and DELETE) and chained:
+// each row stores SHA-256(previous row's hash + its own canonical content), so an edited, deleted or
+// reordered row breaks the chain at that row (`lookout audit verify`). Appends go through the AuditRepository
+// (SQLite or PostgreSQL; the chain is extended under a lock there, so several processes append safely) behind
+// the audit write queue: an append never waits, and while the database is away the rows wait in order.
 //
 // Retention: rows older than the retention (180 days by default) are pruned in one transaction that
 // also appends a checkpoint row (`audit-prune`) recording the last pruned seq and its hash; verify
@@ -14,7 +16,8 @@
 // head hash `verify` prints) to another system regularly to anchor it.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Clock, TimerHandle } from '../schemas/index.js';
+import { LookoutError, type Clock, type TimerHandle, type WriteQueue } from '../schemas/index.js';
+import type { AuditRepository } from './repositories.js';
 
 export const AUDIT_GENESIS = '0'.repeat(64);
 export const AUDIT_RETENTION_DAYS = 180;
@@ -128,33 +131,6 @@ export function chainWalker(firstSeq: number, anchor: string): { step(r: AuditEn
   };
 }
 
-const TRIGGERS = `
-  CREATE TRIGGER IF NOT EXISTS server_audit_no_update BEFORE UPDATE ON server_audit
-    BEGIN SELECT RAISE(ABORT, 'server_audit is append-only'); END;
-  CREATE TRIGGER IF NOT EXISTS server_audit_no_delete BEFORE DELETE ON server_audit
-    BEGIN SELECT RAISE(ABORT, 'server_audit is append-only'); END;
-`;
-
-function ensureSchema(db: Database.Database): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS server_audit (
-      seq INTEGER PRIMARY KEY,
-      ts INTEGER NOT NULL,
-      user TEXT,
-      action TEXT NOT NULL,
-      target TEXT,
-      ip TEXT,
-      detail TEXT,
-      prev_hash TEXT NOT NULL,
-      hash TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS server_audit_ts ON server_audit (ts);
-    ${TRIGGERS}
-  `);
-}
-
-const clip = (s: string | null | undefined, n: number): string | null => (s == null ? null : s.length > n ? `${s.slice(0, n)}…` : s);
-
 /** Read-side of the audit log (routes, CLI): list, export and verify. Works on a read-only connection. */
 export interface AuditReader {
   list(q?: AuditQuery): AuditEntry[];
@@ -215,10 +191,17 @@ export function openAuditReader(db: Database.Database): AuditReader {
   };
 }
 
-export interface AuditLog extends AuditReader {
-  append(e: AuditInput): AuditEntry;
+export interface AuditLog {
+  /** queues one row (never waits); a full queue is reported through onError and the row is lost */
+  append(e: AuditInput): void;
+  /** newest first; reads after the rows queued before it are written (unless the database is away) */
+  list(q?: AuditQuery): Promise<AuditEntry[]>;
+  /** every row in seq order (optionally within a time range), a page at a time */
+  iterate(q?: { from?: number; to?: number }): AsyncIterableIterator<AuditEntry>;
+  verify(): Promise<VerifyResult>;
+  count(): Promise<number>;
   /** removes rows older than the retention, leaving a checkpoint row; the number removed */
-  prune(now?: number): number;
+  prune(now?: number): Promise<number>;
   close(): void;
 }
 
@@ -227,79 +210,70 @@ export interface AuditOptions {
   retentionDays?: number;
   /** how often to prune; default daily */
   pruneEveryMs?: number;
-  /** told when an append fails (the hub logs it); the error is rethrown */
+  /** told when an append cannot be queued or fails (the hub logs it) */
   onError?: (err: unknown) => void;
 }
 
-export function createAuditLog(db: Database.Database, clock: Clock, opts: AuditOptions = {}): AuditLog {
-  ensureSchema(db);
-  const retentionMs = (opts.retentionDays ?? AUDIT_RETENTION_DAYS) * 86_400_000;
-  const reader = openAuditReader(db);
-  const headStmt = db.prepare('SELECT seq, hash FROM server_audit ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO server_audit (seq, ts, user, action, target, ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+export interface AuditDeps {
+  repo: AuditRepository;
+  queue: WriteQueue;
+  clock: Clock;
+}
 
-  function appendRow(e: AuditInput): AuditEntry {
-    const head = headStmt.get() as { seq: number; hash: string } | undefined;
-    const entry = {
-      seq: (head?.seq ?? 0) + 1,
-      ts: Math.trunc(e.ts),
-      user: clip(e.user, 128),
-      action: clip(e.action, 64)!,
-      target: clip(e.target, 256),
-      ip: clip(e.ip, 64),
-      detail: clip(e.detail ?? null, 2000),
-    };
-    const prevHash = head?.hash ?? AUDIT_GENESIS;
-    const hash = chainHash(prevHash, entry);
-    insert.run(entry.seq, entry.ts, entry.user, entry.action, entry.target, entry.ip, entry.detail, prevHash, hash);
-    return { ...entry, prevHash, hash };
-  }
-  // IMMEDIATE: the head is read and the row written under one write lock (a CLI process may append too).
-  const appendTx = db.transaction(appendRow);
+const PAGE = 1000;
 
-  const pruneTx = db.transaction((cutoff: number, now: number) => {
-    const last = db.prepare('SELECT seq, hash FROM server_audit WHERE ts < ? ORDER BY seq DESC LIMIT 1').get(cutoff) as { seq: number; hash: string } | undefined;
-    if (!last) return 0;
-    const head = headStmt.get() as { seq: number };
-    // never prune the newest row: the checkpoint chains from it
-    const through = last.seq === head.seq ? last.seq - 1 : last.seq;
-    if (through < 1) return 0;
-    const lastHash = (db.prepare('SELECT hash FROM server_audit WHERE seq = ?').get(through) as { hash: string } | undefined)?.hash;
-    const firstSeq = (db.prepare('SELECT MIN(seq) AS s FROM server_audit').get() as { s: number }).s;
-    if (!lastHash || through < firstSeq) return 0;
-    db.exec('DROP TRIGGER IF EXISTS server_audit_no_delete');
-    const removed = db.prepare('DELETE FROM server_audit WHERE seq <= ?').run(through).changes;
-    db.exec(TRIGGERS);
-    appendRow({ ts: now, user: null, action: 'audit-prune', target: null, ip: null, detail: JSON.stringify({ prunedThrough: through, lastHash, removed, cutoff, retentionDays: retentionMs / 86_400_000 }) });
-    return removed;
-  });
-
+export function createAuditLog(deps: AuditDeps, opts: AuditOptions = {}): AuditLog {
+  const { repo, queue, clock } = deps;
+  const retentionDays = opts.retentionDays ?? AUDIT_RETENTION_DAYS;
+  const retentionMs = retentionDays * 86_400_000;
+  /** reads wait for the rows queued before them, unless the database is away (then they read what is there) */
+  const settled = () => queue.idle();
+  const queuePrune = (now: number) => {
+    if (!queue.push('audit prune', () => repo.prune(now - retentionMs, now, retentionDays))) opts.onError?.(new LookoutError('LOOKOUT_ERR_DB_UNAVAILABLE', 'audit prune: the state database write queue is full'));
+  };
   let timer: TimerHandle | null = null;
   const log: AuditLog = {
-    ...reader,
     append(e) {
-      try {
-        return appendTx.immediate(e);
-      } catch (err) {
+      const row = { ...e, ts: Math.trunc(e.ts) };
+      if (!queue.push(`audit ${e.action}`, () => repo.append(row).catch((err) => {
         opts.onError?.(err);
         throw err;
+      }))) opts.onError?.(new LookoutError('LOOKOUT_ERR_DB_UNAVAILABLE', `audit row ${e.action} not kept: the state database write queue is full`));
+    },
+    async list(q) {
+      await settled();
+      return repo.list(q);
+    },
+    async *iterate(q = {}) {
+      await settled();
+      let after = 0;
+      for (;;) {
+        const page = await repo.page(after, PAGE);
+        if (!page.length) return;
+        for (const e of page) {
+          if ((q.from === undefined || e.ts >= q.from) && (q.to === undefined || e.ts < q.to)) yield e;
+          after = e.seq;
+        }
       }
     },
-    prune(now = clock.now()) {
-      return pruneTx.immediate(now - retentionMs, now);
+    async verify() {
+      await settled();
+      return repo.verify();
+    },
+    async count() {
+      await settled();
+      return repo.count();
+    },
+    async prune(now = clock.now()) {
+      await settled();
+      return repo.prune(now - retentionMs, now, retentionDays);
     },
     close() {
       if (timer) clock.clearInterval(timer);
       timer = null;
     },
   };
-  log.prune();
-  timer = clock.setInterval(() => {
-    try {
-      log.prune();
-    } catch (err) {
-      opts.onError?.(err);
-    }
-  }, opts.pruneEveryMs ?? 86_400_000);
+  queuePrune(clock.now());
+  timer = clock.setInterval(() => queuePrune(clock.now()), opts.pruneEveryMs ?? 86_400_000);
   return log;
 }

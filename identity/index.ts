@@ -1,13 +1,14 @@
 // Public door of the identity stage: the people who use the hub (users, sessions, lockout), their second
 // factors, the permission table of the five roles, and the append-only audit trail every stage reports
-// to. The broker, the server and the command line reach it only through this file.
-import type Database from 'better-sqlite3';
-import type { Clock } from '../schemas/index.js';
+// to. The broker, the server and the command line reach it only through this file. Its state is held in
+// memory, loaded from the repositories at start, and written behind through write queues (docs/database.md).
+import type { Clock, WriteQueue } from '../schemas/index.js';
 import { createAuditLog, type AuditLog, type AuditOptions } from './audit.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
+import type { AuditRepository, TwoFactorRepository, UserRepository } from './repositories.js';
 import { createSecurityAudit, type SecurityEvent } from './security-audit.js';
-import { createTwoFactorStore, type TwoFactorStore } from './two-factor.js';
-import { createUserStore, type UserStore, type UserStoreOptions } from './users.js';
+import { openTwoFactorStore, type TwoFactorStore } from './two-factor.js';
+import { openUserStore, type UserStore, type UserStoreOptions } from './users.js';
 export { passwordProblem, assertPasswordPolicy, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_DISTINCT, PASSWORD_MIN_SCORE } from './password-policy.js';
 
 export const IDENTITY_DEFAULTS = {
@@ -20,8 +21,11 @@ export const IDENTITY_DEFAULTS = {
 };
 
 export interface IdentityDeps {
-  db: Database.Database;
+  repos: { users: UserRepository; twoFactor: TwoFactorRepository; audit: AuditRepository };
+  /** users, sessions and second factors are written through `identity`, audit rows through `audit` */
+  queues: { identity: WriteQueue; audit: WriteQueue };
   clock: Clock;
+  logger?: { warn(o: object, msg: string): void };
   /** told when an audit append fails (the error is rethrown to the caller) */
   onAuditError?: (err: unknown) => void;
 }
@@ -44,12 +48,13 @@ export interface Identity {
   close(): void;
 }
 
-export function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}): Identity {
-  const { db, clock } = deps;
+/** Loads the identity stage's state from the repositories (users, live sessions, lockouts, second factors). */
+export async function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}): Promise<Identity> {
+  const { repos, queues, clock } = deps;
   const throttled = new Set(config.throttledSecurityActions ?? IDENTITY_DEFAULTS.throttledSecurityActions);
-  const users = createUserStore(db, clock, config.users);
-  const twoFactor = createTwoFactorStore(db, clock);
-  const audit = createAuditLog(db, clock, { ...config.audit, ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
+  const users = await openUserStore({ repo: repos.users, queue: queues.identity, clock, ...(deps.logger ? { logger: deps.logger } : {}) }, config.users);
+  const twoFactor = await openTwoFactorStore({ repo: repos.twoFactor, queue: queues.identity, clock });
+  const audit = createAuditLog({ repo: repos.audit, queue: queues.audit, clock }, { ...config.audit, ...(deps.onAuditError ? { onError: deps.onAuditError } : {}) });
   const throttledAudit = createSecurityAudit((e) => void audit.append(e), clock, { windowMs: config.securityAuditWindowMs ?? IDENTITY_DEFAULTS.securityAuditWindowMs });
   return {
     users,
@@ -66,11 +71,11 @@ export function createIdentity(deps: IdentityDeps, config: IdentityConfig = {}):
   };
 }
 
-export { createUserStore, sessionTokenHash, type Revocation, generatePassword, type UserStore, type UserStoreOptions, type Session, type LockoutState } from './users.js';
+export { openUserStore, sessionTokenHash, type Revocation, generatePassword, type UserStore, type UserStoreOptions, type UserStoreDeps, type Session, type LockoutState } from './users.js';
 export { inScope, assertInScope, describeScope } from './scope.js';
 export { can, PERMISSIONS, type Permission } from './permissions.js';
-export { createTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck } from './two-factor.js';
-export { createAuditLog, openAuditReader, chainHash, chainWalker, headMissing, pruneAnchor, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type VerifyResult } from './audit.js';
+export { openTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck, type TwoFactorDeps } from './two-factor.js';
+export { createAuditLog, openAuditReader, chainHash, chainWalker, headMissing, pruneAnchor, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type AuditDeps, type VerifyResult } from './audit.js';
 export { createSecurityAudit, type SecurityEvent, type SecurityAuditOptions } from './security-audit.js';
 export type { FirstAdmin } from './first-admin.js';
-export type { AuditRepository, UserRepository, UserRecord, SessionRecord, LoginFailures } from './repositories.js';
+export type { AuditRepository, UserRepository, UserRecord, SessionRecord, LoginFailures, TwoFactorRepository, TwoFactorRecord } from './repositories.js';

@@ -1,12 +1,12 @@
 // The role table (三权分立, MLPS 2.0 level 3 8.1.4.2), every permission × every role, typed in again from
 // docs/security.md rather than read from PERMISSIONS; and the bootstrap rule (admin manages users only until a
 // security administrator exists). A real user store on a real SQLite database.
-import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../schemas/index.js';
 import { createVirtualClock } from '../test/helpers/virtual-clock.js';
 import { can, PERMISSIONS, type Permission } from './permissions.js';
-import { createUserStore } from './users.js';
+import { openTestState, type TestState } from '../test/helpers/state.js';
+import { openUserStore } from './users.js';
 
 const ROLES: Role[] = ['viewer', 'dispatcher', 'admin', 'security', 'auditor'];
 const EXPECTED: Record<Permission, Role[]> = {
@@ -20,8 +20,16 @@ const EXPECTED: Record<Permission, Role[]> = {
   'release:sign': ['admin'],
 };
 
-function store() {
-  return createUserStore(new Database(':memory:'), createVirtualClock(Date.UTC(2026, 6, 1)));
+const states: TestState[] = [];
+afterEach(async () => {
+  for (const s of states.splice(0)) await s.close();
+});
+
+async function store() {
+  const clock = createVirtualClock(Date.UTC(2026, 6, 1));
+  const state = await openTestState(clock);
+  states.push(state);
+  return openUserStore({ repo: state.repos.users, queue: state.queue('identity'), clock });
 }
 
 describe('role table', () => {
@@ -30,7 +38,7 @@ describe('role table', () => {
   });
 
   it('with a security administrator present: every permission × every role as typed in', async () => {
-    const users = store();
+    const users = await store();
     await users.create('sec', 'Secure-Admin-2026', 'security');
     for (const perm of Object.keys(EXPECTED) as Permission[]) {
       for (const role of ROLES) {
@@ -41,7 +49,7 @@ describe('role table', () => {
   });
 
   it('bootstrap: before any security administrator, admin (and only admin) may also manage users', async () => {
-    const users = store();
+    const users = await store();
     expect(users.countRole('security')).toBe(0);
     for (const role of ROLES) {
       const user = { username: `u-${role}`, role, displayName: null, createdAt: 0 };

@@ -47,10 +47,14 @@ export interface UserRepository {
   countByRole(role: string): Promise<number>;
   setPassword(username: string, salt: Buffer, hash: Buffer): Promise<boolean>;
   setRole(username: string, role: string): Promise<boolean>;
+  /** display name and/or scope (JSON list of township codes, null = district) */
+  setProfile(username: string, p: { displayName?: string | null; scope?: string | null }): Promise<boolean>;
   remove(username: string): Promise<boolean>;
 
   createSession(s: SessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  /** every session not expired at `now` (loaded into memory at start) */
+  liveSessions(now: number): Promise<SessionRecord[]>;
   touchSession(tokenHash: string, expiresAt: number): Promise<boolean>;
   deleteSession(tokenHash: string): Promise<boolean>;
   deleteUserSessions(username: string): Promise<number>;
@@ -63,5 +67,30 @@ export interface UserRepository {
    */
   recordFailure(username: string, now: number, threshold: number, lockMs: number): Promise<LoginFailures & { lockedNow: boolean }>;
   failures(username: string): Promise<LoginFailures | undefined>;
+  /** every counter (loaded into memory at start) */
+  allFailures(): Promise<(LoginFailures & { username: string })[]>;
   clearFailures(username: string): Promise<void>;
+  /** forgets counters whose lock ran out before `now` and that were last touched before `updatedBefore` */
+  purgeFailures(now: number, updatedBefore: number): Promise<number>;
+}
+
+/** a user's TOTP second factor as stored (identity/two-factor.ts keeps the rules) */
+export interface TwoFactorRecord {
+  username: string;
+  secret: string | null;
+  enrolledAt: number | null;
+  lastStep: number;
+  pendingSecret: string | null;
+  pendingUntil: number | null;
+}
+
+export interface TwoFactorRepository {
+  all(): Promise<TwoFactorRecord[]>;
+  /** a pending secret (enrolment begun), replacing an earlier pending one; the confirmed secret stays */
+  putPending(username: string, secret: string, until: number): Promise<void>;
+  /** marks `step` used; false when it (or a later one) was used already — by any node (RFC 6238 §5.2 replay) */
+  useStep(username: string, step: number): Promise<boolean>;
+  /** the pending secret becomes the confirmed one, `step` counted as used */
+  promote(username: string, now: number, step: number): Promise<boolean>;
+  remove(username: string): Promise<boolean>;
 }

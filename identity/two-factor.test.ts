@@ -1,8 +1,8 @@
 // The TOTP store on its own: RFC 6238 Appendix B vectors, the ±1 step window, one use per step, enrolment.
-import Database from 'better-sqlite3';
+import { openTestState, type TestState } from '../test/helpers/state.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../test/helpers/virtual-clock.js';
-import { createTwoFactorStore, secondFactor, totpCode, type TwoFactorStore } from './two-factor.js';
+import { openTwoFactorStore, secondFactor, totpCode, type TwoFactorStore } from './two-factor.js';
 
 // RFC 6238 Appendix B, SHA-1 rows: the seed is the ASCII string "12345678901234567890"; our codes have 6
 // digits, which are the last 6 of the RFC's 8 (the truncated value is taken modulo 10^digits).
@@ -34,15 +34,15 @@ describe('TOTP (RFC 6238)', () => {
 });
 
 describe('two-factor store', () => {
-  let db: Database.Database;
+  let state: TestState;
   let clock: VirtualClock;
   let store: TwoFactorStore;
-  beforeEach(() => {
-    db = new Database(':memory:');
+  beforeEach(async () => {
     clock = createVirtualClock(Date.UTC(2026, 10, 26, 8, 0, 10));
-    store = createTwoFactorStore(db, clock);
+    state = await openTestState(clock);
+    store = await openTwoFactorStore({ repo: state.repos.twoFactor, queue: state.queue('identity'), clock });
   });
-  afterEach(() => db.close());
+  afterEach(() => state.close());
 
   function enrol(name: string): string {
     const e = store.begin(name);

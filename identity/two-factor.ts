@@ -11,12 +11,16 @@
 //                              └─ no, role needs it ──▶ code given for a pending secret? ── yes: confirm ──▶ session
 //                                                            └─ no ──▶ begin: 401 LOOKOUT_ERR_2FA_ENROL_REQUIRED + secret
 //
-// Limit (docs/security.md): secrets are stored as plain base32 in `server_totp` of lookout.db, beside
+// The factors are held in memory, loaded from the TwoFactorRepository at start, and written behind through the
+// identity write queue (users.ts says how); the replay guard's write is conditional in the database as well, so
+// a step used here is refused by every process that reads it afterwards.
+//
+// Limit (docs/security.md): secrets are stored as plain base32 in `server_totp` of the state database, beside
 // the scrypt password hashes. Whoever copies that file holds the second factor of every user; the
 // first factor (the password) still has to be guessed against scrypt.
-import type Database from 'better-sqlite3';
 import { Secret, TOTP } from 'otpauth';
-import type { Clock, Role, TwoFactorEnrolment } from '../schemas/index.js';
+import { LookoutError, type Clock, type Role, type TwoFactorEnrolment, type WriteQueue } from '../schemas/index.js';
+import type { TwoFactorRecord, TwoFactorRepository } from './repositories.js';
 
 export const TWO_FACTOR_POLICIES = ['required', 'optional', 'off'] as const;
 export type TwoFactorPolicy = (typeof TWO_FACTOR_POLICIES)[number];
@@ -72,73 +76,66 @@ export interface TwoFactorStore {
   reset(username: string): boolean;
 }
 
-interface Row {
-  secret: string | null;
-  last_step: number;
-  pending_secret: string | null;
-  pending_until: number | null;
+export interface TwoFactorDeps {
+  repo: TwoFactorRepository;
+  queue: WriteQueue;
+  clock: Clock;
 }
 
-export function createTwoFactorStore(db: Database.Database, clock: Clock): TwoFactorStore {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS server_totp (
-      username TEXT PRIMARY KEY,
-      secret TEXT,
-      enrolled_at INTEGER,
-      last_step INTEGER NOT NULL DEFAULT 0,
-      pending_secret TEXT,
-      pending_until INTEGER
-    );
-  `);
-  const get = db.prepare('SELECT secret, last_step, pending_secret, pending_until FROM server_totp WHERE username = ?');
-  const putPending = db.prepare(
-    'INSERT INTO server_totp (username, pending_secret, pending_until) VALUES (?, ?, ?) ON CONFLICT(username) DO UPDATE SET pending_secret = excluded.pending_secret, pending_until = excluded.pending_until',
-  );
-  const useStep = db.prepare('UPDATE server_totp SET last_step = ? WHERE username = ?');
-  const promote = db.prepare('UPDATE server_totp SET secret = pending_secret, enrolled_at = ?, last_step = ?, pending_secret = NULL, pending_until = NULL WHERE username = ?');
-  const del = db.prepare('DELETE FROM server_totp WHERE username = ?');
-  const row = (username: string) => get.get(username) as Row | undefined;
+/** Loads every user's factor from the repository and answers the store over them. */
+export async function openTwoFactorStore(deps: TwoFactorDeps): Promise<TwoFactorStore> {
+  const { repo, queue, clock } = deps;
+  const rows = new Map<string, TwoFactorRecord>();
+  for (const r of await repo.all()) rows.set(r.username, r);
+  const write = (label: string, fn: () => Promise<unknown>) => {
+    if (!queue.push(label, fn)) throw new LookoutError('LOOKOUT_ERR_DB_UNAVAILABLE', `${label}: the state database write queue is full`);
+  };
 
   return {
     enrolled(username) {
-      return !!row(username)?.secret;
+      return !!rows.get(username)?.secret;
     },
     enrolledNames() {
-      return new Set((db.prepare('SELECT username FROM server_totp WHERE secret IS NOT NULL').all() as { username: string }[]).map((r) => r.username));
+      return new Set([...rows.values()].filter((r) => r.secret).map((r) => r.username));
     },
     begin(username) {
       const secret = new Secret({ size: SECRET_BYTES }).base32;
       const expiresAt = clock.now() + PENDING_MS;
-      putPending.run(username, secret, expiresAt);
+      write(`2fa ${username} begin`, () => repo.putPending(username, secret, expiresAt));
+      const r = rows.get(username);
+      rows.set(username, r ? { ...r, pendingSecret: secret, pendingUntil: expiresAt } : { username, secret: null, enrolledAt: null, lastStep: 0, pendingSecret: secret, pendingUntil: expiresAt });
       const uri = new TOTP({ issuer: ISSUER, label: username, secret, ...TOTP_PARAMS }).toString();
       return { secret, uri, issuer: ISSUER, account: username, ...TOTP_PARAMS, expiresAt };
     },
     check(username, code) {
-      const r = row(username);
+      const r = rows.get(username);
       if (!r?.secret) return 'invalid';
       const step = matchStep(r.secret, code, clock.now());
       if (step === null) return 'invalid';
       // A step at or before the last accepted one is a replay, also an older unused code of the window.
-      if (step <= r.last_step) return 'replayed';
-      useStep.run(step, username);
+      if (step <= r.lastStep) return 'replayed';
+      write(`2fa ${username} step`, () => repo.useStep(username, step));
+      r.lastStep = step;
       return 'ok';
     },
     confirm(username, code) {
-      const r = row(username);
+      const r = rows.get(username);
       const now = clock.now();
-      if (!r?.pending_secret || (r.pending_until ?? 0) < now) return 'no-pending';
-      const step = matchStep(r.pending_secret, code, now);
+      if (!r?.pendingSecret || (r.pendingUntil ?? 0) < now) return 'no-pending';
+      const step = matchStep(r.pendingSecret, code, now);
       if (step === null) return 'invalid';
       // a new secret has no used steps; from now on the confirming code's step counts as used
-      promote.run(now, step, username);
+      write(`2fa ${username} confirm`, () => repo.promote(username, now, step));
+      rows.set(username, { ...r, secret: r.pendingSecret, enrolledAt: now, lastStep: step, pendingSecret: null, pendingUntil: null });
       return 'ok';
     },
     pending(username) {
-      const r = row(username);
-      return !!r?.pending_secret && (r.pending_until ?? 0) >= clock.now();
+      const r = rows.get(username);
+      return !!r?.pendingSecret && (r.pendingUntil ?? 0) >= clock.now();
     },
     reset(username) {
-      return del.run(username).changes > 0;
+      write(`2fa ${username} reset`, () => repo.remove(username));
+      return rows.delete(username);
     },
   };
 }

@@ -2,12 +2,20 @@
 // token is 256 random bits; only its SHA-256 is stored, so a copy of the database logs nobody in.
 //
 // MLPS 2.0 level 3 (等保三级) identification and authentication: password policy (password-policy.ts),
-// account lockout after 5 consecutive failures for 15 minutes (kept in SQLite, so a restart does not reset it), an idle session timeout (30 min by default, sliding) under
-// an absolute session lifetime (12 h), and revocation of every session of a user whose role or
-// password changes or who is removed.
+// account lockout after 5 consecutive failures for 15 minutes (kept in the state database, so a restart does
+// not reset it), an idle session timeout (30 min by default, sliding) under an absolute session lifetime (12 h),
+// and revocation of every session of a user whose role or password changes or who is removed.
+//
+// Users, live sessions and lockout counters are held in memory, loaded from the UserRepository (SQLite or
+// PostgreSQL) at start: the session check of every request and socket event never waits on a query. Changes
+// apply to memory at once and are written behind, in order, through the identity write queue, which retries
+// while the database is away (schemas/write-queue.ts); a change the full queue cannot take is refused with
+// LOOKOUT_ERR_DB_UNAVAILABLE and memory is left as it was. A session checked longer than `sessionCacheMs` ago is
+// checked again against the database in the background (another process may have revoked it, or changed the
+// user); while the database is away it keeps working from memory until its own idle or absolute expiry.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { LookoutError, type Clock, type Role, type User, type UserScope } from '../schemas/index.js';
+import { LookoutError, type Clock, type Role, type User, type UserScope, type WriteQueue } from '../schemas/index.js';
+import type { UserRecord, UserRepository } from './repositories.js';
 import { parseScope } from './scope.js';
 import { assertPasswordPolicy } from './password-policy.js';
 
@@ -51,8 +59,9 @@ export interface UserStoreOptions {
   lockoutThreshold?: number;
   /** how long a locked account stays locked; default 15 min */
   lockoutMs?: number;
-  /** how long a checked session is trusted from memory before SQLite is asked again; default 5 s. Revocations
-   *  in this process apply at once; one by another process (the `lookout` command) within this time. */
+  /** how long a checked session is trusted from memory before the database is asked again (in the background);
+   *  default 5 s. Revocations in this process apply at once; one by another process (the `lookout` command)
+   *  within about this time. */
   sessionCacheMs?: number;
   /** sessions kept in memory at most; default 10 000 */
   sessionCacheMax?: number;
@@ -102,139 +111,138 @@ export interface UserStore {
 /** the SHA-256 a session token is stored under (to match a revocation to a connection) */
 export const sessionTokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-interface Row {
-  username: string;
-  role: Role;
-  display_name: string | null;
-  salt: Buffer;
-  hash: Buffer;
-  created_at: number;
-  scope: string | null;
+export interface UserStoreDeps {
+  repo: UserRepository;
+  queue: WriteQueue;
+  clock: Clock;
+  logger?: { warn(o: object, msg: string): void };
 }
 
-export function createUserStore(db: Database.Database, clock: Clock, opts: UserStoreOptions = {}): UserStore {
+type Row = UserRecord & { role: Role };
+
+/** Loads users, live sessions and lockout counters from the repository and answers the store over them. */
+export async function openUserStore(deps: UserStoreDeps, opts: UserStoreOptions = {}): Promise<UserStore> {
+  const { repo, queue, clock } = deps;
   const ttl = opts.sessionTtlMs ?? 30 * 60_000;
   const maxAge = opts.sessionMaxMs ?? 12 * 3600_000;
   const threshold = opts.lockoutThreshold ?? 5;
   const lockMs = opts.lockoutMs ?? 15 * 60_000;
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS server_users (
-      username TEXT PRIMARY KEY,
-      role TEXT NOT NULL,
-      display_name TEXT,
-      salt BLOB NOT NULL,
-      hash BLOB NOT NULL,
-      created_at INTEGER NOT NULL,
-      scope TEXT
-    );
-    CREATE TABLE IF NOT EXISTS server_sessions (
-      token_hash TEXT PRIMARY KEY,
-      username TEXT NOT NULL,
-      expires_at INTEGER NOT NULL,
-      created_at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS server_login_failures (
-      username TEXT PRIMARY KEY,
-      failures INTEGER NOT NULL,
-      locked_until INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL
-    );
-  `);
-  // databases from before tiered scope: the column is added, every existing user keeps the district scope
-  if (!(db.prepare('PRAGMA table_info(server_users)').all() as { name: string }[]).some((c) => c.name === 'scope')) db.exec('ALTER TABLE server_users ADD COLUMN scope TEXT');
-  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.display_name, createdAt: r.created_at, scope: parseScope(r.scope) });
-  const byName = db.prepare('SELECT * FROM server_users WHERE username = ?');
-  const byRoleCount = db.prepare('SELECT COUNT(*) AS n FROM server_users WHERE role = ?');
-  const insert = db.prepare('INSERT INTO server_users (username, role, display_name, salt, hash, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const insertSession = db.prepare('INSERT INTO server_sessions (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)');
-  const getSession = db.prepare('SELECT username, expires_at, created_at FROM server_sessions WHERE token_hash = ?');
-  const touchSession = db.prepare('UPDATE server_sessions SET expires_at = ? WHERE token_hash = ?');
-  const delSession = db.prepare('DELETE FROM server_sessions WHERE token_hash = ?');
-  const delUserSessions = db.prepare('DELETE FROM server_sessions WHERE username = ?');
-  const purge = db.prepare('DELETE FROM server_sessions WHERE expires_at < ? OR created_at < ?');
-  const getFailures = db.prepare('SELECT failures, locked_until FROM server_login_failures WHERE username = ?');
-  const putFailures = db.prepare(
-    'INSERT INTO server_login_failures (username, failures, locked_until, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at',
-  );
-  const delFailures = db.prepare('DELETE FROM server_login_failures WHERE username = ?');
-  const purgeFailures = db.prepare('DELETE FROM server_login_failures WHERE locked_until < ? AND updated_at < ?');
-  const dummySalt = randomBytes(16);
   const cacheMs = opts.sessionCacheMs ?? 5_000;
   const cacheMax = opts.sessionCacheMax ?? 10_000;
-  // Sessions checked recently, by token hash: a socket.io event or a request needs no SQLite query
-  // (a flood of events must not turn into a flood of queries). Entries of a user go when their sessions do.
-  type SessionRow = { username: string; expires_at: number; created_at: number };
-  const cache = new Map<string, { row: SessionRow; user: User; at: number }>();
+  const toUser = (r: Row): User => ({ username: r.username, role: r.role, displayName: r.displayName, createdAt: r.createdAt, scope: parseScope(r.scope ?? null) });
+
+  const rows = new Map<string, Row>();
+  for (const u of await repo.list()) rows.set(u.username, u as Row);
+  // Live sessions by token hash, oldest first (a Map keeps insertion order): bounded by `cacheMax`; when full
+  // the oldest session ends (its user logs in again).
+  type Sess = { username: string; expiresAt: number; createdAt: number; checkedAt: number };
+  const sessions = new Map<string, Sess>();
+  const now0 = clock.now();
+  for (const s of await repo.liveSessions(now0)) if (now0 - s.createdAt <= maxAge) sessions.set(s.tokenHash, { username: s.username, expiresAt: s.expiresAt, createdAt: s.createdAt, checkedAt: now0 });
+  while (sessions.size > cacheMax) sessions.delete(sessions.keys().next().value!);
+  const failures = new Map<string, LockoutState & { updatedAt: number }>();
+  for (const f of await repo.allFailures()) failures.set(f.username, { failures: f.failures, lockedUntil: f.lockedUntil, updatedAt: now0 });
+
+  const dummySalt = randomBytes(16);
   const revokeListeners: ((r: Revocation) => void)[] = [];
   function revoked(r: Revocation) {
-    if (r.tokenHash) cache.delete(r.tokenHash);
-    else for (const [h, e] of cache) if (e.row.username === r.username) cache.delete(h);
+    if (r.tokenHash) sessions.delete(r.tokenHash);
+    else for (const [h, e] of sessions) if (e.username === r.username) sessions.delete(h);
     for (const fn of revokeListeners) fn(r);
   }
 
+  /** queues a write; a full queue refuses the change before memory is touched */
+  function write(label: string, fn: () => Promise<unknown>): void {
+    if (!queue.push(label, fn)) throw new LookoutError('LOOKOUT_ERR_DB_UNAVAILABLE', `${label}: the state database write queue is full`);
+  }
+  /** a write that may be dropped when the queue is full (a sliding expiry, a purge): memory stays right */
+  const writeSoft = (label: string, fn: () => Promise<unknown>) => void queue.push(label, fn);
+
   function must(username: string): Row {
-    const r = byName.get(username) as Row | undefined;
+    const r = rows.get(username);
     if (!r) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `user ${username}`);
     return r;
+  }
+
+  // Background re-checks of sessions (another process revoked one, changed the user): after our own queued
+  // writes landed, so a session this process just created is not taken for revoked.
+  const rechecking = new Set<string>();
+  function recheck(h: string, s: Sess) {
+    if (rechecking.has(h) || queue.behind) return;
+    rechecking.add(h);
+    s.checkedAt = clock.now();
+    void (async () => {
+      try {
+        await queue.idle();
+        if (queue.behind) return;
+        const [row, user] = await Promise.all([repo.getSession(h), repo.get(s.username)]);
+        if (!user) {
+          if (rows.delete(s.username)) revoked({ username: s.username });
+          return;
+        }
+        rows.set(user.username, user as Row);
+        if (!row) revoked({ username: s.username, tokenHash: h });
+        else if (row.expiresAt > s.expiresAt) s.expiresAt = row.expiresAt; // another node slid it further
+      } catch (err) {
+        deps.logger?.warn({ err: (err as Error).message }, 'session re-check failed; the session is served from memory');
+      } finally {
+        rechecking.delete(h);
+      }
+    })();
   }
 
   function check(token: string, slide: boolean): Session | null {
     if (!token || typeof token !== 'string' || token.length > 200) return null;
     const h = sha256(token);
     const now = clock.now();
-    let hit = cache.get(h);
-    if (!hit || now - hit.at >= cacheMs) {
-      const row = getSession.get(h) as SessionRow | undefined;
-      const r = row ? (byName.get(row.username) as Row | undefined) : undefined;
-      if (!row || !r) {
-        cache.delete(h);
-        return null;
-      }
-      hit = { row, user: toUser(r), at: now };
-      cache.delete(h); // re-insert: the oldest checked goes first when the cache is full
-      cache.set(h, hit);
-      while (cache.size > cacheMax) cache.delete(cache.keys().next().value!);
-    }
-    const { row, user } = hit;
-    if (row.expires_at < now || now - row.created_at > maxAge) {
-      delSession.run(h);
-      cache.delete(h);
+    const s = sessions.get(h);
+    const r = s && rows.get(s.username);
+    if (!s || !r) return null;
+    if (s.expiresAt < now || now - s.createdAt > maxAge) {
+      sessions.delete(h);
+      writeSoft('session expire', () => repo.deleteSession(h));
       return null;
     }
-    const expiresAt = Math.min(now + ttl, row.created_at + maxAge);
+    if (now - s.checkedAt >= cacheMs) recheck(h, s);
+    const expiresAt = Math.min(now + ttl, s.createdAt + maxAge);
     // Sliding expiry, written at most once a minute per session.
-    if (slide && expiresAt - row.expires_at > 60_000) {
-      touchSession.run(expiresAt, h);
-      row.expires_at = expiresAt;
+    if (slide && expiresAt - s.expiresAt > 60_000) {
+      s.expiresAt = expiresAt;
+      writeSoft('session slide', () => repo.touchSession(h, expiresAt));
     }
-    return { user, expiresAt: slide ? Math.max(expiresAt, row.expires_at) : row.expires_at };
+    return { user: toUser(r), expiresAt: slide ? Math.max(expiresAt, s.expiresAt) : s.expiresAt };
   }
 
   const store: UserStore = {
     async create(username, password, role, displayName, scope) {
       assertPasswordPolicy(password, username);
-      if (byName.get(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
+      if (rows.has(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
+      if (rows.has(username)) throw new LookoutError('LOOKOUT_ERR_USER_EXISTS', username);
       const now = clock.now();
-      insert.run(username, role, displayName ?? null, salt, hash, now, scope ? JSON.stringify(scope) : null);
-      return { username, role, displayName: displayName ?? null, createdAt: now, scope: scope ?? null };
+      const rec: Row = { username, role, displayName: displayName ?? null, salt, hash, createdAt: now, scope: scope ? JSON.stringify(scope) : null };
+      write(`user ${username}`, () => repo.insert(rec));
+      rows.set(username, rec);
+      return toUser(rec);
     },
     get(username) {
-      const r = byName.get(username) as Row | undefined;
+      const r = rows.get(username);
       return r ? toUser(r) : undefined;
     },
     list() {
-      return (db.prepare('SELECT * FROM server_users ORDER BY username').all() as Row[]).map(toUser);
+      return [...rows.values()].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)).map(toUser);
     },
     count() {
-      return (db.prepare('SELECT COUNT(*) AS n FROM server_users').get() as { n: number }).n;
+      return rows.size;
     },
     countRole(role) {
-      return (byRoleCount.get(role) as { n: number }).n;
+      let n = 0;
+      for (const r of rows.values()) if (r.role === role) n++;
+      return n;
     },
     async verify(username, password) {
-      const r = byName.get(username) as Row | undefined;
+      const r = rows.get(username);
       const key = await scrypt(password, r ? r.salt : dummySalt);
       if (!r) return null;
       return timingSafeEqual(key, r.hash) ? toUser(r) : null;
@@ -244,48 +252,57 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
       assertPasswordPolicy(password, username);
       const salt = randomBytes(16);
       const hash = await scrypt(password, salt);
-      db.prepare('UPDATE server_users SET salt = ?, hash = ? WHERE username = ?').run(salt, hash, username);
-      delUserSessions.run(username);
+      const r = must(username);
+      write(`user ${username} password`, async () => {
+        await repo.setPassword(username, salt, hash);
+        await repo.deleteUserSessions(username);
+      });
+      rows.set(username, { ...r, salt, hash });
       revoked({ username });
     },
     setRole(username, role) {
-      must(username);
-      db.transaction(() => {
-        db.prepare('UPDATE server_users SET role = ? WHERE username = ?').run(role, username);
-        delUserSessions.run(username);
-      })();
+      const r = must(username);
+      write(`user ${username} role`, async () => {
+        await repo.setRole(username, role);
+        await repo.deleteUserSessions(username);
+      });
+      rows.set(username, { ...r, role });
       revoked({ username });
       return toUser(must(username));
     },
     setDisplayName(username, displayName) {
-      must(username);
-      db.prepare('UPDATE server_users SET display_name = ? WHERE username = ?').run(displayName, username);
-      for (const e of cache.values()) if (e.row.username === username) e.user = { ...e.user, displayName };
+      const r = must(username);
+      write(`user ${username} display name`, () => repo.setProfile(username, { displayName }));
+      rows.set(username, { ...r, displayName });
       return toUser(must(username));
     },
     setScope(username, scope) {
-      must(username);
-      db.transaction(() => {
-        db.prepare('UPDATE server_users SET scope = ? WHERE username = ?').run(scope && scope.length ? JSON.stringify(scope) : null, username);
-        delUserSessions.run(username);
-      })();
+      const r = must(username);
+      const stored = scope && scope.length ? JSON.stringify(scope) : null;
+      write(`user ${username} scope`, async () => {
+        await repo.setProfile(username, { scope: stored });
+        await repo.deleteUserSessions(username);
+      });
+      rows.set(username, { ...r, scope: stored });
       revoked({ username }); // a new scope ends the sessions at once, cached ones and open sockets too
       return toUser(must(username));
     },
     remove(username) {
-      const removed = db.transaction(() => {
-        delUserSessions.run(username);
-        delFailures.run(username);
-        return db.prepare('DELETE FROM server_users WHERE username = ?').run(username).changes > 0;
-      })();
+      write(`user ${username} remove`, () => repo.remove(username));
+      const removed = rows.delete(username);
+      failures.delete(username);
       revoked({ username });
       return removed;
     },
     login(user) {
       const token = randomBytes(32).toString('base64url');
       const now = clock.now();
-      purge.run(now, now - maxAge);
-      insertSession.run(sha256(token), user.username, now + ttl, now);
+      const h = sha256(token);
+      write(`session of ${user.username}`, () => repo.createSession({ tokenHash: h, username: user.username, expiresAt: now + ttl, createdAt: now }));
+      writeSoft('session purge', () => repo.purgeSessions(now, now - maxAge));
+      for (const [k, s] of sessions) if (s.expiresAt < now || s.createdAt < now - maxAge) sessions.delete(k);
+      sessions.set(h, { username: user.username, expiresAt: now + ttl, createdAt: now, checkedAt: now });
+      while (sessions.size > cacheMax) sessions.delete(sessions.keys().next().value!);
       return { token, expiresAt: now + ttl };
     },
     session(token) {
@@ -296,35 +313,39 @@ export function createUserStore(db: Database.Database, clock: Clock, opts: UserS
     },
     logout(token) {
       const h = sha256(token);
-      const row = getSession.get(h) as SessionRow | undefined;
-      delSession.run(h);
-      if (row) revoked({ username: row.username, tokenHash: h });
-      else cache.delete(h);
+      const s = sessions.get(h);
+      write('logout', () => repo.deleteSession(h));
+      if (s) revoked({ username: s.username, tokenHash: h });
     },
     revokeAll(username) {
-      const n = delUserSessions.run(username).changes;
+      let n = 0;
+      for (const s of sessions.values()) if (s.username === username) n++;
+      write(`user ${username} sessions`, () => repo.deleteUserSessions(username));
       revoked({ username });
       return n;
     },
     lockout(username) {
-      const r = getFailures.get(username) as { failures: number; locked_until: number } | undefined;
+      const r = failures.get(username);
       const now = clock.now();
       if (!r) return { failures: 0, lockedUntil: 0 };
-      return { failures: r.failures, lockedUntil: r.locked_until > now ? r.locked_until : 0 };
+      return { failures: r.failures, lockedUntil: r.lockedUntil > now ? r.lockedUntil : 0 };
     },
     recordFailure(username) {
       const now = clock.now();
-      purgeFailures.run(now, now - 24 * 3600_000);
-      const r = getFailures.get(username) as { failures: number; locked_until: number } | undefined;
-      // a lock that has run out starts a fresh count
-      const failures = (r && !(r.locked_until && r.locked_until <= now) ? r.failures : 0) + 1;
-      const lockedNow = failures >= threshold;
+      for (const [k, f] of failures) if (f.lockedUntil < now && f.updatedAt < now - 24 * 3600_000) failures.delete(k);
+      writeSoft('login failures purge', () => repo.purgeFailures(now, now - 24 * 3600_000));
+      const r = failures.get(username);
+      // a lock that has run out starts a fresh count (the repository counts the same way, atomically)
+      const count = (r && !(r.lockedUntil && r.lockedUntil <= now) ? r.failures : 0) + 1;
+      const lockedNow = count >= threshold;
       const lockedUntil = lockedNow ? now + lockMs : 0;
-      putFailures.run(username, lockedNow ? 0 : failures, lockedUntil, now);
-      return { failures, lockedUntil, lockedNow };
+      writeSoft(`login failure ${username}`, () => repo.recordFailure(username, now, threshold, lockMs));
+      failures.set(username, { failures: lockedNow ? 0 : count, lockedUntil, updatedAt: now });
+      return { failures: count, lockedUntil, lockedNow };
     },
     clearFailures(username) {
-      delFailures.run(username);
+      if (!failures.delete(username)) return;
+      writeSoft(`login failures ${username}`, () => repo.clearFailures(username));
     },
     onRevoke(fn) {
       revokeListeners.push(fn);

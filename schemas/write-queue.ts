@@ -5,7 +5,8 @@
 export interface WriteQueue {
   /** queues one write after every write queued before it; false when the queue is full (nothing was queued) */
   push(label: string, write: () => Promise<unknown>): boolean;
-  /** resolves once every write queued so far has been written (or given up as not retryable) */
+  /** resolves once every write queued so far has been written (or given up as not retryable), or at once while
+   *  the database is unreachable (`behind`): a reader waits for its own writes but never for an outage */
   idle(): Promise<void>;
   /** writes waiting, the one being tried included */
   readonly depth: number;

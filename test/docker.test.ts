@@ -38,9 +38,23 @@ describe.skipIf(!compose)(`docker/compose.yaml${compose ? '' : ' — skipped: do
     expect(withGrafana.status).toBe(0);
   });
 
-  it('runs the hub and InfluxDB; Grafana only under its profile', () => {
+  it('passes `docker-compose config -q` with the postgres profile, the hub pointed at its PostgreSQL', () => {
+    const env = { ...secrets, POSTGRES_PASSWORD: 'pg-test-password', LOOKOUT_DB: 'postgres://lookout@postgres:5432/lookout' };
+    const r = runCompose(['--profile', 'postgres', 'config', '-q'], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = runCompose(['--profile', 'postgres', 'config'], env).stdout;
+    const block = (name: string) => new RegExp(`\\n  ${name}:\\n((?:    .*\\n|\\s*\\n)*)`).exec(out)?.[1] ?? '';
+    expect(block('postgres')).toMatch(/profiles:\n\s+- postgres/);
+    expect(block('postgres')).toContain('POSTGRES_PASSWORD: pg-test-password');
+    expect(block('hub')).toContain('LOOKOUT_DB: postgres://lookout@postgres:5432/lookout');
+    expect(block('hub')).toContain('PGPASSWORD: pg-test-password');
+    expect(runCompose(['config', '--volumes'], env).stdout.trim().split('\n')).toContain('postgres-data');
+  });
+
+  it('runs the hub and InfluxDB; Grafana and PostgreSQL only under their profiles', () => {
     const services = runCompose(['config', '--services'], secrets).stdout.trim().split('\n').sort();
-    expect(services).toEqual(['grafana', 'hub', 'influxdb']);
+    expect(services).toEqual(['grafana', 'hub', 'influxdb', 'postgres']);
     const out = runCompose(['config'], secrets).stdout;
     // service blocks of the normalised output (two-space indent under `services:`)
     const block = (name: string) => new RegExp(`\\n  ${name}:\\n((?:    .*\\n|\\s*\\n)*)`).exec(out)?.[1] ?? '';

@@ -74,7 +74,7 @@ describe('上报 / 下派: handing an incident up to the district and down to a 
     expect(notes.some((d) => /^下派院桥镇 · assigned down to 331003107 by admin：请院桥镇组织现场处置/.test(d))).toBe(true);
     expect(notes.some((d) => /通知链 handoff-district 开始/.test(d))).toBe(true);
     expect(notes.some((d) => /通知链 handoff-township 开始/.test(d))).toBe(true);
-    const audit = t.hub.audit.list({ limit: 200 }).filter((e) => e.target === inc.id).map((e) => `${e.action}:${e.user}`);
+    const audit = (await t.hub.audit.list({ limit: 200 })).filter((e) => e.target === inc.id).map((e) => `${e.action}:${e.user}`);
     expect(audit).toEqual(expect.arrayContaining(['incident-report-up:yq-disp', 'incident-assign-down:admin']));
 
     // a resolved incident is handed nowhere

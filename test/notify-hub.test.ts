@@ -123,7 +123,7 @@ describe('notifications through the hub', () => {
     const h = await t.api<{ id: string; by: string }>('POST', '/api/duty/handovers', { token: admin, body: { unitId: 'yq-gov', fromIds: ['p-chen'], toIds: ['p-xu'], openIncidentIds: [], note: '燃气险情已确认，继续跟踪' } });
     expect(h.status).toBe(201);
     expect(h.body.by).toBe('admin');
-    expect(t.hub.audit.list({ limit: 50 }).some((e: { action: string }) => e.action === 'duty-handover')).toBe(true);
+    expect((await t.hub.audit.list({ limit: 50 })).some((e: { action: string }) => e.action === 'duty-handover')).toBe(true);
     const inc = t.hub.alerting.incidents.list({ status: 'all' }).find((i) => i.deviceIds.includes('GAS-YQ-1'))!;
     const recs = (await t.api<{ channelId: string; status: string }[]>('GET', `/api/incidents/${inc.id}/deliveries`, { token: admin })).body;
     expect(recs.length).toBeGreaterThanOrEqual(4);

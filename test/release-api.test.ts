@@ -104,7 +104,7 @@ describe('release: draft → submit → sign off → publish', () => {
     // published: no further step
     expect((await api('leader', 'POST', `/api/releases/${d.body.id}/withdraw`, {})).body).toMatchObject({ error: { code: 'LOOKOUT_ERR_RELEASE_TRANSITION' } });
 
-    const trail = t.hub.audit.list({ limit: 200 }).filter((e) => e.target === d.body.id).map((e) => `${e.user} ${e.action}`);
+    const trail = (await t.hub.audit.list({ limit: 200 })).filter((e) => e.target === d.body.id).map((e) => `${e.user} ${e.action}`);
     expect(trail).toEqual(expect.arrayContaining(['disp release-draft', 'disp release-submit', 'leader release-sign', 'leader release-publish']));
   });
 

@@ -84,7 +84,7 @@ describe('reports up the chain: 初报 / 续报 / 终报', () => {
     expect(full.body.versions.map((v) => [v.version, v.savedBy, v.submitted])).toEqual([[1, 'disp', false], [2, 'disp', true]]);
     expect(full.body.versions[1]!.content.impact).toBe('燃气浓度超限，周边 50 m 已疏散');
     expect(await queue()).toEqual([]);
-    const trail = t.hub.audit.list({ limit: 100 }).filter((e) => e.target === id).map((e) => e.action);
+    const trail = (await t.hub.audit.list({ limit: 100 })).filter((e) => e.target === id).map((e) => e.action);
     expect(trail).toEqual(['report-submit', 'report-save']);
   });
 

@@ -85,7 +85,7 @@ describe('drill scorecard from the audit trail', () => {
     ]);
     expect(card.body).toMatchObject({ missedSteps: 1, asOf: t0 + 25 * MIN, earlier: [] });
     // the run's start and end are in the trail too
-    expect(t.hub.audit.list({ limit: 100 }).filter((e) => e.target === run1.id).map((e) => e.action)).toEqual(['drill-run-end', 'drill-run-start']);
+    expect((await t.hub.audit.list({ limit: 100 })).filter((e) => e.target === run1.id).map((e) => e.action)).toEqual(['drill-run-end', 'drill-run-start']);
   });
 
   it('a later run of the same scenario shows the earlier one beside it', async () => {

@@ -1,6 +1,5 @@
 // What the server needs from the other stages, by shape only: the composition root passes the real
 // stages in; tests pass the real stages too (no mocks of our own code).
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type {
@@ -18,7 +17,7 @@ import type {
   IncidentCategory,
   Level,
 } from '../../schemas/index.js';
-import type { TwoFactorPolicy, TwoFactorStore, UserStore } from '../../identity/index.js';
+import type { AuditLog, TwoFactorPolicy, TwoFactorStore, UserStore } from '../../identity/index.js';
 import type { DeviceRegistry } from '../../broker/index.js';
 import type { DrillEndResult, EventApi } from '../../alerting/index.js';
 import type { LiveState } from './live-state.js';
@@ -88,7 +87,8 @@ export interface Readiness {
 }
 
 export interface ServerDeps {
-  db: Database.Database;
+  /** the audit trail's read side (GET /api/audit, /api/audit/verify) */
+  auditTrail: Pick<AuditLog, 'list' | 'verify'>;
   clock: Clock;
   logger: Logger;
   metrics: Registry;

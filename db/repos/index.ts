@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { AlertingStateRepository, IncidentRepository, RuleRepository } from '../../alerting/index.js';
 import type { DeviceLoginRepository, DeviceRepository } from '../../broker/index.js';
-import type { AuditRepository, UserRepository } from '../../identity/index.js';
+import type { AuditRepository, TwoFactorRepository, UserRepository } from '../../identity/index.js';
 import type { DeadLetterRepository, EventRepository } from '../../ingest/index.js';
 import type { NotifyRepository, OrgRepository } from '../../notify/index.js';
 import type { PrepareRepositories } from '../../prepare/index.js';
@@ -16,6 +16,7 @@ import { createAuditRepository } from './audit.js';
 import { createDeviceLoginRepository } from './device-logins.js';
 import { createDeviceRepository } from './devices.js';
 import { createDeadLetterRepository, createEventRepository } from './ingest.js';
+import { createTwoFactorRepository } from './two-factor.js';
 import { createNotifyRepository } from './notify.js';
 import { createOrgRepository } from './org.js';
 import { createActivationRepository, createPlanRepository, createResourceRepository } from './prepare.js';
@@ -27,6 +28,7 @@ import { createUserRepository } from './users.js';
 export interface Repositories {
   audit: AuditRepository;
   users: UserRepository;
+  twoFactor: TwoFactorRepository;
   devices: DeviceRepository;
   deviceLogins: DeviceLoginRepository;
   incidents: IncidentRepository;
@@ -48,6 +50,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
   return {
     audit: createAuditRepository(db, kind),
     users: createUserRepository(db, kind),
+    twoFactor: createTwoFactorRepository(db),
     devices: createDeviceRepository(db, kind),
     deviceLogins: createDeviceLoginRepository(db),
     incidents: createIncidentRepository(db, kind),

@@ -39,6 +39,14 @@ export function createUserRepository(db: Kysely<LookoutSchema>, _kind: DbKind): 
       const r = await db.updateTable('server_users').set({ role }).where('username', '=', username).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async setProfile(username, p) {
+      const set: { display_name?: string | null; scope?: string | null } = {};
+      if (p.displayName !== undefined) set.display_name = p.displayName;
+      if (p.scope !== undefined) set.scope = p.scope;
+      if (!Object.keys(set).length) return (await db.selectFrom('server_users').select('username').where('username', '=', username).executeTakeFirst()) !== undefined;
+      const r = await db.updateTable('server_users').set(set).where('username', '=', username).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async remove(username) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('server_sessions').where('username', '=', username).execute();
@@ -53,6 +61,10 @@ export function createUserRepository(db: Kysely<LookoutSchema>, _kind: DbKind): 
     async getSession(tokenHash) {
       const r = await db.selectFrom('server_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return r ? { tokenHash: r.token_hash, username: r.username, expiresAt: r.expires_at, createdAt: r.created_at } : undefined;
+    },
+    async liveSessions(now) {
+      const rows = await db.selectFrom('server_sessions').selectAll().where('expires_at', '>=', now).orderBy('created_at').execute();
+      return rows.map((r) => ({ tokenHash: r.token_hash, username: r.username, expiresAt: r.expires_at, createdAt: r.created_at }));
     },
     async touchSession(tokenHash, expiresAt) {
       // never shortens a session another node just extended further
@@ -96,8 +108,16 @@ export function createUserRepository(db: Kysely<LookoutSchema>, _kind: DbKind): 
       const r = await db.selectFrom('server_login_failures').select(['failures', 'locked_until']).where('username', '=', username).executeTakeFirst();
       return r ? { failures: Number(r.failures), lockedUntil: Number(r.locked_until) } : undefined;
     },
+    async allFailures() {
+      const rows = await db.selectFrom('server_login_failures').select(['username', 'failures', 'locked_until']).execute();
+      return rows.map((r) => ({ username: r.username, failures: Number(r.failures), lockedUntil: Number(r.locked_until) }));
+    },
     async clearFailures(username) {
       await db.deleteFrom('server_login_failures').where('username', '=', username).execute();
+    },
+    async purgeFailures(now, updatedBefore) {
+      const r = await db.deleteFrom('server_login_failures').where('locked_until', '<', now).where('updated_at', '<', updatedBefore).executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
   };
 }

@@ -104,7 +104,7 @@ describe('devices managed on the running hub', { timeout: 60_000 }, () => {
     const offline = await t.api<{ total: number }>('GET', '/api/devices?limit=10&kind=noise&state=offline', { token: admin });
     expect(offline.body.total).toBe(12);
 
-    const actions = t.hub.audit.list({ limit: 200 }).map((e) => `${e.action}:${e.target}`);
+    const actions = (await t.hub.audit.list({ limit: 200 })).map((e) => `${e.action}:${e.target}`);
     for (const a of ['device-token-rotate:G-ROT-01', 'device-token-revoke:G-REV-01', 'device-retire:W-RET-01', 'device-restore:W-RET-01', 'device-edit:N-PG-03']) expect(actions).toContain(a);
 
     const viewer = await t.api('POST', '/api/users', { token: admin, body: { username: 'dev-viewer', password: 'Viewer-Pass-2026!', role: 'viewer' } });

@@ -10,6 +10,7 @@ export interface TestState {
   stateDb: StateDb;
   repos: StateDb['repos'];
   file: string;
+  /** the write queue of that name (one per name) */
   queue(name: string): ClosableWriteQueue;
   close(): Promise<void>;
 }
@@ -18,18 +19,18 @@ export async function openTestState(clock: Pick<Clock, 'setTimeout' | 'clearTime
   const file = path.join(dir, 'lookout.db');
   const stateDb = createStateDb({}, { target: parseDbTarget(`sqlite:${file}`) });
   await stateDb.start();
-  const queues: ClosableWriteQueue[] = [];
+  const queues = new Map<string, ClosableWriteQueue>();
   return {
     stateDb,
     repos: stateDb.repos,
     file,
     queue(name) {
-      const q = createWriteQueue({ clock }, { name });
-      queues.push(q);
+      let q = queues.get(name);
+      if (!q) queues.set(name, (q = createWriteQueue({ clock }, { name })));
       return q;
     },
     async close() {
-      for (const q of queues) await q.drainAndClose();
+      for (const q of queues.values()) await q.drainAndClose();
       await stateDb.close();
       rmSync(dir, { recursive: true, force: true });
     },

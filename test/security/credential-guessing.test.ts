@@ -36,7 +36,7 @@ describe('guessing session tokens and acknowledgement links', () => {
     expect((await h.api('GET', '/api/devices', { token: admin, from })).status).toBe(200);
     expect((await h.api('GET', '/api/devices', { token: guess(), from: '127.0.7.2' })).status).toBe(401);
     // logged and audited once for the episode
-    const rows = h.hub.audit.list({ action: 'credential-guessing', limit: 10 });
+    const rows = (await h.hub.audit.list({ action: 'credential-guessing', limit: 10 }));
     expect(rows.map((r) => r.ip)).toEqual([from]);
     // after the window the address gets ordinary answers again
     h.clock.advance(60_001);

@@ -39,7 +39,7 @@ describe('guessing behind a session counts as failed logins', () => {
     const right = await h.api<Err>('POST', '/api/auth/password', { token, from, body: { current: 'Viewer-Pass-2026', next: 'Viewer-Pass-2099' } });
     expect(right.status).toBe(423);
     expect((await h.api<Err>('POST', '/api/auth/login', { from: '127.0.5.2', body: { username: 'guess1', password: 'Viewer-Pass-2026' } })).body.error.code).toBe('LOOKOUT_ERR_ACCOUNT_LOCKED');
-    const actions = h.hub.audit.list({ user: 'guess1', limit: 60 }).map((a) => a.action);
+    const actions = (await h.hub.audit.list({ user: 'guess1', limit: 60 })).map((a) => a.action);
     expect(actions.filter((a) => a === 'password-change-failed')).toHaveLength(5);
     expect(actions).toContain('account-locked');
     // after the lock the right password works again
@@ -59,7 +59,7 @@ describe('guessing behind a session counts as failed logins', () => {
     for (let i = 0; i < 3; i++) await h.api('POST', '/api/auth/2fa/confirm', { token, from, body: { password: `Wrong-${i}-Pass`, totp: '000000' } });
     const locked = await h.api<Err>('POST', '/api/auth/2fa/confirm', { token, from, body: { password: 'Viewer-Pass-2026', totp: totpCode(e.secret, h.clock.now()) } });
     expect(locked.status).toBe(423);
-    expect(h.hub.audit.list({ user: 'guess2', action: '2fa-enrol-failed', limit: 10 })).toHaveLength(5);
+    expect((await h.hub.audit.list({ user: 'guess2', action: '2fa-enrol-failed', limit: 10 }))).toHaveLength(5);
   });
 
   it('the per-IP budget of the login also covers password changes: the 21st attempt in a minute gets 429', async () => {

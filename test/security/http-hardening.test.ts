@@ -34,7 +34,7 @@ describe('HTTP hardening over plain HTTP (production defaults)', () => {
       const port = await request<Err>(t.httpPort, 'POST', url, { headers: { ...cookie(), origin: `http://127.0.0.1:${t.httpPort + 1}` } });
       expect(port.status).toBe(403);
     }
-    expect(t.hub.audit.list({ action: 'user-unlock', limit: 10 })).toHaveLength(0);
+    expect((await t.hub.audit.list({ action: 'user-unlock', limit: 10 }))).toHaveLength(0);
   });
 
   it('the same request from a page of the hub itself (Origin = Host, or Sec-Fetch-Site: same-origin) or as JSON passes', async () => {

@@ -66,9 +66,8 @@ async function counter(t: TestHub, name: string, labels: Record<string, string> 
   return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((a, v) => a + v.value, 0);
 }
 
-const rows = (t: TestHub, action: string, match: Partial<AuditEntry> = {}) =>
-  t.hub.audit
-    .list({ action, limit: 1000 })
+const rows = async (t: TestHub, action: string, match: Partial<AuditEntry> = {}) =>
+  (await t.hub.audit.list({ action, limit: 1000 }))
     .filter((e) => Object.entries(match).every(([k, v]) => e[k as keyof AuditEntry] === v))
     .reverse();
 
@@ -114,8 +113,8 @@ describe('T20: per-IP connection rate limit', () => {
     expect(await counter(t, 'lookout_mqtt_auth_failures_total')).toBe(145);
     expect(legit).toEqual(new Array(20).fill(0));
     // one audit row for the episode, naming the address and the limit
-    expect(rows(t, 'mqtt-rate-limited', { ip: FLOOD })).toHaveLength(1);
-    expect(JSON.parse(rows(t, 'mqtt-rate-limited', { ip: FLOOD })[0]!.detail!)).toEqual({ perSecond: 50, burst: 100 });
+    expect((await rows(t, 'mqtt-rate-limited', { ip: FLOOD }))).toHaveLength(1);
+    expect(JSON.parse((await rows(t, 'mqtt-rate-limited', { ip: FLOOD }))[0]!.detail!)).toEqual({ perSecond: 50, burst: 100 });
     // the flooding address gets its allowance back as the bucket refills
     clock.advance(2000);
     expect(await tcpConnect(t.mqttPort, 'AIR-L0', tokens['AIR-L0']!, FLOOD)).toBe(0);
@@ -157,22 +156,22 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(await counter(t, 'lookout_mqtt_auth_failures_total', { reason: 'backoff' })).toBe(7);
 
     // one row at once for the first failure, one for the back-off; the rest wait for the window
-    const failed = () => rows(t, 'mqtt-login-failed', { target: 'GAS-T12', ip: IP });
-    expect(failed()).toHaveLength(1);
-    expect(JSON.parse(failed()[0]!.detail!)).toEqual({ count: 1, reasons: { credentials: 1 } });
-    const backoff = rows(t, 'mqtt-login-backoff', { ip: IP });
+    const failed = async () => (await rows(t, 'mqtt-login-failed', { target: 'GAS-T12', ip: IP }));
+    expect((await failed())).toHaveLength(1);
+    expect(JSON.parse((await failed())[0]!.detail!)).toEqual({ count: 1, reasons: { credentials: 1 } });
+    const backoff = (await rows(t, 'mqtt-login-backoff', { ip: IP }));
     expect(backoff).toHaveLength(1);
     expect(backoff[0]).toMatchObject({ user: null, target: 'GAS-T12' });
     expect(JSON.parse(backoff[0]!.detail!)).toMatchObject({ scope: 'device', failures: 5, level: 1, delayS: 1 });
 
     clock.advance(60_000); // the window closes: one summary row
-    expect(failed()).toHaveLength(2);
-    expect(JSON.parse(failed()[1]!.detail!)).toMatchObject({ count: 11, reasons: { credentials: 4, backoff: 7 }, summary: true });
+    expect((await failed())).toHaveLength(2);
+    expect(JSON.parse((await failed())[1]!.detail!)).toMatchObject({ count: 11, reasons: { credentials: 4, backoff: 7 }, summary: true });
 
     // the back-off has ended: the right token gets in, and the success resets the count
     expect(await tcpConnect(t.mqttPort, 'GAS-T12', tokens['GAS-T12']!, IP)).toBe(0);
     expect(await inSequence(5, () => tcpConnect(t.mqttPort, 'GAS-T12', 'wrong-token-again-0123456789', IP))).toEqual([4, 4, 4, 4, 4]);
-    expect(failed()).toHaveLength(3);
+    expect((await failed())).toHaveLength(3);
     expect(await counter(t, 'lookout_mqtt_login_backoffs_total', { scope: 'device' })).toBe(2);
   });
 
@@ -186,9 +185,9 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(verify.mock.calls.filter(([id]) => id === 'GAS-CALM')).toHaveLength(5);
     expect(verify.mock.calls.filter(([id]) => id === 'GAS-NOBODY')).toHaveLength(5);
     // and the audit rows say the same, apart from the names
-    const shape = (ip: string) => [...rows(t, 'mqtt-login-failed', { ip }), ...rows(t, 'mqtt-login-backoff', { ip })].map((e) => [e.action, e.detail]);
-    expect(shape('127.0.0.9')).toEqual(shape('127.0.0.8'));
-    expect(shape('127.0.0.8')).toHaveLength(2);
+    const shape = async (ip: string) => [...(await rows(t, 'mqtt-login-failed', { ip })), ...(await rows(t, 'mqtt-login-backoff', { ip }))].map((e) => [e.action, e.detail]);
+    expect((await shape('127.0.0.9'))).toEqual((await shape('127.0.0.8')));
+    expect((await shape('127.0.0.8'))).toHaveLength(2);
   });
 
   it('T12: an address that backs off refuses unverified logins without a token check; a device verified before still gets in', async () => {
@@ -202,8 +201,8 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(await tcpConnect(t.mqttPort, 'GAS-COLD', tokens['GAS-COLD']!, IP)).toBe(5); // not verified yet: waits
     expect(await tcpConnect(t.mqttPort, 'GAS-COLD', tokens['GAS-COLD']!, '127.0.0.11')).toBe(0); // other addresses unaffected
     // one row per (address, id) pair at once — 20 here, then the address backs off and adds none
-    expect(rows(t, 'mqtt-login-failed', { ip: IP })).toHaveLength(20);
-    const backoff = rows(t, 'mqtt-login-backoff', { ip: IP });
+    expect((await rows(t, 'mqtt-login-failed', { ip: IP }))).toHaveLength(20);
+    const backoff = (await rows(t, 'mqtt-login-backoff', { ip: IP }));
     expect(backoff).toHaveLength(1);
     expect(backoff[0]!.target).toBeNull();
     expect(JSON.parse(backoff[0]!.detail!)).toMatchObject({ scope: 'ip', failures: 20, level: 1 });
@@ -220,7 +219,7 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(verify).toHaveBeenCalledTimes(1); // refused before the token check
     expect(await tcpConnect(t.mqttPort, 'GAS-CALM', tokens['GAS-CALM']!)).toBe(0);
 
-    const bans = rows(t, 'mqtt-flapping');
+    const bans = (await rows(t, 'mqtt-flapping'));
     expect(bans).toHaveLength(1);
     expect(bans[0]).toMatchObject({ user: null, target: 'GAS-FLAP', ip: '127.0.0.1' });
     expect(JSON.parse(bans[0]!.detail!)).toMatchObject({ connects: 6, windowS: 60, banS: 300 });
@@ -231,7 +230,7 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(await tcpConnect(t.mqttPort, 'GAS-FLAP', tokens['GAS-FLAP']!)).toBe(3);
     clock.advance(1000); // the ban is over
     expect(await tcpConnect(t.mqttPort, 'GAS-FLAP', tokens['GAS-FLAP']!)).toBe(0);
-    expect(rows(t, 'mqtt-flapping')).toHaveLength(1);
+    expect((await rows(t, 'mqtt-flapping'))).toHaveLength(1);
   });
 });
 

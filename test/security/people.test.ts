@@ -95,7 +95,7 @@ describe('accounts and sessions on a virtual clock', () => {
     h.clock.advance(61_000);
     expect((await h.api('POST', '/api/auth/login', { from, body: { username: 'lock1', password: 'Lock-Pass-2026' } })).status).toBe(200);
 
-    const rows = h.hub.audit.list({ user: 'lock1', limit: 50 }).reverse().map((e) => [e.action, e.ip]);
+    const rows = (await h.hub.audit.list({ user: 'lock1', limit: 50 })).reverse().map((e) => [e.action, e.ip]);
     expect(rows.filter(([a]) => a === 'login-failed')).toHaveLength(5);
     expect(rows).toContainEqual(['account-locked', from]);
     expect(rows.filter(([a]) => a === 'login-locked')).toHaveLength(2);
@@ -131,7 +131,7 @@ describe('accounts and sessions on a virtual clock', () => {
     // another address logs in normally
     expect(await h.login('admin', ADMIN_PASSWORD, '127.0.0.21')).toBeTruthy();
     // the refused burst is audited once, not once per request
-    expect(h.hub.audit.list({ action: 'login-rate-limited', limit: 100 }).filter((e) => e.ip === from)).toHaveLength(1);
+    expect((await h.hub.audit.list({ action: 'login-rate-limited', limit: 100 })).filter((e) => e.ip === from)).toHaveLength(1);
     h.clock.advance(61_000);
     expect(await h.login('admin', ADMIN_PASSWORD, from)).toBeTruthy();
   });
@@ -194,7 +194,7 @@ describe('accounts and sessions on a virtual clock', () => {
     expect(await gone).toBe('io server disconnect'); // at once, not at the next sweep
     const again = await h.login('disp1', 'Dispatch-2026!');
     expect((await h.api<{ user: { role: string } }>('GET', '/api/auth/me', { token: again })).body.user.role).toBe('viewer');
-    const audit = h.hub.audit.list({ action: 'user-role', limit: 5 })[0]!;
+    const audit = (await h.hub.audit.list({ action: 'user-role', limit: 5 }))[0]!;
     expect(audit).toMatchObject({ user: 'sec', target: 'disp1', detail: expect.stringContaining('dispatcher -> viewer') });
   });
 });

@@ -62,7 +62,7 @@ describe('role separation and the audit trail', () => {
   }
 
   it('audits each refusal with who, what and from where; admin trying to erase the log is on record', async () => {
-    const denied = t.hub.audit.list({ action: 'access-denied', limit: 1000 });
+    const denied = (await t.hub.audit.list({ action: 'access-denied', limit: 1000 }));
     const adminErase = denied.find((e) => e.user === 'admin' && e.target === 'DELETE /api/audit');
     expect(adminErase).toMatchObject({ ip: '127.0.0.1', detail: 'admin' });
     expect(denied.find((e) => e.user === 'u-auditor' && e.target === 'POST /api/devices')).toBeTruthy();

@@ -51,12 +51,12 @@ describe('T22: mqtts refuses expired, revoked and foreign certificates, with an 
     });
   }
 
-  const refusedRows = (ip: string) => t.hub.audit.list({ action: 'mqtt-tls-refused' }).filter((r) => r.ip?.endsWith(ip));
+  const refusedRows = async (ip: string) => (await t.hub.audit.list({ action: 'mqtt-tls-refused' })).filter((r) => r.ip?.endsWith(ip));
   const tlsFailures = async () => (await t.hub.metrics.getSingleMetric('lookout_mqtt_auth_failures_total')!.get()).values.find((v) => v.labels.reason === 'tls')?.value ?? 0;
 
   it('T22: the device’s own valid certificate connects (the CRL is loaded and does not list it)', async () => {
     expect(await attempt(cert.good!, '127.0.0.10')).toBe('connack');
-    expect(refusedRows('127.0.0.10')).toEqual([]);
+    expect((await refusedRows('127.0.0.10'))).toEqual([]);
   });
 
   it.each([
@@ -68,7 +68,7 @@ describe('T22: mqtts refuses expired, revoked and foreign certificates, with an 
     const before = await tlsFailures();
     for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) expect(await attempt(which ? cert[which]! : null, from, { maxVersion })).toBe('refused');
     expect(await tlsFailures()).toBe(before + 2);
-    const rows = await eventually(() => (refusedRows(from).length ? refusedRows(from) : null), { timeout: 5000, message: 'audit row' });
+    const rows = await eventually(async () => ((await refusedRows(from)).length ? (await refusedRows(from)) : null), { timeout: 5000, message: 'audit row' });
     expect(rows).toHaveLength(1); // the second attempt from the same address within a minute is only counted
     expect(rows[0]).toMatchObject({ user: null, detail: reason, target: which ? 'GAS-T22' : null });
   });
@@ -87,7 +87,7 @@ describe('T22: mqtts refuses expired, revoked and foreign certificates, with an 
     });
     expect(plain).not.toBe('connack');
     await eventually(async () => (await tlsFailures()) >= before + 2, { timeout: 5000, message: 'both counted' });
-    const rows = await eventually(() => (refusedRows('127.0.0.15').length && refusedRows('127.0.0.16').length ? [...refusedRows('127.0.0.15'), ...refusedRows('127.0.0.16')] : null), { timeout: 5000, message: 'audit rows' });
+    const rows = await eventually(async () => ((await refusedRows('127.0.0.15')).length && (await refusedRows('127.0.0.16')).length ? [...(await refusedRows('127.0.0.15')), ...(await refusedRows('127.0.0.16'))] : null), { timeout: 5000, message: 'audit rows' });
     for (const r of rows) expect(r.detail).toMatch(/^ERR_SSL_/);
     // the hub still serves its device
     expect(await attempt(cert.good!, '127.0.0.10')).toBe('connack');

@@ -49,7 +49,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
     expect(wrong.body.error.code).toBe('LOOKOUT_ERR_2FA_INVALID');
     expect(wrong.body.token).toBeUndefined();
     expect(sessionsOf('admin')).toBe(0);
-    const actions = h.hub.audit.list({ user: 'admin', limit: 20 }).reverse().map((a) => a.action);
+    const actions = (await h.hub.audit.list({ user: 'admin', limit: 20 })).reverse().map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['2fa-enrol-start', 'login-2fa-failed']));
     expect(actions).not.toContain('login');
   });
@@ -65,7 +65,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
     expect(ok.body.user.role).toBe('admin');
     admin = ok.body.token;
     expect((await h.api('GET', '/api/auth/me', { token: admin })).status).toBe(200);
-    const rows = h.hub.audit.list({ user: 'admin', limit: 5 }).reverse();
+    const rows = (await h.hub.audit.list({ user: 'admin', limit: 5 })).reverse();
     expect(rows.slice(-2).map((a) => [a.action, a.detail, a.ip])).toEqual([['2fa-enrol', 'at login', from], ['login', 'admin; totp', from]]);
 
     // enrolled: the password alone now asks for the code (and hands out no new secret)
@@ -91,7 +91,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
     expect(replay.body.error.message).toMatch(/already used/);
     const older = await login(from, { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(adminSecret, h.clock.now() - 30_000) });
     expect(older.body.error.code).toBe('LOOKOUT_ERR_2FA_INVALID');
-    expect(h.hub.audit.list({ user: 'admin', action: 'login-2fa-failed', limit: 1 })[0]?.detail).toMatch(/code already used/);
+    expect((await h.hub.audit.list({ user: 'admin', action: 'login-2fa-failed', limit: 1 }))[0]?.detail).toMatch(/code already used/);
     h.clock.advance(30_000);
     expect((await login(from, { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(adminSecret, h.clock.now()) })).status).toBe(200);
     rememberSecret(authenticatorKey(h.dataDir, 'admin'), adminSecret, h.clock.now()); // for h.login() below
@@ -125,7 +125,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
       '401 LOOKOUT_ERR_2FA_INVALID',
       '423 LOOKOUT_ERR_ACCOUNT_LOCKED',
     ]);
-    const rows = h.hub.audit.list({ user: 'aud', limit: 20 }).reverse().map((a) => a.action);
+    const rows = (await h.hub.audit.list({ user: 'aud', limit: 20 })).reverse().map((a) => a.action);
     expect(rows.filter((a) => a === 'login-2fa-failed')).toHaveLength(4);
     expect(rows.filter((a) => a === 'login-failed')).toHaveLength(1);
     expect(rows).toContain('login-2fa-challenge');
@@ -139,7 +139,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
       expect((await h.api('POST', '/api/users', { token: admin, body: { username, password, role } })).status).toBe(201);
       const r = await login('127.0.1.5', { username, password });
       expect(r.status, username).toBe(200);
-      expect(h.hub.audit.list({ user: username, action: 'login', limit: 1 })[0]?.detail).toBe(role);
+      expect((await h.hub.audit.list({ user: username, action: 'login', limit: 1 }))[0]?.detail).toBe(role);
     }
     expect((await h.api('PATCH', '/api/users/disp', { token: admin, body: { role: 'admin' } })).status).toBe(200);
     const promoted = await login('127.0.1.5', { username: 'disp', password: PW.disp });
@@ -161,7 +161,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
 
     expect((await h.api('DELETE', '/api/users/admin/2fa', { token: sec })).status).toBe(200);
     expect((await h.api('GET', '/api/auth/me', { token: adminToken })).status).toBe(401);
-    const row = h.hub.audit.list({ action: 'user-2fa-reset', limit: 1 })[0]!;
+    const row = (await h.hub.audit.list({ action: 'user-2fa-reset', limit: 1 }))[0]!;
     expect(row).toMatchObject({ user: 'sec', target: 'admin', ip: '127.0.0.1' });
     expect(row.detail).toMatch(/^second factor removed; \d+ session\(s\) revoked$/);
     const list = await h.api<{ username: string; twoFactor: boolean }[]>('GET', '/api/users', { token: sec });
@@ -193,7 +193,7 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
     // the same answer for a wrong password and a wrong code: no password oracle behind a session
     expect([badCode.status, badCode.body]).toEqual([badPw.status, badPw.body]);
     expect((await h.api('POST', '/api/auth/2fa/confirm', { token: sec, body: { password: PW.sec, totp: totpCode(next, h.clock.now()) } })).status).toBe(200);
-    expect(h.hub.audit.list({ user: 'sec', action: '2fa-enrol', limit: 1 })[0]?.detail).toBe('self-service');
+    expect((await h.hub.audit.list({ user: 'sec', action: '2fa-enrol', limit: 1 }))[0]?.detail).toBe('self-service');
     h.clock.advance(30_000);
     const from = '127.0.1.7';
     expect((await login(from, { username: 'sec', password: PW.sec, totp: totpCode(oldSecret, h.clock.now()) })).body.error.code).toBe('LOOKOUT_ERR_2FA_INVALID');
@@ -205,7 +205,9 @@ describe('T34: two-factor login for administrators (LOOKOUT_ADMIN_2FA=required, 
     expect(secrets.length).toBeGreaterThanOrEqual(6);
     expect(logs.length).toBeGreaterThan(0); // the hub did log (at trace level)
     const logText = logs.join('\n');
-    const auditText = JSON.stringify([...h.hub.audit.iterate()]);
+    const auditRows = [];
+    for await (const e of h.hub.audit.iterate()) auditRows.push(e);
+    const auditText = JSON.stringify(auditRows);
     for (const s of secrets) {
       expect(logText).not.toContain(s);
       expect(auditText).not.toContain(s);
@@ -236,7 +238,7 @@ describe('LOOKOUT_ADMIN_2FA=optional and off', () => {
     try {
       expect((await h.api('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).status).toBe(200);
       expect(logs.some((l) => /two-factor login is OFF/.test(l) && JSON.parse(l).level === 40)).toBe(true);
-      expect(h.hub.audit.list({ action: 'hub-start', limit: 1 })[0]?.detail).toContain('"admin2fa":"off"');
+      expect((await h.hub.audit.list({ action: 'hub-start', limit: 1 }))[0]?.detail).toContain('"admin2fa":"off"');
     } finally {
       await h.close();
     }

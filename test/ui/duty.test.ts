@@ -109,7 +109,7 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
     await dlg.waitFor({ state: 'detached', timeout: 60_000 });
     const full = (await t.api<Incident>('GET', `/api/incidents/${incident.id}`, { token: admin })).body;
     expect(full.timeline!.some((e) => /^上报区级 · handed up to the district by yq-disp：险情扩大，请求区里支援/.test(e.detail ?? ''))).toBe(true);
-    expect(t.hub.audit.list({ limit: 200 }).some((e) => e.action === 'incident-report-up' && e.target === incident.id && e.user === 'yq-disp')).toBe(true);
+    expect((await t.hub.audit.list({ limit: 200 })).some((e) => e.action === 'incident-report-up' && e.target === incident.id && e.user === 'yq-disp')).toBe(true);
   });
   it('the township cockpit counts its own incidents, duty and devices only', async () => {
     // another township's incident and device: the 院桥镇 cockpit must not count them

@@ -5,7 +5,6 @@
 // the trail. It is registered without encapsulation (skip-override), so its onResponse hook sees all routes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LookoutError } from '../../../schemas/index.js';
-import { openAuditReader } from '../../../identity/index.js';
 import { requirePermission, tokenFrom } from '../auth.js';
 import type { ServerDeps } from '../types.js';
 
@@ -23,7 +22,7 @@ const auditQuery = {
 } as const;
 
 export async function auditRoutes(app: FastifyInstance, deps: ServerDeps) {
-  const reader = openAuditReader(deps.db);
+  const reader = deps.auditTrail;
   const auditor = requirePermission(deps.users, 'audit:read');
 
   app.get<{ Querystring: { from?: number; to?: number; user?: string; action?: string; before?: number; limit?: number } }>(
@@ -36,7 +35,7 @@ export async function auditRoutes(app: FastifyInstance, deps: ServerDeps) {
   );
 
   app.get('/api/audit/verify', { preHandler: auditor }, async (req) => {
-    const r = reader.verify();
+    const r = await reader.verify();
     deps.audit?.({ ts: deps.clock.now(), user: req.user!.username, action: 'audit-verify', target: null, ip: req.ip, detail: r.ok ? `ok ${r.rows} rows` : `FAILED at seq ${r.badSeq}` });
     return r;
   });

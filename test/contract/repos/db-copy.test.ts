@@ -1,7 +1,8 @@
 // `lookout db copy`: a hub's SQLite state (made by a real hub: users with a second factor, sessions,
 // devices with token hashes, an incident with its timeline, the audit chain) moved into PostgreSQL: every
 // table's count matches, `lookout audit verify` passes on the copy, and the rows are the hub's own — copied
-// back into a fresh SQLite file, a hub on it lets the same device token and the same admin password in.
+// back into a fresh SQLite file, a hub on it lets the same device token and the same admin password in; and a
+// hub started on the PostgreSQL copy itself (LOOKOUT_DB) lets them in and keeps what it does there.
 // Without PostgreSQL the suite skips with the reason; under CI=true it fails (test/helpers/postgres-server.ts).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,4 +117,40 @@ describe.skipIf(skip !== null)(`lookout db copy sqlite → postgres${skip ? ` (s
       await t.close();
     }
   }, 120_000);
+
+  it('a hub started on the PostgreSQL copy lets the devices and users in, and what it does lands in PostgreSQL', async () => {
+    const before = await counts(pgUrl);
+    const dir = tempDir('lookout-copy-pg-hub-');
+    const t = await startTestHub({ dataDir: dir, env: { LOOKOUT_DB: pgUrl, LOOKOUT_ADMIN_PASSWORD: 'Unused-Other-2026' } });
+    let added: string;
+    try {
+      expect(t.hub.stateDb.kind).toBe('postgres');
+      const client = await t.mqttConnect('G-HY-01', token); // the original token, against the hash in PostgreSQL
+      client.end(true);
+      const admin = await t.loginReply('admin', ADMIN_PASSWORD); // the copied second factor is asked for
+      expect(admin.text).toContain('LOOKOUT_ERR_2FA_REQUIRED');
+      const { token: session } = await t.login('duty1', DUTY_PASSWORD);
+      expect((await t.api('GET', '/api/devices', { token: session })).status).toBe(200);
+      added = await t.addDevice('W-PG-01', 'water', { township: '331003002' });
+      (await t.mqttConnect('W-PG-01', added)).end(true);
+    } finally {
+      await t.close();
+    }
+    // the session, the new device and the audit rows are in PostgreSQL (not in the data directory's SQLite file)
+    const after = await counts(pgUrl);
+    expect(after.server_sessions).toBeGreaterThan(before.server_sessions!);
+    expect(after.broker_devices).toBe(before.broker_devices! + 1);
+    expect(after.server_audit).toBeGreaterThan(before.server_audit!);
+    const verify = io();
+    expect(await main(['audit', 'verify'], { LOOKOUT_DB: pgUrl }, verify.io)).toBe(0);
+    // and a second start on it lets the device registered by the first one in
+    const again = await startTestHub({ dataDir: tempDir('lookout-copy-pg-hub2-'), env: { LOOKOUT_DB: pgUrl, LOOKOUT_ADMIN_PASSWORD: 'Unused-Other-2026' } });
+    try {
+      expect(again.hub.registry.get('W-PG-01')?.township).toBe('331003002');
+      (await again.mqttConnect('W-PG-01', added!)).end(true);
+      await again.login('duty1', DUTY_PASSWORD);
+    } finally {
+      await again.close();
+    }
+  }, 180_000);
 });

@@ -5,10 +5,9 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { createStateDb, latestMigration, parseDbTarget } from '../../../db/index.js';
-import { createAuditLog } from '../../../identity/index.js';
+import { AUDIT_GENESIS, chainHash } from '../../../identity/index.js';
 import { eachStateDb } from '../helpers/state-db.js';
 import { tempDir } from '../../helpers/temp.js';
-import { createVirtualClock } from '../../helpers/virtual-clock.js';
 
 eachStateDb('state database migrations', (ctx) => {
   it('applies every step once; the next start applies none', async () => {
@@ -38,11 +37,16 @@ it('adopts a SQLite file the stages created, rows and all', async () => {
   const dir = tempDir('lookout-adopt-');
   const file = path.join(dir, 'lookout.db');
   try {
+    // the table as the stages' own SQLite code created it before the repository layer, with two chained rows
     const raw = new Database(file);
-    const audit = createAuditLog(raw, createVirtualClock(5000));
-    audit.append({ ts: 1000, user: 'admin', action: 'login', target: null, ip: '127.0.0.1' });
-    audit.append({ ts: 2000, user: 'admin', action: 'logout', target: null, ip: '127.0.0.1' });
-    audit.close();
+    raw.exec('CREATE TABLE server_audit (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT, ip TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)');
+    let prev = AUDIT_GENESIS;
+    for (const [seq, ts, action] of [[1, 1000, 'login'], [2, 2000, 'logout']] as const) {
+      const e = { seq, ts, user: 'admin', action, target: null, ip: '127.0.0.1', detail: null };
+      const hash = chainHash(prev, e);
+      raw.prepare('INSERT INTO server_audit (seq, ts, user, action, target, ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(seq, ts, e.user, action, null, e.ip, null, prev, hash);
+      prev = hash;
+    }
     raw.close();
     const state = createStateDb({}, { target: parseDbTarget(`sqlite:${file}`) });
     try {
