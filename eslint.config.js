@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 // contract: it imports nothing from the repository, and its files may be imported one by one (they hold only
 // types, schemas and constants). Core `no-restricted-imports` matches the import text, so the blocks are made
 // per stage and per folder depth: `../` × depth is exactly the way out of the stage at that depth.
-const STAGES = ['release', 'review', 'notify', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app'];
+const STAGES = ['release', 'review', 'notify', 'prepare', 'supervise', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app'];
 const DOOR = { 'command-ui': 'server/index.js' };
 const MAX_DEPTH = 5;
 /** test code may reach into a stage (fixtures, contract suites, test support) */

@@ -11,6 +11,7 @@
 import { LEVEL_RANK, type Level } from '../schemas/levels.js';
 import type { IncidentCategory, TimelineType } from '../schemas/model.js';
 import { ruleTitle, type AlertingCore } from './core.js';
+import type { Shelves } from './shelves.js';
 import type { Silences } from './silences.js';
 import type { AlarmRec } from './store.js';
 
@@ -45,7 +46,10 @@ export interface NewAlarm {
 export interface AlarmLifecycle {
   /** the one constructor of alarm records (a fresh ALM- id); indexes nothing, attaches nothing */
   create(rule: { id: string; category: IncidentCategory }, site: AlarmSite, init: NewAlarm): AlarmRec;
-  raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra?: { members?: string[]; autoClearAt?: number; key?: string }): AlarmRec;
+  /** alarms raised (not from late data) in the last `windowMs` */
+  raisedWithin(windowMs: number): number;
+  /** null: the device is shelved (暂缓) and raises nothing */
+  raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra?: { members?: string[]; autoClearAt?: number; key?: string }): AlarmRec | null;
   changeLevel(a: AlarmRec, level: Level, value: number, message: string, ts: number, title: string): void;
   softUpdate(a: AlarmRec, value: number, message: string, ts: number): void;
   clear(a: AlarmRec, ts: number, reason: string): void;
@@ -55,10 +59,13 @@ export interface AlarmLifecycle {
   backFromUnknown(a: AlarmRec): void;
 }
 
-export function createAlarmLifecycle(core: AlertingCore, silences: Silences): AlarmLifecycle {
+export function createAlarmLifecycle(core: AlertingCore, silences: Silences, shelves?: Pick<Shelves, 'matches'>): AlarmLifecycle {
   const { clock, log, store, book, alarms, work, counters } = core;
   /** alarms raised from late data in this operation: they join their incident at commit */
   const pendingLate: AlarmRec[] = [];
+  /** when recent alarms were raised (bounded: an alarm flood needs only "more than 10") */
+  const recent: number[] = [];
+  const RECENT_MAX = 1000;
 
   function create(rule: { id: string; category: IncidentCategory }, site: AlarmSite, init: NewAlarm): AlarmRec {
     const id = `ALM-${String(store.nextCounter('alarm_seq')).padStart(6, '0')}`;
@@ -79,7 +86,9 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     };
   }
 
-  function raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra: { members?: string[]; autoClearAt?: number; key?: string } = {}): AlarmRec {
+  function raise(rule: { id: string; category: IncidentCategory; title: string }, site: AlarmSite, level: Level, metric: string | null, value: number, message: string, ts: number, late: boolean, extra: { members?: string[]; autoClearAt?: number; key?: string } = {}): AlarmRec | null {
+    // a shelved sensor (暂缓, shelves.ts) raises nothing while it is shelved
+    if (shelves?.matches(site.id, clock.now())) return null;
     const silenced = silences.matches(site.id, site.township, rule.id, rule.category, clock.now());
     const a = create(rule, site, { level, state: 'active', metric, value, message, raisedAt: ts, late, silenced, ...extra });
     alarms.add(a);
@@ -88,7 +97,11 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     for (const m of a.members ?? []) work.device(m);
     counters.raised?.inc({ category: rule.category, level });
     if (late) pendingLate.push(a);
-    else if (!a.silenced) book.attach(a, rule.title);
+    else {
+      recent.push(clock.now());
+      if (recent.length > RECENT_MAX) recent.splice(0, recent.length - RECENT_MAX);
+      if (!a.silenced) book.attach(a, rule.title);
+    }
     log.info({ alarm: a.alarm.id, rule: rule.id, device: site.id, level, drill: site.drill, late, silenced: a.silenced }, 'alarm raised');
     return a;
   }
@@ -157,5 +170,12 @@ export function createAlarmLifecycle(core: AlertingCore, silences: Silences): Al
     }
   });
 
-  return { create, raise, changeLevel, softUpdate, clear, hold, backFromUnknown };
+  function raisedWithin(windowMs: number): number {
+    const since = clock.now() - windowMs;
+    let n = 0;
+    for (let i = recent.length - 1; i >= 0 && recent[i]! > since; i--) n++;
+    return n;
+  }
+
+  return { create, raise, changeLevel, softUpdate, clear, hold, backFromUnknown, raisedWithin };
 }

@@ -197,3 +197,71 @@ describe('CAP text helpers', () => {
     expect(capIdentifier({ ...i, id: 'no-number-x' }, T0)).toBe('33100300000000_20260701100000_0');
   });
 });
+
+describe('CAP message times, references and certainty basis', () => {
+  type Entry = NonNullable<Incident['timeline']>[number];
+  const entry = (ts: number, type: Entry['type']): Entry => ({ ts, type, user: null, note: null, level: null, alarmId: null, deviceId: null, detail: null });
+  const real = (over: Partial<Incident> = {}) => incident({ drill: false, status: 'acknowledged', ...over });
+
+  // the timeline changes a recipient must hear of (docs/rules.md "CAP 1.2 and Atom": level change, acknowledge,
+  // dispatch, resolve, close, reopen), each a message of its own after the opening
+  const PUBLISHED = ['level-changed', 'acknowledged', 'dispatched', 'resolved', 'closed', 'reopened'] as const;
+  const SILENT = ['alarm-raised', 'alarm-escalated', 'alarm-deescalated', 'alarm-cleared', 'escalated', 'lower-offered', 'muted', 'linked', 'note'] as const;
+
+  it('every published timeline change is a message of its own (referenced by the next); the other entries are not', () => {
+    for (const type of PUBLISHED) {
+      const xml = toCap(real({ timeline: [entry(T0, 'opened'), entry(T0 + 60_000, type), entry(T0 + 120_000, 'acknowledged')] }), { sender: 's@x' });
+      const refs = tag(xml, 'references')[0]!.split(' ');
+      expect(refs, type).toEqual(['s@x,33100300000000_20260701100000_3,2026-07-01T10:00:00+08:00', 's@x,33100300000000_20260701100100_3,2026-07-01T10:01:00+08:00']);
+    }
+    for (const type of SILENT) {
+      const xml = toCap(real({ timeline: [entry(T0, 'opened'), entry(T0 + 60_000, type), entry(T0 + 120_000, 'acknowledged')] }), { sender: 's@x' });
+      expect(tag(xml, 'references'), type).toEqual(['s@x,33100300000000_20260701100000_3,2026-07-01T10:00:00+08:00']);
+    }
+  });
+
+  it('the messages are ordered by time whatever order the timeline comes in; nothing before the opening counts', () => {
+    const timeline = [entry(T0 + 120_000, 'dispatched'), entry(T0 + 60_000, 'acknowledged'), entry(T0, 'opened'), entry(T0 - 30_000, 'acknowledged')];
+    const xml = toCap(real({ status: 'dispatched', timeline }), { sender: 's@x' });
+    expect(tag(xml, 'sent')).toEqual(['2026-07-01T10:02:00+08:00']);
+    expect(tag(xml, 'references')[0]!.split(' ')).toEqual([
+      's@x,33100300000000_20260701100000_3,2026-07-01T10:00:00+08:00',
+      's@x,33100300000000_20260701100100_3,2026-07-01T10:01:00+08:00',
+    ]);
+    // the three messages, sent oldest first: an Alert is the oldest of them
+    expect(tag(toCap(real({ timeline }), { sender: 's@x', msgType: 'Alert' }), 'sent')).toEqual(['2026-07-01T10:00:00+08:00']);
+  });
+
+  it('without a timeline an update time before the opening (a clock stepped back) makes no second message', () => {
+    const xml = toCap(real({ status: 'open', updatedAt: T0 - 5_000 }), { sender: 's@x' });
+    expect(tag(xml, 'msgType')).toEqual(['Alert']);
+    expect(tag(xml, 'sent')).toEqual(['2026-07-01T10:00:00+08:00']);
+  });
+
+  it('a forced msgType: an Alert is sent at the opening; an Update with no earlier message carries no references', () => {
+    const alert = toCap(real(), { sender: 's@x', msgType: 'Alert' });
+    expect(tag(alert, 'sent')).toEqual(['2026-07-01T10:00:00+08:00']);
+    expect(tag(alert, 'identifier')).toEqual(['33100300000000_20260701100000_3']);
+    expect(alert).not.toContain('<references>');
+    const update = toCap(real({ updatedAt: T0 }), { sender: 's@x', msgType: 'Update' });
+    expect(tag(update, 'msgType')).toEqual(['Update']);
+    expect(update).not.toContain('<references>');
+  });
+
+  it('certainty rests on the alarms at the incident level only; an incident without alarms is Observed', () => {
+    const projected = (ruleId: string) => ruleId === 'geo.tangent-angle';
+    const base = incident({ drill: false, status: 'open', updatedAt: T0, category: 'geo', level: 'red' });
+    const alarm = base.alarms[0]!;
+    // red from the projection, a measured yellow alongside: the red warning is a projection (Likely)
+    const mixed = { ...base, alarms: [{ ...alarm, level: 'red' as const, ruleId: 'geo.tangent-angle' }, { ...alarm, id: 'ALM-000009', level: 'yellow' as const, ruleId: 'geo.displacement-rate' }] };
+    expect({ certainty: tag(toCap(mixed, { sender: 's@x', projected }), 'certainty') }).toEqual({ certainty: ['Likely'] });
+    // the other way round: a measured red with a projected yellow is Observed
+    const other = { ...base, alarms: [{ ...alarm, level: 'red' as const, ruleId: 'geo.displacement-rate' }, { ...alarm, id: 'ALM-000009', level: 'yellow' as const, ruleId: 'geo.tangent-angle' }] };
+    expect(tag(toCap(other, { sender: 's@x', projected }), 'certainty')).toEqual(['Observed']);
+    // no alarm at the incident level: all alarms are the basis (a projected orange under a red incident → Likely)
+    const below = { ...base, alarms: [{ ...alarm, level: 'orange' as const, ruleId: 'geo.tangent-angle' }] };
+    expect(tag(toCap(below, { sender: 's@x', projected }), 'certainty')).toEqual(['Likely']);
+    // no alarms at all (a system incident): nothing is projected
+    expect(tag(toCap({ ...base, alarms: [] }, { sender: 's@x', projected }), 'certainty')).toEqual(['Observed']);
+  });
+});

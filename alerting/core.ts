@@ -34,6 +34,7 @@ export interface AlertingSettings {
   deviceRefreshMs: number;
   /** null = 2 × the expected interval of the reading's kind */
   lateAfterMs: number | null;
+  stateDbIncidentAfterMs: number;
 }
 
 export interface AlertingCore {

@@ -4,6 +4,9 @@
 //    fault alarm and holds its own (and its gateway's children's) inhibitable alarms as unknown;
 //  - reject rules: a device sending many payloads that ingest refused raises a fault alarm, which clears
 //    after a quiet while.
+// A device whose last data was drill data (a drill's simulated fleet, a drill power cut) raises its faults as
+// drill faults: they go to the drill's fault lane, and drill end (结束演练) closes them with the drill and
+// forgets the device's presence until it reports again, so the next drill starts with an empty queue.
 // Presence is written with the state flush (lastSeen at most once a minute per device while online).
 import { EXPECTED_INTERVAL_MS } from '../schemas/kinds.js';
 import type { Level } from '../schemas/levels.js';
@@ -24,13 +27,17 @@ interface Presence {
   online: boolean | null;
   offlineSince: number | null;
   faulted: boolean;
+  /** the device's last data (reading, event, status) was drill data */
+  drill: boolean;
 }
 
 export interface DeviceFaults {
-  /** the device sent something (a reading, an event) */
-  seen(deviceId: string, now: number): void;
-  /** the broker (or the status topic) says the device connected / went away */
-  presence(deviceId: string, online: boolean, ts: number): void;
+  /** the device sent something (a reading, an event); `drill`: it was drill data */
+  seen(deviceId: string, now: number, drill?: boolean): void;
+  /** the broker (or the status topic, which says whether it is drill) says the device connected / went away */
+  presence(deviceId: string, online: boolean, ts: number, drill?: boolean): void;
+  /** drill end: devices last seen in the drill leave the fault lane until they report again */
+  drillEnded(): void;
   /** ingest refused a payload of the device */
   rejected(deviceId: string, ts: number, code: string): void;
   /** check every device against the deadman rules */
@@ -48,11 +55,14 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
   for (const p of store.loadPresence()) {
     // the hub's (re)start counts as a sighting: lastSeen is written at most once a minute, so an older
     // value would flag devices that are reporting normally as silent right after a restart
-    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, seen: p.last_seen !== null, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false });
+    presence.set(p.device_id, { lastSeen: Math.max(p.last_seen ?? 0, clock.now()), savedSeen: p.last_seen ?? 0, seen: p.last_seen !== null, online: p.online === null ? null : p.online === 1, offlineSince: p.offline_since, faulted: false, drill: false });
   }
   for (const a of alarms.all()) if (isFaultCategory(a.category)) {
     const p = presence.get(a.alarm.deviceId);
-    if (p) p.faulted = true;
+    if (p) {
+      p.faulted = true;
+      p.drill = a.alarm.drill;
+    }
   }
 
   work.saver({
@@ -61,7 +71,7 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       for (const id of dirtyPresence) {
         const p = presence.get(id);
         if (!p) continue;
-        store.savePresence(id, p.lastSeen, p.online, p.offlineSince);
+        store.savePresence(id, p.seen ? p.lastSeen : null, p.online, p.offlineSince);
         p.savedSeen = p.lastSeen;
       }
     },
@@ -70,13 +80,14 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
 
   function presenceOf(id: string): Presence {
     let p = presence.get(id);
-    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, seen: false, online: null, offlineSince: null, faulted: false }));
+    if (!p) presence.set(id, (p = { lastSeen: clock.now(), savedSeen: -Infinity, seen: false, online: null, offlineSince: null, faulted: false, drill: false }));
     return p;
   }
 
   function raiseFault(cr: CompiledRule, deviceId: string, level: Level, msg: string, ts: number): void {
     const d = devices.get(deviceId);
-    lifecycle.raise(cr, { id: deviceId, key: deviceId, drill: false, lon: d?.lon ?? null, lat: d?.lat ?? null, township: d?.township ?? null }, level, null, NaN, msg, ts, false);
+    const drill = presence.get(deviceId)?.drill ?? false;
+    lifecycle.raise(cr, { id: deviceId, key: deviceId, drill, lon: d?.lon ?? null, lat: d?.lat ?? null, township: d?.township ?? null }, level, null, NaN, msg, ts, false);
   }
 
   /** hold the device's (and its gateway children's) inhibitable alarms as unknown */
@@ -126,8 +137,9 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
   }
 
   return {
-    seen(deviceId, now) {
+    seen(deviceId, now, drill) {
       const p = presenceOf(deviceId);
+      if (drill !== undefined && !p.faulted) p.drill = drill;
       if (now > p.lastSeen) p.lastSeen = now;
       p.seen = true;
       if (p.online === false) {
@@ -137,8 +149,9 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
       } else if (now - p.savedSeen >= 60_000) dirtyPresence.add(deviceId);
       if (p.faulted) checkDeadmanFor(deviceId, p, now);
     },
-    presence(deviceId, online, ts) {
+    presence(deviceId, online, ts, drill) {
       const p = presenceOf(deviceId);
+      if (drill !== undefined && !p.faulted) p.drill = drill;
       dirtyPresence.add(deviceId);
       if (online) {
         p.seen = true;
@@ -166,6 +179,13 @@ export function createDeviceFaults(core: AlertingCore, lifecycle: AlarmLifecycle
         const msg = `${cr.title}: ${n} rejected payloads within ${Math.round(cr.withinMs / 60000)} min (last: ${code})`;
         if (n >= cr.count && !a) raiseFault(cr, deviceId, cr.level, msg, ts);
         else if (a) lifecycle.softUpdate(a, n, msg, ts);
+      }
+    },
+    drillEnded() {
+      for (const [id, p] of presence) {
+        if (!p.drill) continue;
+        Object.assign(p, { seen: false, online: null, offlineSince: null, faulted: false, drill: false });
+        dirtyPresence.add(id);
       }
     },
     deadmanSweep(now) {

@@ -13,3 +13,25 @@ export function parseDuration(d: Duration | undefined, fallback = 0): number {
   for (const m of d.matchAll(PART)) ms += Number(m[1]) * (UNIT[m[2]!] ?? 1);
   return Math.round(ms);
 }
+
+/** the longest duration a rule may name: a window keeps that much of each device's series in memory, so a
+ *  rule with `99999999h` must be refused, not compiled (docs/rules.md) */
+export const MAX_RULE_DURATION_MS = 31 * UNIT.d!;
+/** the rule schema's duration fields (schemas/rules.ts) */
+const DURATION_KEYS = new Set(['window', 'per', 'minSpan', 'for', 'learn', 'span', 'within', 'autoClear', 'clearAfter']);
+
+/** the first duration field of a rule longer than `max`, with its JSON path; null when every one fits */
+export function overlongDuration(rule: unknown, max = MAX_RULE_DURATION_MS): { path: string; value: Duration } | null {
+  // iterative: the HTTP layer bounds nesting, a rule file need not be
+  const stack: [unknown, string][] = [[rule, '']];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    for (const [k, v] of Object.entries(node)) {
+      const here = `${at}/${k}`;
+      if (DURATION_KEYS.has(k) && (typeof v === 'string' || typeof v === 'number') && parseDuration(v) > max) return { path: here, value: v };
+      if (v !== null && typeof v === 'object') stack.push([v, here]);
+    }
+  }
+  return null;
+}

@@ -20,11 +20,12 @@ import type { Clock, TimerHandle } from '../schemas/clock.js';
 import type { Level } from '../schemas/levels.js';
 import type { Alarm, DeviceEvent, DeviceStateName, HazardEvent, HazardFamily, Incident, IncidentAction, IncidentCategory, Reading } from '../schemas/model.js';
 import type { IncidentActionBody } from '../schemas/rest.js';
-import type { Silence, SilenceCreateBody } from '../schemas/rules.js';
+import type { DueItem, Shelf, ShelfCreateBody, Silence, SilenceCreateBody } from '../schemas/rules.js';
 import type { SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import { createAlarmIndex } from './alarm-index.js';
 import { createAlarmLifecycle } from './alarm-lifecycle.js';
 import { ensureOpen, ruleTitle, type AlertingCore, type AlertingSettings, type DeviceDirectory } from './core.js';
+import { deriveSeries, ruleQuantities, type RuleQuantity } from './derived-series.js';
 import { derivedValues, type DerivedValues } from './derived-values.js';
 import { createDeviceFaults } from './device-faults.js';
 import { createDeviceRuntimes } from './device-runtime.js';
@@ -37,12 +38,16 @@ import { createZoneEvaluator } from './evaluate-zone.js';
 import { DEFAULT_CORRELATION, DEFAULT_ESCALATION, type CorrelationSpec, type EscalationConfig } from './incident-policy.js';
 import { IncidentBook, toWire, type DeviceInfo } from './incidents.js';
 import { createLateData } from './late-data.js';
+import { createOverdueWatch } from './overdue.js';
 import { alertingMetrics } from './metrics.js';
 import { createRuleAdmin, loadRuleSet, type RuleAdmin, type RuleSources } from './rule-admin.js';
+import { SHELF_DEFAULTS, createShelves } from './shelves.js';
 import { createSilences } from './silences.js';
+import type { AlertingPersistence } from './persistence.js';
+import type { StateWriterStatus } from './state-writer.js';
 import { createAlertStore } from './store.js';
 import { supervisorStats, type SupervisorStats } from './supervisor.js';
-import { applyStoreEvent } from './system-incidents.js';
+import { applyStateDbHealth, applyStoreEvent } from './system-incidents.js';
 import { createUnitOfWork } from './unit-of-work.js';
 
 export type { DerivedValues } from './derived-values.js';
@@ -62,17 +67,28 @@ export const ALERTING_DEFAULTS = {
   deviceRefreshMs: 60_000,
   /** null: a reading is late 2 × the expected interval of its kind after its timestamp */
   lateAfterMs: null,
+  /** the state database refusing alerting's writes this long opens a system incident (persistence.ts) */
+  stateDbIncidentAfterMs: 10_000,
   /** an unacknowledged incident moves up a tier after red 2, orange 10, yellow 30, blue 60 min; at most tier 3 */
   escalation: DEFAULT_ESCALATION,
   /** which alarms join an incident, per category (radius, same township, overlap) */
   correlation: DEFAULT_CORRELATION,
   /** which incidents join an event, per hazard family (radius, overlap) */
   eventGrouping: DEFAULT_EVENT_GROUPING,
-} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec> };
+  /** the longest shelf (暂缓) of a noisy sensor: within one shift */
+  shelfMaxMs: SHELF_DEFAULTS.maxMs,
+  /** supervision records with deadlines watched at most (overdue rules; the list supervise/ hands over is cut there) */
+  maxDueItems: 20_000,
+} as const satisfies AlertingSettings & { escalation: EscalationConfig; correlation: Record<IncidentCategory, CorrelationSpec>; eventGrouping: Record<HazardFamily, EventGroupingSpec>; shelfMaxMs: number; maxDueItems: number };
 
 export interface AlertingDeps {
-  /** hub db (WAL); alerting creates its own alert_/incident_ tables */
-  db: Database.Database;
+  /** hub db (WAL); alerting creates its own alert_/incident_ tables (not used when `persistence` is given) */
+  db?: Database.Database;
+  /**
+   * a hub on PostgreSQL: the engine works on these in-memory tables, loaded from the state database, and
+   * every change is written behind it through the repository (persistence.ts)
+   */
+  persistence?: AlertingPersistence;
   clock: Clock;
   logger: Logger;
   /** registry lookup; attributes hold station parameters (warningLevel, noiseZone, targetClass, …) */
@@ -95,17 +111,23 @@ export interface AlertingConfig extends RuleSources {
   /** township code → name: event titles name the area they cover */
   townshipNames?: Readonly<Record<string, string>>;
   deviceRefreshMs?: number;
+  stateDbIncidentAfterMs?: number;
+  /** the longest shelf (暂缓), ms */
+  shelfMaxMs?: number;
 }
 
 export interface Alerting {
   start(): void;
   evaluate(readings: readonly Reading[]): void;
   evaluateEvent(event: DeviceEvent): void;
-  devicePresence(deviceId: string, online: boolean, ts: number): void;
+  /** `drill`: the status message said it is drill data (broker presence does not know) */
+  devicePresence(deviceId: string, online: boolean, ts: number, drill?: boolean): void;
   deviceRejected(deviceId: string, ts: number, code: string): void;
   deviceState(deviceId: string): DeviceStateName;
   /** the registry changed this device (attributes, position): re-read it now */
   deviceUpdated(deviceId: string): void;
+  /** the open supervision records with deadlines (supervise/), a full list: overdue rules raise and clear on it (overdue.ts) */
+  evaluateDue(items: readonly DueItem[]): void;
   /** the telemetry store's health changed: open or close its `system` incident (system-incidents.ts) */
   storeEvent(event: StoreHealthEvent<SpoolFill>): void;
   incidents: {
@@ -137,6 +159,21 @@ export interface Alerting {
     list(): Silence[];
     remove(id: string, user: string): void;
   };
+  /** alarms raised (not from late data) in the last 10 minutes: more than 10 is an alarm flood (supervisor.ts) */
+  alarmsLast10Min(): number;
+  /** 暂缓: a shelved sensor raises no alarm until the shelf ends (shelves.ts) */
+  shelves: {
+    add(deviceId: string, body: ShelfCreateBody, author: string): Shelf;
+    list(): Shelf[];
+    remove(deviceId: string, user: string): Shelf;
+    /** the longest shelf, ms */
+    readonly maxMs: number;
+  };
+  /**
+   * The quantity a rule judges (an alarm's `metric`, default the rule's first) with its level lines, and how
+   * to compute it from the raw history (derived-series.ts): the drawer's chart shows what the rule saw.
+   */
+  ruleQuantity(ruleId: string, label?: string): (RuleQuantity & { derive(raw: readonly { ts: number; value: number }[], from: number, to: number, stepMs: number): { ts: number; value: number }[] }) | undefined;
   /** AQI, water class and rolling rain sums of a device, from alerting's windows */
   derived(deviceId: string): DerivedValues;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, MTTA, false-alarm rate (default last 24 h, real data) */
@@ -146,11 +183,17 @@ export interface Alerting {
   on(event: 'event:opened' | 'event:updated', fn: (event: HazardEvent) => void): void;
   /** persist per-device state now (close() does it too) */
   flush(): void;
+  /** the state writer's queue (null when alerting writes its SQLite tables directly) */
+  persistence(): StateWriterStatus | null;
+  /** resolves true once every change is in the state database (at once without persistence) */
+  persisted(timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
 export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}): Alerting {
-  const { clock, db } = deps;
+  const { clock } = deps;
+  const db = deps.persistence?.db ?? deps.db;
+  if (!db) throw new Error('createAlerting needs a database or a persistence');
   const log = deps.logger.child({ stage: 'alerting' });
   const D = ALERTING_DEFAULTS;
   const settings: AlertingSettings = {
@@ -160,12 +203,14 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     stateMinIntervalMs: config.stateMinIntervalMs ?? D.stateMinIntervalMs,
     deviceRefreshMs: config.deviceRefreshMs ?? D.deviceRefreshMs,
     lateAfterMs: config.lateAfterMs ?? D.lateAfterMs,
+    stateDbIncidentAfterMs: config.stateDbIncidentAfterMs ?? D.stateDbIncidentAfterMs,
   };
   const escalation: EscalationConfig = { ...D.escalation, ...config.escalation, afterMs: { ...D.escalation.afterMs, ...config.escalation?.afterMs } };
   const correlation = { ...D.correlation };
   for (const [k, v] of Object.entries(config.correlation ?? {})) correlation[k as IncidentCategory] = { ...D.correlation[k as IncidentCategory], ...v };
 
-  const store = createAlertStore(db);
+  const persistence = deps.persistence ?? null;
+  const store = createAlertStore(db, persistence ? () => persistence.flush() : undefined);
   const rules = loadRuleSet(store, config);
   const deviceInfo = (id: string): DeviceInfo => {
     const d = deps.devices.get(id);
@@ -179,7 +224,11 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
   const core: AlertingCore = { clock, log, db, store, devices: deps.devices, settings, book, alarms, work, counters, rules, closed: false };
 
   const silences = createSilences(core);
-  const lifecycle = createAlarmLifecycle(core, silences);
+  const shelfMaxMs = config.shelfMaxMs ?? D.shelfMaxMs;
+  const shelves = createShelves(core, (id, why) => {
+    for (const a of [...alarms.ofDevice(id)]) if (a.alarm.state !== 'cleared') lifecycle.clear(a, clock.now(), why);
+  }, shelfMaxMs);
+  const lifecycle = createAlarmLifecycle(core, silences, shelves);
   const runtimes = createDeviceRuntimes(core);
   const faults = createDeviceFaults(core, lifecycle);
   const events = createEventEvaluator(core, lifecycle, runtimes, faults);
@@ -190,6 +239,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     metric: createMetricEvaluator(lifecycle, runtimes),
     zone: createZoneEvaluator(core, lifecycle, runtimes),
   });
+  const overdue = createOverdueWatch(core, lifecycle, D.maxDueItems);
   const ruleAdmin = createRuleAdmin(core, config, lifecycle, runtimes);
 
   const grouping = { ...D.eventGrouping };
@@ -220,7 +270,7 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
       }
     },
   });
-  const eventApi = createEventApi(core, eventBook, lifecycle);
+  const eventApi = createEventApi(core, eventBook, lifecycle, () => faults.drillEnded());
 
   const timers: TimerHandle[] = [];
   let lastDeadman = -Infinity;
@@ -231,13 +281,16 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     try {
       if (work.behind) work.retry();
       work.run(() => {
+        if (persistence) applyStateDbHealth(book, persistence.status(), now, settings.stateDbIncidentAfterMs);
         if (now - lastDeadman >= settings.deadmanCheckMs) {
           lastDeadman = now;
           faults.deadmanSweep(now);
         }
         events.autoClearSweep(now);
         faults.rejectSweep(now);
+        overdue.sweep(now);
         silences.sweep(now);
+        shelves.sweep(now);
         book.escalate();
         book.offerLowering();
       });
@@ -287,11 +340,21 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
         }
       });
     },
-    devicePresence(deviceId, online, ts) {
-      if (!core.closed) work.run(() => faults.presence(deviceId, online, ts));
+    devicePresence(deviceId, online, ts, drill) {
+      if (!core.closed) work.run(() => faults.presence(deviceId, online, ts, drill));
     },
     deviceRejected(deviceId, ts, code) {
       if (!core.closed) work.run(() => faults.rejected(deviceId, ts, code));
+    },
+    evaluateDue(items) {
+      if (core.closed) return;
+      work.run(() => {
+        try {
+          overdue.update(items, clock.now());
+        } catch (err) {
+          log.error({ err }, 'alerting failed to evaluate the supervision deadlines');
+        }
+      });
     },
     deviceState: (deviceId) => alarms.deviceState(deviceId),
     deviceUpdated(deviceId) {
@@ -356,6 +419,15 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     events: eventApi.api,
     drillEnd: eventApi.drillEnd,
     silences: { add: silences.add, list: silences.list, remove: silences.remove },
+    alarmsLast10Min: () => lifecycle.raisedWithin(10 * 60_000),
+    shelves: { add: shelves.add, list: shelves.list, remove: shelves.remove, maxMs: shelfMaxMs },
+    ruleQuantity(ruleId, label) {
+      const c = core.rules.byId.get(ruleId);
+      if (!c) return undefined;
+      const all = ruleQuantities(c.rule);
+      const q = label ? all.find((x) => x.label === label) : all[0];
+      return q ? { ...q, derive: (raw, from, to, step) => deriveSeries(q, raw, from, to, step) } : undefined;
+    },
     derived(deviceId) {
       const d = deps.devices.get(deviceId);
       return derivedValues(runtimes.peek(deviceId) ?? (d ? runtimes.get(deviceId, d.kind, false) : undefined), clock.now());
@@ -369,6 +441,8 @@ export function createAlerting(deps: AlertingDeps, config: AlertingConfig = {}):
     flush() {
       if (!core.closed) work.flushState(true);
     },
+    persistence: () => persistence?.status() ?? null,
+    persisted: (timeoutMs) => (persistence ? persistence.drain(timeoutMs) : Promise.resolve(true)),
     close() {
       if (core.closed) return;
       for (const t of timers) clock.clearInterval(t);

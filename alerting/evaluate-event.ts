@@ -23,7 +23,7 @@ export function createEventEvaluator(core: AlertingCore, lifecycle: AlarmLifecyc
 
   return {
     evaluate(e, now) {
-      faults.seen(e.deviceId, now);
+      faults.seen(e.deviceId, now, e.drill);
       const rt = runtimes.get(e.deviceId, e.kind, e.drill);
       runtimes.refreshIfStale(rt, now);
       const list = core.rules.byEvent.get(e.type);

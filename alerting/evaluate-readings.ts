@@ -49,7 +49,7 @@ export function createReadingEvaluator(core: AlertingCore, parts: ReadingParts):
   let stampSeq = 0;
 
   return function evalReading(r, now) {
-    faults.seen(r.deviceId, now);
+    faults.seen(r.deviceId, now, r.drill);
     const rt = runtimes.get(r.deviceId, r.kind, r.drill);
     runtimes.refreshIfStale(rt, now);
     if (alreadySeen(rt, r)) {

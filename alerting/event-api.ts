@@ -1,8 +1,8 @@
 // The event part's public face (engine.ts hands it out as `alerting.events`) and drill end. Every call is one
 // unit of work: the event book, the incident book and the alarms change in one transaction.
 //
-// Drill end (结束演练, `lookout drill end`): every drill alarm clears, every drill incident closes with reason
-// `drill`, every drill event closes; they stay in the database for review and leave the live queue, so the
+// Drill end (结束演练, `lookout drill end`): every drill alarm clears (device faults of drill devices too),
+// every drill incident closes with reason `drill`, every drill event closes; they stay in the database for review and leave the live queue, so the
 // next drill starts clean. Real alarms, incidents and events are never touched.
 import { LookoutError } from '../schemas/errors.js';
 import type { HazardEvent, Incident } from '../schemas/model.js';
@@ -33,7 +33,7 @@ export interface EventApi {
   close(id: string, body: EventActionBody, user: string): HazardEvent;
 }
 
-export function createEventApi(core: AlertingCore, events: EventBook, lifecycle: AlarmLifecycle): { api: EventApi; drillEnd(user: string): DrillEndResult } {
+export function createEventApi(core: AlertingCore, events: EventBook, lifecycle: AlarmLifecycle, onDrillEnd: () => void = () => {}): { api: EventApi; drillEnd(user: string): DrillEndResult } {
   const { book, work, alarms, clock, store } = core;
   const withIncidents = (e: HazardEvent | undefined): HazardEvent | undefined => {
     if (!e) return undefined;
@@ -106,6 +106,8 @@ export function createEventApi(core: AlertingCore, events: EventBook, lifecycle:
         events.close(id, 'drill', user, '演练结束');
         out.events++;
       }
+      // the drill's devices (a simulated fleet that stopped, a drill power cut) raise no faults until they report again
+      onDrillEnd();
       return out;
     });
   }

@@ -197,4 +197,38 @@ describe('one event per hazard process', () => {
     expect(after.map((e) => e.id)).toEqual([ev!.id]);
     expect(after[0]!.counts.open).toBe(3);
   });
+
+  // a device whose last data was drill data (the demo's simulated fleet, a drill power cut) raises its faults as
+  // drill faults; a second drill starts with an empty queue, and a real device's fault is never touched
+  const faults = (a: Alerting) => a.incidents.list({ status: 'open', category: 'device-fault' });
+
+  it('drill end closes the drill\'s device faults: a drill device that goes offline raises a drill fault; drill end closes it and the device stays quiet until it reports again', () => {
+    const a = make({ packs: ['device-faults'] }, [device('rg-drill', 'flood', { township: '331003101' }), device('rg-real', 'flood', { township: '331003102', lon: 121.5 })]);
+    a.start();
+    a.evaluate([reading('rg-drill', 'flood', T0, { rain: 0.2, level: 1 }, { drill: true }), reading('rg-real', 'flood', T0, { rain: 0.2, level: 1 })]);
+    // the drill's power cut (status topic, drill) and a real gauge losing its link (broker presence)
+    a.devicePresence('rg-drill', false, T0 + MIN, true);
+    a.devicePresence('rg-real', false, T0 + MIN);
+    clock.advance(30 * MIN);
+    const before = faults(a);
+    expect(before.map((i) => [i.deviceIds[0], i.drill]).sort()).toEqual([['rg-drill', true], ['rg-real', false]]);
+    expect(before.find((i) => i.drill)!.title).toMatch(/^【演练】/);
+
+    const out = a.drillEnd('dispatcher1');
+    expect(out.incidents).toBe(1);
+    expect(faults(a).map((i) => i.deviceIds[0])).toEqual(['rg-real']);
+    const closed = a.incidents.list({ status: 'closed', category: 'device-fault' });
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ drill: true, closeReason: 'drill' });
+
+    // an hour later the drill device is still away: no new fault (it left the fault lane with the drill)
+    clock.advance(60 * MIN);
+    expect(faults(a).map((i) => i.deviceIds[0])).toEqual(['rg-real']);
+
+    // it reports again (real data now) and goes away again: a real fault
+    a.evaluate([reading('rg-drill', 'flood', clock.now(), { rain: 0, level: 1 })]);
+    a.devicePresence('rg-drill', false, clock.now());
+    clock.advance(30 * MIN);
+    expect(faults(a).map((i) => [i.deviceIds[0], i.drill]).sort()).toEqual([['rg-drill', false], ['rg-real', false]]);
+  });
 });

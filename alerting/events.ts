@@ -56,7 +56,7 @@ interface EventRec {
   lastActivity: number;
 }
 
-const SCHEMA = `
+export const EVENTS_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS incident_events (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL, level_rank INTEGER NOT NULL,
   opened_at INTEGER NOT NULL, closed_at INTEGER, last_activity INTEGER NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL);
@@ -88,7 +88,7 @@ export class EventBook {
   private readonly q;
 
   constructor(private readonly deps: EventBookDeps) {
-    deps.db.exec(SCHEMA);
+    deps.db.exec(EVENTS_SCHEMA_SQL);
     this.grouping = deps.grouping ?? DEFAULT_EVENT_GROUPING;
     const db = deps.db;
     this.q = {

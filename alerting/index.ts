@@ -7,10 +7,14 @@ export { computeAqi, iaqi, aqiTableFor, AQI_BANDS, HJ633_2026_FROM, type AqiInpu
 export { waterClass, WATER_CLASS_LABELS, type WaterClassResult } from './water-class.js';
 export { validateRule, validateRuleFile, readRuleFile, loadPack, listPacks, SHIPPED_PACKS } from './rules.js';
 export { parseDuration } from './duration.js';
+export type { RuleQuantity } from './derived-series.js';
 export { toCap, toAtomFeed, capIdentifier, capTime, xmlEscape, CAP_CATEGORY, EVENT_ZH, COLOR_ZH, type CapOptions, type AtomOptions } from './cap.js';
 export { createCapPublisher, CAP_PUBLISHER_DEFAULTS, type CapPublisher } from './cap-publisher.js';
 export { runRuleFixtures, runFixture, fixtureSchema, type FixtureFile, type FixtureResult } from './rules-test.js';
 export { backtest, type BacktestOptions, type BacktestResult } from './backtest.js';
 export { supervisorStats, FLOOD_ALARMS_PER_10_MIN, type SupervisorStats } from './supervisor.js';
 export { createVirtualClock, type VirtualClock } from './virtual-clock.js';
-export type { IncidentRepository, IncidentRecord, IncidentPatch, TimelineRecord, AlarmRecord, RuleRepository, RuleRecord, SilenceRecord } from './repositories.js';
+export type { IncidentRepository, IncidentRecord, IncidentPatch, TimelineRecord, AlarmRecord, RuleRepository, RuleRecord, SilenceRecord, AlertingStateRepository, AlertingTable, StateRow, StateUnit } from './repositories.js';
+export { ALERTING_TABLES } from './repositories.js';
+export { openAlertingPersistence, type AlertingPersistence, type AlertingPersistenceConfig } from './persistence.js';
+export { STATE_WRITER_DEFAULTS, type StateWriterStatus } from './state-writer.js';

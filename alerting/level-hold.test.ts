@@ -177,3 +177,51 @@ describe('nothing closed while alarms burn', () => {
     expect(a.incidents.list({ status: 'open' })).toHaveLength(0);
   });
 });
+
+describe('shelving (暂缓) a noisy sensor', () => {
+  it('needs a reason and at most the shift; a shelved sensor raises no alarm, its open alarm clears, and the shelf ends by itself', () => {
+    minuteByMinute('gas-1', T0, 3, () => 62);
+    const [inc] = a.incidents.list({ status: 'open', category: 'gas' });
+    expect(a.alarms.forDevice('gas-1').filter((x) => x.state === 'active')).toHaveLength(1);
+
+    expect(codeOf(() => a.shelves.add('gas-1', { reason: '  ', minutes: 60 }, 'dispatcher1')).code).toBe('LOOKOUT_ERR_VALIDATION');
+    expect(codeOf(() => a.shelves.add('gas-1', { reason: '探头受潮', minutes: 13 * 60 }, 'dispatcher1')).code).toBe('LOOKOUT_ERR_VALIDATION');
+    expect(a.shelves.maxMs).toBe(12 * 3_600_000);
+
+    const shelf = a.shelves.add('gas-1', { reason: '探头受潮，维修已派单', minutes: 120 }, 'dispatcher1');
+    expect(shelf).toMatchObject({ deviceId: 'gas-1', author: 'dispatcher1', reason: '探头受潮，维修已派单', endsAt: clock.now() + 120 * MIN });
+    expect(a.shelves.list().map((s) => s.deviceId)).toEqual(['gas-1']);
+    // its open alarm cleared, and its incident says who shelved it and why
+    expect(a.alarms.forDevice('gas-1').filter((x) => x.state !== 'cleared')).toEqual([]);
+    expect(a.incidents.get(inc!.id)!.timeline!.some((e) => e.type === 'note' && e.deviceId === 'gas-1' && e.detail!.includes('暂缓 120 分钟') && e.detail!.includes('探头受潮'))).toBe(true);
+
+    // two hours of red readings: nothing raised; the neighbour still alarms
+    const from = clock.now() + MIN;
+    const before = a.alarms.history('gas-1').length;
+    for (let k = 0; k < 110; k++) {
+      clock.advanceTo(from + k * MIN);
+      a.evaluate([reading('gas-1', 'gas', from + k * MIN, { methane: 62 }), reading('gas-2', 'gas', from + k * MIN, { methane: k === 5 ? 62 : 0 })]);
+    }
+    expect(a.alarms.history('gas-1')).toHaveLength(before);
+    expect(a.alarms.history('gas-2').length).toBeGreaterThan(0);
+
+    // the shelf ends by itself: the next red reading alarms again
+    minuteByMinute('gas-1', shelf.endsAt + MIN, 3, () => 62);
+    expect(a.shelves.list()).toEqual([]);
+    expect(a.alarms.forDevice('gas-1').filter((x) => x.state === 'active')).toHaveLength(1);
+  });
+
+  it('a shelf removed early ends at once, and shelves survive a restart', () => {
+    a.shelves.add('gas-2', { reason: '现场施工干扰', minutes: 60 }, 'dispatcher1');
+    a.close();
+    a = createAlerting({ db, clock, logger: pino({ level: 'silent' }), devices: deviceRegistry([device('gas-2', 'gas', { township: '331003001' })]) }, { tickMs: 5000 });
+    expect(a.shelves.list().map((s) => s.deviceId)).toEqual(['gas-2']);
+    minuteByMinute('gas-2', clock.now() + MIN, 3, () => 62);
+    expect(a.alarms.forDevice('gas-2')).toEqual([]);
+    const ended = a.shelves.remove('gas-2', 'dispatcher2');
+    expect(ended).toMatchObject({ removedBy: 'dispatcher2', endsAt: clock.now() });
+    expect(codeOf(() => a.shelves.remove('gas-2', 'dispatcher2')).code).toBe('LOOKOUT_ERR_NOT_FOUND');
+    minuteByMinute('gas-2', clock.now() + MIN, 3, () => 62);
+    expect(a.alarms.forDevice('gas-2').filter((x) => x.state === 'active')).toHaveLength(1);
+  });
+});

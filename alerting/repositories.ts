@@ -112,3 +112,55 @@ export interface RuleRepository {
   putSilence(s: SilenceRecord): Promise<void>;
   activeSilences(now: number): Promise<SilenceRecord[]>;
 }
+
+/**
+ * The tables alerting keeps (alerting/store.ts, alerting/events.ts), as the state writer moves them:
+ * `key` rows are upserted by that column, `append` rows are inserted (the database numbers them).
+ */
+export const ALERTING_TABLES = {
+  alert_meta: { key: 'k' },
+  alert_alarms: { key: 'id' },
+  incident_incidents: { key: 'id' },
+  incident_timeline: { append: true },
+  alert_device_state: { key: 'dkey' },
+  alert_presence: { key: 'device_id' },
+  alert_silences: { key: 'id' },
+  alert_shelves: { key: 'id' },
+  alert_rules: { key: 'id' },
+  alert_rule_history: { append: true },
+  incident_events: { key: 'id' },
+  incident_event_timeline: { append: true },
+} as const satisfies Record<string, { key: string } | { append: true }>;
+
+export type AlertingTable = keyof typeof ALERTING_TABLES;
+
+/** one row as SQLite holds it (column → value; BLOBs as Buffers) */
+export type StateRow = Record<string, string | number | Buffer | null>;
+
+/**
+ * What one or more of the engine's operations changed, in order. `writer` and `n` make applying it
+ * idempotent: the database records the highest `n` applied per writer in the same transaction, so a unit
+ * whose commit was in flight when the connection broke is recognised and not applied twice.
+ */
+export interface StateUnit {
+  writer: string;
+  n: number;
+  rows: { table: AlertingTable; row: StateRow }[];
+  /** incident id → the row version the writer last saw (absent: a new incident) */
+  versions: Record<string, number>;
+}
+
+export interface AlertingStateRepository {
+  /**
+   * Applies the unit in one transaction, unless this writer already applied one numbered `n` or higher.
+   * An incident row whose version moved since (another writer) is refused as LOOKOUT_ERR_DB_CONFLICT and
+   * nothing of the unit is written. Returns the incidents' row versions after it.
+   */
+  apply(unit: StateUnit): Promise<{ applied: boolean; versions: Record<string, number> }>;
+  /** the highest unit number this writer has applied (0 for none) */
+  lastApplied(writer: string): Promise<number>;
+  /** current row versions of these incidents */
+  versions(ids: string[]): Promise<Record<string, number>>;
+  /** a page of a table's rows in a stable order (row_version included where the table has one) */
+  page(table: AlertingTable, offset: number, limit: number): Promise<StateRow[]>;
+}

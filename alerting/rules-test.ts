@@ -12,6 +12,7 @@
 //     { "at": "1m", "expect": { "alarms": [{ "rule": "gas.methane", "device": "g1", "level": "blue" }] } },
 //     { "at": "2m", "events": [{ "device": "cam", "type": "smoke", "confidence": 0.9 }] },
 //     { "at": "3m", "presence": [{ "device": "g1", "online": false }], "rejects": [{ "device": "g1", "code": "X" }] },
+//     { "at": "4m", "due": [{ "id": "R-1", "subject": "rectification", "category": "geo", "site": "HZ-1", "dueAt": "1m" }] },
 //     { "at": "9m", "expect": { "incidents": [{ "category": "gas", "level": "red", "devices": 2 }], "late": 0 } }
 //   ]}]
 // }
@@ -29,7 +30,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CAMERA_EVENT_TYPES, DEVICE_KINDS, type CameraEventType, type DeviceKind } from '../schemas/kinds.js';
 import { LEVELS, type Level } from '../schemas/levels.js';
 import type { Alarm, AttributeValue, Device, Incident, IncidentCategory } from '../schemas/model.js';
-import type { Rule } from '../schemas/rules.js';
+import { DUE_SUBJECTS, type DueSubject, type Rule } from '../schemas/rules.js';
 import { parseDuration } from './duration.js';
 import { createAlerting, type AlertingConfig } from './engine.js';
 import { createVirtualClock } from './virtual-clock.js';
@@ -72,6 +73,8 @@ interface Step {
   events?: { device: string; type: CameraEventType; confidence?: number; value?: number; ago?: string | number; drill?: boolean }[];
   presence?: { device: string; online: boolean }[];
   rejects?: { device: string; code?: string }[];
+  /** the open supervision records with deadlines (a full list, replacing the last; `dueAt` from the fixture's start) */
+  due?: { id: string; subject: DueSubject; category: IncidentCategory; site: string; name?: string; township?: string | null; dueAt: string | number }[];
   ack?: { category: IncidentCategory; user?: string; note?: string }[];
   expect?: { alarms?: ExpectAlarm[]; alarmsInclude?: ExpectAlarm[]; incidents?: ExpectIncident[]; late?: number; state?: Record<string, string> };
 }
@@ -132,6 +135,7 @@ export const fixtureSchema = {
                 events: { type: 'array', items: { type: 'object', required: ['device', 'type'], additionalProperties: false, properties: { device: { type: 'string' }, type: { enum: [...CAMERA_EVENT_TYPES] }, confidence: { type: 'number' }, value: { type: 'number' }, ago: dur, drill: { type: 'boolean' } } } },
                 presence: { type: 'array', items: { type: 'object', required: ['device', 'online'], additionalProperties: false, properties: { device: { type: 'string' }, online: { type: 'boolean' } } } },
                 rejects: { type: 'array', items: { type: 'object', required: ['device'], additionalProperties: false, properties: { device: { type: 'string' }, code: { type: 'string' } } } },
+                due: { type: 'array', items: { type: 'object', required: ['id', 'subject', 'category', 'site', 'dueAt'], additionalProperties: false, properties: { id: { type: 'string' }, subject: { enum: [...DUE_SUBJECTS] }, category: { type: 'string' }, site: { type: 'string' }, name: { type: 'string' }, township: { type: ['string', 'null'] }, dueAt: dur } } },
                 ack: { type: 'array', items: { type: 'object', required: ['category'], additionalProperties: false, properties: { category: { type: 'string' }, user: { type: 'string' }, note: { type: 'string' } } } },
                 expect: {
                   type: 'object', additionalProperties: false,
@@ -231,6 +235,9 @@ export function runFixture(fx: FixtureFile, file = 'fixture'): FixtureResult[] {
             }
           }
           if (step.rejects) for (const r of step.rejects) alerting.deviceRejected(r.device, now, r.code ?? 'LOOKOUT_ERR_PAYLOAD_SCHEMA');
+          if (step.due) {
+            alerting.evaluateDue(step.due.map((d) => ({ id: d.id, subject: d.subject, category: d.category, siteId: d.site, name: d.name ?? d.site, township: d.township ?? null, lon: 121.259, lat: 28.648, dueAt: start + parseDuration(d.dueAt) })));
+          }
           if (step.ack) {
             for (const a of step.ack) {
               const inc = alerting.incidents.list({ status: 'open', category: a.category }).find((i) => i.status === 'open');

@@ -7,10 +7,10 @@ import { METRICS, type DeviceKind, type CameraEventType } from '../schemas/kinds
 import { LEVEL_RANK, type Level } from '../schemas/levels.js';
 import type { AttributeValue, IncidentCategory } from '../schemas/model.js';
 import { LookoutError } from '../schemas/errors.js';
-import { ruleFileSchema, ruleSchema, type Condition, type DeadmanRule, type EventRule, type LevelSpec, type MetricRule, type RejectRule, type Rule, type RuleFile, type ZoneRule } from '../schemas/rules.js';
+import { ruleFileSchema, ruleSchema, type Condition, type DeadmanRule, type EventRule, type LevelSpec, type MetricRule, type OverdueRule, type RejectRule, type Rule, type RuleFile, type ZoneRule } from '../schemas/rules.js';
 import { compileCondition, type CondFn } from './conditions/index.js';
 import { needWindow } from './conditions/types.js';
-import { parseDuration } from './duration.js';
+import { MAX_RULE_DURATION_MS, overlongDuration, parseDuration } from './duration.js';
 
 export const PACKS_DIR = fileURLToPath(new URL('./packs/', import.meta.url));
 export const SHIPPED_PACKS = ['flood', 'rainstorm', 'flash-flood', 'gas', 'air', 'water', 'noise', 'geo', 'camera', 'device-faults'] as const;
@@ -29,6 +29,8 @@ function ajvMessage(errors: typeof validateRuleFn.errors): string {
 export function validateRule(rule: unknown): Rule {
   if (!validateRuleFn(rule)) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${(rule as { id?: string })?.id ?? '?'}: ${ajvMessage(validateRuleFn.errors)}`);
   const r = rule as Rule;
+  const long = overlongDuration(r);
+  if (long) throw new LookoutError('LOOKOUT_ERR_RULE_INVALID', `rule ${r.id}: ${long.path} ${JSON.stringify(long.value)} is longer than ${MAX_RULE_DURATION_MS / 86_400_000} days, the longest duration a rule may use; choose a shorter one`);
   let c: CompiledRule;
   try {
     c = compileRule(r);
@@ -153,7 +155,13 @@ export interface CompiledRejects extends Base {
   clearAfterMs: number;
   level: Level;
 }
-export type CompiledRule = CompiledMetric | CompiledEvent | CompiledZone | CompiledDeadman | CompiledRejects;
+/** platform deadline rule (alerting/overdue.ts): levels as overdue-by thresholds, highest first */
+export interface CompiledOverdue extends Base {
+  type: 'overdue';
+  subject: OverdueRule['subject'];
+  levels: { level: Level; afterMs: number }[];
+}
+export type CompiledRule = CompiledMetric | CompiledEvent | CompiledZone | CompiledDeadman | CompiledRejects | CompiledOverdue;
 
 function fnv(s: string): string {
   let h = 0x811c9dc5;
@@ -237,6 +245,11 @@ export function compileRule(rule: Rule): CompiledRule {
         ...base, type: 'rejects', count: r.count, withinMs: parseDuration(r.within), clearAfterMs: parseDuration(r.clearAfter), level: r.level, nslots, nanSlots,
       };
     }
+    case 'overdue': {
+      const r = rule as OverdueRule;
+      const lv = Object.entries(r.levels).map(([level, d]) => ({ level: level as Level, afterMs: parseDuration(d) })).sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+      return { ...base, type: 'overdue', subject: r.subject, levels: lv, nslots, nanSlots };
+    }
   }
 }
 
@@ -248,6 +261,7 @@ export interface RuleSet {
   byEvent: Map<string, CompiledEvent[]>;
   deadman: CompiledDeadman[];
   rejects: CompiledRejects[];
+  overdue: CompiledOverdue[];
   zones: CompiledZone[];
   /** kind → metric → longest window any rule needs */
   windows: Map<DeviceKind, Map<string, number>>;
@@ -256,7 +270,7 @@ export interface RuleSet {
 }
 
 export function buildRuleSet(rules: Iterable<Rule>, origin = new Map<string, string>()): RuleSet {
-  const set: RuleSet = { rules: [], byId: new Map(), byMetric: new Map(), byEvent: new Map(), deadman: [], rejects: [], zones: [], windows: new Map(), origin };
+  const set: RuleSet = { rules: [], byId: new Map(), byMetric: new Map(), byEvent: new Map(), deadman: [], rejects: [], overdue: [], zones: [], windows: new Map(), origin };
   for (const rule of rules) {
     if (rule.enabled === false) continue;
     const c = compileRule(rule);
@@ -281,6 +295,7 @@ export function buildRuleSet(rules: Iterable<Rule>, origin = new Map<string, str
       if (!list) set.byEvent.set(c.event, (list = []));
       list.push(c);
     } else if (c.type === 'deadman') set.deadman.push(c);
+    else if (c.type === 'overdue') set.overdue.push(c);
     else set.rejects.push(c);
   }
   return set;

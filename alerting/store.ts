@@ -31,6 +31,7 @@ CREATE INDEX IF NOT EXISTS incident_timeline_incident ON incident_timeline(incid
 CREATE TABLE IF NOT EXISTS alert_device_state (dkey TEXT PRIMARY KEY, data TEXT NOT NULL, series BLOB);
 CREATE TABLE IF NOT EXISTS alert_presence (device_id TEXT PRIMARY KEY, last_seen INTEGER, online INTEGER, offline_since INTEGER);
 CREATE TABLE IF NOT EXISTS alert_silences (id TEXT PRIMARY KEY, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL, ends_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rules (id TEXT PRIMARY KEY, data TEXT, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS alert_rule_history (id INTEGER PRIMARY KEY AUTOINCREMENT, rule_id TEXT NOT NULL, action TEXT NOT NULL, data TEXT, ts INTEGER NOT NULL, user TEXT NOT NULL);
 `;
@@ -114,7 +115,9 @@ function rowToTimeline(r: TlRow): TimelineEntry {
 
 export type AlertStore = ReturnType<typeof createAlertStore>;
 
-export function createAlertStore(db: Database.Database) {
+/** `onWrite`: told after each write outside a transaction and after each outermost transaction (persistence.ts) */
+export function createAlertStore(db: Database.Database, onWrite?: () => void) {
+  const wrote = onWrite ? () => void (db.inTransaction || onWrite()) : () => {};
   db.exec(SCHEMA_SQL);
   const have = new Set((db.prepare("SELECT name FROM pragma_table_info('incident_incidents')").all() as { name: string }[]).map((c) => c.name));
   for (const [col, type] of INCIDENT_COLUMNS_ADDED) if (!have.has(col)) db.exec(`ALTER TABLE incident_incidents ADD COLUMN ${col} ${type}`);
@@ -155,6 +158,8 @@ export function createAlertStore(db: Database.Database) {
     presenceSet: db.prepare('INSERT INTO alert_presence (device_id, last_seen, online, offline_since) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online, offline_since = excluded.offline_since'),
     silenceSet: db.prepare('INSERT INTO alert_silences (id, data, ends_at, removed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
     silencesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_silences WHERE removed = 0 AND ends_at > ?'),
+    shelfSet: db.prepare('INSERT INTO alert_shelves (id, device_id, data, ends_at, removed) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, ends_at = excluded.ends_at, removed = excluded.removed'),
+    shelvesActive: db.prepare<[number], { data: string }>('SELECT data FROM alert_shelves WHERE removed = 0 AND ends_at > ?'),
     rulesAll: db.prepare<[], { id: string; data: string | null; deleted: number }>('SELECT id, data, deleted FROM alert_rules'),
     ruleSet: db.prepare('INSERT INTO alert_rules (id, data, updated_at, updated_by, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by, deleted = excluded.deleted'),
     ruleHistory: db.prepare('INSERT INTO alert_rule_history (rule_id, action, data, ts, user) VALUES (?, ?, ?, ?, ?)'),
@@ -188,7 +193,10 @@ export function createAlertStore(db: Database.Database) {
     db,
     meta: {
       get: (k: string): string | undefined => q.metaGet.get(k)?.v,
-      set: (k: string, v: string) => void q.metaSet.run(k, v),
+      set: (k: string, v: string) => {
+        q.metaSet.run(k, v);
+        wrote();
+      },
     },
     /** id counters live in memory and are written with the next transaction (no fsync per id) */
     nextCounter(k: string): number {
@@ -200,8 +208,12 @@ export function createAlertStore(db: Database.Database) {
     persistCounters(): void {
       for (const k of dirtyCounters) q.metaSet.run(k, String(counters.get(k)));
       dirtyCounters.clear();
+      wrote();
     },
-    saveAlarm: (a: AlarmRec) => void q.alarmUpsert.run(alarmParams(a)),
+    saveAlarm: (a: AlarmRec) => {
+      q.alarmUpsert.run(alarmParams(a));
+      wrote();
+    },
     openAlarms: (): AlarmRec[] => q.alarmsOpen.all().map(rowToAlarmRec),
     alarmsForDevice: (id: string, limit: number): Alarm[] => q.alarmsByDevice.all(id, limit).map((r) => rowToAlarmRec(r).alarm),
     lateAlarms: (limit: number): Alarm[] => q.alarmsLate.all(limit).map((r) => rowToAlarmRec(r).alarm),
@@ -215,9 +227,11 @@ export function createAlertStore(db: Database.Database) {
         event_id: i.eventId ?? null, lower_to: i.lowerTo ?? null, linked_from: i.linkedFrom ?? null, muted_until: i.mutedUntil ?? null,
         below_since: r.belowSince, below_max: r.belowMax,
       });
+      wrote();
     },
     addTimeline(incidentId: string, e: TimelineEntry): void {
       q.tlInsert.run(incidentId, e.ts, e.type, e.user, e.note, e.level, e.alarmId, e.deviceId, e.detail);
+      wrote();
     },
     loadOpenIncidents(): IncRec[] {
       return q.incOpen.all().map((r) => ({
@@ -256,19 +270,32 @@ export function createAlertStore(db: Database.Database) {
       return (db.prepare(sql).all(...args) as IncRow[]).map(incFromRow);
     },
     loadDeviceState: (dkey: string) => q.stateGet.get(dkey),
-    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => void q.stateSet.run(dkey, data, series),
+    saveDeviceState: (dkey: string, data: string, series: Buffer | null) => {
+      q.stateSet.run(dkey, data, series);
+      wrote();
+    },
     loadPresence: () => q.presenceAll.all(),
-    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) =>
-      void q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince),
-    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => void q.silenceSet.run(id, data, endsAt, removed ? 1 : 0),
+    savePresence: (id: string, lastSeen: number | null, online: boolean | null, offlineSince: number | null) => {
+      q.presenceSet.run(id, lastSeen, online === null ? null : online ? 1 : 0, offlineSince);
+      wrote();
+    },
+    saveSilence: (id: string, data: string, endsAt: number, removed: boolean) => {
+      q.silenceSet.run(id, data, endsAt, removed ? 1 : 0);
+      wrote();
+    },
     activeSilences: (now: number) => q.silencesActive.all(now).map((r) => r.data),
+    saveShelf: (id: string, deviceId: string, data: string, endsAt: number, removed: boolean) => void q.shelfSet.run(id, deviceId, data, endsAt, removed ? 1 : 0),
+    activeShelves: (now: number) => q.shelvesActive.all(now).map((r) => r.data),
     storedRules: () => q.rulesAll.all(),
     saveRule(id: string, data: string | null, ts: number, user: string): void {
       q.ruleSet.run(id, data, ts, user, data === null ? 1 : 0);
       q.ruleHistory.run(id, data === null ? 'delete' : 'put', data, ts, user);
+      wrote();
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      const r = db.transaction(fn)();
+      wrote();
+      return r;
     },
   };
 }

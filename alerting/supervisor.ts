@@ -3,13 +3,13 @@
 // 10 minutes (EEMUA 191 / ISA-18.2 benchmark for one operator).
 import type Database from 'better-sqlite3';
 import { LEVELS, type Level } from '../schemas/levels.js';
-import type { SupervisorStats } from '../schemas/model.js';
+import { FLOOD_ALARMS_PER_10_MIN, type SupervisorStats } from '../schemas/model.js';
 
 export type { SupervisorStats };
 
 
 const BUCKET = 10 * 60_000;
-export const FLOOD_ALARMS_PER_10_MIN = 10;
+export { FLOOD_ALARMS_PER_10_MIN };
 
 export function supervisorStats(db: Database.Database, now: number, opts: { since?: number; drill?: boolean } = {}): SupervisorStats {
   const since = opts.since ?? now - 24 * 3_600_000;

@@ -3,8 +3,26 @@
 //   store-down / store-up      orange  时序库不可达 (readings wait in the spool)
 //   spool-high / spool-normal  yellow  缓存队列超过 80% (at 100 % ingestion pauses)
 //   disk-fault / disk-ok       red     数据盘已满 / 只读 / 读写错误 (nothing is stored or acknowledged)
+//   state-db                   orange  状态数据库不可写 (alarm and incident changes wait in order in memory)
 import type { DiskFault, SpoolFill, StoreHealthEvent } from '../schemas/store-events.js';
 import type { IncidentBook } from './incidents.js';
+import type { StateWriterStatus } from './state-writer.js';
+
+const STATE_DB_KEY = 'state-db';
+
+/**
+ * Open the state database's system incident once alerting's writes have failed for `afterMs`, close it
+ * once they go through again (inside one operation; the incident's own rows follow the queue).
+ */
+export function applyStateDbHealth(book: IncidentBook, s: StateWriterStatus, now: number, afterMs: number): void {
+  // both calls are no-ops when the incident is already open / closed
+  if (s.failingSince !== null && now - s.failingSince >= afterMs) {
+    book.openSystem(STATE_DB_KEY, 'orange', '状态数据库不可写 · state database unreachable',
+      `alerting cannot write since ${new Date(s.failingSince).toISOString()}: ${s.lastError ?? 'unknown error'}; ${s.queuedUnits} change(s) wait in memory in order and are written when it is back. A hub restart meanwhile loses them: restore the database first`);
+  } else if (s.failingSince === null) {
+    book.closeSystem(STATE_DB_KEY, `state database writable again; ${s.queuedUnits} change(s) still queued`);
+  }
+}
 
 const DISK_FAULT_TITLE: Record<DiskFault, string> = {
   'disk-full': '数据盘已满，读数暂停入库 · data disk full',

@@ -1,6 +1,8 @@
 // Shared helpers for alerting's own tests and the fixture runner: an in-memory device registry and
 // reading/event builders. (Not a mock of any stage: the registry is plain data.)
-import type { Device, DeviceEvent, Reading } from '../schemas/model.js';
+import type { AttributeValue, Device, DeviceEvent, Reading } from '../schemas/model.js';
+import type { EvalCtx } from './conditions/index.js';
+import type { Series } from './series.js';
 import type { CameraEventType, DeviceKind } from '../schemas/kinds.js';
 
 export function deviceRegistry(list: Device[] = []) {
@@ -70,4 +72,19 @@ export function massFaultStorm(n: number, seed = 7) {
     alarms.push({ id: `ALM-${String(i).padStart(6, '0')}`, deviceId: id, township, lon, lat, level: i % 50 === 49 ? 'yellow' : 'blue', drill: i % 97 === 3 });
   }
   return { devices, alarms };
+}
+
+/**
+ * The evaluation context one condition sees, for condition unit tests that call a compiled `fn` directly: a device
+ * view with the given series and attributes at time `ts`, no state slots unless asked, nothing fired yet.
+ */
+export function evalCtx(
+  dev: { kind: DeviceKind; series: Map<string, Series>; attrs?: Record<string, AttributeValue>; id?: string },
+  ts: number,
+  over: Partial<EvalCtx> = {},
+): EvalCtx {
+  return {
+    dev: { id: dev.id ?? 'd1', kind: dev.kind, attrs: dev.attrs ?? {}, last: {}, series: dev.series }, ts, values: {}, present: null,
+    slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '', hitNote: '', ...over,
+  };
 }

@@ -15,6 +15,7 @@ describe('config', () => {
     expect(c.admin2fa).toBe('required');
     expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1883, maxInflight: 100, drainTimeoutMs: 30_000, wsOrigins: [] });
     expect(c.store).toBe('sqlite');
+    expect(c.silenceMaxDays).toBe(7);
     expect(Object.isFrozen(c) && Object.isFrozen(c.http)).toBe(true);
   });
 
@@ -32,6 +33,8 @@ describe('config', () => {
     [{ LOOKOUT_ADMIN_2FA: 'sometimes' }, 'LOOKOUT_ADMIN_2FA'],
     [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '0' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
     [{ LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: '30s' }, 'LOOKOUT_HTTP_REQUEST_TIMEOUT_MS'],
+    [{ LOOKOUT_SILENCE_MAX_DAYS: '0' }, 'LOOKOUT_SILENCE_MAX_DAYS'],
+    [{ LOOKOUT_SILENCE_MAX_DAYS: '365' }, 'LOOKOUT_SILENCE_MAX_DAYS'],
     [{ LOOKOUT_MQTT_CONN_RATE: '-1' }, 'LOOKOUT_MQTT_CONN_RATE'],
     [{ LOOKOUT_MQTT_CONN_RATE: '10', LOOKOUT_MQTT_CONN_BURST: '0' }, 'LOOKOUT_MQTT_CONN_BURST'],
     [{ LOOKOUT_MQTT_FLAP_MAX: '2.5' }, 'LOOKOUT_MQTT_FLAP_MAX'],

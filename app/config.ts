@@ -11,6 +11,8 @@ export interface Config {
   /** LOOKOUT_DB: the state database (db/ stage): postgres://… or sqlite:<dataDir>/lookout.db; LOOKOUT_DB_CA: its TLS CA */
   db: { url: string; caFile: string | null };
   http: { host: string; port: number; requestTimeoutMs: number };
+  /** LOOKOUT_SILENCE_MAX_DAYS: the longest silence an operator may set, in days */
+  silenceMaxDays: number;
   /** connection and login limits of every MQTT listener (security-test-plan T12, T20); 0 = that limit off */
   mqttLimits: {
     connRate: number;
@@ -97,12 +99,13 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   // Login back-off (T12; broker/auth-backoff.ts): tokens are 144-bit random, so this is about CPU, not
   // guessing — 20 scrypt checks a minute per address at most before back-off. The per-(address, device)
   // threshold is lower so one misconfigured device behind a NAT backs off alone, before its neighbours.
-  LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (refused without a token check, 1 s doubling per further failure). 0 = off.' },
+  LOOKOUT_MQTT_AUTH_FAIL_IP: { default: '20', help: 'Failed MQTT logins from one IP address within a minute before that address backs off (1 s, doubling per further failure): meanwhile only devices that logged in from that address before (remembered for 30 days, across restarts) and one other login every 5 s get their token checked; the rest are refused without a check. 0 = off.' },
   LOOKOUT_MQTT_AUTH_FAIL_DEVICE: { default: '5', help: 'Failed MQTT logins for one device id from one IP address within a minute before that pair backs off. 0 = off.' },
   LOOKOUT_MQTT_AUTH_BACKOFF_MAX_S: { default: '300', help: 'Longest MQTT login back-off, seconds.' },
   LOOKOUT_TLS_CRL: { default: '', help: 'PEM certificate revocation list of LOOKOUT_TLS_CA: listed device certificates are refused. Renew it before its nextUpdate date, or every device certificate is refused; restart to load a new one. An expired CRL stops start-up; one that runs out within 7 days is logged at start.' },
   LOOKOUT_ADMIN_PASSWORD: { default: '', help: 'Password of user `admin`, created on first start; if unset a random one is printed once.' },
   LOOKOUT_ADMIN_2FA: { default: 'required', help: 'Two-factor login (password + TOTP code): required = the roles admin, security and auditor must enrol an authenticator app and give its code at every login; optional = only users who enrolled give a code; off = passwords only (the demo).' },
+  LOOKOUT_SILENCE_MAX_DAYS: { default: '7', help: 'Longest silence of a rule an operator may set (and how far ahead it may start), in days (1–90). A longer one is refused; renew a silence while its cause is still there.' },
   LOOKOUT_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', help: 'A request whose headers and body have not fully arrived after this many ms is answered 408 and closed (slow-body attacks).' },
   LOOKOUT_STORE: { default: 'sqlite', help: 'Telemetry store: sqlite | influxdb | victoriametrics.' },
   INFLUX_URL: { default: '', help: 'InfluxDB URL (LOOKOUT_STORE=influxdb).' },
@@ -272,6 +275,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     dataDir,
     db: { url: dbUrl, caFile: env.LOOKOUT_DB_CA ? path.resolve(env.LOOKOUT_DB_CA) : null },
     http: { host: host(env, 'LOOKOUT_HTTP_HOST'), port: port(env, 'LOOKOUT_HTTP_PORT'), requestTimeoutMs },
+    // a silence hides red alarms: bounded, so a forgotten one cannot hide them for years
+    silenceMaxDays: integer(env, 'LOOKOUT_SILENCE_MAX_DAYS', 1, 90),
     mqtt: {
       host: host(env, 'LOOKOUT_MQTT_HOST'),
       port: port(env, 'LOOKOUT_MQTT_PORT'),

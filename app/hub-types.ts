@@ -10,6 +10,8 @@ import type { Alerting } from '../alerting/index.js';
 import type { HubServer, LiveState } from '../command-ui/server/index.js';
 import type { AuditLog, TwoFactorStore, UserStore } from '../identity/index.js';
 import type { Notify, OrgBook } from '../notify/index.js';
+import type { Prepare } from '../prepare/index.js';
+import type { Supervise } from '../supervise/index.js';
 import type { StateDb } from '../db/index.js';
 import type { Release } from '../release/index.js';
 import type { ReviewStage } from '../review/index.js';
@@ -43,6 +45,8 @@ export interface Hub {
   /** units, people, rosters (LOOKOUT_ORG_DIR) and the notifier that pages the people on duty */
   readonly org: OrgBook;
   readonly notify: Notify;
+  readonly prepare: Prepare;
+  readonly supervise: Supervise;
   /** warning messages (信息发布) and reports up the chain (docs/release.md) */
   readonly release: Release;
   /** drill scorecards, alarm-system health, incident reports (docs/release.md) */

@@ -12,23 +12,28 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createStateDb, parseDbTarget, redactDbTarget } from '../db/index.js';
+import { createStateDb, createWriteQueues, parseDbTarget, redactDbTarget } from '../db/index.js';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../schemas/index.js';
-import { createBroker, createDeviceRegistry } from '../broker/index.js';
-import { createDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
-import { createAlerting, createCapPublisher } from '../alerting/index.js';
+import { createBroker, openDeviceRegistry } from '../broker/index.js';
+import { openDeadLetterLane, createEventLog, createIngest, createTelemetryStore } from '../ingest/index.js';
+import { createAlerting, createCapPublisher, openAlertingPersistence } from '../alerting/index.js';
 import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
 import { createRelease } from '../release/index.js';
 import { createReview } from '../review/index.js';
 import { createIdentity } from '../identity/index.js';
-import { createNotify, createOrgBook, deriveKey, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
+import { createPrepare } from '../prepare/index.js';
+import { createSupervise } from '../supervise/index.js';
 import { brokerConfig } from './broker-config.js';
 import type { Config } from './config.js';
 import type { Hub, HubOptions } from './hub-types.js';
 
 export type { Hub, HubOptions } from './hub-types.js';
+
+/** at close, how long alerting's queued changes may take to reach a PostgreSQL state database */
+const ALERTING_DRAIN_MS = 10_000;
 
 export async function createHub(config: Config, opts: HubOptions = {}): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
@@ -57,16 +62,27 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     logger.warn({ db: redactDbTarget(parseDbTarget(config.db.url)) }, 'state database is PostgreSQL; stages not yet on the repository layer keep their rows in the local SQLite file');
   }
 
-  const registry = createDeviceRegistry(db, clock);
+  // Stages keep what they serve in memory and write through the repositories: devices awaited (admin writes),
+  // identity and dead letters behind ordered, bounded write queues that retry while the database is away.
+  const queues = createWriteQueues({ clock, logger: logger.child({ stage: 'db' }), metrics });
+  const repos = stateDb.repos;
+  const registry = await openDeviceRegistry({ repo: repos.devices, clock, logger: logger.child({ stage: 'broker' }) });
   const identity = createIdentity({ db, clock, onAuditError: (err) => logger.error({ err }, 'audit append failed') });
   const { users, twoFactor, audit } = identity;
-  const deadLetters = createDeadLetterLane(db);
-  const eventLog = createEventLog(db);
+  const deadLetters = await openDeadLetterLane({ repo: repos.deadLetters, queue: queues.queue('ingest'), clock });
+  const eventLog = createEventLog(repos.events);
 
   // alerting first: the store's health events (store down, spool high, disk fault) open its system incidents
   const townships = JSON.parse(readFileSync(config.townshipsFile, 'utf8')) as { townships: { code: string; name: string }[] };
   // township names: an event's title names the area it covers
-  const alerting = createAlerting({ db, clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics }, { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) });
+  // On PostgreSQL alerting works on its tables in memory, loaded from the state database now, and writes
+  // every change behind through the repository in order (alerting/persistence.ts); on SQLite it writes the
+  // shared file directly, one transaction per operation.
+  const alertingState = stateDb.connection.sqlite ? null : await openAlertingPersistence({ repo: stateDb.repos.alertingState, clock, logger: logger.child({ stage: 'alerting' }) });
+  const alerting = createAlerting(
+    { db, ...(alertingState ? { persistence: alertingState } : {}), clock, logger: logger.child({ stage: 'alerting' }), devices: registry, metrics },
+    { townshipNames: Object.fromEntries(townships.townships.map((t) => [t.code, t.name])) },
+  );
   const store = createTelemetryStore(
     {
       clock,
@@ -97,6 +113,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         alerting.devicePresence(id, online, ts);
       },
       onSecurityEvent: (e) => identity.securityEvent(e),
+      deviceLogins: stateDb.repos.deviceLogins,
     },
     brokerCfg,
   );
@@ -122,14 +139,16 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
   });
   ingest.on('status', (s) => {
     live.status(s);
-    alerting.devicePresence(s.deviceId, s.online, s.ts);
+    alerting.devicePresence(s.deviceId, s.online, s.ts, s.drill);
   });
   ingest.on('rejected', (id, code, ts) => alerting.deviceRejected(id, ts, code));
   alerting.on('device:state', (id, state) => live.alarm(id, state));
   // Notifications (docs/notify.md): an open incident starts its policy's chain; acknowledging (console or
   // link), resolving or closing stops it; a channel that gives up a delivery opens a system incident.
-  const org = createOrgBook({ clock });
-  if (config.notify.orgDir) logger.info(importOrgDir(org, config.notify.orgDir), 'organisation imported');
+  // the organisation book and the notifier's state live in the state database: a restart keeps the rosters
+  // entered through the API, the chains under way and the sends still waiting (docs/notify.md, Persistence)
+  const org = await loadOrgBook({ clock, repo: stateDb.repos.org });
+  if (config.notify.orgDir) logger.info(await importOrgDir(org, config.notify.orgDir), 'organisation imported');
   const notifyKey = config.notify.keyFile ? readNotifyKey(config.notify.keyFile) : null;
   const notify = createNotify(
     {
@@ -137,6 +156,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       logger: logger.child({ stage: 'notify' }),
       secretKey: notifyKey && deriveKey(notifyKey, 'channel-secrets'),
       onDuty: (q) => org.resolve(q),
+      repo: stateDb.repos.notify,
       ...incidentHooks(alerting.incidents, (id) => org.person(id)?.name),
     },
     {
@@ -171,9 +191,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         drillEnd: (user) => alerting.drillEnd(user),
         rules: alerting.rules,
         silences: alerting.silences,
+        shelves: alerting.shelves,
+        alarmsLast10Min: () => alerting.alarmsLast10Min(),
         derived: (id) => alerting.derived(id),
+        ruleQuantity: (rule, label) => alerting.ruleQuantity(rule, label),
         deviceUpdated: (id) => alerting.deviceUpdated(id),
         supervisor: () => alerting.supervisor(),
+        persistence: () => alerting.persistence(),
         cap: capPublisher.cap,
         capFeed: capPublisher.capFeed,
       },
@@ -194,14 +218,43 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       townships,
       mqttWsOrigins: config.mqtt.wsOrigins,
       secureTransport: config.notify.publicUrl?.startsWith('https://') ?? false,
+      silenceMaxMs: config.silenceMaxDays * 86_400_000,
     },
   );
 
   await server.app.register(notify.ackRoutes()); // GET/POST /ack?t=… (the link's token is its credential)
   await server.app.register(
-    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveries({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
+    orgRoutes({ org, now: () => clock.now(), viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin'), audit: (e) => void audit.append(e), deliveries: (id) => notify.deliveryHistory({ incidentId: id }), incidentTownship: (id) => alerting.incidents.get(id)?.township }),
   );
 
+  await server.app.register(
+    handoffRoutes({ now: () => clock.now(), dispatcher: requireRole(users, 'dispatcher'), audit: (e) => void audit.append(e), incident: (id) => alerting.incidents.get(id), note: (id, text) => alerting.incidents.note(id, text), handOff: (i, tier, why) => notify.handOff(i, tier, why), townships: townships.townships }),
+  );
+
+  // Preparedness (docs/prepare.md): resources, 调派 and plans, through the state database's repositories; an
+  // incident's changes propose plans, and its resolve or close releases what was dispatched to it
+  const prepare = createPrepare({
+    repos: stateDb.repos.prepare,
+    clock,
+    incidents: { get: (id) => alerting.incidents.get(id), note: (id, detail) => alerting.incidents.note(id, detail) },
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    logger: logger.child({ stage: 'prepare' }),
+  });
+  alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
+  alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  await server.app.register(prepare.routes());
+  // Supervision (docs/prepare.md): hazard points, rectifications, inspections; its sweep hands the open
+  // deadlines to the rule engine, whose overdue rules raise the alarms (docs/rules.md)
+  const supervise = createSupervise({
+    repos: stateDb.repos.supervise,
+    clock,
+    audit: (e) => void audit.append(e),
+    guards: { viewer: requireRole(users, 'viewer'), dispatcher: requireRole(users, 'dispatcher'), admin: requireRole(users, 'admin') },
+    onDue: (items) => alerting.evaluateDue(items),
+    logger: logger.child({ stage: 'supervise' }),
+  });
+  await server.app.register(supervise.routes());
   // Information release (docs/release.md): warning messages through the state database's repositories
   const release = createRelease(
     {
@@ -256,10 +309,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     metrics,
     org,
     notify,
+    prepare,
+    supervise,
     release,
     review,
     async start() {
       alerting.start();
+      await notify.start(); // chains and sends a restart left, once the incidents are loaded
+      supervise.start();
       live.start();
       const { port: httpPort } = await server.start();
       const { port: mqttPort, tlsPort: mqttsPort } = await broker.start(); // MQTT last: every sink is ready
@@ -282,10 +339,15 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
         await notify.close();
         review.close();
         await release.close(); // the reports of the last incident changes are written before the database closes
+        await supervise.close();
+        await prepare.close();
         alerting.close();
+        if (!(await alerting.persisted(ALERTING_DRAIN_MS))) logger.error({ queue: alerting.persistence() }, 'alerting changes not yet in the state database at close are lost');
+        alertingState?.close();
         audit.append({ ts: clock.now(), user: null, action: 'hub-stop', target: null, ip: null });
         identity.close();
         live.close();
+        await queues.close(); // the state writes still queued
         await store.close(); // flushed last
         if (!stateDb.connection.sqlite) db.close();
         await stateDb.close(); // the state database last (on SQLite it is the stages' handle)

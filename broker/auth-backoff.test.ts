@@ -65,4 +65,27 @@ describe('login back-off (T12)', () => {
     expect(b.blocked(IP, 'X-3')?.scope).toBe('ip');
     b.close();
   });
+
+  it('during an address back-off a known pair is checked, and one other login per reserve period; a pair’s own back-off stays', () => {
+    const clock = createVirtualClock();
+    const b = createAuthBackoff(clock, { ipFailures: 3, deviceFailures: 2, maxMs: 300_000, baseMs: 60_000, reserveMs: 5000 });
+    for (let i = 0; i < 3; i++) b.failure(IP, `NO-SUCH-${i}`);
+    expect(b.blocked(IP, 'GAS-NEW')?.scope).toBe('ip'); // the reserve's first check comes 5 s in
+    expect(b.blocked(IP, 'GAS-KNOWN', true)).toBeNull(); // logged in from here before: its token is checked
+    clock.advance(4999);
+    expect(b.blocked(IP, 'GAS-NEW')?.scope).toBe('ip');
+    clock.advance(1);
+    expect(b.blocked(IP, 'GAS-NEW')).toBeNull(); // the reserve: one check
+    expect(b.blocked(IP, 'GAS-OTHER')?.scope).toBe('ip'); // and no second one in the same period
+    b.failure(IP, 'GAS-NEW'); // a failed reserve check does not refill it
+    clock.advance(4999);
+    expect(b.blocked(IP, 'GAS-OTHER')?.scope).toBe('ip');
+    clock.advance(1);
+    expect(b.blocked(IP, 'GAS-OTHER')).toBeNull();
+    // a known pair that keeps failing backs off itself, known or not
+    b.failure(IP, 'GAS-KNOWN');
+    b.failure(IP, 'GAS-KNOWN');
+    expect(b.blocked(IP, 'GAS-KNOWN', true)?.scope).toBe('device');
+    b.close();
+  });
 });

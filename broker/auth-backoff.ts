@@ -6,6 +6,12 @@
 // clears the records of the device and the address (not a back-off that is running). A record that has
 // been quiet for twice `maxMs` is forgotten.
 //
+// During an address's back-off its logins are not all refused: a device that has logged in from that
+// address before (login-history.ts, kept across restarts) still gets its token checked, and so does one
+// other login every `reserveMs` (the address's reserve), so a device whose token is right — a new one behind
+// the same NAT as a broken or hostile client — gets in, while the address costs at most one scrypt check
+// per `reserveMs` beyond its pairs' own budgets. A pair's own back-off is never bypassed.
+//
 // Why per (address, device) and not per device alone: a per-device lock could be triggered from anywhere
 // by anyone who knows a device id — the account-lockout denial of service — and an unattended flood gauge
 // must not be locked out by a stranger. The per-address threshold is higher than the per-device one
@@ -27,6 +33,8 @@ export interface AuthBackoffOptions {
   baseMs?: number;
   /** records kept per scope (default 10 000, least recently used forgotten first) */
   maxEntries?: number;
+  /** during an address back-off, one login it does not know gets a token check per this many ms (default 5 s) */
+  reserveMs?: number;
 }
 
 export type BackoffScope = 'ip' | 'device';
@@ -42,8 +50,11 @@ export interface BackoffStart {
 }
 
 export interface AuthBackoff {
-  /** the running back-off for this address or this device from it, if any */
-  blocked(address: string | null, device: string): { scope: BackoffScope; until: number } | null;
+  /**
+   * The back-off that refuses this login without a token check, if any: the pair's own, or the address's
+   * unless `known` (this device logged in from this address before) or the address's reserve has a check left.
+   */
+  blocked(address: string | null, device: string, known?: boolean): { scope: BackoffScope; until: number } | null;
   /** records a failed login; answers the back-offs it started (none, one or both scopes) */
   failure(address: string | null, device: string): BackoffStart[];
   success(address: string | null, device: string): void;
@@ -56,6 +67,8 @@ interface Entry {
   lastFailure: number;
   level: number;
   blockedUntil: number;
+  /** the last token check granted from the address's reserve during its back-off */
+  reserveAt: number;
 }
 
 export function createAuthBackoff(clock: Clock, opts: AuthBackoffOptions): AuthBackoff {
@@ -63,24 +76,30 @@ export function createAuthBackoff(clock: Clock, opts: AuthBackoffOptions): AuthB
   const baseMs = opts.baseMs ?? 1000;
   const forgetMs = 2 * opts.maxMs;
   const maxEntries = opts.maxEntries ?? 10_000;
+  const reserveMs = opts.reserveMs ?? 5000;
   const scopes = [
     { scope: 'ip' as const, threshold: opts.ipFailures, map: new BoundedMap<string, Entry>(maxEntries), key: (ip: string) => ip },
     { scope: 'device' as const, threshold: opts.deviceFailures, map: new BoundedMap<string, Entry>(maxEntries), key: (ip: string, device: string) => `${ip} ${device}` },
   ].filter((s) => s.threshold > 0);
+  const byScope = { ip: scopes.find((s) => s.scope === 'ip'), device: scopes.find((s) => s.scope === 'device') };
   const sweep = clock.setInterval(() => {
     const now = clock.now();
     for (const s of scopes) for (const [k, e] of s.map) if (e.blockedUntil <= now && now - e.lastFailure >= forgetMs) s.map.delete(k);
   }, 60_000);
 
   return {
-    blocked(address, device) {
+    blocked(address, device, known = false) {
       const ip = ipKey(address);
       const now = clock.now();
-      for (const s of scopes) {
-        const until = s.map.get(s.key(ip, device))?.blockedUntil ?? 0;
-        if (until > now) return { scope: s.scope, until };
+      const pair = byScope.device?.map.get(byScope.device.key(ip, device));
+      if (pair && pair.blockedUntil > now) return { scope: 'device', until: pair.blockedUntil };
+      const addr = byScope.ip?.map.get(ip);
+      if (!addr || addr.blockedUntil <= now || known) return null;
+      if (now - addr.reserveAt >= reserveMs) {
+        addr.reserveAt = now;
+        return null;
       }
-      return null;
+      return { scope: 'ip', until: addr.blockedUntil };
     },
     failure(address, device) {
       const ip = ipKey(address);
@@ -89,7 +108,7 @@ export function createAuthBackoff(clock: Clock, opts: AuthBackoffOptions): AuthB
       for (const s of scopes) {
         const key = s.key(ip, device);
         let e = s.map.get(key);
-        if (!e || now - e.lastFailure >= forgetMs) e = { failures: 0, windowStart: now, lastFailure: now, level: 0, blockedUntil: 0 };
+        if (!e || now - e.lastFailure >= forgetMs) e = { failures: 0, windowStart: now, lastFailure: now, level: 0, blockedUntil: 0, reserveAt: 0 };
         if (now - e.windowStart >= windowMs) {
           e.failures = 0;
           e.windowStart = now;
@@ -101,6 +120,7 @@ export function createAuthBackoff(clock: Clock, opts: AuthBackoffOptions): AuthB
         if (e.blockedUntil > now || (e.level === 0 && e.failures < s.threshold)) continue;
         e.level++;
         const delayMs = Math.min(opts.maxMs, baseMs * 2 ** Math.min(e.level - 1, 30));
+        e.reserveAt = now; // the reserve's first check comes reserveMs into the back-off
         e.blockedUntil = now + delayMs;
         started.push({ scope: s.scope, failures: e.failures, level: e.level, delayMs, until: e.blockedUntil });
         e.failures = 0;
@@ -113,8 +133,8 @@ export function createAuthBackoff(clock: Clock, opts: AuthBackoffOptions): AuthB
       const now = clock.now();
       for (const s of scopes) {
         const key = s.key(ip, device);
-        // during an address's back-off only already-verified credentials get in (broker.ts): that is
-        // a neighbour behind the same NAT, not a sign the failures stopped
+        // a success during an address's back-off is a neighbour behind the same NAT (a known pair or the
+        // reserve), not a sign the failures stopped
         if ((s.map.get(key)?.blockedUntil ?? 0) <= now) s.map.delete(key);
       }
     },

@@ -17,13 +17,15 @@ import { createWebSocketStream, type WebSocket } from 'ws';
 import { DEVICE_ID_RE, MAX_PAYLOAD_BYTES, type Clock, type ParsedTopic } from '../schemas/index.js';
 import { canSubscribe, checkPublish } from './acl.js';
 import type { DeviceRegistry } from './device-registry.js';
-import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks } from './edge-guard.js';
+import { guardSocket, publishTopic, type EdgeGuardConfig, type EdgeGuardHooks, type GuardedSocket } from './edge-guard.js';
 import { createAuthBackoff } from './auth-backoff.js';
 import { createConnRateLimit } from './conn-rate-limit.js';
 import { createFlappingDetector } from './flapping.js';
 import { createFailedLoginReport, type SecurityEvent } from './security-events.js';
 import { AEDES_INFLIGHT_ERROR, createInflightGuard } from './inflight-guard.js';
 import { createRedeliveryWindow } from './redelivery.js';
+import { createLoginHistory, type DeviceLoginRepository } from './login-history.js';
+import { createPublishDrain } from './publish-drain.js';
 
 /** Where accepted publishes go (the ingest stage, wired by the composition root). */
 export interface PublishSink {
@@ -43,6 +45,8 @@ export interface BrokerDeps {
   onPresence?: (deviceId: string, online: boolean, ts: number) => void;
   /** failed device logins (aggregated), login back-offs and flapping bans, for the audit trail */
   onSecurityEvent?: (e: SecurityEvent) => void;
+  /** where the devices that logged in from each address are kept across restarts (login back-off, T12) */
+  deviceLogins?: DeviceLoginRepository | null;
 }
 
 export interface BrokerConfig {
@@ -73,6 +77,9 @@ export interface BrokerConfig {
   /** refuse logins without a token check after repeated failures, per IP and per (IP, device) (T12);
    *  absent = off */
   authBackoff?: { ipFailures: number; deviceFailures: number; maxMs: number } | null;
+  /** close(): longest wait for the publishes already taken to be answered (their group commit and PUBACKs),
+   *  ms (default 10 000); then at most 2 s for clients to read their last acknowledgements and close */
+  closeTimeoutMs?: number;
 }
 
 export interface Broker {
@@ -84,7 +91,7 @@ export interface Broker {
   isConnected(deviceId: string): boolean;
   /** ends the device's live session now (its token was rotated or revoked, or it was retired); false = none open */
   disconnect(deviceId: string): boolean;
-  /** stop accepting, disconnect every client */
+  /** stop accepting and reading, answer what was taken (PUBACKs), then disconnect every client */
   close(): Promise<void>;
 }
 
@@ -121,8 +128,12 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   const rateLimit = config.connRate ? createConnRateLimit(clock, config.connRate) : null;
   const flapping = config.flapping ? createFlappingDetector(clock, config.flapping) : null;
   const backoff = config.authBackoff ? createAuthBackoff(clock, config.authBackoff) : null;
+  const logins = createLoginHistory({ repo: deps.deviceLogins ?? null, clock, logger });
   const failedLogins = createFailedLoginReport(clock, emit);
   const redelivery = createRedeliveryWindow(clock);
+  const taken = createPublishDrain(clock);
+  /** every connection's edge guard, to stop reading and to half-close them on close() */
+  const guards = new Set<GuardedSocket>();
   /** the per-IP token bucket (T20): false = close the connection now, before anything else reads it */
   function admit(ip: string | undefined): boolean {
     const verdict = rateLimit?.admit(ip) ?? 'admit';
@@ -182,6 +193,8 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
   /** every listener's socket once admitted by the token bucket */
   const handle = (stream: Duplex, req?: IncomingMessage) => {
     const guarded = guardSocket(stream, guardConfig, guardHooks);
+    guards.add(guarded);
+    guarded.once('close', () => guards.delete(guarded));
     const client = aedes.handle(guarded, req as IncomingMessage) as unknown as Client;
     clientOf.set(guarded, client);
   };
@@ -218,10 +231,12 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       // the device the client claims to be, as named in audit rows and back-off records
       const claimed = (username || id || '').slice(0, 128);
       const ip = remoteIp(client);
-      // T12: while this address (or this device from it) backs off, refuse without a token check —
-      // except a credential already verified in this process (a keyed digest, no scrypt), so devices
-      // behind the same NAT as a failing client keep reconnecting.
-      const blocked = backoff?.blocked(ip, claimed);
+      // T12: while this device backs off from this address, refuse without a token check. While the
+      // address backs off, a device that logged in from it before (kept across restarts) and one other
+      // login per reserve period still get their token checked, and a credential this process verified
+      // before (a keyed digest, no scrypt) gets in: devices behind the same NAT as a failing client
+      // keep reconnecting (auth-backoff.ts).
+      const blocked = backoff?.blocked(ip, claimed, logins.knows(ip, claimed));
       if (blocked && !(id && username === id && registry.isKnownGood(id, token))) {
         m.authFailures.inc({ reason: 'backoff' });
         failedLogins.refused(ip, claimed, 'backoff');
@@ -247,6 +262,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
         (ok) => {
           if (!ok) return loginFailed(ip, id, 'credentials', 'bad user name or password', 4, done);
           backoff?.success(ip, id);
+          logins.succeeded(ip, id);
           const flap = flapping?.connected(id);
           if (flap?.banned) {
             m.flappingBans.inc();
@@ -290,7 +306,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       }
       const { at, redelivered } = redelivery.arrival(client.id, packet, payload);
       if (redelivered) m.redelivered.inc();
-      ingest.accept(verdict.topic, packet.topic, payload, answer, at);
+      ingest.accept(verdict.topic, packet.topic, payload, taken.enter(answer), at);
     },
 
     authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
@@ -388,10 +404,20 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
     socket.destroy();
   });
   let closed = false;
+  /** ends every connection's write side (after what is queued) and waits for the clients to close, at most `ms` */
+  async function endConnections(ms: number): Promise<void> {
+    const open = [...guards].filter((g) => !g.destroyed);
+    if (open.length === 0) return;
+    let timer: ReturnType<Clock['setTimeout']> | null = null;
+    const deadline = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+    await Promise.race([Promise.all(open.map((g) => new Promise<void>((resolve) => (g.once('close', () => resolve()), g.end())))), deadline]);
+    clock.clearTimeout(timer!);
+  }
 
   return {
     aedes,
     async start() {
+      await logins.load();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -438,6 +464,14 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       const stopped = Promise.all(
         [server, tlsFront].map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : null)),
       );
+      // SIGTERM (docs/security.md): read no new packets, let the publishes already taken be answered — the
+      // group commit in progress, then aedes' PUBACKs — so nothing is stored that the device was not told
+      // about; then half-close each connection after its last write and give the client a moment to close
+      // its side (publish-drain.ts, edge-guard.ts hold)
+      for (const g of guards) g.hold();
+      const timeoutMs = config.closeTimeoutMs ?? 10_000;
+      if (!(await taken.settled(timeoutMs))) logger.warn({ pending: taken.pending(), timeoutMs }, 'mqtt: closing before the store answered every publish; those devices send them again');
+      await endConnections(Math.min(2000, timeoutMs));
       for (const s of sockets) s.destroy();
       await stopped;
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -445,6 +479,7 @@ export async function createBroker(deps: BrokerDeps, config: BrokerConfig): Prom
       rateLimit?.close();
       flapping?.close();
       backoff?.close();
+      await logins.close();
     },
   };
 }

@@ -1,23 +1,31 @@
-// Device registry in SQLite. Tokens are stored only as salted scrypt hashes (node:crypto), never in
-// clear; the clear token is returned once, when the device is created or its token is rotated.
+// The device registry: every registered device in memory (device auth on each CONNECT and the other stages'
+// lookups never wait on a query), written through the DeviceRepository (SQLite or PostgreSQL, db/repos/devices.ts).
+// Tokens are stored only as salted scrypt hashes (node:crypto), never in clear; the clear token is returned
+// once, when the device is created or its token is rotated.
 //
 // Device tokens are 144-bit random strings, so brute force is hopeless whatever the hash cost; scrypt
 // runs with N=2^10 (≈2 ms) to keep a 5 000-device reconnect storm cheap. After one successful check a
 // connection is verified against an in-memory keyed digest (HMAC with a per-process key), never a clear token.
 //
-// Other processes write the same file (`lookout device add|import` while the hub runs). Every write bumps
-// the row's `rev` (one more than the table's highest); `watch()` polls SQLite's `PRAGMA data_version`,
-// which changes only when another connection committed, and then reads the rows past the last `rev` it
-// saw. A changed credential (new token, revoked, retired) drops the cached digest and is announced through
-// `onChange`, so the hub ends that device's live session at once (app/hub.ts → broker.disconnect).
+// Other processes and hub nodes write the same table (`lookout device add|import` while the hub runs). Every
+// write takes the next `rev` under a lock (db/repos/devices.ts); `watch()` asks for the rows past the last
+// `rev` it saw, and compares the row count to notice deletions. A changed credential (new token, revoked,
+// retired) drops the cached digest and is announced through `onChange`, so the hub ends that device's live
+// session at once (app/hub.ts → broker.disconnect). An administrator's write is awaited: when the database
+// cannot be reached it fails with LOOKOUT_ERR_DB_UNAVAILABLE and memory is left as it was. While the
+// database is unreachable the devices keep logging in from memory for at most `trustMs` (docs/database.md).
 import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { LookoutError, type AttributeValue, type Clock, type Device, type DeviceInput, type DeviceKind } from '../schemas/index.js';
+import { isTransientDbError, LookoutError, type AttributeValue, type Clock, type Device, type DeviceInput, type DeviceKind } from '../schemas/index.js';
+import type { DeviceRecord, DeviceRepository } from './device-repository.js';
 
 const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 };
 const KEY_LEN = 32;
-/** how often `watch()` asks SQLite whether another process wrote (a pragma read, no table scan) */
+/** how often `watch()` asks the database for rows other processes wrote (an indexed `rev >` query) */
 export const REGISTRY_POLL_MS = 250;
+/** how long devices keep logging in from memory while the database cannot be reached (then refused) */
+export const REGISTRY_TRUST_MS = 6 * 3600_000;
+/** a CONNECT of an id not in memory asks the database at most this often (an unknown-id flood is not a query flood) */
+const MISS_RELOAD_MS = 250;
 
 function scrypt(secret: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -85,71 +93,44 @@ export interface DeviceRegistry {
   /** a page of devices sorted by id, with the number matching before paging */
   list(q?: DeviceQuery): { total: number; items: RegisteredDevice[] };
   /** Throws LOOKOUT_ERR_NOT_FOUND. */
-  update(id: string, patch: DevicePatch): RegisteredDevice;
+  update(id: string, patch: DevicePatch): Promise<RegisteredDevice>;
   /** out of service: refused at login, off the map; its history stays. Throws LOOKOUT_ERR_NOT_FOUND. */
-  retire(id: string): RegisteredDevice;
-  restore(id: string): RegisteredDevice;
+  retire(id: string): Promise<RegisteredDevice>;
+  restore(id: string): Promise<RegisteredDevice>;
   /** a new token (answered once, in clear); the old one is refused from now on */
   rotateToken(id: string): Promise<string>;
   /** no token is valid until the next rotation */
-  revokeToken(id: string): RegisteredDevice;
+  revokeToken(id: string): Promise<RegisteredDevice>;
   verifyToken(id: string, token: string): Promise<boolean>;
   /** true only for a credential this process has verified before (a keyed digest, no scrypt): lets a
    *  device in while its address is backing off after other clients' failed logins (broker.ts) */
   isKnownGood(id: string, token: string): boolean;
-  remove(id: string): boolean;
+  remove(id: string): Promise<boolean>;
   /** a device was added or changed, here or by another process (see `watch`) */
   onChange(fn: (change: DeviceChange) => void): void;
-  /** reads what other processes wrote since the last look; called by `watch`, callable directly */
-  reload(): number;
+  /** reads what other processes wrote since the last look; called by `watch`, callable directly; the number of
+   *  devices that changed (0 also when the database cannot be reached: memory stays as it was) */
+  reload(): Promise<number>;
   /** polls for other processes' writes every `ms` until close() */
   watch(timers: Pick<Clock, 'setInterval' | 'clearInterval'>, ms?: number): void;
   close(): void;
 }
 
-interface Row {
-  id: string;
-  kind: DeviceKind;
-  name: string;
-  lon: number;
-  lat: number;
-  township: string | null;
-  attributes: string;
-  token_salt: Buffer;
-  token_hash: Buffer;
-  created_at: number;
-  retired_at: number | null;
-  token_revoked_at: number | null;
-  rev: number;
+export interface DeviceRegistryDeps {
+  repo: DeviceRepository;
+  clock: { now(): number };
+  logger?: { warn(o: object, msg: string): void };
 }
 
-function migrate(db: Database.Database): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS broker_devices (
-      id TEXT PRIMARY KEY,
-      kind TEXT NOT NULL,
-      name TEXT NOT NULL,
-      lon REAL NOT NULL,
-      lat REAL NOT NULL,
-      township TEXT,
-      attributes TEXT NOT NULL DEFAULT '{}',
-      token_salt BLOB NOT NULL,
-      token_hash BLOB NOT NULL,
-      created_at INTEGER NOT NULL
-    );
-  `);
-  const cols = new Set((db.prepare('PRAGMA table_info(broker_devices)').all() as { name: string }[]).map((c) => c.name));
-  if (!cols.has('retired_at')) db.exec('ALTER TABLE broker_devices ADD COLUMN retired_at INTEGER');
-  if (!cols.has('token_revoked_at')) db.exec('ALTER TABLE broker_devices ADD COLUMN token_revoked_at INTEGER');
-  if (!cols.has('rev')) db.exec('ALTER TABLE broker_devices ADD COLUMN rev INTEGER NOT NULL DEFAULT 0');
-  db.exec('CREATE INDEX IF NOT EXISTS broker_devices_rev ON broker_devices (rev)');
+export interface DeviceRegistryOptions {
+  /** ms devices keep logging in from memory while the database cannot be reached */
+  trustMs?: number;
 }
 
-/** the next revision: one past the table's highest, taken inside the writing statement */
-const NEXT_REV = '(SELECT COALESCE(MAX(rev), 0) + 1 FROM broker_devices)';
-
-export function createDeviceRegistry(db: Database.Database, clock: { now(): number }): DeviceRegistry {
-  migrate(db);
+/** Loads every registered device from the repository into memory and answers the registry over it. */
+export async function openDeviceRegistry(deps: DeviceRegistryDeps, opts: DeviceRegistryOptions = {}): Promise<DeviceRegistry> {
+  const { repo, clock } = deps;
+  const trustMs = opts.trustMs ?? REGISTRY_TRUST_MS;
   /** every registered device (retired too), and the in-service view the other stages read */
   const known = new Map<string, RegisteredDevice>();
   const devices = new Map<string, Device>();
@@ -164,21 +145,27 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
     const cached = verified.get(id);
     return !!cached && timingSafeEqual(cached, d);
   };
+  /** the highest rev read by a reload (own writes do not move it: a lower rev another node committed is still read) */
   let lastRev = 0;
-  let dataVersion = 0;
+  /** when the database last answered; devices log in from memory until this is `trustMs` old */
+  let lastReachable = clock.now();
+  let unreachableLogged = false;
+  let reloading: Promise<number> | null = null;
+  let followUp: Promise<number> | null = null;
+  let lastMissReload = -Infinity;
   let timer: { handle: ReturnType<Clock['setInterval']>; timers: Pick<Clock, 'clearInterval'> } | null = null;
 
-  const toDevice = (r: Row): RegisteredDevice => ({
+  const toDevice = (r: DeviceRecord): RegisteredDevice => ({
     id: r.id,
     kind: r.kind,
     name: r.name,
     lon: r.lon,
     lat: r.lat,
     township: r.township,
-    attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
-    createdAt: r.created_at,
-    retiredAt: r.retired_at ?? null,
-    tokenRevoked: r.token_revoked_at !== null && r.token_revoked_at !== undefined,
+    attributes: r.attributes,
+    createdAt: r.createdAt,
+    retiredAt: r.retiredAt ?? null,
+    tokenRevoked: r.tokenRevokedAt !== null && r.tokenRevokedAt !== undefined,
   });
   const plain = (d: RegisteredDevice): Device => {
     const { retiredAt: _r, tokenRevoked: _t, ...rest } = d;
@@ -188,48 +175,55 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
     for (const fn of listeners) fn(c);
   };
 
-  /** takes a row into memory; answers whether the credential it had is no longer good */
-  function remember(row: Row): boolean {
+  /** the rev of the row each device in memory came from: an older row (a reload that raced a write) is not taken */
+  const revs = new Map<string, number>();
+  /** own writes so far: a reload that saw one happen while it read skips its deletion pass (its list may be older) */
+  let writes = 0;
+
+  /** takes a row into memory unless memory holds it or a newer one already; answers whether the credential it
+   *  had is no longer good, or null when the row was not newer than memory (a reload reads our own writes again) */
+  function remember(row: DeviceRecord): boolean | null {
+    if ((revs.get(row.id) ?? -1) >= row.rev) return null;
+    revs.set(row.id, row.rev);
     const before = hashes.get(row.id);
     const d = toDevice(row);
     known.set(row.id, d);
     const usable = d.retiredAt === null && !d.tokenRevoked;
     if (d.retiredAt === null) devices.set(row.id, plain(d));
     else devices.delete(row.id);
-    const same = !!before && usable && before.hash.equals(row.token_hash) && before.salt.equals(row.token_salt);
-    if (usable) hashes.set(row.id, { salt: row.token_salt, hash: row.token_hash });
-    else hashes.delete(row.id);
+    const same = !!before && usable && before.hash.equals(row.tokenHash) && before.salt.equals(row.tokenSalt);
+    // the same credential keeps its object: a verifyToken running scrypt compares by identity
+    if (!usable) hashes.delete(row.id);
+    else if (!same) hashes.set(row.id, { salt: row.tokenSalt, hash: row.tokenHash });
     if (!same) verified.delete(row.id);
-    lastRev = Math.max(lastRev, row.rev ?? 0);
     return !!before && !same;
   }
   function forget(id: string): boolean {
+    revs.delete(id);
     verified.delete(id);
     const had = hashes.delete(id);
     devices.delete(id);
     return known.delete(id) || had;
   }
-  for (const r of db.prepare('SELECT * FROM broker_devices').all() as Row[]) remember(r);
-  dataVersion = db.pragma('data_version', { simple: true }) as number;
+  for (const r of await repo.all()) {
+    remember(r);
+    lastRev = Math.max(lastRev, r.rev);
+  }
 
-  const upsert = db.prepare(`
-    INSERT INTO broker_devices (id, kind, name, lon, lat, township, attributes, token_salt, token_hash, created_at, retired_at, token_revoked_at, rev)
-    VALUES (@id, @kind, @name, @lon, @lat, @township, @attributes, @token_salt, @token_hash, @created_at, NULL, NULL, ${NEXT_REV})
-    ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name, lon = excluded.lon, lat = excluded.lat,
-      township = excluded.township, attributes = excluded.attributes, token_salt = excluded.token_salt, token_hash = excluded.token_hash,
-      token_revoked_at = NULL, rev = excluded.rev
-  `);
-  const setFields = db.prepare(`UPDATE broker_devices SET name = @name, lon = @lon, lat = @lat, township = @township, attributes = @attributes, rev = ${NEXT_REV} WHERE id = @id`);
-  const setRetired = db.prepare(`UPDATE broker_devices SET retired_at = ?, rev = ${NEXT_REV} WHERE id = ?`);
-  const setToken = db.prepare(`UPDATE broker_devices SET token_salt = ?, token_hash = ?, token_revoked_at = NULL, rev = ${NEXT_REV} WHERE id = ?`);
-  const setRevoked = db.prepare(`UPDATE broker_devices SET token_revoked_at = ?, rev = ${NEXT_REV} WHERE id = ?`);
-  const one = db.prepare('SELECT * FROM broker_devices WHERE id = ?');
-  const since = db.prepare('SELECT * FROM broker_devices WHERE rev > ? ORDER BY rev');
-  const countAll = db.prepare('SELECT COUNT(*) AS n FROM broker_devices');
-  const allIds = db.prepare('SELECT id FROM broker_devices');
-  const del = db.prepare('DELETE FROM broker_devices WHERE id = ?');
+  /** a write of the database, with "cannot reach it" turned into the error an operator can act on */
+  async function write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    writes++;
+    try {
+      const r = await fn();
+      lastReachable = clock.now();
+      return r;
+    } catch (err) {
+      if (isTransientDbError(err)) throw new LookoutError('LOOKOUT_ERR_DB_UNAVAILABLE', `${what}: ${(err as Error).message}`);
+      throw err;
+    }
+  }
 
-  async function makeRow(input: DeviceInput, token: string, createdAt: number): Promise<Omit<Row, 'retired_at' | 'token_revoked_at' | 'rev'>> {
+  async function makeRecord(input: DeviceInput, token: string, createdAt: number): Promise<Omit<DeviceRecord, 'rev'>> {
     const salt = randomBytes(16);
     const hash = await scrypt(token, salt, SCRYPT);
     return {
@@ -239,33 +233,84 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       lon: input.lon,
       lat: input.lat,
       township: input.township ?? null,
-      attributes: JSON.stringify(input.attributes ?? {}),
-      token_salt: salt,
-      token_hash: hash,
-      created_at: createdAt,
+      attributes: input.attributes ?? {},
+      tokenSalt: salt,
+      tokenHash: hash,
+      createdAt,
+      retiredAt: null,
+      tokenRevokedAt: null,
     };
   }
-  /** re-reads one row after a write of ours and announces it */
-  function reread(id: string): RegisteredDevice {
-    const row = one.get(id) as Row | undefined;
-    if (!row) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${id}`);
+  /** takes a row a write of ours answered with into memory and announces it */
+  function took(row: DeviceRecord | undefined, id: string): RegisteredDevice {
+    if (!row) {
+      if (forget(id)) emit({ id, credentials: true });
+      throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${id}`);
+    }
     const credentials = remember(row);
-    emit({ id, credentials });
+    if (credentials !== null) emit({ id, credentials });
     return known.get(id)!;
+  }
+  async function reread(id: string): Promise<RegisteredDevice> {
+    return took(await write(`device ${id}`, () => repo.get(id)), id);
   }
   function mustKnow(id: string): RegisteredDevice {
     const d = known.get(id);
     if (!d) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${id}`);
     return d;
   }
+  async function patch(id: string, p: Parameters<DeviceRepository['update']>[1]): Promise<RegisteredDevice> {
+    return took(await write(`device ${id}`, () => repo.update(id, p)), id);
+  }
+
+  async function reloadNow(): Promise<number> {
+    const writesBefore = writes;
+    let rows: DeviceRecord[];
+    let count: number;
+    try {
+      rows = await repo.changedSince(lastRev);
+      count = await repo.count();
+    } catch (err) {
+      if (!unreachableLogged) deps.logger?.warn({ err: (err as Error).message }, 'device registry cannot reach the state database; devices log in from memory');
+      unreachableLogged = true;
+      return 0;
+    }
+    lastReachable = clock.now();
+    unreachableLogged = false;
+    let n = 0;
+    for (const row of rows) {
+      const credentials = remember(row);
+      lastRev = Math.max(lastRev, row.rev);
+      if (credentials === null) continue;
+      emit({ id: row.id, credentials });
+      n++;
+    }
+    // rows another process deleted leave no revision behind: compare the counts
+    if (count !== known.size && writes === writesBefore) {
+      let present: Set<string>;
+      try {
+        present = new Set((await repo.all()).map((r) => r.id));
+      } catch {
+        return n;
+      }
+      if (writes !== writesBefore) return n;
+      for (const id of [...known.keys()]) {
+        if (present.has(id)) continue;
+        forget(id);
+        emit({ id, credentials: true });
+        n++;
+      }
+    }
+    return n;
+  }
 
   const registry: DeviceRegistry = {
     async add(input, token = newDeviceToken()) {
       if (known.has(input.id)) throw new LookoutError('LOOKOUT_ERR_DEVICE_EXISTS', `device ${input.id}`);
-      const row = await makeRow(input, token, clock.now());
+      const rec = await makeRecord(input, token, clock.now());
       if (known.has(input.id)) throw new LookoutError('LOOKOUT_ERR_DEVICE_EXISTS', `device ${input.id}`);
-      upsert.run(row);
-      reread(input.id);
+      if (!(await write(`device ${input.id}`, () => repo.insert(rec)))) throw new LookoutError('LOOKOUT_ERR_DEVICE_EXISTS', `device ${input.id}`);
+      await reread(input.id);
       return { device: devices.get(input.id)!, token };
     },
     async importMany(inputs, onProgress) {
@@ -276,29 +321,27 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       const CHUNK = 256;
       for (let i = 0; i < inputs.length; i += CHUNK) {
         const chunk = inputs.slice(i, i + CHUNK);
-        const rows = await Promise.all(
+        const recs = await Promise.all(
           chunk.map(async (d) => {
             const token = d.token ?? newDeviceToken();
             tokens.set(d.id, token);
-            const row = await makeRow(d, token, known.get(d.id)?.createdAt ?? now);
+            const rec = await makeRecord(d, token, known.get(d.id)?.createdAt ?? now);
             // the same token again (a fleet file imported twice): keep the stored hash, so the device's
             // live session is not ended for nothing
             const h = hashes.get(d.id);
             if (d.token && h && (await scrypt(d.token, h.salt, SCRYPT)).equals(h.hash)) {
-              row.token_salt = h.salt;
-              row.token_hash = h.hash;
+              rec.tokenSalt = h.salt;
+              rec.tokenHash = h.hash;
             }
-            return row;
+            // an import keeps a device's retirement as it was (the fleet file does not say)
+            rec.retiredAt = known.get(d.id)?.retiredAt ?? null;
+            return rec;
           }),
         );
-        db.transaction(() => {
-          for (const row of rows) {
-            if (known.has(row.id)) updated++;
-            else created++;
-            upsert.run(row);
-          }
-        })();
-        for (const row of rows) reread(row.id);
+        const r = await write('device import', () => repo.upsertMany(recs));
+        created += r.created;
+        updated += r.updated;
+        for (const rec of recs) await reread(rec.id);
         onProgress?.(Math.min(i + CHUNK, inputs.length), inputs.length);
       }
       return { created, updated, tokens };
@@ -324,29 +367,25 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       const limit = Math.max(0, q.limit ?? matches.length);
       return { total: matches.length, items: matches.slice(offset, offset + limit) };
     },
-    update(id, patch) {
-      const d = mustKnow(id);
-      setFields.run({
-        id,
-        name: patch.name ?? d.name,
-        lon: patch.lon ?? d.lon,
-        lat: patch.lat ?? d.lat,
-        township: patch.township === undefined ? d.township : patch.township,
-        attributes: JSON.stringify(patch.attributes ?? d.attributes),
+    async update(id, p) {
+      mustKnow(id);
+      return patch(id, {
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.lon !== undefined ? { lon: p.lon } : {}),
+        ...(p.lat !== undefined ? { lat: p.lat } : {}),
+        ...(p.township !== undefined ? { township: p.township } : {}),
+        ...(p.attributes !== undefined ? { attributes: p.attributes } : {}),
       });
-      return reread(id);
     },
-    retire(id) {
+    async retire(id) {
       const d = mustKnow(id);
       if (d.retiredAt !== null) return d;
-      setRetired.run(clock.now(), id);
-      return reread(id);
+      return patch(id, { retiredAt: clock.now() });
     },
-    restore(id) {
+    async restore(id) {
       const d = mustKnow(id);
       if (d.retiredAt === null) return d;
-      setRetired.run(null, id);
-      return reread(id);
+      return patch(id, { retiredAt: null });
     },
     async rotateToken(id) {
       mustKnow(id);
@@ -354,22 +393,25 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       const salt = randomBytes(16);
       const hash = await scrypt(token, salt, SCRYPT);
       mustKnow(id);
-      setToken.run(salt, hash, id);
-      reread(id);
+      await patch(id, { token: { salt, hash } });
       return token;
     },
-    revokeToken(id) {
+    async revokeToken(id) {
       const d = mustKnow(id);
       if (d.tokenRevoked) return d;
-      setRevoked.run(clock.now(), id);
-      return reread(id);
+      return patch(id, { tokenRevokedAt: clock.now() });
     },
     async verifyToken(id, token) {
-      // a device registered or re-tokened by another process a moment ago: look before refusing (a
-      // pragma read when nothing changed)
-      if (!hashes.has(id)) registry.reload();
+      // a device registered or re-tokened by another process a moment ago: look before refusing (at most
+      // once per MISS_RELOAD_MS, so a flood of unknown ids is not a flood of queries)
+      if (!hashes.has(id) && clock.now() - lastMissReload >= MISS_RELOAD_MS) {
+        lastMissReload = clock.now();
+        await registry.reload();
+      }
       const h = hashes.get(id);
-      if (!h || !plausibleToken(token)) {
+      // the database has been unreachable for longer than memory is trusted: nobody logs in until it is back
+      const trusted = clock.now() - lastReachable <= trustMs;
+      if (!h || !plausibleToken(token) || !trusted) {
         // Same work for unknown users: no timing oracle on which ids exist (security-test-plan T12).
         await scrypt(token || 'x', Buffer.alloc(16), SCRYPT);
         return false;
@@ -381,13 +423,13 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       const now = hashes.get(id);
       const ok = now === h && key.length === h.hash.length && timingSafeEqual(key, h.hash);
       if (ok) verified.set(id, d);
-      else if (now === h && registry.reload() > 0 && hashes.get(id) !== h) return registry.verifyToken(id, token);
+      else if (now === h && (await registry.reload()) > 0 && hashes.get(id) !== h) return registry.verifyToken(id, token);
       return ok;
     },
-    isKnownGood: (id, token) => plausibleToken(token) && verifiedAs(id, digest(id, token)),
-    remove(id) {
-      const had = forget(id);
-      del.run(id);
+    isKnownGood: (id, token) => plausibleToken(token) && clock.now() - lastReachable <= trustMs && verifiedAs(id, digest(id, token)),
+    async remove(id) {
+      const removed = await write(`device ${id}`, () => repo.remove(id));
+      const had = forget(id) || removed;
       if (had) emit({ id, credentials: true });
       return had;
     },
@@ -395,30 +437,23 @@ export function createDeviceRegistry(db: Database.Database, clock: { now(): numb
       listeners.add(fn);
     },
     reload() {
-      const v = db.pragma('data_version', { simple: true }) as number;
-      if (v === dataVersion) return 0;
-      dataVersion = v;
-      let n = 0;
-      for (const row of since.all(lastRev) as Row[]) {
-        const credentials = remember(row);
-        emit({ id: row.id, credentials });
-        n++;
+      // one reload at a time; a caller that arrives while one runs gets the next one (which reads after its
+      // call), shared with the other callers that arrive meanwhile
+      if (!reloading) {
+        reloading = reloadNow().finally(() => {
+          reloading = null;
+        });
+        return reloading;
       }
-      // rows another process deleted leave no revision behind: compare the counts
-      if ((countAll.get() as { n: number }).n !== known.size) {
-        const present = new Set((allIds.all() as { id: string }[]).map((r) => r.id));
-        for (const id of [...known.keys()]) {
-          if (present.has(id)) continue;
-          forget(id);
-          emit({ id, credentials: true });
-          n++;
-        }
-      }
-      return n;
+      followUp ??= reloading.then(() => {
+        followUp = null;
+        return registry.reload();
+      });
+      return followUp;
     },
     watch(timers, ms = REGISTRY_POLL_MS) {
       if (timer) return;
-      timer = { handle: timers.setInterval(() => registry.reload(), ms), timers };
+      timer = { handle: timers.setInterval(() => void registry.reload(), ms), timers };
     },
     close() {
       if (timer) timer.timers.clearInterval(timer.handle);

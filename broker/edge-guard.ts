@@ -106,11 +106,15 @@ export class MqttHeaderInspector {
   }
 }
 
+/** the guard aedes reads from; `hold()` stops passing on what the socket sends (shutdown) */
+export type GuardedSocket = Duplex & { hold(): void };
+
 /** Wraps a socket for aedes.handle(). */
-export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, hooks: EdgeGuardHooks = {}): Duplex {
+export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, hooks: EdgeGuardHooks = {}): GuardedSocket {
   const inspector = new MqttHeaderInspector(config.maxPacketBytes);
   const remote = (socket as Socket).remoteAddress;
   let refused = false;
+  let holding = false;
 
   const guard = new Duplex({
     allowHalfOpen: false,
@@ -153,7 +157,7 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
   timer.unref?.();
 
   socket.on('data', (chunk: Buffer) => {
-    if (refused) return;
+    if (refused || holding) return;
     const verdict = inspector.inspect(chunk);
     if (verdict) return refuse(verdict, chunk);
     if (inspector.connected) clearTimeout(timer);
@@ -167,10 +171,19 @@ export function guardSocket(socket: Socket | Duplex, config: EdgeGuardConfig, ho
   socket.on('error', (err) => guard.destroy(err));
   // aedes reads these for logging and client.ip
   Object.assign(guard, { remoteAddress: remote, remotePort: (socket as Socket).remotePort, setNoDelay: () => (socket as Socket).setNoDelay?.(true), setKeepAlive: () => {} });
+  // Shutdown: what the client sends from now on is read and dropped (so the socket's receive queue stays
+  // empty and closing it later sends FIN, not RST — an RST would discard PUBACKs still queued to send);
+  // packets already handed on are processed and answered.
+  Object.assign(guard, {
+    hold() {
+      holding = true;
+      socket.resume();
+    },
+  });
   // TLS sockets: the broker reads the peer certificate for mutual TLS
   const tlsSocket = socket as Partial<import('node:tls').TLSSocket>;
   if (tlsSocket.encrypted) Object.assign(guard, { encrypted: true, getPeerCertificate: () => tlsSocket.getPeerCertificate!() });
-  return guard;
+  return guard as GuardedSocket;
 }
 
 /** The topic of a PUBLISH from its first bytes, if they hold it (for naming a refused packet). */

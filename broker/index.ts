@@ -1,7 +1,8 @@
 // Public door of the broker stage.
 export { createBroker, type Broker, type BrokerDeps, type BrokerConfig, type PublishSink } from './broker.js';
 export {
-  createDeviceRegistry, newDeviceToken, REGISTRY_POLL_MS,
+  openDeviceRegistry, newDeviceToken, REGISTRY_POLL_MS, REGISTRY_TRUST_MS,
+  type DeviceRegistryDeps, type DeviceRegistryOptions,
   type DeviceRegistry, type DeviceInput, type DevicePatch, type DeviceQuery, type DeviceChange, type RegisteredDevice,
 } from './device-registry.js';
 export { checkPublish, canSubscribe } from './acl.js';
@@ -9,3 +10,4 @@ export { guardSocket, MqttHeaderInspector, type EdgeGuardConfig, type GuardVerdi
 export type { SecurityEvent, SecurityAction } from './security-events.js';
 export { checkCrl, crlNextUpdate, type CrlCheck } from './crl.js';
 export type { DeviceRepository, DeviceRecord, DeviceRecordPatch } from './device-repository.js';
+export type { DeviceLoginRepository, DeviceLoginRow } from './login-history.js';

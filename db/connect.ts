@@ -86,6 +86,9 @@ export function connect(target: DbTarget, opts: ConnectOptions = {}): Connection
   });
   // an idle connection that the server closed (restart, failover) must not crash the hub
   pool.on('error', (err) => opts.onPoolError?.(err));
+  // …nor one that breaks while checked out (between a transaction's statements): the query in flight fails
+  // and its caller retries, but the client's own 'error' event would otherwise go unhandled
+  pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
   const db = new Kysely<LookoutSchema>({ dialect: new PostgresDialect({ pool }) });
   return { kind: 'postgres', db, sqlite: null, close: () => db.destroy() };
 }

@@ -94,4 +94,5 @@ export { latestMigration } from './migrations.js';
 export type { MigrateResult } from './migrate.js';
 export type { Repositories } from './repos/index.js';
 export { COPY_TABLES, type LookoutSchema, type TableName } from './schema.js';
+export { createWriteQueue, createWriteQueues, WRITE_QUEUE_DEFAULTS, type ClosableWriteQueue, type WriteQueues, type WriteQueueConfig, type WriteQueueDeps } from './write-queue.js';
 export { copyDatabase, COPY_PAGE_ROWS, type CopySide, type CopyTableResult } from './copy.js';

@@ -129,6 +129,97 @@ async function step4(db: Kysely<unknown>, kind: DbKind): Promise<void> {
 }
 
 /**
+ * Step 10: the events (事件) alerting/events.ts keeps on SQLite, so a hub on PostgreSQL writes them there too
+ * (alerting's state writer) and `lookout db copy` carries them. Same columns as events.ts creates.
+ */
+async function step10(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE IF NOT EXISTS incident_events (id TEXT PRIMARY KEY, status TEXT NOT NULL, drill INTEGER NOT NULL, family TEXT NOT NULL,
+    level_rank INTEGER NOT NULL, opened_at ${t.ms} NOT NULL, closed_at ${t.ms}, last_activity ${t.ms} NOT NULL, data TEXT NOT NULL, members TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_events_status ON incident_events(status, level_rank DESC, opened_at)');
+  await q(`CREATE TABLE IF NOT EXISTS incident_event_timeline (id ${serial}, event_id TEXT NOT NULL, data TEXT NOT NULL)`);
+  await q('CREATE INDEX IF NOT EXISTS incident_event_timeline_event ON incident_event_timeline(event_id, id)');
+}
+
+/**
+ * Step 15: the notifier's state (notify/, docs/notify.md) — the organisation book's rows (units, people,
+ * shifts, rotations, swaps, handovers; each a JSON document its schema in schemas/org.ts validated), the
+ * delivery log, the escalation chains under way, the sends still queued, and the acknowledgement links
+ * already used — so a restart forgets no roster, no pending step, and sends nothing twice.
+ */
+async function step15(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t, serial } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE org_rows (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))`);
+  await q(`CREATE TABLE notify_deliveries (id ${serial}, ts ${t.ms} NOT NULL, incident_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+    channel_kind TEXT NOT NULL, person_id TEXT, recipient TEXT NOT NULL, address TEXT NOT NULL, dkey TEXT NOT NULL, attempt INTEGER NOT NULL,
+    status TEXT NOT NULL, code TEXT, answer TEXT, provider_id TEXT, final INTEGER NOT NULL, drill INTEGER NOT NULL, reminder INTEGER NOT NULL)`);
+  await q('CREATE INDEX notify_deliveries_incident ON notify_deliveries (incident_id, id)');
+  await q('CREATE INDEX notify_deliveries_key ON notify_deliveries (dkey, status)');
+  await q(`CREATE TABLE notify_escalations (incident_id TEXT PRIMARY KEY, data TEXT NOT NULL, due_at ${t.ms}, done INTEGER NOT NULL DEFAULT 0, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE notify_outbox (channel_id TEXT NOT NULL, dkey TEXT NOT NULL, data TEXT NOT NULL, attempt INTEGER NOT NULL,
+    not_before ${t.ms} NOT NULL, PRIMARY KEY (channel_id, dkey))`);
+  await q(`CREATE TABLE notify_used_links (nonce TEXT PRIMARY KEY, expires_at ${t.ms} NOT NULL)`);
+}
+
+/** Step 45: which devices logged in from which address, so a login back-off spares them after a restart too
+ *  (broker/login-history.ts; security-test-plan T12). */
+async function step45(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const ms = kind === 'postgres' ? 'BIGINT' : 'INTEGER';
+  await sql.raw(`CREATE TABLE IF NOT EXISTS broker_device_logins (address TEXT NOT NULL, device_id TEXT NOT NULL, last_at ${ms} NOT NULL,
+    PRIMARY KEY (address, device_id))`).execute(db);
+  await sql.raw('CREATE INDEX IF NOT EXISTS broker_device_logins_last ON broker_device_logins (last_at)').execute(db);
+}
+
+/** Step 40: shelved sensors (暂缓, alerting/shelves.ts), which alerting/store.ts creates the same on SQLite. */
+async function step40(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE IF NOT EXISTS alert_shelves (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, data TEXT NOT NULL,
+    ends_at ${t.ms} NOT NULL, removed INTEGER NOT NULL DEFAULT 0)`).execute(db);
+}
+
+/**
+ * Step 20: preparedness (prepare/, docs/prepare.md): resources with their dispatch binding, plans (预案) and
+ * their activations per incident. The descriptive fields ride in `data` (JSON); what queries filter or
+ * conditional updates test (kind, status, township, binding) are columns.
+ */
+async function step20(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE prepare_resources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, lon ${t.real} NOT NULL,
+    lat ${t.real} NOT NULL, township TEXT, unit TEXT, status TEXT NOT NULL, incident_id TEXT, dispatched_at ${t.ms}, data TEXT NOT NULL,
+    updated_at ${t.ms} NOT NULL)`);
+  await q('CREATE INDEX prepare_resources_kind ON prepare_resources (kind, status)');
+  await q('CREATE INDEX prepare_resources_incident ON prepare_resources (incident_id)');
+  await q(`CREATE TABLE prepare_plans (id TEXT PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE prepare_activations (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, incident_id TEXT NOT NULL, status TEXT NOT NULL,
+    active_key TEXT UNIQUE, activated_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX prepare_activations_incident ON prepare_activations (incident_id)');
+}
+
+/**
+ * Step 21: supervision (supervise/, docs/prepare.md): hazard points and risk targets, rectifications, and
+ * inspection tasks. `open_key` (the target id while a task is open, NULL once done) keeps one open task per
+ * target, so hub nodes generating tasks from the same cycle at once make it once.
+ */
+async function step21(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  const q = (s: string) => sql.raw(s).execute(db);
+  await q(`CREATE TABLE supervise_targets (id TEXT PRIMARY KEY, register TEXT NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL,
+    name TEXT NOT NULL, lon ${t.real} NOT NULL, lat ${t.real} NOT NULL, township TEXT, grade TEXT NOT NULL, next_due_at ${t.ms},
+    data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`);
+  await q(`CREATE TABLE supervise_rectifications (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, stage TEXT NOT NULL,
+    deadline ${t.ms} NOT NULL, opened_at ${t.ms} NOT NULL, data TEXT NOT NULL, row_version INTEGER NOT NULL DEFAULT 0)`);
+  await q('CREATE INDEX supervise_rectifications_target ON supervise_rectifications (target_id)');
+  await q('CREATE INDEX supervise_rectifications_stage ON supervise_rectifications (stage, deadline)');
+  await q(`CREATE TABLE supervise_inspections (id TEXT PRIMARY KEY, target_id TEXT NOT NULL, township TEXT, status TEXT NOT NULL,
+    open_key TEXT UNIQUE, due_at ${t.ms} NOT NULL, done_at ${t.ms}, data TEXT NOT NULL)`);
+  await q('CREATE INDEX supervise_inspections_status ON supervise_inspections (status, due_at)');
+  await q('CREATE INDEX supervise_inspections_done ON supervise_inspections (done_at)');
+}
+
+/**
  * Step 30: warning messages (release/): drafts in their workflow, and the published messages, insert-only
  * like the audit trail (the database refuses UPDATE and DELETE of an issued warning; docs/release.md).
  */
@@ -187,6 +278,13 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0002-row-versions': { up: (db) => step2(db) },
     '0003-user-scope': { up: (db) => step3(db, kind) },
     '0004-incident-events': { up: (db) => step4(db, kind) },
+    '0010-hazard-events': { up: (db) => step10(db, kind) },
+    '0015-notify-state': { up: (db) => step15(db, kind) },
+    '0045-device-logins': { up: (db) => step45(db, kind) },
+    '0040-alert-shelves': { up: (db) => step40(db, kind) },
+    // 0020–0029: preparedness and supervision (docs/prepare.md)
+    '0020-prepare': { up: (db) => step20(db, kind) },
+    '0021-supervise': { up: (db) => step21(db, kind) },
     '0030-release-messages': { up: (db) => step30(db, kind) },
     '0031-release-reports': { up: (db) => step31(db, kind) },
     '0032-review-drill-runs': { up: (db) => step32(db, kind) },

@@ -15,6 +15,8 @@ export interface LookoutSchema {
     id: string; kind: string; name: string; lon: number; lat: number; township: string | null; attributes: Generated<string>;
     token_salt: Buffer; token_hash: Buffer; created_at: number; retired_at: number | null; token_revoked_at: number | null; rev: Generated<number>;
   };
+  /** broker/login-history.ts: devices that logged in from an address (migration 0045) */
+  broker_device_logins: { address: string; device_id: string; last_at: number };
   alert_meta: { k: string; v: string };
   alert_alarms: {
     id: string; akey: string; rule_id: string; device_id: string; incident_id: string | null; category: string; level: string; state: string;
@@ -27,6 +29,7 @@ export interface LookoutSchema {
     township: string | null; lon: number | null; lat: number | null; device_ids: string; opened_at: number; updated_at: number;
     acknowledged_at: number | null; closed_at: number | null; assignee: string | null; system_key: string | null; tier: Generated<number>;
     last_activity: number; last_escalated_at: number | null; close_reason: string | null; row_version: Generated<number>;
+    event_id: string | null; lower_to: string | null; linked_from: string | null; muted_until: number | null; below_since: number | null; below_max: string | null;
   };
   incident_timeline: {
     id: Generated<number>; incident_id: string; ts: number; type: string; user: string | null; note: string | null; level: string | null;
@@ -35,10 +38,42 @@ export interface LookoutSchema {
   alert_device_state: { dkey: string; data: string; series: Buffer | null };
   alert_presence: { device_id: string; last_seen: number | null; online: number | null; offline_since: number | null };
   alert_silences: { id: string; data: string; ends_at: number; removed: Generated<number> };
+  alert_shelves: { id: string; device_id: string; data: string; ends_at: number; removed: Generated<number> };
   alert_rules: { id: string; data: string | null; updated_at: number; updated_by: string; deleted: Generated<number> };
   alert_rule_history: { id: Generated<number>; rule_id: string; action: string; data: string | null; ts: number; user: string };
+  incident_events: {
+    id: string; status: string; drill: number; family: string; level_rank: number; opened_at: number; closed_at: number | null;
+    last_activity: number; data: string; members: string;
+  };
+  incident_event_timeline: { id: Generated<number>; event_id: string; data: string };
   ingest_dead_letters: { id: Generated<number>; ts: number; device: string | null; topic: string; code: string; reason: string; payload: string; size: number };
   ingest_events: { device: string; ts: number; type: string; body: string };
+  /** the notifier's state (db/repos/org.ts, db/repos/notify.ts) */
+  org_rows: { kind: string; id: string; data: string };
+  notify_deliveries: {
+    id: Generated<number>; ts: number; incident_id: string; channel_id: string; channel_kind: string; person_id: string | null; recipient: string;
+    address: string; dkey: string; attempt: number; status: string; code: string | null; answer: string | null; provider_id: string | null;
+    final: number; drill: number; reminder: number;
+  };
+  notify_escalations: { incident_id: string; data: string; due_at: number | null; done: Generated<number>; updated_at: number };
+  notify_outbox: { channel_id: string; dkey: string; data: string; attempt: number; not_before: number };
+  notify_used_links: { nonce: string; expires_at: number };
+  prepare_resources: {
+    id: string; kind: string; name: string; lon: number; lat: number; township: string | null; unit: string | null; status: string;
+    incident_id: string | null; dispatched_at: number | null; data: string; updated_at: number;
+  };
+  prepare_plans: { id: string; category: string; name: string; data: string; updated_at: number };
+  /** `active_key` = plan id + incident id while active (NULL once closed): one active activation per plan and incident */
+  prepare_activations: {
+    id: string; plan_id: string; incident_id: string; status: string; active_key: string | null; activated_at: number; data: string; row_version: Generated<number>;
+  };
+  supervise_targets: {
+    id: string; register: string; kind: string; category: string; name: string; lon: number; lat: number; township: string | null; grade: string;
+    next_due_at: number | null; data: string; updated_at: number;
+  };
+  supervise_rectifications: { id: string; target_id: string; township: string | null; stage: string; deadline: number; opened_at: number; data: string; row_version: Generated<number> };
+  /** `open_key` = target id while the task is open (NULL once done): one open task per target */
+  supervise_inspections: { id: string; target_id: string; township: string | null; status: string; open_key: string | null; due_at: number; done_at: number | null; data: string };
   release_drafts: {
     id: string; state: string; msg_type: string; updates: string | null; source_kind: string; source_id: string | null; drill: number;
     townships: string; content: string; created_by: string; created_at: number; updated_at: number; submitted_by: string | null;
@@ -78,10 +113,24 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'alert_device_state', orderBy: 'dkey' },
   { table: 'alert_presence', orderBy: 'device_id' },
   { table: 'alert_silences', orderBy: 'id' },
+  { table: 'alert_shelves', orderBy: 'id' },
   { table: 'alert_rules', orderBy: 'id' },
   { table: 'alert_rule_history', orderBy: 'id', identity: 'id' },
+  { table: 'incident_events', orderBy: 'id' },
+  { table: 'incident_event_timeline', orderBy: 'id', identity: 'id' },
   { table: 'ingest_dead_letters', orderBy: 'id', identity: 'id' },
   { table: 'ingest_events', orderBy: 'device, ts, type' },
+  { table: 'org_rows', orderBy: 'kind, id' },
+  { table: 'notify_deliveries', orderBy: 'id', identity: 'id' },
+  { table: 'notify_escalations', orderBy: 'incident_id' },
+  { table: 'notify_outbox', orderBy: 'channel_id, dkey' },
+  { table: 'notify_used_links', orderBy: 'nonce' },
+  { table: 'prepare_resources', orderBy: 'id' },
+  { table: 'prepare_plans', orderBy: 'id' },
+  { table: 'prepare_activations', orderBy: 'id' },
+  { table: 'supervise_targets', orderBy: 'id' },
+  { table: 'supervise_rectifications', orderBy: 'id' },
+  { table: 'supervise_inspections', orderBy: 'id' },
   { table: 'release_drafts', orderBy: 'id' },
   { table: 'release_published', orderBy: 'identifier' },
   { table: 'release_reports', orderBy: 'id' },

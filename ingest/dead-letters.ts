@@ -1,70 +1,69 @@
 // The dead-letter lane: every refused payload is kept (device, topic, reason, first 1 KB, time), counted
-// in /metrics and listed by GET /api/dead-letters. Bounded: the oldest rows beyond `maxRows` are pruned.
-import type Database from 'better-sqlite3';
-import type { DeadLetter, ErrorCode } from '../schemas/index.js';
+// in /metrics and listed by GET /api/dead-letters. Written through the DeadLetterRepository (SQLite or
+// PostgreSQL) behind an ordered write queue, so a refused payload never waits on the database; bounded twice:
+// the oldest rows beyond `maxRows` are pruned, and when the queue is full (the database has been away a long
+// time, a flood of bad input) a dead letter is dropped and counted instead (`dropped()`, /metrics).
+// The figure of the status bar (refused in the last hour) is counted in memory, per minute, seeded at start.
+import type { DeadLetter, WriteQueue } from '../schemas/index.js';
+import type { DeadLetterInput, DeadLetterRepository } from './repositories.js';
 
-export interface DeadLetterInput {
-  ts: number;
-  deviceId: string | null;
-  topic: string;
-  code: ErrorCode | string;
-  reason: string;
-  payload: Buffer | string;
-}
+export type { DeadLetterInput } from './repositories.js';
 
 export interface DeadLetterLane {
   add(entry: DeadLetterInput): void;
-  list(opts?: { limit?: number; deviceId?: string }): DeadLetter[];
+  /** the newest first; reads after every dead letter queued before it is written */
+  list(opts?: { limit?: number; deviceId?: string }): Promise<DeadLetter[]>;
+  /** refused since `ts` (at most an hour back: counted in memory) */
   countSince(ts: number): number;
-  total(): number;
+  /** dead letters not kept because the write queue was full */
+  dropped(): number;
 }
 
-const KEEP_BYTES = 1024;
+export interface DeadLetterDeps {
+  repo: DeadLetterRepository;
+  queue: WriteQueue;
+  clock: { now(): number };
+}
 
-export function createDeadLetterLane(db: Database.Database, opts: { maxRows?: number } = {}): DeadLetterLane {
+const MINUTE = 60_000;
+const WINDOW_MINUTES = 60;
+
+/** Seeds the last hour's count from the repository and answers the lane over it. */
+export async function openDeadLetterLane(deps: DeadLetterDeps, opts: { maxRows?: number } = {}): Promise<DeadLetterLane> {
+  const { repo, queue, clock } = deps;
   const maxRows = opts.maxRows ?? 100_000;
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS ingest_dead_letters (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      ts INTEGER NOT NULL,
-      device TEXT,
-      topic TEXT NOT NULL,
-      code TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      size INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS ingest_dead_letters_ts ON ingest_dead_letters (ts);
-  `);
-  const insert = db.prepare('INSERT INTO ingest_dead_letters (ts, device, topic, code, reason, payload, size) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const listAll = db.prepare('SELECT id, ts, device AS deviceId, topic, code, reason, payload, size FROM ingest_dead_letters ORDER BY id DESC LIMIT ?');
-  const listDevice = db.prepare(
-    'SELECT id, ts, device AS deviceId, topic, code, reason, payload, size FROM ingest_dead_letters WHERE device = ? ORDER BY id DESC LIMIT ?',
-  );
-  const since = db.prepare('SELECT COUNT(*) AS n FROM ingest_dead_letters WHERE ts >= ?');
-  const maxId = db.prepare('SELECT MAX(id) AS id FROM ingest_dead_letters');
-  const prune = db.prepare('DELETE FROM ingest_dead_letters WHERE id <= ?');
+  /** refused per minute (epoch minute → count), the last WINDOW_MINUTES kept */
+  const perMinute = new Map<number, number>();
+  const bump = (ts: number, n = 1) => {
+    const m = Math.floor(ts / MINUTE);
+    perMinute.set(m, (perMinute.get(m) ?? 0) + n);
+    const oldest = Math.floor(clock.now() / MINUTE) - WINDOW_MINUTES;
+    for (const k of perMinute.keys()) if (k < oldest) perMinute.delete(k);
+  };
+  const since = clock.now() - WINDOW_MINUTES * MINUTE;
+  const seeded = await repo.countSince(since);
+  if (seeded) bump(clock.now(), seeded);
   let added = 0;
+  let dropped = 0;
   return {
     add(e) {
-      const buf = typeof e.payload === 'string' ? Buffer.from(e.payload) : e.payload;
-      // Keep the start of the payload as text for people to read; invalid UTF-8 becomes U+FFFD.
-      const text = buf.subarray(0, KEEP_BYTES).toString('utf8');
-      insert.run(e.ts, e.deviceId, e.topic.slice(0, 512), e.code, e.reason.slice(0, 1000), text, buf.length);
-      if (++added % 1000 === 0) {
-        const top = (maxId.get() as { id: number | null }).id ?? 0;
-        if (top > maxRows) prune.run(top - maxRows);
+      bump(e.ts);
+      if (!queue.push('dead-letter', () => repo.add(e))) {
+        dropped++;
+        return;
       }
+      if (++added % 1000 === 0) queue.push('dead-letter prune', () => repo.prune(maxRows));
     },
-    list(o = {}) {
-      const limit = o.limit ?? 100;
-      return (o.deviceId ? listDevice.all(o.deviceId, limit) : listAll.all(limit)) as DeadLetter[];
+    async list(o = {}) {
+      await queue.idle();
+      return repo.list(o);
     },
     countSince(ts) {
-      return (since.get(ts) as { n: number }).n;
+      const from = Math.floor(ts / MINUTE);
+      let n = 0;
+      for (const [m, c] of perMinute) if (m >= from) n += c;
+      return n;
     },
-    total() {
-      return (db.prepare('SELECT COUNT(*) AS n FROM ingest_dead_letters').get() as { n: number }).n;
-    },
+    dropped: () => dropped,
   };
 }

@@ -1,7 +1,7 @@
 // Public door of the ingest stage.
 export { createIngest, type Ingest, type IngestDeps, type IngestConfig, type IngestStats } from './ingest.js';
 export { decodePublish, MAX_FUTURE_MS, type Decoded, type StatusUpdate } from './decode.js';
-export { createDeadLetterLane, type DeadLetterLane, type DeadLetterInput } from './dead-letters.js';
+export { openDeadLetterLane, type DeadLetterLane, type DeadLetterInput, type DeadLetterDeps } from './dead-letters.js';
 export { createSqliteStore, type SqliteStoreConfig } from './stores/sqlite-store.js';
 export type { TelemetryStore, StoreName, HistoryRequest, LatestValues, StoreHealth, Aggregate } from './telemetry-store.js';
 export { createEventLog, type EventLog } from './event-log.js';

@@ -3,11 +3,11 @@
 // publisher's acknowledgement still waits for that write; a reading whose write failed is announced once,
 // not again when the device resends it (QoS 1); readings the database refuses are still announced.
 // The store here is a stand-in whose writes the test completes or fails by hand.
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Reading } from '../schemas/index.js';
-import { createDeadLetterLane } from './dead-letters.js';
+import { openTestState, type TestState } from '../test/helpers/state.js';
+import { openDeadLetterLane } from './dead-letters.js';
 import { createIngest } from './ingest.js';
 import type { TelemetryStore } from './telemetry-store.js';
 
@@ -38,16 +38,17 @@ const topic = { kind: 'flood', deviceId: 'F-1', channel: 'telemetry' } as const;
 const T0 = Date.now() - 60_000;
 const payload = (ts: number, level = 0.5) => Buffer.from(JSON.stringify({ ts, values: { level, rain: 0 } }));
 
-const dbs: Database.Database[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
+const states: TestState[] = [];
+afterEach(async () => {
+  for (const s of states.splice(0)) await s.close();
 });
 
-function setup() {
-  const db = new Database(':memory:');
-  dbs.push(db);
+async function setup() {
+  const state = await openTestState();
+  states.push(state);
   const { store, writes } = handStore();
-  const ingest = createIngest({ store, deadLetters: createDeadLetterLane(db), clock: systemClock, logger: pino({ level: 'silent' }) });
+  const deadLetters = await openDeadLetterLane({ repo: state.repos.deadLetters, queue: state.queue('ingest'), clock: systemClock });
+  const ingest = createIngest({ store, deadLetters, clock: systemClock, logger: pino({ level: 'silent' }) });
   const accepted: Reading[] = [];
   const durable: Reading[] = [];
   ingest.on('accepted', (rs) => accepted.push(...rs));
@@ -59,7 +60,7 @@ function setup() {
 
 describe('ingest: readings reach consumers before the durable write', () => {
   it('announces a batch within one turn, before its write completes; the acknowledgement waits for the write', async () => {
-    const { writes, accepted, durable, acks, publish } = setup();
+    const { writes, accepted, durable, acks, publish } = await setup();
     publish(T0);
     publish(T0 + 1000);
     expect(accepted).toHaveLength(0); // not synchronously inside the broker's callback
@@ -86,7 +87,7 @@ describe('ingest: readings reach consumers before the durable write', () => {
   });
 
   it('a reading whose write failed is announced once: its resends are written, not announced again', async () => {
-    const { ingest, writes, accepted, acks, publish } = setup();
+    const { ingest, writes, accepted, acks, publish } = await setup();
     publish(T0, 0.5);
     publish(T0 + 1000, 0.6);
     await tick();
@@ -122,7 +123,7 @@ describe('ingest: readings reach consumers before the durable write', () => {
   });
 
   it('the same device and ts with other metrics (or as drill data) is a different reading', async () => {
-    const { ingest, writes, accepted } = setup();
+    const { ingest, writes, accepted } = await setup();
     ingest.accept(topic, 't', Buffer.from(JSON.stringify({ ts: T0, values: { level: 1 } })), () => {});
     await tick();
     writes[0]!.reject(new Error('disk I/O error'));
@@ -135,7 +136,7 @@ describe('ingest: readings reach consumers before the durable write', () => {
   });
 
   it('flush() announces what it is about to make durable', async () => {
-    const { ingest, writes, accepted, publish } = setup();
+    const { ingest, writes, accepted, publish } = await setup();
     publish(T0);
     const f = ingest.flush();
     expect(accepted).toHaveLength(1);

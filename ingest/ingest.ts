@@ -33,8 +33,8 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   metrics?: Registry;
-  /** durable sink for events (camera detections); called synchronously before the ack */
-  storeEvent?: (event: DeviceEvent) => void;
+  /** durable sink for events (camera detections); awaited before the ack (a failed write is not acknowledged) */
+  storeEvent?: (event: DeviceEvent) => void | Promise<void>;
 }
 
 export interface IngestConfig {
@@ -93,7 +93,15 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
     events: new Counter({ name: 'lookout_events_received_total', help: 'Device events (camera detections) accepted', registers: [] }),
   };
   const pendingGauge = new Gauge({ name: 'lookout_ingest_pending_readings', help: 'Readings waiting for their durable write', registers: [] });
-  if (deps.metrics) for (const m of [...Object.values(counters), pendingGauge]) deps.metrics.registerMetric(m);
+  const droppedGauge = new Gauge({
+    name: 'lookout_dead_letters_dropped',
+    help: 'Dead letters not kept because the state database write queue was full (since start)',
+    registers: [],
+    collect() {
+      this.set(deadLetters.dropped());
+    },
+  });
+  if (deps.metrics) for (const m of [...Object.values(counters), pendingGauge, droppedGauge]) deps.metrics.registerMetric(m);
 
   /** readings accepted and not yet announced ('accepted' runs in the next turn, for a whole batch at once) */
   let fresh: Reading[][] = [];
@@ -279,14 +287,21 @@ export function createIngest(deps: IngestDeps, config: IngestConfig = {}): Inges
         }
         case 'event': {
           counters.events.inc();
+          const announce = () => {
+            done(null);
+            emitter.emit('event', decoded.event);
+          };
+          const failed = (err: unknown) => {
+            logger.error({ err }, 'event write failed; not acknowledged, the device sends it again');
+            done(err as Error);
+          };
           try {
-            deps.storeEvent?.(decoded.event);
+            const w = deps.storeEvent?.(decoded.event);
+            if (w) w.then(announce, failed);
+            else announce();
           } catch (err) {
-            logger.error({ err }, 'event write failed');
-            return done(err as Error);
+            failed(err);
           }
-          done(null);
-          emitter.emit('event', decoded.event);
           return;
         }
         case 'status':

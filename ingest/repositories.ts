@@ -1,8 +1,16 @@
 // The ingest stage's small relational state (dead letters, device events) as async repositories
 // (docs/architecture.md), implemented in db/repos/ingest.ts for both backends. The telemetry hot path stays on
 // its own store (ingest/stores/), never here.
-import type { DeadLetter, DeviceEvent } from '../schemas/index.js';
-import type { DeadLetterInput } from './dead-letters.js';
+import type { DeadLetter, DeviceEvent, ErrorCode } from '../schemas/index.js';
+
+export interface DeadLetterInput {
+  ts: number;
+  deviceId: string | null;
+  topic: string;
+  code: ErrorCode | string;
+  reason: string;
+  payload: Buffer | string;
+}
 
 export interface DeadLetterRepository {
   add(e: DeadLetterInput): Promise<void>;

@@ -10,10 +10,12 @@ export { encryptSecret, decryptSecret, Secret, type SecretRef } from './secrets.
 export { DRILL_MARK } from './render.js';
 export { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryLog, type DeliveryStatus } from './delivery-log.js';
 export type { Channel, ChannelClass, ChannelKind, Message, Outgoing, Recipient, SendResult } from './types.js';
-export { createOrgBook, type OrgBook, type OrgRepository, type OrgSnapshot, type OrgKind, type OnDuty } from './org/org-book.js';
+export { createOrgBook, loadOrgBook, type OrgBook, type OrgRepository, type OrgRow, type OrgSnapshot, type OrgKind, type OnDuty } from './org/org-book.js';
+export type { NotifyRepository, SavedRun, SavedSend } from './state.js';
 export { importOrgCsv, parseCstTime, CSV_COLUMNS, type CsvImport } from './org/csv-import.js';
 export { importOrgDir } from './org/org-dir.js';
 export { readNotifyKey, deriveKey } from './key-file.js';
 export { orgRoutes, type OrgRoutesDeps } from './org/org-routes.js';
+export { handoffRoutes, type HandoffRoutesDeps } from './handoff-routes.js';
 export { sampleOrg } from './org/sample-org.js';
 export { incidentHooks, type IncidentBookPort, type IncidentHooks } from './incident-hooks.js';

@@ -1,18 +1,22 @@
 // The notify stage: channels (one adapter per provider, notify/channels/*), an outbox that queues, paces
 // and retries their sends, and the delivery log of every attempt. Escalation policies, acknowledgement
 // links and drills build on it (notify/escalation.ts, notify/ack-links.ts). docs/notify.md is the guide.
+// With a repository (notify/state.ts) the log, the chains, the waiting sends and the used links outlive a
+// restart: start() reads them back before anything is sent.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { LookoutError, type Clock, type Incident } from '../schemas/index.js';
+import { LookoutError, type Clock, type DutyTier, type Incident } from '../schemas/index.js';
 import type { ChannelFile } from '../schemas/notify-channels.js';
-import { createAckLinks, type AckLinks, type UsedLinkStore } from './ack-links.js';
+import { createAckLinks, createMemoryUsedLinks, type AckLinks, type UsedLinkStore } from './ack-links.js';
 import { ackRoutes, type AckPageIncident } from './ack-page.js';
 import { createChannel } from './channels/index.js';
 import { createMemoryDeliveryLog, type DeliveryLog, type DeliveryRecord, type DeliveryStatus } from './delivery-log.js';
 import { createEscalation, type Delivery, type DutyQuery, type Escalation } from './escalation.js';
 import { createOutbox, OUTBOX_DEFAULTS, type OutboxConfig } from './outbox.js';
 import { DEFAULT_POLICIES_FILE, readPolicyFile, type CompiledPolicy } from './policy.js';
+import type { NotifyRepository } from './state.js';
 import type { Addressed, Channel, ChannelClass, Outgoing, Recipient } from './types.js';
+import { createWriteBehind } from './write-behind.js';
 
 export const NOTIFY_DEFAULTS = {
   /** queue, pace and retry of every channel (notify/outbox.ts) */
@@ -30,8 +34,10 @@ export interface NotifyDeps {
   logger: Logger;
   /** 32-byte key for `{ "encrypted": … }` secrets */
   secretKey?: Buffer | null;
-  /** where delivery records go (a repository); default in memory */
+  /** where delivery records go; default in memory (and `repo`, when given) */
   deliveryLog?: DeliveryLog;
+  /** keeps the log, the chains, the waiting sends and the used links across a restart (db/repos/notify.ts) */
+  repo?: NotifyRepository;
   /** told of every delivery record (the incident timeline) */
   onDelivery?: (rec: DeliveryRecord) => void;
   /** a channel gave up a delivery (the hub opens a system incident) */
@@ -71,7 +77,16 @@ export interface Notify {
   channel(id: string): Channel | undefined;
   /** queue one send on one channel; false when refused (queue full, logged) */
   send(channelId: string, out: Outgoing): boolean;
+  /** the latest records kept in memory */
   deliveries(q?: { incidentId?: string; limit?: number }): DeliveryRecord[];
+  /** every record the repository holds (the memory's without one) */
+  deliveryHistory(q?: { incidentId?: string; limit?: number }): Promise<DeliveryRecord[]>;
+  /** 上报 (up to the district) / 下派 (down to a township): that tier's chain starts */
+  handOff(incident: Pick<Incident, 'id' | 'level' | 'category' | 'township' | 'title' | 'drill' | 'openedAt'>, tier: DutyTier, reason: string): void;
+  /** reads back what a restart left (chains resume, waiting sends are queued again); before anything is sent */
+  start(): Promise<{ chains: number; sends: number }>;
+  /** rows still to be written to the repository, and the writes that failed */
+  stateWrites(): { pending: number; failures: number };
   /** tell the notifier an incident changed: an open one starts its chain, any other status stops it */
   incidentChanged(incident: Pick<Incident, 'id' | 'level' | 'category' | 'township' | 'title' | 'drill' | 'status' | 'openedAt'>, by?: string | null): void;
   /** the chain's own entry points (tests, the hub) */
@@ -89,6 +104,29 @@ export interface Notify {
 export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notify {
   const logger = deps.logger;
   const log = deps.deliveryLog ?? createMemoryDeliveryLog(NOTIFY_DEFAULTS.memoryLogMax);
+  const repo = deps.repo ?? null;
+  const writes = createWriteBehind(logger);
+  const append = (rec: DeliveryRecord) => {
+    log.append(rec);
+    if (repo) writes.run('delivery', () => repo.appendDeliveries([rec]));
+    deps.onDelivery?.(rec);
+  };
+  // used links: answered from memory (read back at start), each use written through
+  const memUsed = deps.usedLinks ?? createMemoryUsedLinks();
+  const usedLinks: UsedLinkStore = repo
+    ? {
+        isUsed: (n) => memUsed.isUsed(n),
+        markUsed(n, exp) {
+          if (!memUsed.markUsed(n, exp)) return false;
+          writes.run('used-link', () => repo.markUsed(n, exp));
+          return true;
+        },
+        purge(now) {
+          memUsed.purge(now);
+          writes.run('used-link-purge', () => repo.purgeUsed(now));
+        },
+      }
+    : memUsed;
   const channels = new Map<string, Channel>();
   const queueMax = new Map<string, number | undefined>();
   for (const cfg of config.channels?.channels ?? []) {
@@ -99,25 +137,26 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
     {
       clock: deps.clock,
       logger,
-      record(rec) {
-        log.append(rec);
-        deps.onDelivery?.(rec);
-      },
+      record: append,
       onChannelFailure: deps.onChannelFailure,
       onChannelRecovered: deps.onChannelRecovered,
+      persist: repo
+        ? {
+            save: (channelId, send) => void writes.run('outbox-save', () => repo.saveSend({ channelId, ...send })),
+            drop: (channelId, key) => void writes.run('outbox-drop', () => repo.deleteSend(channelId, key)),
+          }
+        : undefined,
     },
     [...channels.values()].map((channel) => ({ channel, queueMax: queueMax.get(channel.id) })),
     { ...NOTIFY_DEFAULTS.outbox, ...config.outbox },
   );
   const policies = config.policies ?? readPolicyFile(NOTIFY_DEFAULTS.policiesFile);
-  const links = config.ack ? createAckLinks({ clock: deps.clock, used: deps.usedLinks }, { key: config.ack.key, publicUrl: config.ack.publicUrl, ttlMs: config.ack.ttlMs ?? NOTIFY_DEFAULTS.ackTtlMs }) : null;
+  const links = config.ack ? createAckLinks({ clock: deps.clock, used: usedLinks }, { key: config.ack.key, publicUrl: config.ack.publicUrl, ttlMs: config.ack.ttlMs ?? NOTIFY_DEFAULTS.ackTtlMs }) : null;
   const timeline = deps.timeline ?? (() => {});
   const personName = deps.personName ?? ((id: string) => id);
 
   function direct(channel: Channel | null, d: Delivery, r: Recipient, status: DeliveryStatus, code: string, answer: string) {
-    const rec: DeliveryRecord = { ts: deps.clock.now(), incidentId: d.incident.id, channelId: channel?.id ?? '-', channelKind: channel?.kind ?? 'webhook', personId: r.personId, recipient: r.name, address: '', key: '-', attempt: 0, status, code, answer, providerId: null, final: true, drill: d.message.drill, reminder: d.message.reminder };
-    log.append(rec);
-    deps.onDelivery?.(rec);
+    append({ ts: deps.clock.now(), incidentId: d.incident.id, channelId: channel?.id ?? '-', channelKind: channel?.kind ?? 'webhook', personId: r.personId, recipient: r.name, address: '', key: '-', attempt: 0, status, code, answer, providerId: null, final: true, drill: d.message.drill, reminder: d.message.reminder });
   }
 
   /** the channels of a notice: drills only ever reach channels marked `drill` */
@@ -147,7 +186,15 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
     return used.length ? used.join(', ') : '无人有此通道的地址 · nobody has an address on these channels';
   }
 
-  const escalation = createEscalation({ clock: deps.clock, policies: () => policies, onDuty: deps.onDuty ?? (() => []), deliver, timeline });
+  const escalation = createEscalation({
+    clock: deps.clock,
+    policies: () => policies,
+    onDuty: deps.onDuty ?? (() => []),
+    deliver,
+    timeline,
+    save: repo ? (run) => void writes.run('escalation', () => repo.saveRun(run, deps.clock.now())) : undefined,
+  });
+  let started = false;
 
   async function acknowledgeByLink(token: string, note: string | null) {
     if (!links) throw new LookoutError('LOOKOUT_ERR_ACK_LINK_INVALID');
@@ -181,12 +228,40 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
     channel: (id) => channels.get(id),
     send: (channelId, out) => outbox.enqueue(channelId, out),
     deliveries: (q) => log.list(q),
-    settled: () => outbox.settled(),
+    async deliveryHistory(q) {
+      if (!repo) return log.list(q);
+      await writes.flush();
+      return repo.deliveries(q);
+    },
+    handOff(inc, tier, reason) {
+      escalation.handOff({ id: inc.id, level: inc.level, category: inc.category, township: inc.township, title: inc.title, drill: inc.drill, openedAt: inc.openedAt }, tier, reason);
+    },
+    async start() {
+      if (started || !repo) return { chains: 0, sends: 0 };
+      started = true;
+      const now = deps.clock.now();
+      for (const u of await repo.usedLinks(now)) memUsed.markUsed(u.nonce, u.expiresAt);
+      for (const rec of await repo.deliveries({ limit: NOTIFY_DEFAULTS.memoryLogMax })) log.append(rec);
+      // a send the channel accepted before the restart (its row not yet dropped) is not sent again
+      const saved = await repo.loadSends();
+      const sent = await repo.sentKeys(saved.map((s) => s.out.key));
+      for (const s of saved.filter((x) => sent.has(x.out.key))) writes.run('outbox-drop', () => repo.deleteSend(s.channelId, s.out.key));
+      const sends = outbox.restore(saved.filter((s) => !sent.has(s.out.key)));
+      const chains = escalation.resume(await repo.loadRuns(), (id) => deps.incident?.(id)?.status === 'open');
+      if (chains || sends) logger.info({ chains, sends }, 'notifications resumed after a restart');
+      return { chains, sends };
+    },
+    stateWrites: () => ({ pending: writes.pending, failures: writes.failures }),
+    async settled() {
+      await outbox.settled();
+      await writes.flush();
+    },
     close() {
       closing ??= (async () => {
         escalation.close();
         await outbox.close();
         for (const c of channels.values()) await c.close();
+        await writes.flush();
       })();
       return closing;
     },

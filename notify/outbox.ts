@@ -10,6 +10,8 @@
 //                └ a group robot that waits (bucket, pause) sends all waiting messages as one digest
 //                                                                                          channel failure
 // The outbox does not own the channels: whoever built them closes them after the outbox.
+// With `persist`, every waiting send is also written down (notify/state.ts) and dropped once final, so a
+// restart re-queues what was waiting (`restore`) and close() leaves it waiting instead of failing it.
 // A final failure tells `onChannelFailure` (the hub opens a system incident); the next success on that
 // channel tells `onChannelRecovered`.
 import type { Logger } from 'pino';
@@ -47,6 +49,11 @@ export interface OutboxDeps {
   record: (rec: DeliveryRecord) => void;
   onChannelFailure?: (channelId: string, rec: DeliveryRecord) => void;
   onChannelRecovered?: (channelId: string) => void;
+  /** keep waiting sends across a restart */
+  persist?: {
+    save(channelId: string, send: { out: Outgoing; attempt: number; notBefore: number }): void;
+    drop(channelId: string, key: string): void;
+  };
 }
 
 interface Item extends Outgoing {
@@ -73,6 +80,8 @@ export interface Outbox {
   pending(channelId?: string): number;
   /** resolves when no send is in flight and nothing is due now (later retries may still wait) */
   settled(): Promise<void>;
+  /** queue sends saved before a restart, with their attempt and due time */
+  restore(sends: readonly { channelId: string; out: Outgoing; attempt: number; notBefore: number }[]): number;
   close(): Promise<void>;
 }
 
@@ -85,6 +94,8 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
   }
   let closed = false;
   let waiters: (() => void)[] = [];
+  const keep = (lane: Lane, i: Item) => deps.persist?.save(lane.channel.id, { out: { key: i.key, message: i.message, to: i.to, ...(i.merged ? { merged: i.merged } : {}) }, attempt: i.attempt, notBefore: i.notBefore });
+  const drop = (lane: Lane, i: Item) => deps.persist?.drop(lane.channel.id, i.key);
 
   function records(lane: Lane, out: Outgoing, attempt: number, status: DeliveryStatus, r: Partial<SendResult>, final: boolean, msg: Message = out.message) {
     for (const a of out.to) {
@@ -174,6 +185,8 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
     const seen = new Set(into.to.map((a) => a.recipient.personId));
     for (const a of more.to) if (!seen.has(a.recipient.personId)) into.to.push(a);
     records(lane, more, more.attempt, 'digested', { code: 'digest', answer: `merged into ${into.key}` }, true);
+    drop(lane, more);
+    keep(lane, into);
   }
 
   async function send(lane: Lane, item: Item) {
@@ -187,6 +200,7 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
     const last = attempt >= cfg.maxAttempts;
     if (r.status === 'sent') {
       records(lane, item, attempt, 'sent', r, true);
+      drop(lane, item);
       if (lane.failing) {
         lane.failing = false;
         logger.info({ channel: lane.channel.id }, 'notification channel delivers again');
@@ -196,6 +210,7 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
     }
     if (r.status === 'rejected' || last) {
       records(lane, item, attempt, 'failed', r, true);
+      drop(lane, item);
       return;
     }
     records(lane, item, attempt, 'retrying', r, false);
@@ -207,7 +222,9 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
       item.notBefore = now + Math.min(cfg.retryMaxMs, cfg.retryBaseMs * 2 ** (attempt - 1));
     }
     item.attempt = attempt + 1;
+    if (closed) return keep(lane, item);
     lane.queue.unshift(item);
+    keep(lane, item);
   }
 
   return {
@@ -225,8 +242,20 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
         return false;
       }
       lane.queue.push(item);
+      keep(lane, item);
       pump(lane);
       return true;
+    },
+    restore(sends) {
+      let n = 0;
+      for (const s of sends) {
+        const lane = lanes.get(s.channelId);
+        if (!lane || closed) continue;
+        lane.queue.push({ ...s.out, attempt: s.attempt, notBefore: s.notBefore });
+        n++;
+      }
+      for (const l of lanes.values()) pump(l);
+      return n;
     },
     pending(channelId) {
       let n = 0;
@@ -246,7 +275,8 @@ export function createOutbox(deps: OutboxDeps, channels: Iterable<{ channel: Cha
       for (const l of lanes.values()) if (l.timer) clock.clearTimeout(l.timer);
       await Promise.all([...lanes.values()].map((l) => l.inFlight));
       for (const l of lanes.values()) {
-        for (const i of l.queue) records(l, i, i.attempt, 'failed', { code: 'closed', answer: 'the hub stopped before this delivery was sent' }, true);
+        // kept sends wait for the next start; without persistence they are lost, and say so
+        if (!deps.persist) for (const i of l.queue) records(l, i, i.attempt, 'failed', { code: 'closed', answer: 'the hub stopped before this delivery was sent' }, true);
         l.queue = [];
       }
       const w = waiters;

@@ -13,5 +13,8 @@ export * from './store-events.js';
 export * from './notify-channels.js';
 export * from './notify-policy.js';
 export * from './org.js';
+export * from './write-queue.js';
+export * from './prepare.js';
+export * from './supervise.js';
 export * from './release.js';
 export * from './review.js';

@@ -254,6 +254,9 @@ export interface DeadLetter {
   size: number;
 }
 
+/** more than this many new alarms in 10 minutes is an alarm flood (EEMUA 191 / ISA-18.2 benchmark for one operator) */
+export const FLOOD_ALARMS_PER_10_MIN = 10;
+
 export interface HubStats {
   ts: number;
   devicesTotal: number;
@@ -262,6 +265,10 @@ export interface HubStats {
   openIncidents: Record<Level, number>;
   deadLettersLastHour: number;
   drillActive: boolean;
+  /** alarms raised in the last 10 minutes (drill ones too: they take the operators' attention as well) */
+  alarmsLast10Min?: number;
+  /** an alarm flood: more than 10 new alarms in 10 minutes (EEMUA 191, ISA-18.2); the queue collapses to events */
+  flood?: boolean;
 }
 
 export interface HistoryPoint {

@@ -228,7 +228,38 @@ export interface RejectRule extends RuleBase {
   level: Level;
 }
 
-export type Rule = MetricRule | EventRule | ZoneRule | DeadmanRule | RejectRule;
+/** what an overdue rule watches on the platform (supervise/): a rectification past its deadline, an inspection not done by its due time */
+export const DUE_SUBJECTS = ['rectification', 'inspection'] as const;
+export type DueSubject = (typeof DUE_SUBJECTS)[number];
+
+/**
+ * Platform deadline rule: watches the supervision records (not a device) of its category. The level is the
+ * highest whose duration the record is overdue by (e.g. yellow at 0, orange after 3 d); the alarm clears
+ * when the record is done or closed. `kinds` stays empty: no device kind is involved.
+ */
+export interface OverdueRule extends RuleBase {
+  type: 'overdue';
+  subject: DueSubject;
+  levels: Partial<Record<Level, Duration>>;
+}
+
+/** one open supervision record with a deadline, as supervise/ hands it to the rules (a full list each sweep) */
+export interface DueItem {
+  /** the record's id (rectification or inspection task): one alarm per rule and record */
+  id: string;
+  subject: DueSubject;
+  category: IncidentCategory;
+  /** the hazard point or risk target it belongs to: the alarm's site (its incidents group by it) */
+  siteId: string;
+  name: string;
+  township: string | null;
+  lon: number | null;
+  lat: number | null;
+  dueAt: number;
+  drill?: boolean;
+}
+
+export type Rule = MetricRule | EventRule | ZoneRule | DeadmanRule | RejectRule | OverdueRule;
 
 export interface RuleFile {
   $schema?: string;
@@ -490,6 +521,19 @@ export const ruleSchema = {
         level,
       },
     },
+    {
+      type: 'object',
+      required: [...baseRequired, 'subject', 'levels'],
+      additionalProperties: false,
+      properties: {
+        ...ruleBaseProps,
+        type: { const: 'overdue' },
+        // no device kind: the rule watches supervision records
+        kinds: { type: 'array', maxItems: 0 },
+        subject: { enum: [...DUE_SUBJECTS] },
+        levels: { type: 'object', minProperties: 1, additionalProperties: false, properties: Object.fromEntries(LEVELS.map((l) => [l, duration])) },
+      },
+    },
   ],
   $defs: conditionDefs,
 } as const;
@@ -547,6 +591,36 @@ export interface SilenceCreateBody {
   reason: string;
   startsAt?: number;
   endsAt: number;
+}
+
+/**
+ * Shelf (暂缓, ISA-18.2 shelving): a dispatcher takes a noisy sensor out of alarming for part of the shift,
+ * with a reason. A shelved device raises no alarm (its open ones clear when it is shelved); the shelf ends by
+ * itself at `endsAt`, which lies within the hub's longest shelf (a shift, default 12 h), or when removed.
+ */
+export interface Shelf {
+  id: string;
+  deviceId: string;
+  author: string;
+  reason: string;
+  startsAt: number;
+  endsAt: number;
+  /** who ended it early (DELETE) */
+  removedBy?: string;
+}
+
+export const shelfCreateBody = {
+  type: 'object',
+  required: ['reason', 'minutes'],
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+    minutes: { type: 'integer', minimum: 1, maximum: 24 * 60 },
+  },
+} as const;
+export interface ShelfCreateBody {
+  reason: string;
+  minutes: number;
 }
 
 export type { Level };

@@ -134,4 +134,34 @@ describe('audit rows for operator actions; incident status filters', () => {
     expect((await t.api('DELETE', `/api/silences/${s.body.id}`, { token: dispatcher })).status).toBeLessThan(300);
     await expectRow('silence-remove', 'disp', s.body.id);
   });
+
+  it('暂缓: shelving a sensor needs a dispatcher, a reason and at most the shift; shelving and its early end leave audit rows', async () => {
+    await t.addDevice('GAS-SHELF', 'gas', { lon: 121.6, lat: 28.9 });
+    const path = '/api/devices/GAS-SHELF/shelve';
+    const noReason = await t.api<{ error: { code: string } }>('POST', path, { token: dispatcher, body: { minutes: 60 } });
+    expect(noReason.status, noReason.text).toBe(400);
+    const blank = await t.api<{ error: { code: string } }>('POST', path, { token: dispatcher, body: { reason: '   ', minutes: 60 } });
+    expect(blank.status, blank.text).toBe(400);
+    const tooLong = await t.api<{ error: { code: string; message: string } }>('POST', path, { token: dispatcher, body: { reason: '探头受潮', minutes: 13 * 60 } });
+    expect(tooLong.status, tooLong.text).toBe(400);
+    expect(tooLong.body.error).toMatchObject({ code: 'LOOKOUT_ERR_VALIDATION', message: expect.stringContaining('720 min') });
+    const auditorTry = await t.api('POST', path, { token: auditor, body: { reason: '探头受潮', minutes: 60 } });
+    expect(auditorTry.status, auditorTry.text).toBe(403);
+    const unknown = await t.api('POST', '/api/devices/NO-SUCH/shelve', { token: dispatcher, body: { reason: '探头受潮', minutes: 60 } });
+    expect(unknown.status, unknown.text).toBe(404);
+
+    const ok = await t.api<{ deviceId: string; endsAt: number; startsAt: number }>('POST', path, { token: dispatcher, body: { reason: '探头受潮，已派单维修', minutes: 90 } });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.body.endsAt - ok.body.startsAt).toBe(90 * 60_000);
+    await expectRow('device-shelve', 'disp', 'GAS-SHELF', /90 min: 探头受潮/);
+    const list = await t.api<{ deviceId: string; reason: string }[]>('GET', '/api/shelves', { token: auditor });
+    expect(list.body.map((x) => [x.deviceId, x.reason])).toEqual([['GAS-SHELF', '探头受潮，已派单维修']]);
+
+    const ended = await t.api<{ removedBy: string }>('DELETE', path, { token: dispatcher });
+    expect(ended.status, ended.text).toBe(200);
+    expect(ended.body.removedBy).toBe('disp');
+    await expectRow('device-unshelve', 'disp', 'GAS-SHELF');
+    expect((await t.api<unknown[]>('GET', '/api/shelves', { token: dispatcher })).body).toEqual([]);
+    expect((await t.api('DELETE', path, { token: dispatcher })).status).toBe(404);
+  });
 });

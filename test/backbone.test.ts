@@ -1,14 +1,16 @@
-// Issue #2 "Done when": the backbone end to end over real MQTT, real socket.io and SQLite files.
+// The backbone end to end over real MQTT and real socket.io, once on the default SQLite state database
+// and once with LOOKOUT_DB pointing at a throwaway PostgreSQL cluster (test/helpers/hub-backends.ts).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import type { Incident } from '../schemas/index.js';
 import { eventually, nextEvent, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
+import { eachHubBackend } from './helpers/hub-backends.js';
 
-describe('backbone: methane reading → red incident → acknowledged → cleared', () => {
+eachHubBackend('backbone: methane reading → red incident → acknowledged → cleared', (backend) => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({ env: await backend.env() });
   });
   afterAll(async () => {
     await t?.close();
@@ -75,10 +77,11 @@ describe('backbone: methane reading → red incident → acknowledged → cleare
   });
 });
 
-describe('backbone: a restart on the same data dir keeps everything', () => {
+eachHubBackend('backbone: a restart on the same data dir keeps everything', (backend) => {
   it('keeps devices, users, incidents with their timelines, and telemetry', async () => {
     const dataDir = tempDir();
-    const first = await startTestHub({ dataDir });
+    const env = await backend.env();
+    const first = await startTestHub({ dataDir, env });
     const token = await first.addDevice('F-NX-01', 'flood', { attributes: { warningLevel: 3.0, guaranteedLevel: 3.5, historicalMaxLevel: 4.2 } });
     const { token: admin } = await first.login();
     await first.api('POST', '/api/users', { token: admin, body: { username: 'lina', password: 'Dispatch-2026!', role: 'dispatcher' } });
@@ -92,7 +95,7 @@ describe('backbone: a restart on the same data dir keeps everything', () => {
     await first.api('POST', `/api/incidents/${incident.id}/ack`, { token: admin, body: { note: '值班员已确认' } });
     await first.stop();
 
-    const second = await startTestHub({ dataDir });
+    const second = await startTestHub({ dataDir, env });
     try {
       const { token: admin2 } = await second.login();
       expect((await second.login('lina', 'Dispatch-2026!')).user.role).toBe('dispatcher');
@@ -102,6 +105,10 @@ describe('backbone: a restart on the same data dir keeps everything', () => {
       expect(again.status).toBe(200);
       expect(again.body.status).toBe('acknowledged');
       expect(again.body.timeline?.map((e) => e.type)).toEqual(expect.arrayContaining(['opened', 'acknowledged']));
+      // the row itself, as the repositories read it from the state database (PostgreSQL: not a local file)
+      const row = await second.hub.stateDb.repos.incidents.get(incident.id);
+      expect(row?.incident.status).toBe('acknowledged');
+      expect(row?.timeline.map((e) => e.type)).toEqual(again.body.timeline?.map((e) => e.type));
       const hist = await second.api<{ points: { ts: number; value: number }[] }>('GET', `/api/devices/F-NX-01/history?metric=level&from=${ts0 - 1}&to=${ts0 + 60_000}`, { token: admin2 });
       expect(hist.body.points).toEqual([{ ts: ts0, value: 2.1 }, { ts: ts0 + 20_000, value: 3.6 }]);
       // the device's token still works after the restart
@@ -113,10 +120,10 @@ describe('backbone: a restart on the same data dir keeps everything', () => {
   });
 });
 
-describe('backbone: 1 000 devices publishing at QoS 1', () => {
+eachHubBackend('backbone: 1 000 devices publishing at QoS 1', (backend) => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({ env: await backend.env() });
   });
   afterAll(async () => {
     await t?.close();

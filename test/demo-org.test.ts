@@ -34,7 +34,7 @@ describe("the demo's organisation and roster; drills page nobody", () => {
       ],
     }));
     t = await startTestHub({ clock, env: { LOOKOUT_NOTIFY_CHANNELS_FILE: path.join(dir, 'channels.json'), LOOKOUT_NOTIFY_KEY_FILE: path.join(dir, 'notify.key'), LOOKOUT_PUBLIC_URL: 'https://lookout.hy.example' } });
-    seedDemoOrg(t.hub.org, clock.now());
+    await seedDemoOrg(t.hub.org, clock.now());
   });
   afterAll(async () => {
     await t?.close();
@@ -42,7 +42,7 @@ describe("the demo's organisation and roster; drills page nobody", () => {
     await smtp?.close();
   });
 
-  it('every township and the district have a duty officer and leader now; nobody has a real contact', () => {
+  it('every township and the district have a duty officer and leader now; nobody has a real contact', async () => {
     const units = t.hub.org.units();
     expect(units.map((u) => u.id).sort()).toEqual(['by-gov', 'hy-yjj', 'jk-gov', 'nx-gov', 'tz-yjj', 'yq-gov']);
     for (const u of units.filter((x) => x.tier !== 'city')) {
@@ -56,7 +56,7 @@ describe("the demo's organisation and roster; drills page nobody", () => {
       expect(p.email, p.id).toMatch(/@example\.invalid$/);
     }
     // a second seed (the demo restarted on its data dir) keeps what is there
-    seedDemoOrg(t.hub.org, clock.now() + 86_400_000);
+    await seedDemoOrg(t.hub.org, clock.now() + 86_400_000);
     expect(t.hub.org.units()).toHaveLength(units.length);
   });
 

@@ -13,8 +13,8 @@ const DEMO_PASSWORD = 'Lookout-Demo-2026';
 
 /** a sample organisation and duty roster (unless LOOKOUT_ORG_DIR gave one); drills reach only channels
  *  marked for drills, and the demo has none, so the escalation shows in the timeline and pages nobody */
-export function seedDemoOrg(org: Pick<OrgBook, 'units' | 'putAll'>, now: number): void {
-  if (!org.units().length) org.putAll(sampleOrg(now));
+export async function seedDemoOrg(org: Pick<OrgBook, 'units' | 'putAll'>, now: number): Promise<void> {
+  if (!org.units().length) await org.putAll(sampleOrg(now));
 }
 
 export async function demoCommand(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
@@ -50,7 +50,7 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
     { root: ROOT },
   );
   const { hub, ports } = await startCommand(config, io);
-  seedDemoOrg(hub.org, Date.now());
+  await seedDemoOrg(hub.org, Date.now());
   // a new drill starts clean: the previous run's drill incidents and events close (reason 演练, kept for review)
   const ended = hub.alerting.drillEnd('lookout demo');
   if (ended.incidents || ended.events) io.stdout.write(`Ended the previous drill: ${ended.incidents} incident(s) and ${ended.events} event(s) closed (kept for review).\n`);

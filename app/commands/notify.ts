@@ -27,7 +27,7 @@ export async function notifyCommand(argv: string[], env: Record<string, string |
   if (sub === 'check') {
     const ch = config.notify.channelsFile ? readChannelFile(config.notify.channelsFile).channels.length : 0;
     const pol = readPolicyFile(config.notify.policiesFile ?? DEFAULT_POLICIES_FILE).length;
-    const org = config.notify.orgDir ? importOrgDir(createOrgBook({ clock: systemClock }), config.notify.orgDir) : null;
+    const org = config.notify.orgDir ? await importOrgDir(createOrgBook({ clock: systemClock }), config.notify.orgDir) : null;
     io.stdout.write(`channels: ${ch}, policies: ${pol}${org ? `, units: ${org.units}, people: ${org.people}, shifts: ${org.shifts}` : ''} — ok\n`);
     return 0;
   }

@@ -3,9 +3,9 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { backtest, runRuleFixtures } from '../../alerting/index.js';
-import { createDeviceRegistry } from '../../broker/index.js';
+import { openDeviceRegistry } from '../../broker/index.js';
+import { createStateDb, parseDbTarget } from '../../db/index.js';
 import { readStoredReadings } from '../../ingest/index.js';
 import { systemClock } from '../../schemas/index.js';
 import { loadConfig } from '../config.js';
@@ -34,16 +34,18 @@ export async function rulesCommand(argv: string[], env: Record<string, string | 
       io.stderr.write('backtest reads the embedded telemetry store; with LOOKOUT_STORE=' + config.store + ' export the range to SQLite first\n');
       return 2;
     }
-    const hubDb = new Database(path.join(config.dataDir, 'lookout.db'), { readonly: true, fileMustExist: true });
+    // the devices from the state database (LOOKOUT_DB), read only: no migration, no write
+    const stateDb = createStateDb({}, { target: parseDbTarget(config.db.url), caFile: config.db.caFile, migrateOnStart: false });
     try {
-      const registry = createDeviceRegistry(hubDb, systemClock);
+      await stateDb.start();
+      const registry = await openDeviceRegistry({ repo: stateDb.repos.devices, clock: systemClock });
       const readings = readStoredReadings(path.join(config.dataDir, 'telemetry.db'), { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, (id) => registry.get(id)?.kind);
       io.stdout.write(`replaying ${readings.length} readings…\n`);
       const result = await backtest({ readings, devices: registry, ...(values.rules ? { rulesFile: values.rules } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
       io.stdout.write(result.report.endsWith('\n') ? result.report : `${result.report}\n`);
       return 0;
     } finally {
-      hubDb.close();
+      await stateDb.close();
     }
   }
   io.stderr.write('usage: lookout rules test DIR | lookout rules backtest [--from T] [--to T] [--rules FILE]\n');

@@ -49,6 +49,8 @@ export interface PushDeps {
   alerting: ServerDeps['alerting'];
   live: Pick<LiveState, 'onPush'>;
   stats(): HubStats;
+  /** a device's township, so a township screen gets only its own devices' changes */
+  deviceTownship(id: string): string | null | undefined;
 }
 
 export interface Push {
@@ -100,7 +102,26 @@ export function createPush(deps: PushDeps, config: Partial<typeof PUSH_DEFAULTS>
     pendingUpdates.clear();
     for (const i of batch) io.to(incidentRooms(i)).emit('incident:updated', forPush(i));
   }, cfg.incidentMs);
-  deps.live.onPush((changed) => io.emit('device:updated', changed));
+  // device changes: the district room whole, a township user's socket its own townships' devices only
+  deps.live.onPush((changed) => {
+    io.to(DISTRICT_ROOM).emit('device:updated', changed);
+    let byTownship: Map<string, typeof changed> | null = null;
+    for (const s of io.of('/').sockets.values()) {
+      const sc = s.data.scope;
+      if (!sc) continue;
+      if (!byTownship) {
+        byTownship = new Map();
+        for (const d of changed) {
+          const t = deps.deviceTownship(d.id) ?? '';
+          const list = byTownship.get(t);
+          if (list) list.push(d);
+          else byTownship.set(t, [d]);
+        }
+      }
+      const mine = sc.flatMap((t) => byTownship!.get(t) ?? []);
+      if (mine.length) s.emit('device:updated', mine);
+    }
+  });
   const statsTimer = clock.setInterval(() => {
     if (io.of('/').sockets.size === 0) return;
     io.to(DISTRICT_ROOM).emit('stats', deps.stats());

@@ -79,4 +79,4 @@ export function assertEventInScope(e: HazardEvent, user: Pick<User, 'scope'>): v
   for (const t of e.townships) assertInScope(user, t, `event ${e.id}`);
 }
 
-export { inScope };
+export { assertInScope, inScope };

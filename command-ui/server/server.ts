@@ -27,6 +27,8 @@ import { incidentRoutes } from './routes/incident-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
+import { shelfRoutes } from './routes/shelf-routes.js';
+import { derivedRoutes } from './routes/derived-routes.js';
 import { statusPage } from './status-page.js';
 import { tokenFrom } from './auth.js';
 import type { ServerConfig, ServerDeps, ServerInput } from './types.js';
@@ -157,6 +159,8 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
   await app.register(async (scope) => opsRoutes(scope, deps, config));
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => ruleRoutes(scope, deps, config));
+  await app.register(async (scope) => shelfRoutes(scope, deps));
+  await app.register(async (scope) => derivedRoutes(scope, deps));
 
   const hasWeb = existsSync(path.join(config.webRoot, 'index.html'));
   if (hasWeb) {
@@ -201,7 +205,7 @@ export async function createServer(input: ServerInput, config: ServerConfig): Pr
     (socket.data as Data).tokenHash = sessionTokenHash(token as string);
     next();
   });
-  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
+  const push = createPush({ io, clock: deps.clock, alerting: deps.alerting, live: deps.live, stats: deps.stats, deviceTownship: (id) => deps.devices.find(id)?.township }, { incidentMs: config.pushIntervalMs ?? PUSH_DEFAULTS.incidentMs });
   io.on('connection', (socket) => {
     const data = socket.data as Data;
     const scope = data.scope;

@@ -65,12 +65,29 @@ export interface AlertingView {
     add(body: import('../../schemas/rules.js').SilenceCreateBody, author: string): { id: string };
     remove(id: string, user: string): void;
   };
+  /** 暂缓: shelved sensors raise no alarm until the shelf ends */
+  shelves?: {
+    list(): import('../../schemas/rules.js').Shelf[];
+    add(deviceId: string, body: import('../../schemas/rules.js').ShelfCreateBody, author: string): import('../../schemas/rules.js').Shelf;
+    remove(deviceId: string, user: string): import('../../schemas/rules.js').Shelf;
+    readonly maxMs: number;
+  };
+  /** alarms raised (not from late data) in the last 10 minutes: more than 10 is an alarm flood */
+  alarmsLast10Min?(): number;
   /** the registry added or changed a device: re-read its attributes now */
   deviceUpdated?(deviceId: string): void;
   /** supervisor figures: alarms per 10 min, floods, noisiest sensors, mean time to acknowledge, false-alarm rate */
   supervisor?(): import('../../schemas/index.js').SupervisorStats;
+  /** the quantity a rule judges (3 h rain sum, rise per hour …) with its level lines, computed from raw history */
+  ruleQuantity?(ruleId: string, label?: string): {
+    label: string; base: string; windowMs: number; lines: { level: Level; op: string; value: number }[];
+    leaf: { agg?: string } & object;
+    derive(raw: readonly { ts: number; value: number }[], from: number, to: number, stepMs: number): { ts: number; value: number }[];
+  } | undefined;
   /** derived values shown beside the raw ones: AQI, water class, rolling rain sums */
   derived?(deviceId: string): unknown;
+  /** alerting's queue of changes to a PostgreSQL state database (null: it writes SQLite directly) */
+  persistence?(): { failingSince: number | null; lastError: string | null; queuedUnits: number } | null;
   /** CAP 1.2 XML of an incident, when the alerting stage offers it */
   cap?(incident: Incident): string;
   capFeed?(incidents: Incident[]): string;
@@ -92,7 +109,7 @@ export interface ServerDeps {
   /** the device registry (broker/device-registry.ts) */
   devices: Pick<DeviceRegistry, 'get' | 'all' | 'add' | 'find' | 'list' | 'update' | 'retire' | 'restore' | 'rotateToken' | 'revokeToken'>;
   store: { query(req: HistoryRequest): Promise<HistoryPoint[]> };
-  deadLetters: { list(o?: { limit?: number; deviceId?: string }): DeadLetter[]; countSince(ts: number): number };
+  deadLetters: { list(o?: { limit?: number; deviceId?: string }): Promise<DeadLetter[]>; countSince(ts: number): number };
   alerting: AlertingView;
   live: LiveState;
   stats(): HubStats;

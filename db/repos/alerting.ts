@@ -1,6 +1,6 @@
 // Incidents, timelines, alarms, rules and silences (alerting's repositories) on either backend.
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { AlarmRecord, IncidentRecord, IncidentRepository, RuleRepository, TimelineRecord } from '../../alerting/index.js';
+import { ALERTING_TABLES, type AlarmRecord, type AlertingStateRepository, type IncidentRecord, type IncidentRepository, type RuleRepository, type StateRow, type TimelineRecord } from '../../alerting/index.js';
 import { LookoutError } from '../../schemas/index.js';
 import type { DbKind } from '../connect.js';
 import { lockFor } from '../locks.js';
@@ -172,6 +172,89 @@ export function createRuleRepository(db: Kysely<LookoutSchema>): RuleRepository 
       return (await db.selectFrom('alert_silences').selectAll().where('removed', '=', 0).where('ends_at', '>', now).orderBy('id').execute()).map((r) => ({
         id: r.id, data: r.data, endsAt: r.ends_at, removed: !!r.removed,
       }));
+    },
+  };
+}
+
+// The state writer's side (alerting/state-writer.ts): a unit of the engine's changes applied in one
+// transaction, once. Rows come as SQLite holds them; the schemas are the same migrations, so they go column
+// for column. Appended rows (timelines, rule history) are numbered by the database.
+export function createAlertingStateRepository(db: Kysely<LookoutSchema>, kind: DbKind): AlertingStateRepository {
+  // the tables are chosen from ALERTING_TABLES, never from input: the loose handle only spares a cast per table
+  const loose = db as unknown as Kysely<Record<string, StateRow>>;
+  const marker = (writer: string) => `writer:${writer}`;
+  const versionsOf = async (d: Kysely<LookoutSchema>, ids: string[]): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await d.selectFrom('incident_incidents').select(['id', 'row_version']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out[r.id] = r.row_version;
+    }
+    return out;
+  };
+  return {
+    async apply(unit) {
+      return db.transaction().execute(async (trx) => {
+        const t = trx as unknown as Kysely<Record<string, StateRow>>;
+        await lockFor(trx, kind, marker(unit.writer));
+        const done = await trx.selectFrom('alert_meta').select('v').where('k', '=', marker(unit.writer)).executeTakeFirst();
+        const incIds = [...new Set(unit.rows.filter((r) => r.table === 'incident_incidents').map((r) => String(r.row.id)))];
+        if (done && Number(done.v) >= unit.n) return { applied: false, versions: await versionsOf(trx, incIds) };
+        let seqLocked = false;
+        for (const { table, row } of unit.rows) {
+          const spec = ALERTING_TABLES[table];
+          if ('append' in spec) {
+            const { id: _id, ...rest } = row;
+            await t.insertInto(table).values(rest).execute();
+            continue;
+          }
+          const { row_version: _v, ...values } = row;
+          const { [spec.key]: _k, ...set } = values;
+          if (table === 'incident_incidents') {
+            const id = String(row.id);
+            const expected = unit.versions[id];
+            if (expected === undefined) {
+              const r = await t.insertInto(table).values({ ...values, row_version: 0 }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+              if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) continue;
+              throw new LookoutError('LOOKOUT_ERR_DB_CONFLICT', `incident ${id} was created by another writer`);
+            }
+            const r = await t.updateTable(table).set({ ...set, row_version: sql<number>`row_version + 1` }).where('id', '=', id).where('row_version', '=', expected).executeTakeFirst();
+            if (Number(r.numUpdatedRows) === 1) continue;
+            const now = await trx.selectFrom('incident_incidents').select('row_version').where('id', '=', id).executeTakeFirst();
+            if (now) throw new LookoutError('LOOKOUT_ERR_DB_CONFLICT', `incident ${id} is at version ${now.row_version}, the change was made on ${expected}`);
+            await t.insertInto(table).values({ ...values, row_version: 0 }).execute(); // removed meanwhile: the engine still holds it
+            continue;
+          }
+          if (table === 'alert_meta' && String(row.k).endsWith('_seq')) {
+            // counters never go back (IncidentRepository.nextSeq draws from the same row under the same lock)
+            if (!seqLocked) await lockFor(trx, kind, 'incident_incidents.seq');
+            seqLocked = true;
+            const cur = await trx.selectFrom('alert_meta').select('v').where('k', '=', String(row.k)).executeTakeFirst();
+            if (cur && Number(cur.v) >= Number(row.v)) continue;
+          }
+          const versioned = table === 'alert_alarms' ? { row_version: sql<number>`alert_alarms.row_version + 1` } : {};
+          await t
+            .insertInto(table)
+            .values(values)
+            .onConflict((oc) => oc.column(spec.key).doUpdateSet({ ...set, ...versioned }))
+            .execute();
+        }
+        await trx
+          .insertInto('alert_meta')
+          .values({ k: marker(unit.writer), v: String(unit.n) })
+          .onConflict((oc) => oc.column('k').doUpdateSet({ v: String(unit.n) }))
+          .execute();
+        return { applied: true, versions: await versionsOf(trx, incIds) };
+      });
+    },
+    async lastApplied(writer) {
+      const r = await db.selectFrom('alert_meta').select('v').where('k', '=', marker(writer)).executeTakeFirst();
+      return Number(r?.v ?? 0);
+    },
+    versions: (ids) => versionsOf(db, ids),
+    async page(table, offset, limit) {
+      const spec = ALERTING_TABLES[table];
+      const order = 'append' in spec ? 'id' : spec.key;
+      return loose.selectFrom(table).selectAll().orderBy(order).limit(limit).offset(offset).execute();
     },
   };
 }

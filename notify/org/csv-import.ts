@@ -48,7 +48,7 @@ export interface CsvImport {
   roster?: string;
 }
 
-export function importOrgCsv(book: OrgBook, files: CsvImport): { units: number; people: number; shifts: number } {
+export async function importOrgCsv(book: OrgBook, files: CsvImport): Promise<{ units: number; people: number; shifts: number }> {
   const units: Unit[] = files.units
     ? rows('units.csv', files.units, CSV_COLUMNS.units).map((r) => ({ id: r.id!, name: r.name!, tier: r.tier as Unit['tier'], kind: r.kind as Unit['kind'], parentId: r.parent || null, townships: list(r.townships), categories: list(r.categories) as Unit['categories'] }))
     : [];
@@ -63,6 +63,6 @@ export function importOrgCsv(book: OrgBook, files: CsvImport): { units: number; 
         }),
       )
     : [];
-  book.putAll({ units, people, shifts });
+  await book.putAll({ units, people, shifts });
   return { units: units.length, people: people.length, shifts: shifts.length };
 }

@@ -1,7 +1,9 @@
 // The organisation and duty book: units, people, shifts, rotations, swaps and handovers, validated at the
 // edge (schemas/org.ts + the references between them) and answered from memory (they are few). Who is on
 // duty at a time: a concrete shift of the unit covering it wins; otherwise the unit's rotation gives the
-// shift; a swap in that shift puts one person in another's place. A repository (db/) persists the rows.
+// shift; a swap in that shift puts one person in another's place. A repository (db/repos/org.ts) keeps the
+// rows: a change is written there before the book answers with it (one change at a time, so two racing
+// shifts cannot both pass the overlap check), and `loadOrgBook` reads them back at start.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { handoverSchema, LookoutError, personSchema, rotationSchema, shiftSchema, swapSchema, unitSchema, type Clock, type Handover, type Person, type Rotation, type Shift, type Swap, type Unit } from '../../schemas/index.js';
 import type { DutyQuery } from '../escalation.js';
@@ -17,11 +19,13 @@ export interface OrgSnapshot {
 }
 export type OrgKind = keyof OrgSnapshot;
 
-/** persistence port: the book calls it after each validated change */
+export type OrgRow = { [K in OrgKind]: { kind: K; row: OrgSnapshot[K][number] } }[OrgKind];
+
+/** persistence port: the book writes each validated change through it before keeping it */
 export interface OrgRepository {
-  load(): OrgSnapshot;
-  put(kind: OrgKind, row: OrgSnapshot[OrgKind][number]): void;
-  remove(kind: OrgKind, id: string): void;
+  load(): Promise<OrgSnapshot>;
+  /** keep these rows (insert or replace) and drop those, in one transaction */
+  write(put: readonly OrgRow[], remove?: readonly { kind: OrgKind; id: string }[]): Promise<void>;
 }
 
 export interface OnDuty {
@@ -41,10 +45,10 @@ export interface OrgBook {
   rotations(unitId?: string): Rotation[];
   swaps(unitId?: string): Swap[];
   handovers(unitId?: string, limit?: number): Handover[];
-  put<K extends OrgKind>(kind: K, row: unknown): OrgSnapshot[K][number];
-  remove(kind: OrgKind, id: string): boolean;
-  /** replace many rows at once (CSV import): all are checked before any is kept */
-  putAll(rows: Partial<OrgSnapshot>): void;
+  put<K extends OrgKind>(kind: K, row: unknown): Promise<OrgSnapshot[K][number]>;
+  remove(kind: OrgKind, id: string): Promise<boolean>;
+  /** replace many rows at once (CSV import): all are checked before any is kept, and written in one transaction */
+  putAll(rows: Partial<OrgSnapshot>): Promise<void>;
   onDuty(unitId: string, at?: number): OnDuty | null;
   /** the escalation's question: the on-duty people for a tier and role of the incident's area and hazard */
   resolve(q: DutyQuery): Recipient[];
@@ -66,8 +70,18 @@ function invalid(msg: string): never {
   throw new LookoutError('LOOKOUT_ERR_ORG_INVALID', msg);
 }
 
-export function createOrgBook(deps: { clock: Clock; repo?: OrgRepository }): OrgBook {
-  const snap: OrgSnapshot = deps.repo?.load() ?? { units: [], people: [], shifts: [], rotations: [], swaps: [], handovers: [] };
+export interface OrgBookDeps {
+  clock: Clock;
+  repo?: OrgRepository;
+}
+
+/** the book with the rows its repository keeps (the hub's start) */
+export async function loadOrgBook(deps: OrgBookDeps): Promise<OrgBook> {
+  return createOrgBook(deps, deps.repo ? await deps.repo.load() : undefined);
+}
+
+export function createOrgBook(deps: OrgBookDeps, initial?: OrgSnapshot): OrgBook {
+  const snap: OrgSnapshot = initial ?? { units: [], people: [], shifts: [], rotations: [], swaps: [], handovers: [] };
   const maps = {} as { [K in OrgKind]: Map<string, OrgSnapshot[K][number]> };
   for (const k of Object.keys(validators) as OrgKind[]) (maps as Record<OrgKind, Map<string, unknown>>)[k] = new Map((snap[k] as { id: string }[]).map((r) => [r.id, r]));
   let handoverSeq = maps.handovers.size;
@@ -122,9 +136,18 @@ export function createOrgBook(deps: { clock: Clock; repo?: OrgRepository }): Org
     }
   }
 
-  function commit(kind: OrgKind, row: { id: string }) {
-    (maps[kind] as Map<string, unknown>).set(row.id, row);
-    deps.repo?.put(kind, row as never);
+  // one change at a time: each is checked against the book as the previous one left it
+  let chain: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = chain.then(fn);
+    chain = p.catch(() => {});
+    return p;
+  }
+
+  /** written first, kept after: a failed write leaves the book as it was */
+  async function commit(rows: { kind: OrgKind; row: { id: string } }[]) {
+    if (deps.repo) await deps.repo.write(rows as OrgRow[]);
+    for (const { kind, row } of rows) (maps[kind] as Map<string, unknown>).set(row.id, row);
   }
 
   function rotationShift(rot: Rotation, at: number) {
@@ -171,28 +194,31 @@ export function createOrgBook(deps: { clock: Clock; repo?: OrgRepository }): Org
     rotations: (u) => list('rotations', u),
     swaps: (u) => list('swaps', u),
     handovers: (u, limit = 100) => list('handovers', u).sort((a, b) => b.ts - a.ts).slice(0, limit),
-    put(kind, row) {
-      const r = shape(kind, row) as unknown as { id: string } & Record<string, unknown>;
-      check(kind, r, (k, id) => maps[k].has(id), (u) => list('shifts', u));
-      commit(kind, r);
-      return r as never;
-    },
-    remove(kind, id) {
-      if (!maps[kind].has(id)) return false;
-      if (kind === 'units' && (list('people').some((p) => p.unitIds.includes(id)) || list('shifts', id).length || list('rotations', id).length || list('units').some((u) => u.parentId === id))) invalid(`unit ${id}: people, rosters or units still belong to it; remove them first`);
-      maps[kind].delete(id);
-      deps.repo?.remove(kind, id);
-      return true;
-    },
-    putAll(rows) {
-      const order: OrgKind[] = ['units', 'people', 'shifts', 'rotations', 'swaps', 'handovers'];
-      const shaped = order.map((k) => [k, (rows[k] ?? []).map((r) => shape(k, r) as unknown as { id: string } & Record<string, unknown>)] as const);
-      const pending = new Map<OrgKind, Map<string, unknown>>(shaped.map(([k, rs]) => [k, new Map(rs.map((r) => [r.id, r]))]));
-      const has = (k: OrgKind, id: string) => maps[k].has(id) || !!pending.get(k)?.has(id);
-      const shiftsOf = (u: string) => [...list('shifts', u).filter((s) => !pending.get('shifts')!.has(s.id)), ...([...pending.get('shifts')!.values()] as Shift[]).filter((s) => s.unitId === u)];
-      for (const [k, rs] of shaped) for (const r of rs) check(k, r, has, shiftsOf);
-      for (const [k, rs] of shaped) for (const r of rs) commit(k, r);
-    },
+    put: (kind, row) =>
+      serial(async () => {
+        const r = shape(kind, row) as unknown as { id: string } & Record<string, unknown>;
+        check(kind, r, (k, id) => maps[k].has(id), (u) => list('shifts', u));
+        await commit([{ kind, row: r }]);
+        return r as never;
+      }),
+    remove: (kind, id) =>
+      serial(async () => {
+        if (!maps[kind].has(id)) return false;
+        if (kind === 'units' && (list('people').some((p) => p.unitIds.includes(id)) || list('shifts', id).length || list('rotations', id).length || list('units').some((u) => u.parentId === id))) invalid(`unit ${id}: people, rosters or units still belong to it; remove them first`);
+        if (deps.repo) await deps.repo.write([], [{ kind, id }]);
+        maps[kind].delete(id);
+        return true;
+      }),
+    putAll: (rows) =>
+      serial(async () => {
+        const order: OrgKind[] = ['units', 'people', 'shifts', 'rotations', 'swaps', 'handovers'];
+        const shaped = order.map((k) => [k, (rows[k] ?? []).map((r) => shape(k, r) as unknown as { id: string } & Record<string, unknown>)] as const);
+        const pending = new Map<OrgKind, Map<string, unknown>>(shaped.map(([k, rs]) => [k, new Map(rs.map((r) => [r.id, r]))]));
+        const has = (k: OrgKind, id: string) => maps[k].has(id) || !!pending.get(k)?.has(id);
+        const shiftsOf = (u: string) => [...list('shifts', u).filter((s) => !pending.get('shifts')!.has(s.id)), ...([...pending.get('shifts')!.values()] as Shift[]).filter((s) => s.unitId === u)];
+        for (const [k, rs] of shaped) for (const r of rs) check(k, r, has, shiftsOf);
+        await commit(shaped.flatMap(([kind, rs]) => rs.map((row) => ({ kind, row }))));
+      }),
     onDuty,
     unitsFor,
     resolve(q) {

@@ -16,7 +16,7 @@ export interface OrgRoutesDeps {
   dispatcher: preHandlerAsyncHookHandler;
   admin: preHandlerAsyncHookHandler;
   audit: (e: { ts: number; user: string | null; action: string; target: string | null; ip: string | null; detail?: string }) => void;
-  deliveries: (incidentId: string) => DeliveryRecord[];
+  deliveries: (incidentId: string) => DeliveryRecord[] | Promise<DeliveryRecord[]>;
   /** an incident's township (undefined when unknown), for the scope check of its delivery log */
   incidentTownship?: (incidentId: string) => string | null | undefined;
 }
@@ -67,13 +67,13 @@ export function orgRoutes(deps: OrgRoutesDeps) {
       app.put<{ Params: { id: string } }>(`/api/org/${path}/:id`, { preHandler: deps.admin }, async (req) => {
         const b = body(req);
         ownRow(req, kind, req.params.id, b);
-        const row = org.put(kind, { ...b, id: req.params.id });
+        const row = await org.put(kind, { ...b, id: req.params.id });
         audit(req, `org-${kind === 'units' ? 'unit' : 'person'}-put`, req.params.id);
         return row;
       });
       app.delete<{ Params: { id: string } }>(`/api/org/${path}/:id`, { preHandler: deps.admin }, async (req, reply) => {
         if (idOk(req.params.id)) ownRow(req, kind, req.params.id, {});
-        if (!idOk(req.params.id) || !org.remove(kind, req.params.id)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `${kind} ${req.params.id}`);
+        if (!idOk(req.params.id) || !(await org.remove(kind, req.params.id))) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `${kind} ${req.params.id}`);
         audit(req, `org-${kind === 'units' ? 'unit' : 'person'}-remove`, req.params.id);
         return reply.code(204).send();
       });
@@ -83,7 +83,7 @@ export function orgRoutes(deps: OrgRoutesDeps) {
       const b = body(req);
       const files = Object.fromEntries((['units', 'people', 'roster'] as const).filter((k) => typeof b[k] === 'string').map((k) => [k, b[k] as string]));
       if (!Object.keys(files).length) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'send units, people and/or roster as CSV text');
-      const r = importOrgCsv(org, files);
+      const r = await importOrgCsv(org, files);
       audit(req, 'org-import', null, JSON.stringify(r));
       return r;
     });
@@ -109,13 +109,13 @@ export function orgRoutes(deps: OrgRoutesDeps) {
       app.put<{ Params: { id: string } }>(`/api/duty/${path}/:id`, { preHandler: deps.dispatcher }, async (req) => {
         const b = body(req);
         ownRow(req, kind, req.params.id, b);
-        const row = org.put(kind, { ...b, id: req.params.id });
+        const row = await org.put(kind, { ...b, id: req.params.id });
         audit(req, `duty-${kind.slice(0, -1)}-put`, req.params.id);
         return row;
       });
       app.delete<{ Params: { id: string } }>(`/api/duty/${path}/:id`, { preHandler: deps.dispatcher }, async (req, reply) => {
         if (idOk(req.params.id)) ownRow(req, kind, req.params.id, {});
-        if (!idOk(req.params.id) || !org.remove(kind, req.params.id)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `${kind} ${req.params.id}`);
+        if (!idOk(req.params.id) || !(await org.remove(kind, req.params.id))) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `${kind} ${req.params.id}`);
         audit(req, `duty-${kind.slice(0, -1)}-remove`, req.params.id);
         return reply.code(204).send();
       });
@@ -127,7 +127,7 @@ export function orgRoutes(deps: OrgRoutesDeps) {
     app.post('/api/duty/handovers', { preHandler: deps.dispatcher }, async (req, reply) => {
       const b = body(req);
       if (typeof b.unitId === 'string' && !unitOwn(scopeOf(req), org.unit(b.unitId))) throw outOfScope(`unit ${b.unitId}`);
-      const h = org.put('handovers', { ...b, by: userOf(req) });
+      const h = await org.put('handovers', { ...b, by: userOf(req) });
       audit(req, 'duty-handover', h.id, `${h.fromIds.join(',')} → ${h.toIds.join(',')}`);
       return reply.code(201).send(h);
     });

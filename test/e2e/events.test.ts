@@ -106,6 +106,20 @@ describe.skipIf(skip !== null)(`events over MQTT, REST and the console${skip ? `
     await row.click();
     await expect.poll(() => s.page.locator(`${list} .q-row.q-member`).count(), { timeout: 10_000 }).toBe(6);
     await screenshot(s.page, 'e2e-events-02-opened');
+    // the drawer tells the truth: the chart opens on the quantity the rule judged (the 3 h sum), with its level lines
+    await s.page.locator(`${list} .q-row.q-member`).first().click();
+    const metric = s.page.locator('[data-testid=drawer] [data-testid=chart-metric]');
+    await metric.waitFor({ timeout: 10_000 });
+    expect(await metric.inputValue()).toBe('#rule');
+    expect(await metric.locator('option:checked').textContent()).toBe('3小时累计雨量 (mm)');
+    const series = s.page.waitForResponse((r) => r.url().includes('/derived-series?rule=rainstorm.signal') && r.url().includes('from='));
+    await s.page.click('[data-testid=drawer] [data-range=range24h]');
+    const body = (await (await series).json()) as { points: { value: number }[]; levels: { level: string; value: number }[] };
+    expect(body.levels.map((l) => [l.level, l.value])).toEqual([['red', 100], ['orange', 50]]);
+    expect(Math.max(...body.points.map((p) => p.value))).toBeGreaterThanOrEqual(50);
+    await s.page.locator('[data-testid=drawer] [data-testid=chart] canvas').first().waitFor({ timeout: 10_000 });
+    await screenshot(s.page, 'e2e-events-02b-drawer-chart');
+    await s.page.keyboard.press('Escape');
   });
 
   it('closing with active alarms → 409 LOOKOUT_ERR_ALARMS_ACTIVE; forced with a reason → recorded; the burning alarm opens a linked incident', SLOW, async () => {
@@ -139,5 +153,56 @@ describe.skipIf(skip !== null)(`events over MQTT, REST and the console${skip ? `
     const closed = await get<HazardEvent[]>('/api/events?status=closed&drill=true');
     expect(closed).toHaveLength(1);
     expect(closed[0]!.closeReason).toBe('drill');
+  });
+
+  it('an alarm flood (> 10 new alarms in 10 min) collapses the queue to events and the top bar says so; 消音 on the event row mutes it and its incidents', SLOW, async () => {
+    const list = '[data-testid=incident-list]';
+    clock.advance(11 * MIN); // the storm's and the drill's alarms are older than 10 min now: no flood
+    // twelve methane sensors along one street (≈ 30 m apart, one incident), far from the storm
+    const gas: MqttClient[] = [];
+    for (let k = 0; k < 12; k++) gas.push(await t.mqttConnect(`GAS-FL-${k}`, await t.addDevice(`GAS-FL-${k}`, 'gas', { lon: 121.45 + k * 0.0003, lat: 28.45, township: '331003107' })));
+    const leak = (k: number) => publish(gas[k]!, `lookout/gas/GAS-FL-${k}/telemetry`, { ts: clock.now(), values: { methane: 62, pressure: 0.3, flow: 100, valve: 1 } });
+    await leak(0);
+    const inc = await eventually(async () => (await get<Incident[]>('/api/incidents?status=open')).find((i) => i.deviceIds.includes('GAS-FL-0')), { timeout: 10_000, message: 'the gas incident' });
+    const s = await openSession(browser, t.base);
+    sessions.push(s);
+    await login(s.page, 'disp', PASSWORD);
+    // no flood: the gas event's only incident shows as its own row
+    await s.page.waitForSelector(`${list} .q-row[data-id="${inc.id}"]`, { timeout: 30_000 });
+    expect(await s.page.locator('[data-testid=flood]').isHidden()).toBe(true);
+
+    for (let k = 1; k < 12; k++) await leak(k);
+    // the status bar figures go out every 2 s of hub time
+    await expect.poll(async () => {
+      clock.advance(2_500);
+      return s.page.locator('[data-testid=flood]').isVisible();
+    }, { timeout: 30_000 }).toBe(true);
+    expect(await s.page.locator('[data-testid=flood]').textContent()).toMatch(/告警洪流：10 分钟内 1[2-9] 条新告警/);
+    const evId = (await get<Incident>(`/api/incidents/${inc.id}`)).eventId!;
+    const evRow = s.page.locator(`${list} [data-testid=event-row][data-event-id="${evId}"]`);
+    await evRow.waitFor({ timeout: 10_000 });
+    expect(await s.page.locator(`${list} .q-row[data-id="${inc.id}"]`).count()).toBe(0);
+    // every row is an event row: the queue is collapsed to events
+    expect(await s.page.locator(`${list} .q-row:not(.q-event)`).count()).toBe(0);
+    await screenshot(s.page, 'e2e-events-03-flood');
+
+    // 消音 from the event row: the tone stops for the chosen minutes, nothing is acknowledged
+    await evRow.locator('[data-testid=event-mute]').click();
+    await s.page.fill('[data-testid=action-minutes]', '120');
+    await s.page.fill('[data-testid=action-note]', '现场已在处置，先消音');
+    await s.page.click('[data-testid=action-submit]');
+    await s.page.locator(`${list} [data-event-id="${evId}"] [data-testid=muted-badge]`).waitFor({ timeout: 10_000 });
+    const ev = await get<HazardEvent>(`/api/events/${evId}`);
+    expect(ev.mutedUntil).toBe(clock.now() + 120 * MIN);
+    expect(ev.incidents!.map((i) => [i.status, i.mutedUntil])).toEqual([['open', ev.mutedUntil]]);
+
+    // the flood passes: the incident is its own row again, still muted
+    clock.advance(11 * MIN);
+    await expect.poll(async () => {
+      clock.advance(2_500);
+      return s.page.locator('[data-testid=flood]').isHidden();
+    }, { timeout: 30_000 }).toBe(true);
+    await s.page.locator(`${list} .q-row[data-id="${inc.id}"] [data-testid=muted-badge]`).waitFor({ timeout: 10_000 });
+    for (const c of gas) c.end(true);
   });
 });

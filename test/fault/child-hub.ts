@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { createDeviceRegistry } from '../../broker/index.js';
+import { openDeviceRegistry } from '../../broker/index.js';
+import { createStateDb, parseDbTarget } from '../../db/index.js';
 import { systemClock, type DeviceKind } from '../../schemas/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -95,13 +96,13 @@ export function startChildHub(dataDir: string, extraEnv: Record<string, string> 
 
 /** Registers devices with known tokens straight into <dataDir>/lookout.db (the registry stage itself). */
 export async function registerDevices(dataDir: string, devices: { id: string; kind: DeviceKind; token: string }[]): Promise<void> {
-  const db = new Database(path.join(dataDir, 'lookout.db'));
-  db.pragma('journal_mode = WAL');
+  const stateDb = createStateDb({}, { target: parseDbTarget(`sqlite:${path.join(dataDir, 'lookout.db')}`) });
+  await stateDb.start();
   try {
-    const registry = createDeviceRegistry(db, systemClock);
+    const registry = await openDeviceRegistry({ repo: stateDb.repos.devices, clock: systemClock });
     await registry.importMany(devices.map((d, i) => ({ id: d.id, kind: d.kind, lon: 121.1 + (i % 100) * 0.003, lat: 28.5 + Math.floor(i / 100) * 0.003, township: '331003001', token: d.token })));
   } finally {
-    db.close();
+    await stateDb.close();
   }
 }
 

@@ -2,12 +2,12 @@
 // protocol-level tests that talk raw MQTT over sockets.
 import path from 'node:path';
 import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock } from '../../schemas/index.js';
-import { createBroker, createDeviceRegistry, type Broker, type BrokerConfig, type DeviceRegistry } from '../../broker/index.js';
-import { createDeadLetterLane, createIngest, createSqliteStore, type Ingest, type TelemetryStore } from '../../ingest/index.js';
+import { createStateDb, createWriteQueue, parseDbTarget } from '../../db/index.js';
+import { createBroker, openDeviceRegistry, type Broker, type BrokerConfig, type DeviceRegistry } from '../../broker/index.js';
+import { openDeadLetterLane, createIngest, createSqliteStore, type Ingest, type TelemetryStore } from '../../ingest/index.js';
 import { tempDir } from './temp.js';
 
 export interface TestBroker {
@@ -23,13 +23,15 @@ export interface TestBroker {
 
 export async function startTestBroker(config: Partial<BrokerConfig> = {}): Promise<TestBroker> {
   const dir = tempDir('lookout-broker-');
-  const db = new Database(path.join(dir, 'lookout.db'));
-  db.pragma('journal_mode = WAL');
+  const stateDb = createStateDb({}, { target: parseDbTarget(`sqlite:${path.join(dir, 'lookout.db')}`) });
+  await stateDb.start();
   const logger = pino({ level: 'silent' });
   const metrics = new Registry();
-  const registry = createDeviceRegistry(db, systemClock);
+  const registry = await openDeviceRegistry({ repo: stateDb.repos.devices, clock: systemClock });
   const store = createSqliteStore({ file: path.join(dir, 'telemetry.db') });
-  const ingest = createIngest({ store, deadLetters: createDeadLetterLane(db), clock: systemClock, logger, metrics });
+  const queue = createWriteQueue({ clock: systemClock, logger }, { name: 'ingest' });
+  const deadLetters = await openDeadLetterLane({ repo: stateDb.repos.deadLetters, queue, clock: systemClock });
+  const ingest = createIngest({ store, deadLetters, clock: systemClock, logger, metrics });
   const broker = await createBroker({ registry, ingest, clock: systemClock, logger, metrics }, { host: '127.0.0.1', port: 0, ...config });
   const { port, tlsPort } = await broker.start();
   return {
@@ -44,7 +46,8 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}): Promi
       await broker.close();
       await ingest.close();
       await store.close();
-      db.close();
+      await queue.drainAndClose();
+      await stateDb.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,4 @@
-// Issue 15: guessing of session tokens and acknowledgement links (security-test-plan T33, MLPS 8.1.4.1 b).
+// Second-pass finding (docs/security.md): guessing of session tokens and acknowledgement links (security-test-plan T33, MLPS 8.1.4.1 b).
 // Per address, 20 refused credentials a minute; then 429 for the rest of the minute, the 41st guess included,
 // while a known session from the same address and other addresses are served. Real hub, real HTTP and
 // socket.io, real SQLite; virtual clock.

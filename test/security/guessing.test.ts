@@ -1,4 +1,4 @@
-// Issue 15 "Password guessing behind a session" (security-test-plan T12/T33, MLPS 8.1.4.1 b): a wrong
+// Second-pass finding (docs/security.md) "Password guessing behind a session" (security-test-plan T12/T33, MLPS 8.1.4.1 b): a wrong
 // `current` password on POST /api/auth/password and a wrong password or code on POST /api/auth/2fa/confirm
 // are failed logins — the same per-name lock (5 failures, 15 min) and per-IP budget as the login, and one
 // answer for a wrong password and a wrong code. Real hub, real HTTP, real SQLite; virtual clock.

@@ -1,7 +1,7 @@
-// Issue 15, the HTTP findings (security-test-plan T24/T35, OWASP CSRF cheat sheet "Verifying Origin with
+// The second-pass HTTP findings (docs/security.md) (security-test-plan T24/T35, OWASP CSRF cheat sheet "Verifying Origin with
 // standard headers", RFC 6797 §8.1): cross-site requests riding on the session cookie, validation before
 // authentication, prototype-chain metric names, deep JSON, fastify's own error shape, caching of API
-// answers, HSTS / Secure over plain HTTP, the fallback page without login. Real hub, real HTTP, real SQLite.
+// answers, HSTS / Secure over plain HTTP, the fallback page without login, unbounded rule windows. Real hub, real HTTP, real SQLite.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,46 @@ describe('HTTP hardening over plain HTTP (production defaults)', () => {
     expect(r.body.error.code).toBe('LOOKOUT_ERR_VALIDATION');
     expect(r.body.error.message).toMatch(/nested more than 64/);
     expect((await request(t.httpPort, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a rule window of 99999999h (or any duration over 31 days) is refused, naming the field and the limit', async () => {
+    const rule = (window: string) => ({
+      id: 'long-window', type: 'metric', version: 1, title: 'rain over a window', category: 'flood', kinds: ['flood'],
+      levels: { blue: { when: { agg: 'sum', metric: 'rain', window, op: '>=', value: 50 } } },
+    });
+    const r = await request<Err>(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('99999999h') });
+    expect([r.status, r.body.error.code]).toEqual([400, 'LOOKOUT_ERR_RULE_INVALID']);
+    expect(r.body.error.message).toMatch(/\/levels\/blue\/when\/window "99999999h" is longer than 31 days/);
+    expect((await request(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('32d') })).status).toBe(400);
+    expect((await request(t.httpPort, 'PUT', '/api/rules/long-window', { token: admin, body: rule('24h') })).status).toBe(200);
+    expect((await request(t.httpPort, 'DELETE', '/api/rules/long-window', { token: admin })).status).toBeLessThan(300);
+  });
+
+  it('every API route answers a caller without a login 401 in the hub error shape before it looks at the body (a route sweep)', async () => {
+    // the routes as fastify has them, composition-root additions included: "├── /api/x/:id (GET, HEAD)" lines,
+    // a child's path continuing its parent's
+    const tree = t.hub.server.app.printRoutes({ commonPrefix: false });
+    const routes: [string, string][] = [];
+    const stack: [number, string][] = [];
+    for (const line of tree.split('\n')) {
+      const m = /^([│ ├└─]*)(\S.*?) \(([A-Z, ]+)\)$/.exec(line);
+      if (!m) continue;
+      const depth = m[1]!.length;
+      while (stack.length > 0 && stack.at(-1)![0] >= depth) stack.pop();
+      const full = (stack.at(-1)?.[1] ?? '') + m[2]!;
+      stack.push([depth, full]);
+      for (const method of m[3]!.split(', ')) if (method !== 'HEAD' && full.startsWith('/api/')) routes.push([method, full.replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x')]);
+    }
+    expect(routes.length).toBeGreaterThan(40);
+    // the doors a caller without a session must be able to use
+    const open = new Set(['POST /api/auth/login']);
+    const answers: string[] = [];
+    for (const [method, url] of routes) {
+      if (open.has(`${method} ${url}`)) continue;
+      const r = await request<Err>(t.httpPort, method, url, method === 'GET' || method === 'DELETE' ? {} : { body: { unexpected: [1, 2, 3] } });
+      if (r.status !== 401 || r.body.error?.code !== 'LOOKOUT_ERR_AUTH_REQUIRED') answers.push(`${method} ${url} → ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    }
+    expect(answers).toEqual([]);
   });
 
   it('a malformed URL is answered in the hub error shape', async () => {

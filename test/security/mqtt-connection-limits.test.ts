@@ -234,3 +234,53 @@ describe('T12 and T20: failed logins and flapping', () => {
     expect(rows(t, 'mqtt-flapping')).toHaveLength(1);
   });
 });
+
+describe('T12: a login back-off does not lock out devices whose token is right', () => {
+  let clock: VirtualClock;
+  let t: TestHub | null = null;
+  const tokens: Record<string, string> = {};
+  const NAT = '127.0.0.12'; // one gateway's address: a scanner and two devices behind it
+  afterAll(async () => {
+    await t?.close();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  /** failed logins from the NAT until its back-off is at least `ms` long (1 s, doubling per failure after one ends) */
+  async function backOff(hub: TestHub, ms: number): Promise<void> {
+    const spray = await inSequence(20, (i) => tcpConnect(hub.mqttPort, `NO-SUCH-${i}`, 'guess-guess-guess-1', NAT));
+    expect(spray).toEqual(new Array(20).fill(4));
+    for (let delay = 1000; delay < ms; delay *= 2) {
+      clock.advance(delay); // this back-off ends; the next failure starts one twice as long
+      expect(await tcpConnect(hub.mqttPort, 'NO-SUCH-X', 'guess-guess-guess-1', NAT)).toBe(4);
+    }
+  }
+
+  it('a device that logged in from the address before gets its token checked during the back-off, also after a restart; a new one gets in through the reserve', async () => {
+    clock = createVirtualClock(Date.now());
+    const first = await startTestHub({ clock });
+    for (const id of ['GAS-NAT-1', 'GAS-NAT-2']) tokens[id] = await first.addDevice(id, 'gas');
+    expect(await tcpConnect(first.mqttPort, 'GAS-NAT-1', tokens['GAS-NAT-1']!, NAT)).toBe(0);
+    await first.stop(); // the hub restarts: its in-memory verified credentials are gone
+    clock.advance(60_000);
+    t = await startTestHub({ clock, dataDir: first.dataDir });
+
+    await backOff(t, 8000); // the NAT now backs off for 8 s
+    const verify = vi.spyOn(t.hub.registry, 'verifyToken');
+    // GAS-NAT-1 logged in from this address before the restart: checked (a real scrypt check), admitted
+    expect(await tcpConnect(t.mqttPort, 'GAS-NAT-1', tokens['GAS-NAT-1']!, NAT)).toBe(0);
+    expect(verify).toHaveBeenCalledTimes(1);
+    // GAS-NAT-2 never logged in from here: refused without a check until the address's reserve has one
+    expect(await tcpConnect(t.mqttPort, 'GAS-NAT-2', tokens['GAS-NAT-2']!, NAT)).toBe(5);
+    expect(verify).toHaveBeenCalledTimes(1);
+    clock.advance(5000); // 5 s into the 8 s back-off: one check from the reserve
+    expect(await tcpConnect(t.mqttPort, 'GAS-NAT-2', tokens['GAS-NAT-2']!, NAT)).toBe(0);
+    expect(verify).toHaveBeenCalledTimes(2);
+    // the reserve is one check per period, and the scanner is still refused without one
+    expect(await tcpConnect(t.mqttPort, 'NO-SUCH-Y', 'guess-guess-guess-1', NAT)).toBe(5);
+    expect(verify).toHaveBeenCalledTimes(2);
+    // what carried GAS-NAT-1 over the restart: a row of the state database (migration 0045), no credential
+    const kept = await t.hub.stateDb.repos.deviceLogins.recent(0, 100);
+    expect(kept.find((r) => r.deviceId === 'GAS-NAT-1')).toEqual({ address: NAT, deviceId: 'GAS-NAT-1', lastAt: expect.any(Number) });
+  });
+});

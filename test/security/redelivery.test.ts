@@ -1,4 +1,4 @@
-// Issue 15 "A resent reading without `ts` is stored twice and counted twice by the rules" (security-test-plan
+// Second-pass finding (docs/security.md) "A resent reading without `ts` is stored twice and counted twice by the rules" (security-test-plan
 // T26, MQTT 3.1.1 §4.3.2/§4.3.3): a QoS 1 PUBLISH resent with DUP=1 and the same packet id, and a QoS 2
 // PUBLISH resent before PUBREL, are stamped with the first copy's arrival time, so the store keeps one
 // row and the rolling rain sum (read by the flash-flood rule) counts it once. Raw MQTT (mqtt-packet over

@@ -1,5 +1,6 @@
-// Issue 15 "silences without bounds": a dispatcher silenced gas.methane district-wide until ≈ 317 years from
-// now, and a later red methane alarm was marked silenced. A silence lasts at most 7 days (SILENCE_DEFAULTS),
+// Silences without bounds (docs/security.md, second pass): a dispatcher silenced gas.methane district-wide until
+// ≈ 317 years from now, and a later red methane alarm was marked silenced. A silence lasts at most 7 days
+// (LOOKOUT_SILENCE_MAX_DAYS),
 // a district-wide silence of a rule that can raise red needs the admin role, and a township dispatcher
 // silences only within its scope. Real hub, real HTTP, real SQLite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,5 +60,25 @@ describe('silence limits', () => {
       const r = await silence(township, match, Date.now() + 3600_000);
       expect([JSON.stringify(match), r.status, r.body.error.code]).toEqual([JSON.stringify(match), 403, 'LOOKOUT_ERR_OUT_OF_SCOPE']);
     }
+  });
+});
+
+describe('silence limits: LOOKOUT_SILENCE_MAX_DAYS', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: { LOOKOUT_SILENCE_MAX_DAYS: '2' } });
+    await t.addDevice('GAS-SIL-3', 'gas');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the maximum follows LOOKOUT_SILENCE_MAX_DAYS: 2 days and a minute is refused, naming the limit; 2 days is accepted', async () => {
+    const admin = (await t.login()).token;
+    const silence = (endsAt: number) => t.api<Err>('POST', '/api/silences', { token: admin, body: { match: { deviceId: 'GAS-SIL-3' }, reason: '检修 maintenance', endsAt } });
+    const long = await silence(Date.now() + 2 * DAY + 60_000);
+    expect([long.status, long.body.error.code]).toEqual([400, 'LOOKOUT_ERR_VALIDATION']);
+    expect(long.body.error.message).toMatch(/at most 48 h/);
+    expect((await silence(Date.now() + 2 * DAY - 60_000)).status).toBe(201);
   });
 });

@@ -1,4 +1,4 @@
-// Issue 15 "A viewer can stall the whole hub" (security-test-plan T34/T36): socket.io events are rate
+// Second-pass finding (docs/security.md) "A viewer can stall the whole hub" (security-test-plan T34/T36): socket.io events are rate
 // limited per socket and per user, the session is checked from memory, and revocation ends a socket at
 // once. A real hub on a virtual clock (the buckets refill only when the test moves time), real
 // socket.io and MQTT clients. The latency figures are a bench scenario (bench/socket-flood.ts), not here.

@@ -2,7 +2,10 @@
 // (notify/org/sample-org.ts): a 院桥镇 dispatcher (scope 331003107) sees 院桥镇's on-duty officer and leader
 // in the top bar (from the roster, not the logged-in account), opens the roster page (its township's unit
 // and the district and city above it, no other township), and records a handover in the dialog — the
-// hub's log has it with the person taken over, the open incident carried over and the note.
+// hub's log has it with the person taken over, the open incident carried over and the note. Then the township
+// cockpit (乡镇驾驶舱) counts 院桥镇's own incidents, duty and devices only (宁溪镇 has a red incident and a
+// device too), and the drawer's 上报 button hands the incident up to the district (timeline, audit, and the
+// district's chain pages its duty officer: test/handoff.test.ts has the channels).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Handover, Incident } from '../../schemas/index.js';
@@ -19,11 +22,12 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
   let s: Session;
   let admin: string;
   let incident: Incident;
+  let nxClient: Awaited<ReturnType<TestHub['mqttConnect']>> | null = null;
 
   beforeAll(async () => {
     await ensureWebBuilt();
     t = await startTestHub();
-    t.hub.org.putAll(sampleOrg(Date.now()));
+    await t.hub.org.putAll(sampleOrg(Date.now()));
     admin = (await t.login()).token;
     const r = await t.api('POST', '/api/users', { token: admin, body: { username: 'yq-disp', password: PASSWORD, role: 'dispatcher', displayName: '院桥调度', scope: ['331003107'] } });
     expect(r.status, r.text).toBe(201);
@@ -37,6 +41,7 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
     await login(s.page, 'yq-disp', PASSWORD);
   });
   afterAll(async () => {
+    nxClient?.end(true);
     await s?.context.close().catch(() => {});
     await browser?.close();
     await t?.close();
@@ -88,4 +93,47 @@ describe.skipIf(skip !== null)(`duty officer, roster and handover in Chromium${s
     expect(log[0]!.fromIds).toContain('demo-yq-1');
     expect(s.errors).toEqual([]);
   });
+
+  it('the drawer\'s 上报 button hands the incident up to the district; a township user gets no 下派', async () => {
+    await s.page.keyboard.press('Escape'); // the roster page of the test before
+    await s.page.locator('[data-testid=roster]').waitFor({ state: 'detached' });
+    await s.page.click(`.q-row[data-id="${incident.id}"]`);
+    const up = s.page.locator('[data-testid=report-up]');
+    await up.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await s.page.locator('[data-testid=assign-down]').count()).toBe(0);
+    await up.click();
+    const dlg = s.page.locator('[data-testid=handoff-dialog]');
+    await dlg.waitFor({ state: 'visible' });
+    await dlg.locator('[data-testid=handoff-note]').fill('险情扩大，请求区里支援');
+    await dlg.locator('[data-testid=handoff-submit]').click();
+    await dlg.waitFor({ state: 'detached', timeout: 60_000 });
+    const full = (await t.api<Incident>('GET', `/api/incidents/${incident.id}`, { token: admin })).body;
+    expect(full.timeline!.some((e) => /^上报区级 · handed up to the district by yq-disp：险情扩大，请求区里支援/.test(e.detail ?? ''))).toBe(true);
+    expect(t.hub.audit.list({ limit: 200 }).some((e) => e.action === 'incident-report-up' && e.target === incident.id && e.user === 'yq-disp')).toBe(true);
+  });
+  it('the township cockpit counts its own incidents, duty and devices only', async () => {
+    // another township's incident and device: the 院桥镇 cockpit must not count them
+    const nxToken = await t.addDevice('G-NX-DUTY', 'gas', { lon: 121.1, lat: 28.56, township: '331003101', attributes: { nominalPressure: 0.2 } });
+    nxClient = await t.mqttConnect('G-NX-DUTY', nxToken);
+    await publish(nxClient, 'lookout/gas/G-NX-DUTY/telemetry', { ts: Date.now(), values: { methane: 60, pressure: 0.2 } });
+    await eventually(async () => t.hub.alerting.incidents.list({ status: 'open' }).find((i) => i.deviceIds.includes('G-NX-DUTY')), 10_000, 'the 宁溪镇 incident');
+    expect(t.hub.alerting.incidents.list({ status: 'open' }).filter((i) => i.level === 'red').length).toBeGreaterThanOrEqual(2);
+    await s.page.click('[data-testid=area-cockpit-open]');
+    const dlg = s.page.locator('[data-testid=area-cockpit]');
+    await dlg.waitFor({ state: 'visible' });
+    const value = (id: string) => dlg.locator(`[data-testid=area-${id}] .cockpit-value`).textContent();
+    expect(await dlg.locator('h3').textContent()).toContain('院桥镇');
+    await expect.poll(() => value('level-red'), { timeout: 15_000 }).toBe('1');
+    expect(await value('unacked')).toBe('1');
+    expect(await value('overdue')).toBe('0');
+    const online = Number(await value('online'));
+    const offline = Number(await value('offline'));
+    expect(online + offline).toBe(1);
+    await expect.poll(() => dlg.locator('[data-testid=area-duty]').textContent(), { timeout: 15_000 }).toContain('院桥镇值班员甲（演示）');
+    await screenshot(s.page, 'duty-cockpit');
+    await dlg.locator('button', { hasText: '关闭' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    expect(s.errors).toEqual([]);
+  });
+
 });

@@ -20,6 +20,9 @@ const MAP_OVERLAYS = '.centre .legend, .centre .drill-banner, .centre .stale-ban
 async function open(browser: Browser, base: string, [width, height]: [number, number], lang: 'zh' | 'en'): Promise<{ page: Page; close(): Promise<void>; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width, height }, locale: lang === 'zh' ? 'zh-CN' : 'en-GB', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
+  // a 4K frame in software GL on two busy cores takes seconds, and every click waits for two frames with the
+  // same box (Playwright's "stable"): the wall size gets more time per action, the others keep the default
+  page.setDefaultTimeout(width > 2000 ? 150_000 : 30_000);
   const errors: string[] = [];
   await page.addInitScript(`window.__name = (f) => f; localStorage.setItem('lookout.lang', '${lang}');`);
   page.on('pageerror', (e) => errors.push(e.message));
@@ -51,9 +54,9 @@ describe.skipIf(skip !== null)(`console layout at command-centre sizes${skip ? `
           const { page } = s;
           await page.click(`.q-row[data-id="${u.big.id}"]`);
           await page.waitForSelector('[data-testid=actions] [data-action=ack]:not([disabled])');
-          await page.waitForFunction(() => !(window as unknown as { __lookout: { map: { isMoving(): boolean } } }).__lookout.map.isMoving(), undefined, { timeout: 20_000 });
+          await page.waitForFunction(() => !(window as unknown as { __lookout: { map: { isMoving(): boolean } } }).__lookout.map.isMoving());
           // the far incident is out of view now: its edge chip is on the map
-          await page.waitForSelector('.edge-chip', { timeout: 10_000 });
+          await page.waitForSelector('.edge-chip');
           await screenshot(page, `layout-${vw}x${vh}-${lang}`);
 
           // nothing to scroll to: the page is exactly the viewport

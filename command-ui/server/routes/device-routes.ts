@@ -1,6 +1,8 @@
 // Devices: list (whole, or paged with search and filters), one device with live state and open alarms,
 // registration, edit, retire/restore, token rotation and revocation (admin, audited), history, live
 // states, camera snapshots. A changed credential ends the device's MQTT session at once (app/hub.ts).
+// Tiered scope (identity/scope.ts): a township user lists, reads and charts only its townships' devices (the
+// map draws from these lists); one of another township answers 403 LOOKOUT_ERR_OUT_OF_SCOPE.
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -18,7 +20,7 @@ import {
 } from '../../../schemas/index.js';
 import { requireRole } from '../auth.js';
 import { findSnapshot } from '../snapshots.js';
-import { inScope } from '../scope.js';
+import { assertInScope, inScope } from '../scope.js';
 import type { ServerDeps } from '../types.js';
 
 interface CreateBody {
@@ -105,9 +107,11 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
   const devices = deps.devices;
   const audit = (req: { user?: { username: string }; ip: string }, action: string, target: string, detail?: string) =>
     deps.audit?.({ ts: deps.clock.now(), user: req.user?.username ?? null, action, target, ip: req.ip, ...(detail ? { detail } : {}) });
-  const known = (id: string) => {
+  /** the device, when it exists (404) and lies in the caller's scope (403) */
+  const known = (id: string, req: { user?: { scope?: string[] | null } }) => {
     const d = devices.find(id);
     if (!d) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `device ${id}`);
+    assertInScope({ scope: req.user?.scope ?? null }, d.township, `device ${id}`);
     return d;
   };
 
@@ -115,28 +119,32 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
   // `{ total, offset, limit, items: [{ device, state }] }`, filtered by search, kind, township, live state.
   app.get<{ Querystring: ListQuery }>('/api/devices', { preHandler: viewer, schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    if (q.limit === undefined) return [...devices.all()];
+    const scope = req.user!.scope;
+    if (q.limit === undefined) return scope ? [...devices.all()].filter((d) => inScope(scope, d.township)) : [...devices.all()];
+    if (q.township) assertInScope(req.user!, q.township, `township ${q.township}`);
     const { total, items } = devices.list({
       ...(q.q ? { search: q.q } : {}),
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.township ? { township: q.township } : {}),
       retired: q.retired ?? false,
-      ...(q.state ? { where: (d) => matchesState(deps.live.get(d.id), q.state!) } : {}),
+      ...(q.state || scope ? { where: (d) => inScope(scope, d.township) && (!q.state || matchesState(deps.live.get(d.id), q.state)) } : {}),
       offset: q.offset ?? 0,
       limit: q.limit,
     });
     return { total, offset: q.offset ?? 0, limit: q.limit, items: items.map((device) => ({ device, state: device.retiredAt === null ? deps.live.get(device.id) ?? null : null })) };
   });
 
-  app.get('/api/states', { preHandler: viewer }, async () => deps.live.all());
+  app.get('/api/states', { preHandler: viewer }, async (req) => {
+    const scope = req.user!.scope;
+    return scope ? deps.live.all().filter((s) => inScope(scope, devices.find(s.id)?.township)) : deps.live.all();
+  });
 
   app.get<{ Params: { id: string } }>('/api/devices/:id', { preHandler: viewer, schema: { params: idParams } }, async (req) => {
-    const device = known(req.params.id);
+    const device = known(req.params.id, req);
     return {
       device,
       state: device.retiredAt === null ? deps.live.get(device.id) : null,
-      // alarms belong to incidents: a township user gets those of its townships' devices only
-      alarms: inScope(req.user!.scope, device.township) ? deps.alerting.alarms.forDevice(device.id) : [],
+      alarms: deps.alerting.alarms.forDevice(device.id),
       derived: deps.alerting.derived?.(device.id) ?? null,
     };
   });
@@ -149,30 +157,30 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
   });
 
   app.patch<{ Params: { id: string }; Body: PatchBody }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams, body: patchBody } }, async (req) => {
-    known(req.params.id);
-    const device = devices.update(req.params.id, req.body);
+    known(req.params.id, req);
+    const device = await devices.update(req.params.id, req.body);
     audit(req, 'device-edit', device.id, Object.keys(req.body).sort().join(','));
     return { device };
   });
 
   // DELETE retires: the device is refused at login and leaves the map; its history and audit rows stay.
   app.delete<{ Params: { id: string } }>('/api/devices/:id', { preHandler: admin, schema: { params: idParams } }, async (req) => {
-    known(req.params.id);
-    const device = devices.retire(req.params.id);
+    known(req.params.id, req);
+    const device = await devices.retire(req.params.id);
     audit(req, 'device-retire', device.id);
     return { device };
   });
 
   app.post<{ Params: { id: string } }>('/api/devices/:id/restore', { preHandler: admin, schema: { params: idParams } }, async (req) => {
-    known(req.params.id);
-    const device = devices.restore(req.params.id);
+    known(req.params.id, req);
+    const device = await devices.restore(req.params.id);
     audit(req, 'device-restore', device.id);
     return { device };
   });
 
   // A new token, answered once; the old one is refused from now on and the live session ends.
   app.post<{ Params: { id: string } }>('/api/devices/:id/token', { preHandler: admin, schema: { params: idParams } }, async (req) => {
-    const d = known(req.params.id);
+    const d = known(req.params.id, req);
     if (d.retiredAt !== null) throw new LookoutError('LOOKOUT_ERR_DEVICE_RETIRED', `device ${d.id}`);
     const token = await devices.rotateToken(d.id);
     audit(req, 'device-token-rotate', d.id);
@@ -180,14 +188,14 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
   });
 
   app.delete<{ Params: { id: string } }>('/api/devices/:id/token', { preHandler: admin, schema: { params: idParams } }, async (req) => {
-    known(req.params.id);
-    const device = devices.revokeToken(req.params.id);
+    known(req.params.id, req);
+    const device = await devices.revokeToken(req.params.id);
     audit(req, 'device-token-revoke', device.id);
     return { device };
   });
 
   app.get<{ Params: { id: string } }>('/api/devices/:id/snapshot', { preHandler: viewer, schema: { params: idParams } }, async (req, reply) => {
-    const d = known(req.params.id);
+    const d = known(req.params.id, req);
     const snap = findSnapshot(config.snapshotDir, d.id, deps.live.get(d.id)?.snapshot ?? null);
     if (!snap) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `no snapshot of ${d.id} on the hub (LOOKOUT_SNAPSHOT_DIR)`);
     reply.header('content-type', snap.type).header('content-length', snap.size).header('cache-control', 'no-store')
@@ -199,7 +207,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ServerDeps, confi
     '/api/devices/:id/history',
     { preHandler: viewer, schema: { params: idParams, querystring: historyQuery } },
     async (req) => {
-      const device = known(req.params.id);
+      const device = known(req.params.id, req);
       const { metric } = req.query;
       // own keys only: `constructor` or `__proto__` are in every object's prototype chain (issue finding)
       if (!Object.hasOwn(METRICS[device.kind], metric)) {

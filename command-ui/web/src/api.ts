@@ -1,7 +1,8 @@
 // REST client for the hub's /api (docs/architecture.md). Same origin only; bearer token from the login.
 import type {
-  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Role,
+  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Role,
 } from '../../../schemas/index.js';
+import type { Shelf } from '../../../schemas/rules.js';
 
 export interface SessionUser {
   username: string;
@@ -115,12 +116,27 @@ export const api = {
       undefined,
       signal,
     ),
+  /** the quantity an alarm's rule judges (3 h rain sum …) with the rule's level lines */
+  derivedSeries: (id: string, rule: string, metric: string, from: number, to: number, signal?: AbortSignal) =>
+    request<{ points: HistoryPoint[]; levels: { level: Level; op: string; value: number }[]; unit: string; base: string; metric: string }>(
+      'GET',
+      `/api/devices/${encodeURIComponent(id)}/derived-series?rule=${encodeURIComponent(rule)}&metric=${encodeURIComponent(metric)}&from=${from}&to=${to}`,
+      undefined,
+      signal,
+    ),
   states: () => request<DeviceState[]>('GET', '/api/states'),
   incidents: (status: 'open' | 'closed' | 'all') => request<Incident[]>('GET', `/api/incidents?status=${status}`),
   incident: (id: string) => request<Incident>('GET', `/api/incidents/${encodeURIComponent(id)}`),
   act: (id: string, action: IncidentAction, body: IncidentActionBody) =>
     request<Incident>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
   events: (status: 'open' | 'closed' | 'all') => request<HazardEvent[]>('GET', `/api/events?status=${status}`),
+  /** an event's 全部确认 (ack) or 消音 (mute) */
+  eventAct: (id: string, action: 'ack' | 'mute', body: { note: string; minutes?: number }) =>
+    request<HazardEvent>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
+  shelves: () => request<Shelf[]>('GET', '/api/shelves'),
+  /** 暂缓: the sensor raises no alarm for `minutes` (at most one shift) */
+  shelve: (deviceId: string, body: { reason: string; minutes: number }) => request<Shelf>('POST', `/api/devices/${encodeURIComponent(deviceId)}/shelve`, body),
+  unshelve: (deviceId: string) => request<Shelf>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/shelve`),
   /** 结束演练: closes every drill incident and event (kept for review) */
   drillEnd: () => request<{ alarms: number; incidents: number; events: number }>('POST', '/api/drill/end', {}),
   stats: () => request<HubStats>('GET', '/api/stats'),

@@ -1,11 +1,16 @@
 // History chart (uPlot, ~50 KB): one metric of one device over 1 h / 6 h / 24 h / 7 d from
 // GET /api/devices/:id/history, times in Asia/Shanghai, with the station's warning lines if it has them.
+// An alarm's chart opens on the quantity its rule judges (GET /api/devices/:id/derived-series: the 3 h rain
+// sum of a rainstorm alarm, not the per-reading rain) with that rule's level lines in the level colours.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Device, HistoryPoint } from '../../../schemas/index.js';
+import { LEVEL_INFO, type Device, type HistoryPoint, type Level } from '../../../schemas/index.js';
 import { api } from './api.js';
 import { clear, h } from './dom.js';
-import { metricLabel, t, type Key } from './i18n.js';
+import { levelName, metricLabel, quantityName, t, type Key } from './i18n.js';
+
+/** the select's value of the rule's quantity */
+const DERIVED = '#rule';
 
 export const RANGES: { key: Key; ms: number; step: number }[] = [
   { key: 'range1h', ms: 3_600_000, step: 60_000 },
@@ -34,10 +39,18 @@ export class HistoryChart {
   private range = 0;
   private metric: string;
   private body: HTMLElement;
+  /** the rule's level lines of the last derived load */
+  private levelLines: { v: number; dash: number[]; color: string; label: string }[] = [];
 
-  constructor(private device: Device, metrics: string[], initial?: string | null) {
-    this.metric = initial && metrics.includes(initial) ? initial : metrics[0] ?? '';
+  /** `rule`: the alarm's rule and the quantity it judged (alarm.metric, e.g. rain.sum(3h)); shown first */
+  constructor(private device: Device, metrics: string[], initial?: string | null, private rule?: { ruleId: string; metric: string }) {
+    // a plain threshold's metric is shown once: as the rule's quantity, with its level lines
+    const derived = rule;
+    if (derived) metrics = metrics.filter((m) => m !== derived.metric);
+    this.metric = derived ? DERIVED : initial && metrics.includes(initial) ? initial : metrics[0] ?? '';
+    const q = derived ? quantityName(device.kind, derived.metric) : null;
     const sel = h('select', { 'aria-label': t('metric'), 'data-testid': 'chart-metric' },
+      q ? h('option', { value: DERIVED }, q.unit ? `${q.label} (${q.unit})` : q.label) : null,
       metrics.map((m) => {
         const ml = metricLabel(device.kind, m);
         return h('option', { value: m }, ml.unit ? `${ml.label} (${ml.unit})` : ml.label);
@@ -69,8 +82,13 @@ export class HistoryChart {
     const r = RANGES[this.range]!;
     const to = Date.now();
     let points: HistoryPoint[] = [];
+    this.levelLines = [];
     try {
-      points = (await api.history(this.device.id, this.metric, to - r.ms, to, r.step, ac.signal)).points ?? [];
+      if (this.metric === DERIVED && this.rule) {
+        const d = await api.derivedSeries(this.device.id, this.rule.ruleId, this.rule.metric, to - r.ms, to, ac.signal);
+        points = d.points ?? [];
+        this.levelLines = d.levels.map((l) => ({ v: l.value, dash: [6, 3], color: LEVEL_INFO[l.level as Level].color, label: levelName(l.level as Level) }));
+      } else points = (await api.history(this.device.id, this.metric, to - r.ms, to, r.step, ac.signal)).points ?? [];
     } catch {
       if (ac.signal.aborted) return;
     }
@@ -88,8 +106,13 @@ export class HistoryChart {
     }
     const xs = points.map((p) => p.ts / 1000);
     const ys = points.map((p) => p.value);
-    const lines = thresholds(this.device, this.metric);
-    const ml = metricLabel(this.device.kind, this.metric);
+    const derived = this.metric === DERIVED && this.rule;
+    const lines: { v: number; dash: number[]; color?: string; label?: string }[] = derived ? this.levelLines : thresholds(this.device, this.metric);
+    const ml = derived ? quantityName(this.device.kind, this.rule!.metric) : metricLabel(this.device.kind, this.metric);
+    // the next level line above the data stays in view (how far the quantity is from the next level)
+    const top = Math.max(...ys);
+    const next = lines.map((l) => l.v).filter((v) => v > top).sort((a, b) => a - b)[0];
+    const yMax = next !== undefined ? next * 1.08 : undefined;
     const width = Math.max(240, this.body.clientWidth || 320);
     const opts: uPlot.Options = {
       width,
@@ -97,7 +120,7 @@ export class HistoryChart {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Shanghai'),
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, min: from / 1000, max: to / 1000 } },
+      scales: { x: { time: true, min: from / 1000, max: to / 1000 }, ...(yMax !== undefined ? { y: { range: (_u, lo, hi) => [Math.min(0, lo), Math.max(hi, yMax)] as uPlot.Range.MinMax } } : {}) },
       axes: [
         { stroke: '#aab0b8', grid: { stroke: '#34383e' }, ticks: { stroke: '#34383e' }, values: [
           [3600 * 24, '{MM}-{DD}', null, null, null, null, null, null, 1],
@@ -116,13 +139,18 @@ export class HistoryChart {
               const y = u.valToPos(l.v, 'y', true);
               if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) continue;
               c.save();
-              c.strokeStyle = '#c9ccd1';
+              c.strokeStyle = l.color ?? '#c9ccd1';
               c.setLineDash(l.dash.map((d) => d * devicePixelRatio));
-              c.lineWidth = devicePixelRatio;
+              c.lineWidth = devicePixelRatio * (l.color ? 1.5 : 1);
               c.beginPath();
               c.moveTo(u.bbox.left, y);
               c.lineTo(u.bbox.left + u.bbox.width, y);
               c.stroke();
+              if (l.label) {
+                c.fillStyle = l.color ?? '#c9ccd1';
+                c.font = `${11 * devicePixelRatio}px sans-serif`;
+                c.fillText(`${l.label} ${l.v}`, u.bbox.left + 4 * devicePixelRatio, y - 3 * devicePixelRatio);
+              }
               c.restore();
             }
           },

@@ -42,6 +42,24 @@ export function toast(msg: string, kind: 'ok' | 'err' = 'ok'): void {
   setTimeout(() => el.remove(), kind === 'err' ? 6000 : 3000);
 }
 
+/** the form in a modal <dialog>; `done` closes and removes it (cancel button, Esc) */
+function mount(form: HTMLElement, label: string, cancel: HTMLElement, resolve: () => void): { dlg: HTMLDialogElement; done: () => void } {
+  const dlg = h('dialog', { class: 'action-dialog', 'aria-label': label }, form) as HTMLDialogElement;
+  document.body.appendChild(dlg);
+  const done = () => {
+    open = false;
+    dlg.close();
+    dlg.remove();
+    resolve();
+  };
+  cancel.addEventListener('click', done);
+  dlg.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    done();
+  });
+  return { dlg, done };
+}
+
 export function actionDialog(incident: Incident, action: IncidentAction): Promise<void> {
   if (open) return Promise.resolve();
   open = true;
@@ -72,19 +90,7 @@ export function actionDialog(incident: Incident, action: IncidentAction): Promis
       h('label', null, t('note'), note),
       err,
       h('div', { class: 'row-end' }, cancel, submit));
-    const dlg = h('dialog', { class: 'action-dialog', 'aria-label': t(ACTION_KEY[action]) }, form) as HTMLDialogElement;
-    document.body.appendChild(dlg);
-    const done = () => {
-      open = false;
-      dlg.close();
-      dlg.remove();
-      resolve();
-    };
-    cancel.addEventListener('click', done);
-    dlg.addEventListener('cancel', (e) => {
-      e.preventDefault();
-      done();
-    });
+    const { dlg, done } = mount(form, t(ACTION_KEY[action]), cancel, resolve);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const body: IncidentActionBody = { note: note.value.trim() };
@@ -124,5 +130,50 @@ export function actionDialog(incident: Incident, action: IncidentAction): Promis
     });
     dlg.showModal();
     (action === 'dispatch' ? assignee : note).focus();
+  });
+}
+
+/**
+ * A small form dialog for the actions that are not an incident's: an event's 全部确认 / 消音 (a note, for 消音
+ * the minutes) and a sensor's 暂缓 (a reason and the minutes, at most one shift). `send` does the call; a
+ * refusal stays in the dialog with the hub's message.
+ */
+export function noteDialog(opts: { title: string; noteLabel: string; minutes?: { label: string; value: number; max: number }; send(note: string, minutes: number): Promise<void>; done: string }): Promise<void> {
+  if (open) return Promise.resolve();
+  open = true;
+  return new Promise((resolve) => {
+    const note = h('textarea', { name: 'note', rows: 3, maxlength: 500, required: true, 'data-testid': 'action-note' }) as HTMLTextAreaElement;
+    const m = opts.minutes;
+    const minutes = h('input', { name: 'minutes', type: 'number', min: 1, max: m?.max ?? 480, value: m?.value ?? 30, 'data-testid': 'action-minutes' }) as HTMLInputElement;
+    const err = h('div', { class: 'form-err', role: 'alert' });
+    const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'action-submit' }, t('submit'));
+    const cancel = h('button', { type: 'button' }, t('cancel'));
+    const form = h('form', { method: 'dialog', class: 'action-form' },
+      h('h3', null, opts.title),
+      m && h('label', null, m.label, minutes),
+      h('label', null, opts.noteLabel, note),
+      err,
+      h('div', { class: 'row-end' }, cancel, submit));
+    const { dlg, done } = mount(form, opts.title, cancel, resolve);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = note.value.trim();
+      if (!text) {
+        err.textContent = t('reasonRequired');
+        note.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await opts.send(text, Math.max(1, Math.min(m?.max ?? 480, Math.round(Number(minutes.value) || (m?.value ?? 30)))));
+        toast(opts.done);
+        done();
+      } catch (x) {
+        submit.disabled = false;
+        err.textContent = t('actionFailed', { msg: x instanceof ApiError ? x.message : String(x) });
+      }
+    });
+    dlg.showModal();
+    note.focus();
   });
 }

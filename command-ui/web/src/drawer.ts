@@ -1,10 +1,13 @@
 // Right drawer: an incident (summary, alarms, trend chart of the alarming metric, timeline, actions)
 // or a device (latest values with units, state, township, last seen, history chart, camera snapshot
-// and stream link, open alarms). Viewers get no action buttons at all.
+// and stream link, open alarms, 暂缓 — shelving a noisy sensor with a reason for at most one shift). Viewers
+// get no action buttons at all.
 import { METRICS, isLevel, type Alarm, type Device, type Incident, type IncidentAction } from '../../../schemas/index.js';
+import type { Shelf } from '../../../schemas/rules.js';
 import { api, getSession, type DeviceDetail } from './api.js';
 import { HistoryChart } from './chart.js';
-import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions } from './dialog.js';
+import { handoffBar } from './handoff.js';
+import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions, noteDialog, toast } from './dialog.js';
 import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
 import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
 import {
@@ -21,6 +24,8 @@ export class Drawer {
   private shownId: string | null = null;
   private liveTimer: ReturnType<typeof setInterval> | null = null;
   private detail: DeviceDetail | null = null;
+  /** the shown device's shelf (暂缓), if it is shelved */
+  private shelf: Shelf | null = null;
 
   constructor() {
     this.body = h('div', { class: 'drawer-body' });
@@ -100,6 +105,7 @@ export class Drawer {
     this.chart?.destroy();
     this.chart = null;
     this.detail = null;
+    this.shelf = null;
     this.shownId = null;
     if (this.liveTimer) clearInterval(this.liveTimer);
     this.liveTimer = null;
@@ -168,7 +174,7 @@ export class Drawer {
 
     // title, level, status and the actions stay on top while the rest scrolls (sticky): reachable
     // without scrolling whatever the number of devices, alarms and timeline entries
-    const sticky = h('div', { class: 'd-sticky', 'data-testid': 'drawer-head' }, header, this.canAct() ? this.actionBar(i) : null);
+    const sticky = h('div', { class: 'd-sticky', 'data-testid': 'drawer-head' }, header, this.canAct() ? this.actionBar(i) : null, this.canAct() ? handoffBar(i) : null);
     const parts: (HTMLElement | null)[] = [sticky, fields];
     const first0 = i.alarms[0];
     const chartDev = first0 ? store.devices.get(first0.deviceId) : devices[0];
@@ -176,7 +182,8 @@ export class Drawer {
     else if (chartDev) {
       const metrics = this.metricsOf(chartDev);
       if (metrics.length) {
-        this.chart = new HistoryChart(chartDev, metrics, first0?.metric);
+        // the quantity the alarm's rule judged (3 h rain sum …) comes first, with the rule's level lines
+        this.chart = new HistoryChart(chartDev, metrics, first0?.metric, first0?.metric ? { ruleId: first0.ruleId, metric: first0.metric } : undefined);
         parts.push(this.chart.el);
       }
     }
@@ -260,9 +267,10 @@ export class Drawer {
     const key = `device:${id}`;
     this.renderDeviceShell(d);
     try {
-      const detail = await api.device(id);
+      const [detail, shelves] = await Promise.all([api.device(id), api.shelves().catch(() => [] as Shelf[])]);
       if (this.shownId !== key) return;
       this.detail = detail;
+      this.shelf = shelves.find((x) => x.deviceId === id) ?? null;
       store.applyStates([detail.state]);
       this.renderDeviceShell(d);
     } catch {
@@ -293,7 +301,7 @@ export class Drawer {
       h('dt', null, t('lastSeen')), h('dd', { 'data-testid': 'last-seen' }, dateTime(s?.lastSeen ?? null)),
       s?.battery !== null && s?.battery !== undefined ? h('dt', null, t('battery')) : null,
       s?.battery !== null && s?.battery !== undefined ? h('dd', null, `${num(s.battery)} %`) : null);
-    this.body.append(header, fields, h('h3', null, t('latestValues')), this.valuesBox);
+    this.body.append(header, fields, this.shelfBox(d), h('h3', null, t('latestValues')), this.valuesBox);
     this.renderDeviceValues();
     if (d.kind === 'camera') this.body.appendChild(this.cameraBox(d));
     const metrics = this.metricsOf(d);
@@ -304,6 +312,43 @@ export class Drawer {
     }
     const alarms = (this.detail?.alarms ?? []).filter((a) => a.state === 'active');
     this.body.appendChild(this.alarmsList(alarms));
+  }
+
+  /** 暂缓: the shelf of the device (who, until when, why) and, for dispatchers, shelve / unshelve */
+  private shelfBox(d: Device): HTMLElement {
+    const box = h('section', { class: 'shelf', 'data-testid': 'shelf' });
+    const s = this.shelf && this.shelf.endsAt > Date.now() ? this.shelf : null;
+    if (s) box.appendChild(h('div', { class: 'shelf-note', 'data-testid': 'shelf-note' }, t('shelvedUntil', { time: dateTime(s.endsAt), user: s.author, reason: s.reason })));
+    if (!this.canAct()) return box;
+    const name = d.name || d.id;
+    const rerender = () => {
+      if (this.shownId === `device:${d.id}`) this.renderDeviceShell(d);
+    };
+    if (s) {
+      const b = h('button', { class: 'act', 'data-testid': 'unshelve' }, t('unshelve'));
+      b.addEventListener('click', () => {
+        api.unshelve(d.id).then(() => {
+          this.shelf = null;
+          toast(t('unshelveDone', { device: name }));
+          rerender();
+        }, (e: unknown) => toast(String((e as Error).message ?? e), 'err'));
+      });
+      box.appendChild(b);
+    } else {
+      const b = h('button', { class: 'act', 'data-testid': 'shelve', title: t('shelveTitle') }, t('shelve'));
+      b.addEventListener('click', () => void noteDialog({
+        title: `${t('shelve')} · ${name}`,
+        noteLabel: t('shelveReason'),
+        minutes: { label: t('shelveMinutes', { max: 720 }), value: 120, max: 720 },
+        done: t('shelveDone', { device: name }),
+        send: async (reason, minutes) => {
+          this.shelf = await api.shelve(d.id, { reason, minutes });
+          rerender();
+        },
+      }));
+      box.appendChild(b);
+    }
+    return box;
   }
 
   /** Latest snapshot and stream link of a camera. Only hub-local images are loaded (offline rule);

@@ -12,7 +12,7 @@ import { getLang } from './i18n.js';
 import { store } from './store.js';
 import './duty.css';
 
-interface DutyNow {
+export interface DutyNow {
   unit: { id: string; name: string; tier: string };
   officers: { id: string; name: string; mobile: string | null }[];
   leaders: { id: string; name: string; mobile: string | null }[];
@@ -39,7 +39,7 @@ const TEXT = {
 const tx = () => TEXT[getLang() === 'en' ? 'en' : 'zh'];
 
 // api.ts holds the console's routes; duty's own (GET/POST /api/duty/…, /api/org/people) are called here
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const s = getSession();
   const headers: Record<string, string> = { accept: 'application/json', ...(s ? { authorization: `Bearer ${s.token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
   const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -47,11 +47,11 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? `HTTP_${res.status}`, data?.error?.message ?? res.statusText, data);
   return data;
 }
-const get = <T>(path: string) => call<T>('GET', path);
+export const get = <T>(path: string) => call<T>('GET', path);
 
 /** the user's own unit among those the hub shows: a township user sees its townships' units and the
  *  district-wide ones above, so a township unit is its own; a district user's is the district tier's */
-function ownUnit(list: DutyNow[]): DutyNow | undefined {
+export function ownUnit(list: DutyNow[]): DutyNow | undefined {
   return list.find((d) => d.unit.tier === 'township') ?? list.find((d) => d.unit.tier === 'district') ?? list[0];
 }
 

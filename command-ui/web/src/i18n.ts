@@ -86,6 +86,20 @@ const zh = {
   lowerOffered: '可降级 → {level}',
   mutedUntil: '已消音至 {time}',
   muteMinutes: '消音时长（分钟）',
+  eventAck: '全部确认',
+  eventAckTitle: '确认事件的全部险情（一条备注，各险情时间线各记一条）',
+  muteTitle: '消音：在设定时间内不再响铃（不代表已确认）',
+  mutedShort: '已消音 {time}',
+  floodBanner: '告警洪流：10 分钟内 {n} 条新告警（超过 10 条）· 队列已按事件折叠',
+  shelve: '暂缓',
+  shelveTitle: '暂缓此传感器：暂缓期间不产生告警（须说明原因，最长一个班次）',
+  shelveReason: '暂缓原因',
+  shelveMinutes: '暂缓时长（分钟，最长 {max}）',
+  shelvedUntil: '已暂缓至 {time}（{user}）：{reason}',
+  unshelve: '取消暂缓',
+  shelveDone: '已暂缓 {device}',
+  unshelveDone: '已取消暂缓 {device}',
+  reasonRequired: '请填写原因',
   forceClose: '仍有 {n} 条告警未解除：强制{action}（须选原因；仍未解除的告警将生成关联事件）',
   forceNeeded: '仍有告警未解除，请勾选强制并选择原因',
   noteRequired: '请填写备注',
@@ -286,6 +300,20 @@ const en: Dict = {
   lowerOffered: 'May be lowered → {level}',
   mutedUntil: 'Muted until {time}',
   muteMinutes: 'Mute for (minutes)',
+  eventAck: 'Acknowledge all',
+  eventAckTitle: 'Acknowledge every incident of the event (one note, one entry in each incident\'s timeline)',
+  muteTitle: 'Mute: no tone for the chosen time (does not acknowledge)',
+  mutedShort: 'Muted {time}',
+  floodBanner: 'Alarm flood: {n} new alarms in 10 min (more than 10) · the queue is collapsed to events',
+  shelve: 'Shelve',
+  shelveTitle: 'Shelve this sensor: it raises no alarm while shelved (a reason is required, at most one shift)',
+  shelveReason: 'Reason for shelving',
+  shelveMinutes: 'Shelve for (minutes, at most {max})',
+  shelvedUntil: 'Shelved until {time} ({user}): {reason}',
+  unshelve: 'Unshelve',
+  shelveDone: '{device} shelved',
+  unshelveDone: '{device} unshelved',
+  reasonRequired: 'Please give a reason',
   forceClose: '{n} alarm(s) still active: force {action} (a reason is required; an alarm still active opens a linked incident)',
   forceNeeded: 'Alarms are still active: tick "force" and choose a reason',
   noteRequired: 'A note is required',
@@ -537,6 +565,29 @@ export function metricLabel(kind: DeviceKind, metric: string): { label: string; 
   const d = derived[metric];
   if (d) return { label: lang === 'zh' ? d[0] : d[1], unit: d[2] };
   return { label: metric, unit: '' };
+}
+
+const AGG: Record<string, [string, string]> = {
+  sum: ['累计', 'sum'], avg: ['平均', 'mean'], mean: ['平均', 'mean'], max: ['最大', 'max'], min: ['最小', 'min'], count: ['次数', 'count'], leq: ['等效', 'Leq'], rate: ['变化率', 'rate of change'],
+};
+const UNIT: Record<string, [string, string]> = { ms: ['毫秒', 'ms'], s: ['秒', 's'], m: ['分钟', 'min'], h: ['小时', 'h'], d: ['天', 'd'] };
+
+/**
+ * The quantity a rule judges, named from its structure: "rain.sum(3h)" → 3小时累计雨量 / Rain, 3 h sum;
+ * "level.rate" → 水位变化率 / Water level, rate of change; "methane" → 甲烷 / Methane.
+ */
+export function quantityName(kind: DeviceKind, label: string): { label: string; unit: string } {
+  const m = /^([A-Za-z0-9_]+)(?:\.([a-zA-Z]+)(?:\(([^)]*)\))?)?$/.exec(label);
+  if (!m) return { label, unit: '' };
+  const base = metricLabel(kind, m[1]!);
+  if (!m[2]) return base;
+  const zh = lang === 'zh';
+  const agg = AGG[m[2]]?.[zh ? 0 : 1] ?? m[2];
+  const w = m[3] ? /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(m[3]) : null;
+  const win = w ? (zh ? `${w[1]}${UNIT[w[2]!]![0]}` : `${w[1]} ${UNIT[w[2]!]![1]}`) : (m[3] ?? '');
+  const unit = m[2] === 'rate' ? (base.unit ? `${base.unit}/h` : '') : m[2] === 'count' ? '' : base.unit;
+  if (zh) return { label: `${win}${agg}${base.label}`, unit };
+  return { label: `${base.label}, ${win ? `${win} ` : ''}${agg}`, unit };
 }
 
 const REASONS = { handled: 'reasonHandled', 'false-alarm': 'reasonFalse', 'sensor-fault': 'reasonSensor', drill: 'reasonDrill', duplicate: 'reasonDuplicate' } as const;

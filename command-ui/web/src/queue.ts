@@ -3,12 +3,17 @@
 // acknowledgement is overdue; filters by category, level, township and status. Unacknowledged red and
 // orange rows flash (≈1 Hz, border only). Incidents of one event (a typhoon over six townships) show as one
 // event row that opens to its incidents: one hazard process is one line to look at, not six (EEMUA 191
-// asks the system to help with a flood of alarms, not add to it).
+// asks the system to help with a flood of alarms, not add to it). During an alarm flood (more than 10 new
+// alarms in 10 minutes, HubStats.flood) every incident of an event collapses into its event's row, even an
+// event's only one in the tab, and opened events close again (the dispatcher may open one again). Rows carry
+// 消音 (mute the tone for N minutes without acknowledging; shown on the row) and, on event rows, 全部确认.
 import {
   INCIDENT_CATEGORIES, INCIDENT_STATUSES, LEVELS, LEVEL_INFO, LEVEL_RANK, type HazardEvent, type Incident, type Level,
 } from '../../../schemas/index.js';
+import { api, getSession } from './api.js';
+import { actionDialog, noteDialog } from './dialog.js';
 import { clear, h } from './dom.js';
-import { age } from './format.js';
+import { age, clockTime } from './format.js';
 import { categoryName, levelName, sensors, statusName, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipCodes, townshipName } from './places.js';
@@ -41,6 +46,8 @@ export class Queue {
   private order: string[] = [];
   /** events the dispatcher opened to see their incidents */
   private expanded = new Set<string>();
+  /** the alarm flood the last render saw (entering one closes the opened events) */
+  private flood = false;
 
   constructor() {
     this.tabsEl = h('div', { class: 'tabs', role: 'tablist' });
@@ -50,6 +57,9 @@ export class Queue {
     this.renderFilters();
     store.on('incidents', () => this.schedule());
     store.on('selection', () => this.markSelected());
+    store.on('stats', () => {
+      if (!!store.stats?.flood !== this.flood) this.schedule();
+    });
     setInterval(() => this.tick(), 1000);
     this.render();
   }
@@ -129,6 +139,10 @@ export class Queue {
       b.setAttribute('aria-selected', String(tab === this.tab));
     });
 
+    const flood = !!store.stats?.flood;
+    if (flood && !this.flood) this.expanded.clear();
+    this.flood = flood;
+    this.list.classList.toggle('flood', flood);
     const rows = this.visible();
     const filtered = Object.values(this.filters).some(Boolean);
     this.shown.textContent = t('shownOf', { n: rows.length, total: counts[this.tab] });
@@ -153,12 +167,14 @@ export class Queue {
       const i = ev ? null : (x as Incident);
       const id = ev ? `ev:${ev.id}` : i!.id;
       const key = ev
-        ? `${lang}|${ev.updatedAt}|${ev.level}|${ev.title}|${ev.counts.open}|${this.expanded.has(ev.id)}`
-        : `${lang}|${i!.updatedAt}|${i!.status}|${i!.level}|${i!.assignee ?? ''}|${i!.title}|${i!.deviceIds.length}|${i!.drill}|${i!.eventId && this.expanded.has(i!.eventId) ? 'member' : ''}`;
+        ? `${lang}|${ev.updatedAt}|${ev.level}|${ev.title}|${ev.counts.open}|${this.expanded.has(ev.id)}|${ev.mutedUntil ?? ''}`
+        : `${lang}|${i!.updatedAt}|${i!.status}|${i!.level}|${i!.assignee ?? ''}|${i!.title}|${i!.deviceIds.length}|${i!.drill}|${i!.eventId && this.expanded.has(i!.eventId) ? 'member' : ''}|${i!.mutedUntil ?? ''}`;
       let r = this.rows.get(id);
       if (!r || r.key !== key) {
         const fresh = ev ? this.eventRow(ev, rows) : this.row(i!);
-        if (r) r.el.replaceWith(fresh.el);
+        // the row element itself stays (its content and attributes are swapped): an incident updated many
+        // times a second under a storm would otherwise be detached between the pointer's press and release
+        if (r) fresh.el = morphInto(r.el, fresh.el);
         r = { ...fresh, key };
         this.rows.set(id, r);
       }
@@ -170,8 +186,9 @@ export class Queue {
   }
 
   /**
-   * Incidents of one open event (two or more in this tab) collapse into the event's row, placed where its
-   * first (highest, oldest) incident would be; an opened event lists its incidents under it.
+   * Incidents of one open event (two or more in this tab; one is enough during an alarm flood) collapse into
+   * the event's row, placed where its first (highest, oldest) incident would be; an opened event lists its
+   * incidents under it.
    */
   private group(rows: Incident[]): (Incident | HazardEvent)[] {
     if (this.tab !== 'open' && this.tab !== 'active') return rows;
@@ -187,7 +204,7 @@ export class Queue {
     const placed = new Set<string>();
     for (const i of rows) {
       const list = i.eventId ? members.get(i.eventId) : undefined;
-      if (!list || list.length < 2) {
+      if (!list || list.length < (this.flood ? 1 : 2)) {
         out.push(i);
         continue;
       }
@@ -220,10 +237,14 @@ export class Queue {
       h('div', { class: 'q-title' },
         e.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null,
         `${open ? '▾' : '▸'} ${e.title.replace(/^【演练】/, '')}`),
-      h('div', { class: 'q-sub' }, `${levelName(e.level)} · ${t('eventIncidents', { n: mine.length })} · ${t('eventTownships', { n: new Set(mine.map((i) => i.township)).size })}`)),
+      h('div', { class: 'q-sub' }, `${levelName(e.level)} · ${t('eventIncidents', { n: mine.length })} · ${t('eventTownships', { n: new Set(mine.map((i) => i.township)).size })}`, mutedBadge(e.mutedUntil))),
+    this.canAct() ? h('div', { class: 'q-acts' },
+      mine.some((i) => i.status === 'open') ? rowButton(t('eventAck'), t('eventAckTitle'), 'event-ack', () => eventAction(e, 'ack')) : null,
+      rowButton(t('mute'), t('muteTitle'), 'event-mute', () => eventAction(e, 'mute'))) : null,
     timer);
     const toggle = () => {
-      if (open) this.expanded.delete(e.id);
+      // read now, not when the row was built: the element outlives its first content (morphInto)
+      if (this.expanded.has(e.id)) this.expanded.delete(e.id);
       else this.expanded.add(e.id);
       this.render();
     };
@@ -261,7 +282,9 @@ export class Queue {
         i.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null,
         `${categoryName(i.category)} · ${place}`),
       h('div', { class: 'q-desc' }, i.title),
-      h('div', { class: 'q-sub' }, `${levelName(i.level)} · ${sub.join(' · ')}`)),
+      h('div', { class: 'q-sub' }, `${levelName(i.level)} · ${sub.join(' · ')}`, mutedBadge(i.mutedUntil))),
+    this.canAct() && i.status !== 'closed' ? h('div', { class: 'q-acts' },
+      rowButton(t('mute'), t('muteTitle'), 'row-mute', () => void actionDialog(i, 'mute'))) : null,
     timer);
     row.addEventListener('click', () => store.select({ type: 'incident', id: i.id }));
     row.addEventListener('keydown', (e) => {
@@ -273,8 +296,15 @@ export class Queue {
     return { el: row, timer, i };
   }
 
+  private canAct(): boolean {
+    const role = getSession()?.user.role;
+    return role === 'dispatcher' || role === 'admin';
+  }
+
   private tick(): void {
     const now = Date.now();
+    // a 消音 that ran out leaves the row (the tone is back)
+    for (const b of this.list.querySelectorAll<HTMLElement>('[data-muted-until]')) b.hidden = Number(b.dataset.mutedUntil) <= now;
     for (const { timer: el, i } of this.rows.values()) {
       const since = i.status === 'closed' ? (i.closedAt ?? now) - i.openedAt : now - i.openedAt;
       const overdue = i.status === 'open' && isHazard(i) && since > ACK_SLA_MIN[i.level] * 60_000;
@@ -307,4 +337,45 @@ export class Queue {
     this.tab = tab;
     this.render();
   }
+}
+
+/** Gives `target` the attributes and children of `source` and returns `target` (listeners on `target` stay). */
+function morphInto(target: HTMLElement, source: HTMLElement): HTMLElement {
+  for (const a of [...target.attributes]) if (!source.hasAttribute(a.name)) target.removeAttribute(a.name);
+  for (const a of [...source.attributes]) if (target.getAttribute(a.name) !== a.value) target.setAttribute(a.name, a.value);
+  target.replaceChildren(...source.childNodes);
+  return target;
+}
+
+/** "已消音 14:05" while a 消音 lasts (tick() hides it when it runs out) */
+function mutedBadge(until: number | null | undefined): HTMLElement | null {
+  if (!until || until <= Date.now()) return null;
+  return h('span', { class: 'muted-badge', 'data-muted-until': String(until), 'data-testid': 'muted-badge', title: t('mutedUntil', { time: clockTime(until) }) }, ` · ${t('mutedShort', { time: clockTime(until) })}`);
+}
+
+/** a button inside a row: acts without selecting or opening the row */
+function rowButton(label: string, title: string, testid: string, fn: () => void): HTMLElement {
+  const b = h('button', { class: 'icon-btn q-act', title, 'aria-label': title, 'data-testid': testid }, label);
+  b.addEventListener('click', (ev) => {
+    ev.stopPropagation();
+    fn();
+  });
+  b.addEventListener('keydown', (ev) => ev.stopPropagation());
+  return b;
+}
+
+/** 全部确认 / 消音 of an event: one note for all its incidents */
+function eventAction(e: HazardEvent, action: 'ack' | 'mute'): void {
+  void noteDialog({
+    title: `${action === 'ack' ? t('eventAck') : t('mute')} · ${e.title}`,
+    noteLabel: t('note'),
+    minutes: action === 'mute' ? { label: t('muteMinutes'), value: 30, max: 480 } : undefined,
+    done: t('actionDone', { action: action === 'ack' ? t('eventAck') : t('mute') }),
+    async send(note, minutes) {
+      const updated = await api.eventAct(e.id, action, action === 'mute' ? { note, minutes } : { note });
+      store.applyEvent(updated);
+      // the incidents changed too (acknowledged / muted): their pushes follow; fetch them now for this console
+      for (const id of updated.incidentIds) api.incident(id).then((i) => store.applyIncident(i, false), () => {});
+    },
+  });
 }

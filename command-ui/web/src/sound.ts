@@ -1,7 +1,8 @@
 // Attention without fatigue (docs/architecture.md): red/orange repeat a tone until acknowledged, yellow chimes
 // once, blue is silent. Browsers allow audio only after a gesture, so "开始值班" unlocks it (and asks
 // for Notification permission). Drill incidents sound too (the drill is for the operators) but never
-// raise OS notifications, which could be mistaken for real ones.
+// raise OS notifications, which could be mistaken for real ones. A muted incident (消音, or its event muted)
+// is left out of the repeat until the mute runs out; it stays unacknowledged in the queue.
 import { LEVEL_RANK, type Incident } from '../../../schemas/index.js';
 import { levelName, t } from './i18n.js';
 import { isHazard, store } from './store.js';
@@ -81,6 +82,12 @@ function notify(i: Incident): void {
   }
 }
 
+function isMuted(i: Incident, now: number): boolean {
+  if (i.mutedUntil && i.mutedUntil > now) return true;
+  const e = i.eventId ? store.events.get(i.eventId) : undefined;
+  return !!e?.mutedUntil && e.mutedUntil > now;
+}
+
 export function initSound(): void {
   store.on('incident:new', (i) => {
     if (i.status !== 'open' || !isHazard(i)) return;
@@ -93,8 +100,9 @@ export function initSound(): void {
   // repeat red/orange every 4 s while any is unacknowledged
   setInterval(() => {
     let worst: 'red' | 'orange' | null = null;
+    const now = Date.now();
     for (const i of store.incidents.values()) {
-      if (i.status !== 'open' || !isHazard(i)) continue;
+      if (i.status !== 'open' || !isHazard(i) || isMuted(i, now)) continue;
       if (i.level === 'red') worst = 'red';
       else if (i.level === 'orange' && worst !== 'red') worst = 'orange';
     }

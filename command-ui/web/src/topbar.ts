@@ -1,9 +1,11 @@
 // Top bar and cockpit strip: clock, counts of open warnings per level (shape + numeral + word),
 // devices online %, readings/s, dead letters in the last hour, connection state with the time of the
-// last push, duty officer, 开始值班 / sound, wall mode, language, log out. Plus the drill banner.
+// last push, duty officer, 开始值班 / sound, wall mode, language, log out. Plus the drill banner, and the
+// alarm-flood notice (more than 10 new alarms in 10 minutes: the queue is collapsed to events).
 import { LEVELS, type Level } from '../../../schemas/index.js';
 import { api, getSession } from './api.js';
 import { clear, h } from './dom.js';
+import { cockpitButton } from './cockpit.js';
 import { dutyBadge } from './duty.js';
 import { dateTime } from './format.js';
 import { getLang, levelShort, setLang, t } from './i18n.js';
@@ -19,17 +21,19 @@ export class TopBar {
   private counts = h('div', { class: 'counts', 'data-testid': 'level-counts' });
   private cockpit = h('div', { class: 'cockpit', 'data-testid': 'cockpit' });
   private conn = h('span', { class: 'conn', role: 'status', 'data-testid': 'connection' });
+  private flood = h('span', { class: 'flood-chip', role: 'status', 'data-testid': 'flood', hidden: true });
   private right = h('div', { class: 'tb-right' });
   private title = h('h1', { class: 'app-title' });
 
   constructor(private actions: { logout: () => void | Promise<void>; search: HTMLElement; devices: () => void; toggleWall: () => void }) {
     this.banner = h('div', { class: 'drill-banner', hidden: true, role: 'status', 'data-testid': 'drill-banner' });
-    this.el = h('header', { class: 'topbar' }, this.title, this.clock, this.counts, this.cockpit, actions.search, this.conn, this.right);
+    this.el = h('header', { class: 'topbar' }, this.title, this.clock, this.counts, this.flood, this.cockpit, actions.search, this.conn, this.right);
     store.on('incidents', () => {
       this.renderCounts();
       this.renderBanner();
     });
     store.on('stats', () => {
+      this.renderFlood();
       this.renderCockpit();
       this.renderBanner();
     });
@@ -46,6 +50,7 @@ export class TopBar {
     this.title.textContent = t('appTitle');
     this.clock.textContent = dateTime(Date.now());
     this.renderCounts();
+    this.renderFlood();
     this.renderCockpit();
     this.renderConn();
     this.renderRight();
@@ -60,6 +65,14 @@ export class TopBar {
       this.counts.appendChild(h('span', { class: `count-chip lvl-${l}${n[l] ? '' : ' zero'}`, 'data-level': l, title: levelShort(l) },
         levelBadgeSvg(l, 16), `${levelShort(l).split(' ')[1]} ${n[l]}`));
     }
+  }
+
+  private renderFlood(): void {
+    const s = store.stats;
+    const on = !!s?.flood;
+    this.flood.hidden = !on;
+    this.flood.textContent = on ? `⚠ ${t('floodBanner', { n: s?.alarmsLast10Min ?? 0 })}` : '';
+    document.body.classList.toggle('alarm-flood', on);
   }
 
   private renderCockpit(): void {
@@ -94,6 +107,7 @@ export class TopBar {
     const user = getSession()?.user;
     // who is on duty now in the user's unit (the roster), not the logged-in account; opens the roster page
     if (user) this.right.appendChild(dutyBadge());
+    if (user) this.right.appendChild(cockpitButton());
     if (!isOnDuty()) {
       const b = h('button', { class: 'primary duty-btn', 'data-testid': 'start-duty' }, `▶ ${t('startDuty')}`);
       b.addEventListener('click', () => void startDuty());

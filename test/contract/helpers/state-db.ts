@@ -3,7 +3,7 @@
 // first use). Without PostgreSQL the PostgreSQL half skips with the reason; under CI=true it fails.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 import { createStateDb, parseDbTarget, type StateDb } from '../../../db/index.js';
 import { postgresSkipReason, startPostgres, type PgServer } from '../../helpers/postgres-server.js';
 import { tempDir } from '../../helpers/temp.js';
@@ -62,4 +62,29 @@ export function eachBackend(title: string, body: (b: Backend) => void): void {
   for (const b of backends()) {
     describe.skipIf(b.skip !== null)(`${title} [${b.name}]${b.skip ? ` (skipped: ${b.skip})` : ''}`, () => body(b));
   }
+}
+
+/** a suite's state database: a fresh migrated one before each test (`eachStateDb`), closed and removed after it */
+export interface OpenStateDb {
+  state: StateDb;
+  url: string;
+}
+
+/** `eachBackend` whose tests each get a fresh state database in `ctx` (opened in beforeEach, cleaned up in afterEach) */
+export function eachStateDb(title: string, body: (ctx: OpenStateDb, backend: Backend) => void): void {
+  eachBackend(title, (backend) => {
+    const ctx = {} as OpenStateDb;
+    let cleanup: (() => Promise<void>) | null = null;
+    beforeEach(async () => {
+      const opened = await backend.open();
+      ctx.state = opened.state;
+      ctx.url = opened.url;
+      cleanup = opened.cleanup;
+    });
+    afterEach(async () => {
+      await cleanup?.();
+      cleanup = null;
+    });
+    body(ctx, backend);
+  });
 }

@@ -1,10 +1,9 @@
 // Incidents, timelines, alarms, rules and silences on SQLite and PostgreSQL: unique incident numbers under
 // racing writers, optimistic updates that refuse a stale version (exactly one of two racing
 // acknowledgements wins), timelines in order, alarm upserts moving their version.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import type { AlarmRecord, IncidentRecord } from '../../../alerting/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const incident = (id: string, seq: number): Omit<IncidentRecord, 'rowVersion'> => ({
   id, seq, category: 'gas', title: '甲烷浓度超限', level: 'red', levelRank: 4, status: 'open', drill: false, township: '330106001',
@@ -18,23 +17,14 @@ const alarm = (id: string, incidentId: string | null): Omit<AlarmRecord, 'rowVer
   autoClearAt: null, lon: 120.1, lat: 30.2, township: '330106001',
 });
 
-eachBackend('alerting repositories', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('alerting repositories', (ctx) => {
   it('draws unique incident numbers when many writers ask at once', async () => {
-    const seqs = await Promise.all(Array.from({ length: 25 }, () => state.repos.incidents.nextSeq()));
+    const seqs = await Promise.all(Array.from({ length: 25 }, () => ctx.state.repos.incidents.nextSeq()));
     expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
   });
 
   it('creates an incident with its timeline, and exactly one of two racing acknowledgements wins', async () => {
-    const r = state.repos.incidents;
+    const r = ctx.state.repos.incidents;
     await r.create(incident('inc-1', 1), [tl(1000, 'opened')]);
     const read = (await r.get('inc-1'))!;
     expect(read.incident.rowVersion).toBe(0);
@@ -56,7 +46,7 @@ eachBackend('alerting repositories', (backend) => {
   });
 
   it('upserts alarms, moving their version, and lists them by incident and open state', async () => {
-    const r = state.repos.incidents;
+    const r = ctx.state.repos.incidents;
     await r.create(incident('inc-1', 1), []);
     expect((await r.putAlarm(alarm('a1', 'inc-1'))).rowVersion).toBe(0);
     const cleared = await r.putAlarm({ ...alarm('a1', 'inc-1'), state: 'cleared', clearedAt: 5000 });
@@ -69,7 +59,7 @@ eachBackend('alerting repositories', (backend) => {
   });
 
   it('keeps rules with their history and answers the silences in force', async () => {
-    const r = state.repos.rules;
+    const r = ctx.state.repos.rules;
     await r.put({ id: 'r1', data: '{"v":1}', updatedAt: 1000, updatedBy: 'alice', deleted: false }, 'create');
     await r.put({ id: 'r1', data: '{"v":2}', updatedAt: 2000, updatedBy: 'bob', deleted: false }, 'update');
     await r.put({ id: 'r1', data: null, updatedAt: 3000, updatedBy: 'bob', deleted: true }, 'delete');

@@ -4,25 +4,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { expect, it } from 'vitest';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const row = (i: number, ts = 1_700_000_000_000 + i) => ({ ts, user: `u${i % 3}`, action: 'login', target: null, ip: '127.0.0.1', detail: `n=${i}` });
 
-eachBackend('audit repository', (backend) => {
-  let state: StateDb;
-  let url: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, url, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('audit repository', (ctx) => {
   it('appends a chain that verifies, and lists newest first with filters', async () => {
-    const a = state.repos.audit;
+    const a = ctx.state.repos.audit;
     for (let i = 1; i <= 5; i++) await a.append(row(i));
     expect(await a.count()).toBe(5);
     const v = await a.verify();
@@ -37,36 +26,36 @@ eachBackend('audit repository', (backend) => {
     // a second process on the same database (its own pool / its own SQLite connection), like another node
     const n = 40;
     const other = new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/audit-writer.ts', import.meta.url)), url, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/audit-writer.ts', import.meta.url)), ctx.url, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer exited ${code}: ${out}`))));
     });
     const mine = (async () => {
-      for (let i = 0; i < n; i++) await state.repos.audit.append(row(i));
+      for (let i = 0; i < n; i++) await ctx.state.repos.audit.append(row(i));
     })();
     expect(await other).toContain(`appended ${n}`);
     await mine;
-    const v = await state.repos.audit.verify();
+    const v = await ctx.state.repos.audit.verify();
     expect(v).toMatchObject({ ok: true, rows: 2 * n, firstSeq: 1, lastSeq: 2 * n });
-    const writers = new Set((await state.repos.audit.list({ limit: 1000 })).map((e) => e.user));
+    const writers = new Set((await ctx.state.repos.audit.list({ limit: 1000 })).map((e) => e.user));
     expect(writers).toContain('writer');
     expect(writers).toContain('u0');
   });
 
   it('refuses UPDATE and DELETE of audit rows in the database itself', async () => {
-    await state.repos.audit.append(row(1));
-    const db = state.connection.db;
+    await ctx.state.repos.audit.append(row(1));
+    const db = ctx.state.connection.db;
     await expect(db.updateTable('server_audit').set({ detail: 'forged' }).where('seq', '=', 1).execute()).rejects.toThrow(/append-only/);
     await expect(db.deleteFrom('server_audit').where('seq', '=', 1).execute()).rejects.toThrow(/append-only/);
-    expect((await state.repos.audit.verify()).ok).toBe(true);
+    expect((await ctx.state.repos.audit.verify()).ok).toBe(true);
   });
 
   it('finds the tampered row when the trigger is bypassed', async () => {
-    for (let i = 1; i <= 4; i++) await state.repos.audit.append(row(i));
-    const db = state.connection.db;
-    if (state.kind === 'postgres') {
+    for (let i = 1; i <= 4; i++) await ctx.state.repos.audit.append(row(i));
+    const db = ctx.state.connection.db;
+    if (ctx.state.kind === 'postgres') {
       await db.transaction().execute(async (trx) => {
         await sql`ALTER TABLE server_audit DISABLE TRIGGER server_audit_append_only`.execute(trx);
         await trx.updateTable('server_audit').set({ detail: 'forged' }).where('seq', '=', 3).execute();
@@ -76,11 +65,11 @@ eachBackend('audit repository', (backend) => {
       await sql`DROP TRIGGER server_audit_no_update`.execute(db);
       await db.updateTable('server_audit').set({ detail: 'forged' }).where('seq', '=', 3).execute();
     }
-    expect(await state.repos.audit.verify()).toMatchObject({ ok: false, badSeq: 3, reason: expect.stringMatching(/modified/) });
+    expect(await ctx.state.repos.audit.verify()).toMatchObject({ ok: false, badSeq: 3, reason: expect.stringMatching(/modified/) });
   });
 
   it('prunes old rows behind a checkpoint that keeps the chain verifiable', async () => {
-    const a = state.repos.audit;
+    const a = ctx.state.repos.audit;
     for (let i = 1; i <= 6; i++) await a.append(row(i, 1000 * i));
     const removed = await a.prune(3500, 10_000, 180);
     expect(removed).toBe(3);
@@ -89,6 +78,6 @@ eachBackend('audit repository', (backend) => {
     const checkpoint = (await a.list({ action: 'audit-prune' }))[0]!;
     expect(JSON.parse(checkpoint.detail!)).toMatchObject({ prunedThrough: 3, removed: 3 });
     // the trigger is back in force after the prune
-    await expect(state.connection.db.deleteFrom('server_audit').where('seq', '=', 4).execute()).rejects.toThrow(/append-only/);
+    await expect(ctx.state.connection.db.deleteFrom('server_audit').where('seq', '=', 4).execute()).rejects.toThrow(/append-only/);
   });
 });

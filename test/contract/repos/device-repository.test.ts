@@ -1,28 +1,18 @@
 // Devices on SQLite and PostgreSQL: token hashes kept byte for byte, every write moving `rev` past the
 // table's highest (unique even when many writers race), "changed since" finding every change, and an
 // update on a stale rev refused.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import type { DeviceRecord } from '../../../broker/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const device = (id: string): Omit<DeviceRecord, 'rev'> => ({
   id, kind: 'gas', name: `${id} 甲烷`, lon: 120.1, lat: 30.2, township: '330106001', attributes: { floor: 2, indoor: true },
   tokenSalt: Buffer.from([0, 1, 2, 255]), tokenHash: Buffer.alloc(32, 7), createdAt: 1000, retiredAt: null, tokenRevokedAt: null,
 });
 
-eachBackend('device repository', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('device repository', (ctx) => {
   it('stores a device with its token hash, refuses a taken id, rotates and revokes the token', async () => {
-    const d = state.repos.devices;
+    const d = ctx.state.repos.devices;
     expect(await d.insert(device('gas-1'))).toBe(true);
     expect(await d.insert(device('gas-1'))).toBe(false);
     const got = await d.get('gas-1');
@@ -38,7 +28,7 @@ eachBackend('device repository', (backend) => {
   });
 
   it('numbers racing writes uniquely and reports every change since a rev', async () => {
-    const d = state.repos.devices;
+    const d = ctx.state.repos.devices;
     await Promise.all(Array.from({ length: 20 }, (_, i) => d.insert(device(`gas-${i}`))));
     await Promise.all(Array.from({ length: 20 }, (_, i) => d.update(`gas-${i}`, { name: `renamed ${i}` })));
     const all = await d.all();
@@ -51,7 +41,7 @@ eachBackend('device repository', (backend) => {
   });
 
   it('refuses an update made on a stale rev', async () => {
-    const d = state.repos.devices;
+    const d = ctx.state.repos.devices;
     await d.insert(device('gas-1'));
     const read = (await d.get('gas-1'))!;
     await d.update('gas-1', { name: 'first' }, read.rev);
@@ -60,7 +50,7 @@ eachBackend('device repository', (backend) => {
   });
 
   it('imports a fleet in one go, counting new and updated devices', async () => {
-    const d = state.repos.devices;
+    const d = ctx.state.repos.devices;
     await d.insert(device('gas-1'));
     const r = await d.upsertMany([{ ...device('gas-1'), name: 'again' }, device('gas-2'), device('gas-3')]);
     expect(r).toEqual({ created: 2, updated: 1 });

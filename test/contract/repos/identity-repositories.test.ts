@@ -1,26 +1,16 @@
 // Users, sessions and lockout counters on SQLite and PostgreSQL: the same answers on both, and failed
 // logins counted exactly when many arrive at once (on PostgreSQL over several pooled connections).
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import type { UserRecord } from '../../../identity/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const user = (username: string, role = 'dispatcher'): UserRecord => ({
   username, role, displayName: `${username} 值班员`, salt: Buffer.from('salt-' + username), hash: Buffer.alloc(32, username.length), createdAt: 1000, scope: username === 'bob' ? '["331003001"]' : null,
 });
 
-eachBackend('user repository', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('user repository', (ctx) => {
   it('stores users with their hashes byte for byte, refuses a taken name, changes role and password', async () => {
-    const u = state.repos.users;
+    const u = ctx.state.repos.users;
     expect(await u.insert(user('alice'))).toBe(true);
     expect(await u.insert(user('alice', 'admin'))).toBe(false);
     expect(await u.insert(user('bob', 'admin'))).toBe(true);
@@ -38,7 +28,7 @@ eachBackend('user repository', (backend) => {
   });
 
   it('keeps sessions, slides expiry only forwards, purges and revokes them', async () => {
-    const u = state.repos.users;
+    const u = ctx.state.repos.users;
     await u.insert(user('alice'));
     await u.createSession({ tokenHash: 'h1', username: 'alice', expiresAt: 5000, createdAt: 1000 });
     await u.createSession({ tokenHash: 'h2', username: 'alice', expiresAt: 9000, createdAt: 1000 });
@@ -54,7 +44,7 @@ eachBackend('user repository', (backend) => {
   });
 
   it('counts failed logins exactly under concurrency and locks at the threshold', async () => {
-    const u = state.repos.users;
+    const u = ctx.state.repos.users;
     const results = await Promise.all(Array.from({ length: 4 }, () => u.recordFailure('alice', 10_000, 5, 60_000)));
     expect(results.map((r) => r.failures).sort()).toEqual([1, 2, 3, 4]);
     expect(results.every((r) => !r.lockedNow)).toBe(true);

@@ -1,20 +1,10 @@
 // Dead letters and device events on SQLite and PostgreSQL.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { expect, it } from 'vitest';
+import { eachStateDb } from '../helpers/state-db.js';
 
-eachBackend('ingest repositories', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('ingest repositories', (ctx) => {
   it('keeps the first 1 KB of a refused payload as text, lists newest first, prunes the oldest', async () => {
-    const d = state.repos.deadLetters;
+    const d = ctx.state.repos.deadLetters;
     const big = Buffer.concat([Buffer.from([0xff, 0x00]), Buffer.alloc(3000, 0x41)]);
     await d.add({ ts: 1000, deviceId: 'gas-1', topic: 'lookout/v1/gas-1/telemetry', code: 'LOOKOUT_ERR_SCHEMA', reason: 'bad', payload: big });
     for (let i = 0; i < 4; i++) await d.add({ ts: 2000 + i, deviceId: i % 2 ? 'gas-2' : null, topic: 't', code: 'X', reason: 'r', payload: `{"i":${i}}` });
@@ -29,7 +19,7 @@ eachBackend('ingest repositories', (backend) => {
   });
 
   it('stores device events idempotently and answers the newest first', async () => {
-    const e = state.repos.events;
+    const e = ctx.state.repos.events;
     const ev = (ts: number, confidence: number) => ({ deviceId: 'cam-1', kind: 'camera' as const, ts, receivedAt: ts, type: 'smoke' as const, confidence, drill: false });
     await e.append(ev(1000, 0.5));
     await e.append(ev(2000, 0.7));

@@ -3,39 +3,29 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createStateDb, latestMigration, parseDbTarget, type StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
+import { createStateDb, latestMigration, parseDbTarget } from '../../../db/index.js';
 import { createAuditLog } from '../../../identity/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 import { tempDir } from '../../helpers/temp.js';
 import { createVirtualClock } from '../../helpers/virtual-clock.js';
 
-eachBackend('state database migrations', (backend) => {
-  let state: StateDb;
-  let url: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, url, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
+eachStateDb('state database migrations', (ctx) => {
   it('applies every step once; the next start applies none', async () => {
-    const s = await state.status();
+    const s = await ctx.state.status();
     expect(s.pending).toEqual([]);
-    expect(s.applied.at(-1)).toBe(latestMigration(state.kind));
-    const again = createStateDb({}, { target: parseDbTarget(url) });
+    expect(s.applied.at(-1)).toBe(latestMigration(ctx.state.kind));
+    const again = createStateDb({}, { target: parseDbTarget(ctx.url) });
     try {
-      expect(await again.start()).toEqual({ applied: [], version: latestMigration(state.kind) });
+      expect(await again.start()).toEqual({ applied: [], version: latestMigration(ctx.state.kind) });
     } finally {
       await again.close();
     }
   });
 
   it('refuses a database migrated by a newer build', async () => {
-    await state.connection.db.insertInto('kysely_migration' as never).values({ name: '9999-from-the-future', timestamp: new Date().toISOString() } as never).execute();
-    const older = createStateDb({}, { target: parseDbTarget(url) });
+    await ctx.state.connection.db.insertInto('kysely_migration' as never).values({ name: '9999-from-the-future', timestamp: new Date().toISOString() } as never).execute();
+    const older = createStateDb({}, { target: parseDbTarget(ctx.url) });
     try {
       await expect(older.start()).rejects.toMatchObject({ code: 'LOOKOUT_ERR_DB_SCHEMA_NEWER', message: expect.stringContaining('9999-from-the-future') });
     } finally {
