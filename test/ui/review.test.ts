@@ -113,4 +113,21 @@ describe.skipIf(skip !== null)(`replay and incident report in Chromium${skip ? `
     expect(await page.locator(`[data-testid="draft-${id}"]`).getAttribute('data-state')).toBe('submitted');
     expect((await t.api('GET', `/api/releases/${id}`, { token: (await t.login('disp', 'Dispatch-Pass-2026!')).token })).body).toMatchObject({ state: 'submitted', drill: true });
   });
+
+  it('opened from the console in a tab of its own, the page uses the login cookie', async () => {
+    const { token } = await t.login('disp', 'Dispatch-Pass-2026!');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
+    try {
+      await context.addCookies([{ name: 'lookout_session', value: token, url: t.base }]);
+      const tab = await context.newPage();
+      await tab.goto(`${t.base}/review.html?incident=${incident.id}`);
+      await tab.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
+      expect(await tab.locator('[data-testid=timeline-row]').count()).toBeGreaterThanOrEqual(6);
+      await context.clearCookies();
+      await tab.reload();
+      await tab.waitForSelector('[role=alert] a[href="/"]', { timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+  });
 });

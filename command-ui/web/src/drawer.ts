@@ -190,6 +190,11 @@ export class Drawer {
     for (const cam of devices.filter((d) => d.kind === 'camera').slice(0, 2)) parts.push(this.cameraBox(cam));
     parts.push(this.alarmsList(i.alarms.filter((a) => a.state === 'active')));
     parts.push(this.timeline(i));
+    // after-action review pages (review.html): the printable report and the replay, in a tab of their own
+    const review = `/review.html?incident=${encodeURIComponent(i.id)}`;
+    parts.push(h('p', { class: 'small', 'data-testid': 'review-links' },
+      h('a', { href: review, target: '_blank', rel: 'noopener' }, t('incidentReport')), ' · ',
+      h('a', { href: `${review}&view=replay`, target: '_blank', rel: 'noopener' }, t('replay'))));
     for (const p of parts) if (p) this.body.appendChild(p);
   }
 

@@ -7,6 +7,8 @@ export type Lang = 'zh' | 'en';
 
 const zh = {
   appTitle: 'Lookout · 黄岩区应急指挥',
+  incidentReport: '处置报告',
+  replay: '回放',
   loginTitle: 'Lookout 应急指挥平台',
   loginSubtitle: '黄岩区 · 物联感知与应急指挥',
   username: '用户名',
@@ -219,6 +221,8 @@ type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : {
 
 const en: Dict = {
   appTitle: 'Lookout · Huangyan Emergency Command',
+  incidentReport: 'Incident report',
+  replay: 'Replay',
   loginTitle: 'Lookout emergency command',
   loginSubtitle: 'Huangyan District · IoT sensing and dispatch',
   username: 'Username',

@@ -3,11 +3,10 @@
 // digits 0–9, the eleventh in the next second), and the database itself refuses UPDATE and DELETE of a
 // published message.
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import { releaseIdentifier } from '../../../release/index.js';
 import type { PublishedMessage, ReleaseDraft, Report } from '../../../schemas/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const T0 = Date.UTC(2026, 6, 1, 2, 0, 0, 250);
 const PREFIX = '33100300000000';
@@ -26,18 +25,10 @@ function build(d: ReleaseDraft) {
   };
 }
 
-eachBackend('release repository', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+eachStateDb('release repository', (ctx) => {
 
   it('numbers drafts per day and refuses an edit from a stale version', async () => {
-    const r = state.repos.releases;
+    const r = ctx.state.repos.releases;
     const a = await r.createDraft(draft({ state: 'draft' }), '20260701');
     const b = await r.createDraft(draft({ state: 'draft' }), '20260701');
     const c = await r.createDraft(draft({ state: 'draft' }), '20260702');
@@ -50,7 +41,7 @@ eachBackend('release repository', (backend) => {
   });
 
   it('gives eleven messages in one second the digits 0–9, the eleventh the next second; a draft publishes once', async () => {
-    const r = state.repos.releases;
+    const r = ctx.state.repos.releases;
     const ids: string[] = [];
     for (let i = 0; i < 11; i++) {
       const d = await r.createDraft(draft(), '20260701');
@@ -66,17 +57,17 @@ eachBackend('release repository', (backend) => {
   });
 
   it('refuses UPDATE and DELETE of a published message in the database itself', async () => {
-    const r = state.repos.releases;
+    const r = ctx.state.repos.releases;
     const d = await r.createDraft(draft(), '20260701');
     const m = await r.publish(d, d.rowVersion, PREFIX, T0, build(d));
-    const db = state.connection.db;
+    const db = ctx.state.connection.db;
     await expect(sql`UPDATE release_published SET cap_xml = 'x' WHERE identifier = ${m.identifier}`.execute(db)).rejects.toThrow(/insert-only/);
     await expect(sql`DELETE FROM release_published WHERE identifier = ${m.identifier}`.execute(db)).rejects.toThrow(/insert-only/);
     expect((await r.documents(m.identifier))!.cap).toBe(`<cap>${m.identifier}</cap>`);
   });
 
   it('opens a report once, lists the due ones soonest first, and keeps every saved version', async () => {
-    const r = state.repos.reports;
+    const r = ctx.state.repos.reports;
     const content: Report['content'] = { time: T0, place: '院桥镇', category: 'gas', level: 'red', impact: '', actions: '', resources: '', nextSteps: '' };
     const report = (id: string, dueAt: number): Omit<Report, 'rowVersion'> => ({
       id, incidentId: id.split('.')[0]!, kind: 'initial', seq: 1, township: '331003107', drill: false, level: 'red', triggeredAt: T0, dueAt, state: 'due', version: 0,

@@ -1,24 +1,15 @@
 // The review repository's contract, on SQLite and on PostgreSQL: drill runs numbered per day, listed newest first
 // (per scenario), and ended once.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { expect, it } from 'vitest';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const T0 = Date.UTC(2026, 6, 1, 2, 0, 0);
 const steps = [{ id: 's1', title: '燃气泄漏', atMin: 0, category: 'gas' as const, township: '331003107' }];
 
-eachBackend('review repository', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+eachStateDb('review repository', (ctx) => {
 
   it('numbers runs per day, lists them per scenario newest first, and ends a run once', async () => {
-    const r = state.repos.review;
+    const r = ctx.state.repos.review;
     const a = await r.createRun({ scenario: 'gas-leak', steps, startedAt: T0, startedBy: 'disp', endedAt: null }, '20260701');
     const b = await r.createRun({ scenario: 'landslide', steps, startedAt: T0 + 1, startedBy: 'disp', endedAt: null }, '20260701');
     const c = await r.createRun({ scenario: 'gas-leak', steps, startedAt: T0 + 2, startedBy: 'disp', endedAt: null }, '20260701');

@@ -1,7 +1,6 @@
 // Entry of the review pages (review.html): ?incident=ID shows the printable incident report, with &view=replay
-// its replay; ?from=&to= (epoch ms) replays a time window; ?view=releases is the release and reporting page. Needs the console's login (same tab).
+// its replay; ?from=&to= (epoch ms) replays a time window; ?view=releases is the release and reporting page. Needs the console's login: this tab's session, or the login cookie when the console opened the page.
 import './review.css';
-import { getSession } from '../api.js';
 import { h } from '../dom.js';
 import { getLang, onLangChange, setLang } from '../i18n.js';
 import { incidentReport, type IncidentReportData } from './incident-report.js';
@@ -27,10 +26,6 @@ async function show(): Promise<void> {
     replay || releases ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
     h('button', { 'data-testid': 'lang', onclick: () => setLang(getLang() === 'zh' ? 'en' : 'zh') }, getLang() === 'zh' ? 'English' : '中文'),
   );
-  if (!getSession()) {
-    root.replaceChildren(bar, h('p', { class: 'rv-page' }, h('a', { href: '/' }, rt('loginFirst'))));
-    return;
-  }
   try {
     if (releases) {
       root.replaceChildren(bar, await releasesView(getLang()));
@@ -42,7 +37,9 @@ async function show(): Promise<void> {
     }
     root.setAttribute('data-ready', 'true');
   } catch (err) {
-    root.replaceChildren(bar, h('p', { class: 'rv-page', role: 'alert' }, `${rt('loadFailed')}: ${(err as Error).message}`));
+    // the session is the console's (this tab's, or the login cookie in a tab the console opened)
+    const login = (err as Error).message.includes('LOOKOUT_ERR_AUTH_REQUIRED') || /Log in first/.test((err as Error).message);
+    root.replaceChildren(bar, h('p', { class: 'rv-page', role: 'alert' }, login ? h('a', { href: '/' }, rt('loginFirst')) : `${rt('loadFailed')}: ${(err as Error).message}`));
   }
 }
 
