@@ -22,7 +22,7 @@ import { createAlerting, createCapPublisher, openAlertingPersistence } from '../
 import { createLiveState, createServer, requirePermission, requireRole } from '../command-ui/server/index.js';
 import { createRelease } from '../release/index.js';
 import { createReview } from '../review/index.js';
-import { createIdentity, openAuditReader } from '../identity/index.js';
+import { createIdentity } from '../identity/index.js';
 import { createNotify, loadOrgBook, deriveKey, handoffRoutes, importOrgDir, incidentHooks, orgRoutes, readChannelFile, readNotifyKey, readPolicyFile } from '../notify/index.js';
 import { createPrepare } from '../prepare/index.js';
 import { createSupervise } from '../supervise/index.js';
@@ -289,7 +289,8 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     clock,
     // the review reads the trail synchronously: from the SQLite handle (on PostgreSQL the local file, which holds
     // no audit rows — docs/database.md, Current limits)
-    trail: (from, to) => openAuditReader(db).iterate({ from, to: to + 1 }),
+    // the audit trail where identity writes it (the state database: SQLite or PostgreSQL)
+    trail: (from, to) => audit.iterate({ from, to: to + 1 }),
     incidents: alerting.incidents,
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),

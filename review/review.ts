@@ -12,8 +12,8 @@ import { scoreRun, type TrailRow } from './scorecard.js';
 export interface ReviewDeps {
   repo: ReviewRepository;
   now: () => number;
-  /** audit rows of a window [from, to], any order (identity's audit trail) */
-  trail: (from: number, to: number) => Iterable<TrailRow>;
+  /** audit rows of a window [from, to], any order (identity's audit trail, wherever the state database keeps it) */
+  trail: (from: number, to: number) => AsyncIterable<TrailRow> | Iterable<TrailRow>;
   incidents: { list(filter: { status: 'all'; limit: number }): Incident[]; get(id: string): Incident | undefined };
   supervisor: (o: { since: number; until: number; drill: boolean }) => SupervisorStats;
   activeAlarms: () => Alarm[];
@@ -47,14 +47,19 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
     return r;
   }
 
-  function score(r: DrillRun, drillIncidents: Incident[]) {
-    const now = deps.now();
+  /** the audit rows of a window, at most MAX_TRAIL_ROWS (a run's window is hours, not the whole trail) */
+  async function trailRows(from: number, to: number): Promise<TrailRow[]> {
     const rows: TrailRow[] = [];
-    for (const row of deps.trail(r.startedAt, r.endedAt ?? now)) {
-      if (rows.length >= MAX_TRAIL_ROWS) break; // a run's window is hours, not the whole trail
+    for await (const row of deps.trail(from, to)) {
+      if (rows.length >= MAX_TRAIL_ROWS) break;
       rows.push(row);
     }
-    return scoreRun(r, drillIncidents, rows, now, config.targetsMs);
+    return rows;
+  }
+
+  async function score(r: DrillRun, drillIncidents: Incident[]) {
+    const now = deps.now();
+    return scoreRun(r, drillIncidents, await trailRows(r.startedAt, r.endedAt ?? now), now, config.targetsMs);
   }
 
   return {
@@ -71,11 +76,11 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
     async scorecard(id: string, user: Pick<User, 'scope'>): Promise<Scorecard> {
       const r = await run(id);
       const drills = deps.incidents.list({ status: 'all', limit: 1000 }).filter((i) => i.drill);
-      const card = score(r, drills);
-      const earlier = (await repo.listRuns({ scenario: r.scenario, limit: config.compareRuns + 1 }))
+      const card = await score(r, drills);
+      const previous = (await repo.listRuns({ scenario: r.scenario, limit: config.compareRuns + 1 }))
         .filter((x) => x.id !== r.id && x.startedAt < r.startedAt && x.endedAt !== null)
-        .slice(0, config.compareRuns)
-        .map((x) => ({ runId: x.id, startedAt: x.startedAt, steps: score(x, drills).steps.map((s) => ({ stepId: s.stepId, ms: s.ms })) }));
+        .slice(0, config.compareRuns);
+      const earlier = await Promise.all(previous.map(async (x) => ({ runId: x.id, startedAt: x.startedAt, steps: (await score(x, drills)).steps.map((s) => ({ stepId: s.stepId, ms: s.ms })) })));
       // a township user sees the steps of its own townships
       const steps = card.steps.filter((s) => !user.scope || inScope(user, s.incidentId ? deps.incidents.get(s.incidentId)?.township : r.steps.find((x) => x.id === s.stepId)?.township));
       return { ...card, steps, earlier };
@@ -87,9 +92,9 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
       return healthReport({ supervisor: deps.supervisor, active: deps.activeAlarms }, start, end);
     },
     /** the replay of an incident or of a time window */
-    replay(q: { incident?: string; from?: number; to?: number }, user: Pick<User, 'scope'>): Replay {
+    async replay(q: { incident?: string; from?: number; to?: number }, user: Pick<User, 'scope'>): Promise<Replay> {
       const scope = replayScope(q, { get: (id) => deps.incidents.get(id), list: (f) => deps.incidents.list(f), now: deps.now() }, user);
-      return buildReplay(scope.incidents, deps.trail(scope.from, scope.to), deps.position, scope.from, scope.to);
+      return buildReplay(scope.incidents, await trailRows(scope.from, scope.to), deps.position, scope.from, scope.to);
     },
     /** the printable incident report: the incident with its whole timeline, times against targets, messages and reports */
     async incidentReport(id: string, user: Pick<User, 'scope'>) {
