@@ -68,7 +68,7 @@ export function createMetricEvaluator(lifecycle: AlarmLifecycle, runtimes: Devic
       lifecycle.backFromUnknown(a);
       const cleared = cr.clear === null ? true : cr.clear(ctx);
       if (cleared) {
-        lifecycle.clear(a, ts, `${cr.title}: recovered`);
+        lifecycle.clear(a, ts, `${cr.title}：已恢复`);
         st.alarm = null;
         s[cr.deSlot] = 0;
       } else {

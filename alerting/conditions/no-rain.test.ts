@@ -45,7 +45,7 @@ describe('noRain (rain may continue)', () => {
     // samples at 0, 10, …, 60 min; at 60 min the hour (0, 60] holds 0.2 + 0.15 + 0 + 0 + 0 + 0.12
     const r = evalAt(oneHour, [5, 0.2, 0.15, 0, 0, 0, 0.12], T0 + 60 * MIN);
     expect(r.dry).toBe(false);
-    expect(r.note).toBe('降雨持续：近 1 h 0.5 mm (rain still falling)');
+    expect(r.note).toBe('降雨持续：近 1 h 0.5 mm');
   });
 
   it('exactly `below` in the window is rain (not dry); just under it is dry', () => {
@@ -64,7 +64,7 @@ describe('noRain (rain may continue)', () => {
   });
 
   it('rain 30 min ago still counts as falling; 40 min ago it has stopped (40 min)', () => {
-    expect(evalAt(oneHour, [0, 1, 0, 0, 0], T0 + 40 * MIN).note).toBe('降雨持续：近 1 h 1 mm (rain still falling)');
+    expect(evalAt(oneHour, [0, 1, 0, 0, 0], T0 + 40 * MIN).note).toBe('降雨持续：近 1 h 1 mm');
     const stopped = evalAt(oneHour, [0, 1, 0, 0, 0, 0], T0 + 50 * MIN);
     expect(stopped.note).toBe('雨已停 40 min (rain stopped)');
     expect(stopped.dry).toBe(false); // 1 mm is still inside the hour
@@ -73,10 +73,10 @@ describe('noRain (rain may continue)', () => {
   });
 
   it('the newest rain sets the time, not the oldest; a single sample in the series is found', () => {
-    expect(evalAt(oneHour, [2, 0, 0, 1, 0, 0, 0], T0 + 60 * MIN).note).toBe('降雨持续：近 1 h 1 mm (rain still falling)'); // rain 30 min ago
+    expect(evalAt(oneHour, [2, 0, 0, 1, 0, 0, 0], T0 + 60 * MIN).note).toBe('降雨持续：近 1 h 1 mm'); // rain 30 min ago
     expect(evalAt(oneHour, [2, 0, 0, 1, 0, 0, 0, 0], T0 + 70 * MIN).note).toBe('雨已停 40 min (rain stopped)');
     expect(evalAt(oneHour, [2], T0 + 45 * MIN).note).toBe('雨已停 45 min (rain stopped)');
-    expect(evalAt(oneHour, [2], T0 + 5 * MIN).note).toBe('降雨持续：近 1 h 2 mm (rain still falling)');
+    expect(evalAt(oneHour, [2], T0 + 5 * MIN).note).toBe('降雨持续：近 1 h 2 mm');
   });
 
   it('no rain anywhere in the kept series: dry, note names the window', () => {

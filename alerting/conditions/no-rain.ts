@@ -37,7 +37,7 @@ export function compileNoRain(n: NoRainCondition, _env: CompileEnv): Compiled {
       const since = k >= s.start ? c.ts - s.ts[k]! : Infinity;
       if (since <= FALLING_MS) {
         const hour = s.sum(c.ts - 3_600_000, c.ts);
-        c.hitNote = `降雨持续：近 1 h ${Math.round(hour * 10) / 10} mm (rain still falling)`;
+        c.hitNote = `降雨持续：近 1 h ${Math.round(hour * 10) / 10} mm`;
       } else c.hitNote = Number.isFinite(since) ? `雨已停 ${span(since)} (rain stopped)` : `雨已停 (no rain for ${label} or more)`;
       return dry;
     },
