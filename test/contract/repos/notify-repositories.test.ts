@@ -2,11 +2,10 @@
 // back whole after a "restart" (a new book over the same repository), a CSV-sized import is one transaction,
 // a removal drops the row; delivery records keep every field; an escalation chain and a waiting send are
 // saved, replaced and dropped; a used acknowledgement link is refused a second time.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import { createVirtualClock } from '../../../alerting/index.js';
 import { loadOrgBook, sampleOrg, type DeliveryRecord, type SavedRun } from '../../../notify/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const rec = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
   ts: 1_700_000_000_000 + i, incidentId: 'inc-1', channelId: 'mail', channelKind: 'email', personId: 'p-chen', recipient: '陈值班', address: 'chen@yq.example',
@@ -15,19 +14,11 @@ const rec = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => (
 
 const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((x, y) => x.id.localeCompare(y.id));
 
-eachBackend('organisation and notifier state', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+eachStateDb('organisation and notifier state', (ctx) => {
 
   it('keeps the organisation book across a new book over the same repository', async () => {
     const clock = createVirtualClock(1_782_864_000_000);
-    const repo = state.repos.org;
+    const repo = ctx.state.repos.org;
     const a = await loadOrgBook({ clock, repo });
     await a.putAll(sampleOrg(clock.now()));
     const officer = a.onDuty('yq-gov')!.officers[0]!.id;
@@ -48,15 +39,15 @@ eachBackend('organisation and notifier state', (backend) => {
 
   it('a refused change writes nothing', async () => {
     const clock = createVirtualClock(1_782_864_000_000);
-    const a = await loadOrgBook({ clock, repo: state.repos.org });
+    const a = await loadOrgBook({ clock, repo: ctx.state.repos.org });
     await a.putAll(sampleOrg(clock.now()));
     const s = a.shifts('yq-gov')[0]!;
     await expect(a.put('shifts', { ...s, id: 'clash' })).rejects.toMatchObject({ code: 'LOOKOUT_ERR_ORG_INVALID' });
-    expect((await loadOrgBook({ clock, repo: state.repos.org })).shifts().map((x) => x.id)).not.toContain('clash');
+    expect((await loadOrgBook({ clock, repo: ctx.state.repos.org })).shifts().map((x) => x.id)).not.toContain('clash');
   });
 
   it('keeps delivery records field for field, newest last, and finds the keys already sent', async () => {
-    const n = state.repos.notify;
+    const n = ctx.state.repos.notify;
     await n.appendDeliveries([rec(1), rec(2, { status: 'retrying', final: false, code: '421', personId: null, providerId: null }), rec(3, { incidentId: 'inc-2', drill: true, status: 'skipped-drill' })]);
     expect(await n.deliveries({ incidentId: 'inc-1' })).toEqual([rec(1), rec(2, { status: 'retrying', final: false, code: '421', personId: null, providerId: null })]);
     expect((await n.deliveries({ limit: 1 })).map((r) => r.key)).toEqual(['lk3']);
@@ -64,7 +55,7 @@ eachBackend('organisation and notifier state', (backend) => {
   });
 
   it('saves an escalation chain and a waiting send, replaces them, and drops the send', async () => {
-    const n = state.repos.notify;
+    const n = ctx.state.repos.notify;
     const run: SavedRun = { incident: { id: 'inc-1', level: 'red', category: 'gas', township: '331003107', title: '院桥镇 燃气泄漏', drill: false, openedAt: 1000 }, policyId: 'red', pc: 3, loops: 0, reminder: 2, dueAt: 121_000, done: false };
     await n.saveRun(run, 1000);
     await n.saveRun({ ...run, pc: 6, dueAt: 421_000 }, 2000);
@@ -78,7 +69,7 @@ eachBackend('organisation and notifier state', (backend) => {
   });
 
   it('marks an acknowledgement link used once, and forgets it after it expires', async () => {
-    const n = state.repos.notify;
+    const n = ctx.state.repos.notify;
     expect(await Promise.all([n.markUsed('nonce-a', 5000), n.markUsed('nonce-a', 5000)])).toEqual(expect.arrayContaining([true, false]));
     expect(await n.markUsed('nonce-b', 9000)).toBe(true);
     expect((await n.usedLinks(6000)).map((u) => u.nonce)).toEqual(['nonce-b']);

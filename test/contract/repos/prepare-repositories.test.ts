@@ -2,10 +2,9 @@
 // standby binds, so of two racing dispatches one wins), release only by its own incident, the scope filter
 // (listed townships plus the district-owned rows), one active activation per plan and incident, and the
 // row-versioned update that retries on a racing writer.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import type { PlanActivation, Resource } from '../../../schemas/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const res = (id: string, township: string | null, extra: Partial<Resource> = {}): Resource => ({
   id, kind: 'team', name: `队 ${id}`, lon: 121.25, lat: 28.64, township, unit: '区应急局', status: 'standby', incidentId: null, dispatchedAt: null, updatedAt: 1000,
@@ -17,18 +16,10 @@ const activation = (id: string, planId: string, incidentId: string): PlanActivat
   checklist: [{ id: 'a', text: '通知' }], ticks: [], levels: [], drill: false,
 });
 
-eachBackend('prepare repositories', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+eachStateDb('prepare repositories', (ctx) => {
 
   it('keeps a resource whole, filters by kind, status, incident and scope', async () => {
-    const r = state.repos.prepare.resources;
+    const r = ctx.state.repos.prepare.resources;
     await r.put(res('T-1', '331003001'));
     await r.put(res('T-2', null, { kind: 'shelter', capacity: 300, occupancy: 20, facilities: ['饮水'] }));
     await r.put(res('T-3', '331003107', { status: 'resting' }));
@@ -45,7 +36,7 @@ eachBackend('prepare repositories', (backend) => {
   });
 
   it('binds only a standby resource, once; releases only for its own incident', async () => {
-    const r = state.repos.prepare.resources;
+    const r = ctx.state.repos.prepare.resources;
     await r.put(res('T-1', null));
     await r.put(res('T-2', null, { status: 'resting' }));
     const race = await Promise.all([r.bind('T-1', 'inc-a', 2000), r.bind('T-1', 'inc-b', 2001)]);
@@ -62,13 +53,13 @@ eachBackend('prepare repositories', (backend) => {
   });
 
   it('keeps plans; one active activation per plan and incident; updates under the row version', async () => {
-    const p = state.repos.prepare.plans;
+    const p = ctx.state.repos.prepare.plans;
     const plan = { id: 'P-1', name: '防汛预案', category: 'flood' as const, levels: ['II' as const], triggers: [], units: [], checklist: [{ id: 'a', text: '通知' }], stage: [], updatedAt: 1 };
     await p.put(plan);
     expect(await p.get('P-1')).toEqual(plan);
     expect((await p.list()).map((x) => x.id)).toEqual(['P-1']);
 
-    const a = state.repos.prepare.activations;
+    const a = ctx.state.repos.prepare.activations;
     expect(await a.create(activation('A-1', 'P-1', 'inc-1'))).toBe(true);
     expect(await a.create(activation('A-2', 'P-1', 'inc-1'))).toBe(false);
     expect(await a.create(activation('A-3', 'P-1', 'inc-2'))).toBe(true);

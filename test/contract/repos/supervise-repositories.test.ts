@@ -1,10 +1,9 @@
 // Hazard points and risk targets, rectifications and inspection tasks on SQLite and PostgreSQL: the scope
 // filter, the due-time schedule moved on only from the value read (two sweeping nodes move it once), one
 // open task per target, completion once, and the row-versioned rectification update.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { StateDb } from '../../../db/index.js';
+import { expect, it } from 'vitest';
 import type { Inspection, Rectification, Target } from '../../../schemas/index.js';
-import { eachBackend } from '../helpers/state-db.js';
+import { eachStateDb } from '../helpers/state-db.js';
 
 const target = (id: string, township: string | null, nextDueAt: number | null): Target => ({
   id, register: 'hazard', kind: 'geohazard', name: `隐患 ${id}`, lon: 120.95, lat: 28.55, township, grade: 'general', category: 'geo', unit: '乡政府', person: '李四',
@@ -14,18 +13,10 @@ const task = (id: string, targetId: string, dueAt: number): Inspection => ({
   id, targetId, targetName: 'x', township: '331003109', unit: null, category: 'geo', status: 'open', dueAt, createdAt: 0, doneAt: null, doneBy: null, checkItems: ['裂缝'], result: null,
 });
 
-eachBackend('supervise repositories', (backend) => {
-  let state: StateDb;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ state, cleanup } = await backend.open());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+eachStateDb('supervise repositories', (ctx) => {
 
   it('targets: whole rows, register and scope filters, the due schedule moved once', async () => {
-    const r = state.repos.supervise.targets;
+    const r = ctx.state.repos.supervise.targets;
     await r.put(target('HZ-1', '331003109', 5000));
     await r.put({ ...target('RT-1', null, null), register: 'risk', kind: 'key-enterprise', category: 'gas' });
     await r.put(target('HZ-2', '331003004', 9000));
@@ -41,7 +32,7 @@ eachBackend('supervise repositories', (backend) => {
   });
 
   it('inspections: one open task per target, done once, filters by status, due and done time', async () => {
-    const r = state.repos.supervise.inspections;
+    const r = ctx.state.repos.supervise.inspections;
     expect(await r.create(task('IN-1', 'HZ-1', 1000))).toBe(true);
     expect(await r.create(task('IN-2', 'HZ-1', 2000))).toBe(false);
     expect(await r.create(task('IN-3', 'HZ-9', 3000))).toBe(true);
@@ -58,7 +49,7 @@ eachBackend('supervise repositories', (backend) => {
   });
 
   it('rectifications: stage filter and the row-versioned update', async () => {
-    const r = state.repos.supervise.rectifications;
+    const r = ctx.state.repos.supervise.rectifications;
     const rec: Rectification = { id: 'RC-1', targetId: 'HZ-1', targetName: 'x', township: '331003109', category: 'geo', stage: 'found', deadline: 9000, openedAt: 1000, closedAt: null, history: [], updatedAt: 1000 };
     await r.create(rec);
     await r.create({ ...rec, id: 'RC-2', stage: 'closed' });
