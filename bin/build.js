@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_DIRS = ['schemas', 'db', 'notify', 'prepare', 'supervise', 'broker', 'ingest', 'alerting', 'identity', 'command-ui/server', 'device-sim', 'app'];
+const SERVER_DIRS = ['schemas', 'db', 'release', 'review', 'notify', 'prepare', 'supervise', 'broker', 'ingest', 'alerting', 'identity', 'command-ui/server', 'device-sim', 'app'];
 const SKIP = new Set(['node_modules', 'dist', 'fixtures', 'contract', 'data']);
 const SERVER_STAMP = path.join(ROOT, 'dist', 'app', 'cli.js');
 const WEB_STAMP = path.join(ROOT, 'command-ui', 'web', 'dist', 'index.html');

@@ -17,47 +17,13 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { LookoutError, type Clock, type TimerHandle, type WriteQueue } from '../schemas/index.js';
+import type { AuditEntry, AuditInput, AuditQuery, VerifyResult } from './audit-types.js';
 import type { AuditRepository } from './repositories.js';
+
+export type { AuditEntry, AuditInput, AuditQuery, VerifyResult } from './audit-types.js';
 
 export const AUDIT_GENESIS = '0'.repeat(64);
 export const AUDIT_RETENTION_DAYS = 180;
-
-export interface AuditInput {
-  ts: number;
-  /** the acting user, or null for the system / an anonymous caller */
-  user: string | null;
-  /** e.g. login, login-failed, logout, user-add, user-role, device-add, incident-ack, access-denied */
-  action: string;
-  target: string | null;
-  ip: string | null;
-  detail?: string | null;
-}
-
-export interface AuditEntry {
-  seq: number;
-  ts: number;
-  user: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  detail: string | null;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuditQuery {
-  from?: number;
-  to?: number;
-  user?: string;
-  action?: string;
-  /** rows with seq below this (paging backwards) */
-  before?: number;
-  limit?: number;
-}
-
-export type VerifyResult =
-  | { ok: true; rows: number; firstSeq: number | null; lastSeq: number | null; head: string }
-  | { ok: false; rows: number; badSeq: number; reason: string };
 
 interface Row {
   seq: number;

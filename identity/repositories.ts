@@ -2,7 +2,7 @@
 // Implemented for SQLite and PostgreSQL in db/repos/ and held to one contract suite
 // (test/contract/repos/). Every write that can race between hub nodes is made safe in the database:
 // audit appends under a lock, lockout counters as one atomic upsert, session rotation by primary key.
-import type { AuditEntry, AuditInput, AuditQuery, VerifyResult } from './audit.js';
+import type { AuditEntry, AuditInput, AuditQuery, VerifyResult } from './audit-types.js';
 
 export interface AuditRepository {
   /** appends one row to the hash chain; safe with several writers (the head is read under a lock) */

@@ -12,21 +12,12 @@
 // Where a chain stands is saved at every wait and at its end (`save`, notify/state.ts), and `resume` picks
 // it up after a restart at the step that was due, so no step is forgotten and none is sent twice. A chain
 // that ended is remembered: an update of the same incident does not page everyone again.
-import { LEVEL_INFO, type Clock, type DutyRole, type DutyTier, type IncidentCategory, type Level, type TimerHandle } from '../schemas/index.js';
+import { LEVEL_INFO, type Clock, type DutyRole, type DutyTier, type IncidentCategory, type TimerHandle } from '../schemas/index.js';
 import { isImportant, matchPolicy, type CompiledPolicy } from './policy.js';
 import type { SavedRun } from './state.js';
-import type { Message, Recipient } from './types.js';
+import type { EscalationIncident, Message, Recipient } from './types.js';
 
-export interface EscalationIncident {
-  id: string;
-  level: Level;
-  category: IncidentCategory;
-  township: string | null;
-  /** e.g. "院桥镇 燃气泄漏" */
-  title: string;
-  drill: boolean;
-  openedAt: number;
-}
+export type { EscalationIncident } from './types.js';
 
 export interface DutyQuery {
   tier: DutyTier;

@@ -3,8 +3,7 @@
 // (where it stands and when its next step is due), the sends still queued on a channel, and the
 // acknowledgement links already used. Without a repository all of it lives in memory.
 import type { DeliveryRecord } from './delivery-log.js';
-import type { EscalationIncident } from './escalation.js';
-import type { Outgoing } from './types.js';
+import type { EscalationIncident, Outgoing } from './types.js';
 
 /** an escalation chain as it stands: resumed at `dueAt` after a restart; `done` chains are not started again */
 export interface SavedRun {

@@ -83,3 +83,15 @@ export interface Channel {
   send(out: Outgoing): Promise<SendResult>;
   close(): Promise<void>;
 }
+
+/** what the escalation chain knows of an incident (notify/escalation.ts) */
+export interface EscalationIncident {
+  id: string;
+  level: Level;
+  category: IncidentCategory;
+  township: string | null;
+  /** e.g. "院桥镇 燃气泄漏" */
+  title: string;
+  drill: boolean;
+  openedAt: number;
+}

@@ -14,7 +14,7 @@ import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 import { alive, descendants } from './process-tree.js';
 
-const STAGE_DIRS = ['schemas', 'db', 'release', 'review', 'notify', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app'];
+const STAGE_DIRS = ['schemas', 'db', 'release', 'review', 'notify', 'prepare', 'supervise', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app'];
 const SKIP = new Set(['node_modules', 'dist', 'data', 'test-artifacts']);
 const NATIVE = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /** top-level folders that hold source (tests and benches are included: they import the stages too) */
-export const SOURCE_DIRS = ['schemas', 'release', 'review', 'notify', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app', 'bin', 'test', 'bench'];
+export const SOURCE_DIRS = ['schemas', 'db', 'release', 'review', 'notify', 'prepare', 'supervise', 'broker', 'ingest', 'alerting', 'identity', 'command-ui', 'device-sim', 'app', 'bin', 'test', 'bench'];
 const SKIP = new Set(['node_modules', 'dist', 'data', 'fixtures-out']);
 
 export function sourceFiles(root: string): string[] {
