@@ -209,6 +209,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       },
       live,
       brokerStarted: () => started,
+      stateWrites: () => queues.status(),
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
       audit: (e) => void audit.append(e),
     },
