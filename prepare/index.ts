@@ -2,7 +2,8 @@
 // (预案) with response levels and checklists. State only through its repositories (db/repos/prepare.ts);
 // the incidents it reads and writes timeline lines into are passed in. Nothing listens: routes() is a
 // fastify plugin the composition root registers.
-import type { Clock, Incident } from '../schemas/index.js';
+import type { Clock, HazardEvent, Incident } from '../schemas/index.js';
+import { createEventPlans, type EventLookup, type EventPlanService } from './event-plans.js';
 import { createPlanService, type PlanService } from './plans.js';
 import type { PrepareRepositories } from './repositories.js';
 import { createResourceService, type IncidentLookup, type ResourceService } from './resources.js';
@@ -33,6 +34,8 @@ export interface PrepareDeps {
   guards: Guards;
   /** what else a zone query looks at: sensors (the device registry), hazard points and risk targets (supervise) */
   zones: ZoneSources;
+  /** events (事件): their plans are proposed and activated on their lead incidents (event-plans.ts) */
+  events?: EventLookup;
   logger?: { error(o: object, msg: string): void };
 }
 
@@ -46,10 +49,14 @@ export interface PrepareConfig {
 export interface Prepare {
   resources: ResourceService;
   plans: PlanService;
-  /** the REST plugin (/api/resources…, /api/plans…, /api/incidents/:id/plans) */
+  /** plans of events (null on a hub built without events) */
+  eventPlans: EventPlanService | null;
+  /** the REST plugin (/api/resources…, /api/plans…, /api/incidents/:id/plans, /api/events/:id/plans) */
   routes(): ReturnType<typeof prepareRoutes>;
   /** an incident opened or changed: propose plans; resolved/closed: release its resources, close its plans */
   incidentChanged(i: Incident): Promise<void>;
+  /** an event opened or changed: its proposals go into its timeline */
+  eventChanged(e: HazardEvent): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,7 +65,14 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
   const now = () => deps.clock.now();
   const travel: TravelModel = { roadFactor: config.roadFactor ?? D.roadFactor, speedKmh: { ...D.speedKmh, ...config.speedKmh } };
   const resources = createResourceService({ repo: deps.repos.resources, now, incidents: deps.incidents, travel, releaseStatus: config.releaseStatus ?? D.releaseStatus });
-  const plans = createPlanService({ plans: deps.repos.plans, activations: deps.repos.activations, now, incidents: deps.incidents, proposedMax: D.proposedMax });
+  const events = deps.events;
+  const plans = createPlanService({
+    plans: deps.repos.plans, activations: deps.repos.activations, now, incidents: deps.incidents, proposedMax: D.proposedMax,
+    ...(events ? { eventNote: (id: string, detail: string) => events.note(id, detail) } : {}),
+  });
+  const eventPlans = events ? createEventPlans({ plans, activations: deps.repos.activations, events, proposedMax: D.proposedMax }) : null;
+  // what each open event was last proposed for (its incidents' categories and levels): looked up only when it moves
+  const seenEvent = new Map<string, string>();
   // the level each open incident was last proposed at: plans are looked up only when it moves
   const seenLevel = new Map<string, string>();
   let pending = Promise.resolve();
@@ -66,9 +80,10 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
   return {
     resources,
     plans,
+    eventPlans,
     routes: () =>
       prepareRoutes({
-        resources, plans, guards: deps.guards, audit: deps.audit, now, importMaxRows: config.importMaxRows ?? D.importMaxRows,
+        resources, plans, eventPlans, guards: deps.guards, audit: deps.audit, now, importMaxRows: config.importMaxRows ?? D.importMaxRows,
         zones: createZoneQuery({ resources, incidents: deps.incidents, sources: deps.zones, maxItems: D.zoneMaxItems }),
       }),
     incidentChanged(i) {
@@ -93,6 +108,25 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
       });
       return pending;
     },
+    eventChanged(e) {
+      if (closed || !eventPlans) return pending;
+      pending = pending.then(async () => {
+        try {
+          if (e.status !== 'open') {
+            seenEvent.delete(e.id);
+            return;
+          }
+          const sig = `${e.level}|${Object.entries(e.counts.byLevel).join(',')}|${e.incidentIds.length}`;
+          if (seenEvent.get(e.id) === sig) return;
+          if (seenEvent.size >= D.proposedMax) seenEvent.delete(seenEvent.keys().next().value!);
+          seenEvent.set(e.id, sig);
+          await eventPlans.eventChanged(e.id);
+        } catch (err) {
+          deps.logger?.error({ err, event: e.id }, 'prepare failed to follow an event change');
+        }
+      });
+      return pending;
+    },
     async close() {
       closed = true;
       await pending;
@@ -104,4 +138,5 @@ export type { PrepareRepositories, ResourceRepository, PlanRepository, Activatio
 export { travelMinutes, metresBetween, nearest, type TravelModel } from './nearest.js';
 export type { Guards } from './routes.js';
 export type { ZoneSources, ZonePlace } from './zones.js';
+export type { EventLookup } from './event-plans.js';
 export { samplePlans, sampleResources, type SampleTownship } from './sample.js';

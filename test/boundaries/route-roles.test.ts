@@ -134,6 +134,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'PUT /api/plans/:id': SYS,
   'DELETE /api/plans/:id': SYS,
   'GET /api/incidents/:id/plans': READ,
+  'GET /api/events/:id/plans': READ,
   'POST /api/plans/:id/activate': ACT,
   'POST /api/plans/activations/:id/items/:item/tick': ACT,
   'POST /api/plans/activations/:id/level': ACT,
