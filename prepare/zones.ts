@@ -69,7 +69,7 @@ export function createZoneQuery(deps: { resources: ResourceService; incidents: I
     for (const t of await deps.sources.targets(scope)) add(t.register === 'hazard' ? 'hazards' : 'risks', t);
     if (items.length > deps.maxItems) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `the zone holds more than ${deps.maxItems} places; draw a smaller one`);
     items.sort((a, b) => a.layer.localeCompare(b.layer) || (a.distanceM ?? 0) - (b.distanceM ?? 0) || a.id.localeCompare(b.id));
-    const counts = { sensors: 0, resources: 0, hazards: 0, risks: 0, byKind: {} as Record<string, number> };
+    const counts = { sensors: 0, resources: 0, hazards: 0, risks: 0, vulnerable: 0, byKind: {} as Record<string, number> };
     for (const i of items) {
       counts[i.layer]++;
       const k = `${i.layer}:${i.kind}`;
