@@ -71,7 +71,7 @@ export function createZonePanel(map: MlMap, prep: PrepareLayers, act: ZonePanelA
       return h('li', { 'data-layer': layer, 'data-count': r.counts[layer] ?? 0 }, h('b', null, `${layerName(layer)} ${r.counts[layer] ?? 0}`), kinds.length ? h('span', { class: 'muted' }, ` · ${kinds.join(' · ')}`) : null);
     }));
     const list = h('ol', { class: 'zone-list', 'data-testid': 'zone-list' }, r.items.map((i) => {
-      const row = h('li', { 'data-id': i.id, 'data-layer': i.layer },
+      const row = h('li', { 'data-id': i.id, 'data-layer': i.layer, 'data-distance': i.distanceM ?? '' },
         h('button', { class: 'link' }, i.name || i.id),
         h('span', { class: 'muted small' }, ` ${layerName(i.layer)} · ${kindInLayer(i.layer, i.kind)} · ${townshipName(i.township)}${i.distanceM !== null ? ` · ${i.distanceM} m` : ''}`));
       row.querySelector('button')!.addEventListener('click', () => fly(i));
