@@ -210,6 +210,14 @@ export const en: Dict = {
   confirmRotate: 'The old token stops working at once and the device is disconnected. Rotate the token of {id}?',
   confirmRevoke: 'The device is disconnected at once and cannot log in until a new token is issued. Revoke the token of {id}?',
   saved: 'Saved',
+  // reports up the chain in the queue (report-badges.ts)
+  reportInitial: 'Initial report',
+  reportFollowUp: 'Follow-up report',
+  reportFinal: 'Final report',
+  reportDue: '{kind} due {time}',
+  reportOverdue: '{kind} overdue',
+  reportDueTitle: '{kind} due by {time} (on the release page)',
+  reportOverdueTitle: '{kind} was due by {time} (on the release page)',
   kindLegend: 'Device kinds: G gas · W water · F flood · A air · N noise · S geohazard (slope) · C camera',
   // drawer: resources and plans panels (应急资源 · 预案, docs/prepare.md)
   resTitle: 'Resources',

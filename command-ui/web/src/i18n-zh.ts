@@ -210,6 +210,14 @@ export const zh = {
   confirmRotate: '更换后旧令牌立即失效，设备的当前连接会断开。确定为 {id} 更换令牌？',
   confirmRevoke: '吊销后设备立即断开，在签发新令牌前无法登录。确定吊销 {id} 的令牌？',
   saved: '已保存',
+  // reports up the chain in the queue (report-badges.ts)
+  reportInitial: '初报',
+  reportFollowUp: '续报',
+  reportFinal: '终报',
+  reportDue: '{kind} 待报 {time}',
+  reportOverdue: '{kind} 超时',
+  reportDueTitle: '{kind}应于 {time} 前上报（信息报送页办理）',
+  reportOverdueTitle: '{kind}已过上报时限 {time}（信息报送页办理）',
   kindLegend: '设备类型：燃 燃气 · 水 水质 · 汛 水位雨量 · 气 空气质量 · 声 噪声 · 地 地灾 · 视 视频',
   // drawer: resources and plans panels (应急资源 · 预案, docs/prepare.md)
   resTitle: '应急资源',
