@@ -63,6 +63,20 @@ const zh = {
   drawer: '时间线（至回放时刻）',
   loadFailed: '加载失败',
   loginFirst: '请先在指挥台登录',
+  // report page: sensor charts, resources, event report
+  charts: '相关传感器读数',
+  meanPer: '每',
+  noReadings: '该时段无存储读数',
+  resources: '调用资源',
+  resource: '资源',
+  dispatchedAt: '调派时间',
+  releasedAt: '释放时间',
+  eventReportTitle: '事件处置报告（汇总）',
+  event: '事件',
+  incidents: '所含事件',
+  townships: '涉及乡镇',
+  eventOpen: '进行中',
+  eventClosed: '已结束',
 };
 type Dict = Record<keyof typeof zh, string>;
 const en: Dict = {
@@ -126,6 +140,20 @@ const en: Dict = {
   drawer: 'Timeline (up to the replayed time)',
   loadFailed: 'Could not load',
   loginFirst: 'Log in at the console first',
+  // report page: sensor charts, resources, event report
+  charts: 'Involved sensors\' readings',
+  meanPer: 'mean per',
+  noReadings: 'no stored readings in this window',
+  resources: 'Resources used',
+  resource: 'Resource',
+  dispatchedAt: 'Dispatched',
+  releasedAt: 'Released',
+  eventReportTitle: 'Event report',
+  event: 'Event',
+  incidents: 'Its incidents',
+  townships: 'Townships',
+  eventOpen: 'open',
+  eventClosed: 'closed',
 };
 
 export function rt(key: keyof typeof zh): string {

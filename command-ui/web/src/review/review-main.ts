@@ -3,6 +3,8 @@
 import './review.css';
 import { h } from '../dom.js';
 import { getLang, onLangChange, setLang } from '../i18n.js';
+import type { EventReport } from '../../../../schemas/index.js';
+import { eventReport } from './event-report.js';
 import { incidentReport, type IncidentReportData } from './incident-report.js';
 import { releasesView } from './releases-view.js';
 import { replayView, type ReplayData } from './replay-view.js';
@@ -12,6 +14,7 @@ import { rt } from './review-i18n.js';
 const root = document.getElementById('review')!;
 const q = new URLSearchParams(location.search);
 const incident = q.get('incident');
+const event = q.get('event');
 const replay = q.get('view') === 'replay' || (!incident && q.has('from'));
 const releases = q.get('view') === 'releases';
 
@@ -21,7 +24,7 @@ async function show(): Promise<void> {
   if (replay) other.delete('view');
   else other.set('view', 'replay');
   const bar = h('div', { class: 'rv-bar rv-noprint' },
-    h('h1', null, releases ? rt('releasesTitle') : replay ? rt('replayTitle') : rt('reportTitle')),
+    h('h1', null, releases ? rt('releasesTitle') : replay ? rt('replayTitle') : event ? rt('eventReportTitle') : rt('reportTitle')),
     incident ? h('a', { href: `?${other.toString()}`, 'data-testid': 'switch-view' }, replay ? rt('toReport') : rt('toReplay')) : null,
     replay || releases ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
     h('button', { 'data-testid': 'lang', onclick: () => setLang(getLang() === 'zh' ? 'en' : 'zh') }, getLang() === 'zh' ? 'English' : '中文'),
@@ -32,6 +35,8 @@ async function show(): Promise<void> {
     } else if (replay) {
       const path = incident ? `/api/reports/replay?incident=${encodeURIComponent(incident)}` : `/api/reports/replay?from=${Number(q.get('from'))}&to=${Number(q.get('to'))}`;
       root.replaceChildren(bar, replayView(await getJson<ReplayData>(path)));
+    } else if (event) {
+      root.replaceChildren(bar, eventReport(await getJson<EventReport>(`/api/reports/events/${encodeURIComponent(event)}`)));
     } else {
       root.replaceChildren(bar, incidentReport(await getJson<IncidentReportData>(`/api/reports/incidents/${encodeURIComponent(incident ?? '')}`)));
     }
