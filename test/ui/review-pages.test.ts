@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../alerting/index.js';
-import type { EventReport, HazardEvent, IncidentReport, Incident } from '../../schemas/index.js';
+import type { DrillRun, EventReport, HazardEvent, HealthReport, Scorecard, IncidentReport, Incident } from '../../schemas/index.js';
 import { eventually, publish, startTestHub, type TestHub } from '../helpers/hub.js';
 import { browserMissing, ensureWebBuilt, launch } from '../e2e/harness.js';
 
@@ -22,6 +22,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
   let page: Page;
   let incident: Incident;
   let event: HazardEvent;
+  let run: DrillRun;
   let disp = '';
   const published: { ts: number; value: number }[] = [];
   let dispatchedAt = 0;
@@ -42,6 +43,9 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect((await t.api('POST', '/api/users', { token: admin, body: { username: 'disp', password: 'Dispatch-Pass-2026!', role: 'dispatcher' } })).status).toBe(201);
     await relogin();
     expect((await t.api('PUT', '/api/resources/TEAM-YQ-1', { token: admin, body: { kind: 'team', name: '院桥抢修一队', lon: 121.25, lat: 28.55, township: YQ } })).status).toBe(200);
+    const started = await t.api<DrillRun>('POST', '/api/reports/drills', { token: disp, body: { scenario: 'gas-rp', steps: [{ id: 's1', title: '院桥镇 燃气泄漏', atMin: 0, category: 'gas', township: YQ }, { id: 's2', title: '宁溪镇 燃气泄漏', atMin: 5, category: 'gas', township: '331003101' }] } });
+    expect(started.status, started.text).toBe(201);
+    run = started.body;
     const token = await t.addDevice('GAS-RP-1', 'gas', { lon: 121.262, lat: 28.559, township: YQ, attributes: { nominalPressure: 0.2 } });
     const c = await t.mqttConnect('GAS-RP-1', token);
     for (const methane of METHANE) {
@@ -100,5 +104,45 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator(`[data-testid="event-incident-${incident.id}"]`).count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid=incident-report]').count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid="chart-GAS-RP-1"] [data-testid=chart-point]').count()).toBe(METHANE.length);
+  });
+
+  it('the scorecard page shows the figures the API returns for the drill run, and an earlier run beside a later one', async () => {
+    expect((await t.api('POST', `/api/reports/drills/${run.id}/end`, { token: await relogin() })).status).toBe(200);
+    const card = (await t.api<Scorecard>('GET', `/api/reports/drills/${run.id}/scorecard`, { token: disp })).body;
+    expect(card.steps[0]).toMatchObject({ incidentId: incident.id, missed: ['report'] });
+    expect(card.steps[1]!.missed).toEqual(['detect', 'ack', 'dispatch', 'report']);
+    await open('/review.html?view=drills');
+    await page.click(`[data-testid="run-${run.id}"] a`);
+    await page.waitForSelector('[data-testid=scorecard]', { timeout: 30_000 });
+    const shown = await page.locator('[data-testid=score-steps] tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      missed: tr.getAttribute('data-missed'),
+      cells: [...tr.querySelectorAll('td[data-stage]')].map((td) => `${td.getAttribute('data-stage')}=${td.getAttribute('data-ms')}/${td.getAttribute('data-within')}`),
+    })));
+    expect(shown).toEqual(card.steps.map((s) => ({
+      missed: s.missed.join(','),
+      cells: (['detect', 'ack', 'dispatch', 'report'] as const).map((st) => `${st}=${s.ms[st] ?? ''}/${s.withinTarget[st] === null ? 'missed' : s.withinTarget[st]}`),
+    })));
+    expect(await page.locator('[data-testid=missed-steps]').textContent()).toBe(`${card.missedSteps} / 2`);
+
+    clock.advance(60_000);
+    const run2 = (await t.api<DrillRun>('POST', '/api/reports/drills', { token: await relogin(), body: { scenario: 'gas-rp', steps: run.steps } })).body;
+    await open(`/review.html?view=scorecard&run=${run2.id}`);
+    const earlier = await page.locator(`[data-testid=compare-s1-ack] td[data-run="${run.id}"]`).getAttribute('data-ms');
+    expect(Number(earlier)).toBe(card.steps[0]!.ms.ack);
+  });
+
+  it('the health page shows the drill alarms apart, labelled, and none of them under real operations', async () => {
+    const api = (await t.api<HealthReport>('GET', '/api/reports/health', { token: await relogin() })).body;
+    const drillAlarms = api.drill.alarmsPer10Min.reduce((a, b) => a + b.count, 0);
+    expect(drillAlarms).toBeGreaterThanOrEqual(1);
+    await open('/review.html?view=health');
+    const drill = page.locator('[data-testid=health-drill]');
+    expect(await drill.locator('h2').textContent()).toBe('【演练】演练');
+    expect(await page.locator('[data-testid=drill-alarms]').textContent()).toBe(String(drillAlarms));
+    expect(await page.locator('[data-testid=real-alarms]').textContent()).toBe('0');
+    expect(await page.locator('[data-testid=drill-noisy] li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-device')))).toEqual(api.drill.topNoisy.map((n) => n.deviceId));
+    expect(await page.locator('[data-testid=real-noisy] li').count()).toBe(0);
+    expect(await page.locator('[data-testid=drill-standing]').textContent()).toBe(String(api.drill.standing));
+    expect(await page.locator('[data-testid=health-weekly] tbody tr').count()).toBe(api.weekly.length);
   });
 });
