@@ -308,10 +308,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),
     position: (id) => registry.get(id),
+    kindOf: (id) => registry.get(id)?.kind,
+    history: (q) => store.query(q),
+    events: alerting.events,
     incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
     audit: (e) => void audit.append(e),
     guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
-  });
+  }, { incidentTargetsMs: config.incidentTargetsMs });
   await server.app.register(review.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);

@@ -180,6 +180,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/reports/drills/:id/scorecard': READ,
   'GET /api/reports/health': READ,
   'GET /api/reports/incidents/:id': READ,
+  'GET /api/reports/events/:id': READ,
   'GET /api/reports/replay': READ,
   'POST /api/zones/query': READ,
 };
