@@ -211,4 +211,7 @@ export const en: Dict = {
   confirmRevoke: 'The device is disconnected at once and cannot log in until a new token is issued. Revoke the token of {id}?',
   saved: 'Saved',
   kindLegend: 'Device kinds: G gas · W water · F flood · A air · N noise · S geohazard (slope) · C camera',
+  // the daily supervision board, opened from the top bar (supervise/board-main.ts)
+  superviseBtn: 'Supervision',
+  superviseTitle: 'Daily supervision board (new tab)',
 };

@@ -211,6 +211,9 @@ export const zh = {
   confirmRevoke: '吊销后设备立即断开，在签发新令牌前无法登录。确定吊销 {id} 的令牌？',
   saved: '已保存',
   kindLegend: '设备类型：燃 燃气 · 水 水质 · 汛 水位雨量 · 气 空气质量 · 声 噪声 · 地 地灾 · 视 视频',
+  // the daily supervision board, opened from the top bar (supervise/board-main.ts)
+  superviseBtn: '监管',
+  superviseTitle: '日常监管看板（新标签页）',
 } as const;
 
 export type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : { d: string; h: string; m: string; s: string } };
