@@ -314,4 +314,7 @@ export const en: Dict = {
   zoneEmpty: 'No sensors, resources or places in the zone',
   exportCsv: 'Export CSV',
   zoneFromIncident: 'Zone around it',
+  // the daily supervision board, opened from the top bar (supervise/board-main.ts)
+  superviseBtn: 'Supervision',
+  superviseTitle: 'Daily supervision board (new tab)',
 };

@@ -314,6 +314,9 @@ export const zh = {
   zoneEmpty: '范围内没有设备、资源或场所',
   exportCsv: '导出 CSV',
   zoneFromIncident: '周边范围查询',
+  // the daily supervision board, opened from the top bar (supervise/board-main.ts)
+  superviseBtn: '监管',
+  superviseTitle: '日常监管看板（新标签页）',
 } as const;
 
 export type Dict = { [K in keyof typeof zh]: (typeof zh)[K] extends string ? string : { d: string; h: string; m: string; s: string } };
