@@ -115,7 +115,7 @@ export function createSupervision(deps: SupervisionDeps) {
       }))!;
     },
 
-    listInspections: (f: { status?: Inspection['status']; targetId?: string }, scope: UserScope) => inspections.list({ ...f, ...filterOf(scope) }),
+    listInspections: (f: { status?: Inspection['status']; targetId?: string; doneSince?: number }, scope: UserScope) => inspections.list({ ...f, ...filterOf(scope) }),
     async getInspection(iid: string, scope: UserScope): Promise<Inspection> {
       const i = await inspections.get(id(iid, 'inspection'));
       if (!i || !sees(scope, i.township)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `inspection ${iid}`);

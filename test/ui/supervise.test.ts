@@ -33,6 +33,27 @@ function tooWide(page: Page): Promise<{ scrollWidth: number; wide: string[] }> {
   });
 }
 
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+/** visible texts in the wrong language once the hub's data (names, notes, people) is taken out: CJK in English, Latin words in Chinese */
+async function wrongLanguage(page: Page, lang: 'zh' | 'en', data: string[]): Promise<string[]> {
+  const texts = await page.$$eval('body *', (els) => els.filter((e) => (e as HTMLElement).checkVisibility()).flatMap((e) =>
+    [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => (n.textContent ?? '').trim()).filter(Boolean)));
+  const latinOk = new Set(['Lookout', 'KB']);
+  const switchLabel = lang === 'en' ? '中文' : 'English'; // the language switch names the other language
+  return texts.filter((text) => {
+    let rest = text === switchLabel ? '' : text;
+    for (const d of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(d).join(' ');
+    return lang === 'en' ? CJK.test(rest) : rest.split(/[^A-Za-z]+/).some((w) => w.length >= 2 && !latinOk.has(w));
+  });
+}
+/** every string in the hub's answers */
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string' && v.trim()) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
+  return out;
+}
+
 /** visible buttons (and the photo label) smaller than a 44 px touch target */
 function smallTargets(page: Page): Promise<string[]> {
   return page.$$eval('button, label.in-btn', (els) => els.filter((e) => (e as HTMLElement).checkVisibility()).map((e) => {
@@ -50,15 +71,24 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
   let desk: BrowserContext;
   let board: Page;
   let disp: string;
+  let admin: string;
   let task: Inspection;
 
   const cell = (township: string, k: string) => board.locator(`[data-testid="board-${township}"] [data-k=${k}]`).textContent();
+  const hubData = async () => {
+    admin = (await t.login()).token;
+    return strings(await Promise.all(['/api/hazards', '/api/hazards/rectifications', '/api/inspections', '/api/users'].map(async (u) => {
+      const r = await t.api('GET', u, { token: admin });
+      expect(r.status, `${u}: ${r.text}`).toBe(200);
+      return r.body;
+    })));
+  };
   const boardApi = async () => (await t.api<SupervisionBoard>('GET', '/api/inspections/board', { token: disp })).body;
 
   beforeAll(async () => {
     await ensureWebBuilt();
     t = await startTestHub({ clock, dataDir: tempDir('lookout-supervise-ui-') });
-    const admin = (await t.login()).token;
+    admin = (await t.login()).token;
     for (const [username, role, scope] of [['disp', 'dispatcher', null], ['bc', 'dispatcher', [BC]]] as const) {
       const r = await t.api('POST', '/api/users', { token: admin, body: { username, password: PASSWORD, role, displayName: username === 'bc' ? '北城巡查员' : '区调度', ...(scope ? { scope } : {}) } });
       expect(r.status, r.text).toBe(201);
@@ -138,10 +168,14 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
       expect(await tooWide(p)).toEqual({ scrollWidth: PHONE.width, wide: [] });
       expect(await smallTargets(p)).toEqual([]);
       await screenshot(p, 'inspect-390x844-task');
+      expect(await wrongLanguage(p, 'zh', await hubData())).toEqual([]);
       await p.tap('[data-testid=insp-submit]');
       await p.waitForSelector('[data-testid=insp-notice]', { timeout: 30_000 });
       expect(await p.locator('[data-testid=insp-notice]').textContent()).toBe('已提交：北城燃气储配站');
       expect(await p.locator(`[data-testid="task-${task.id}"]`).count()).toBe(0);
+      await p.tap('[data-testid=lang]');
+      await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Inspection', null, { timeout: 10_000 });
+      expect(await wrongLanguage(p, 'en', await hubData())).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await phone.close();
@@ -151,6 +185,9 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
     expect(done).toMatchObject({ status: 'done', doneBy: 'bc', doneAt: clock.now(), result: { items: [{ text: '阀门无泄漏', ok: true }, { text: '消防器材完好', ok: false }], note: '灭火器过期 2 具', lon: 121.2261, lat: 28.6791, photo: { name: '现场.jpg' } } });
     expect(done.result!.photo!.url).toMatch(/^data:image\/jpeg;base64,/);
     expect(done.result!.photo!.url.length).toBeLessThanOrEqual(350_000);
+    const since = async (ms: number) => (await t.api<Inspection[]>('GET', `/api/inspections?status=done&doneSince=${ms}`, { token: disp })).body.map((i) => i.id);
+    expect(await since(clock.now())).toEqual([task.id]);
+    expect(await since(clock.now() + 1)).toEqual([]);
 
     // the board, in its own page, refreshes on its own
     await eventually(async () => (await cell(BC, 'doneToday')) === '1', { timeout: 30_000, message: 'the board to count the inspection done today' });
@@ -214,8 +251,11 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
   it('the board fits 1280×720 without sideways scrolling and switches to English', async () => {
     expect(await board.locator(`[data-testid="board-${SY}"] th`).textContent()).toBe('上垟乡');
     expect((await tooWide(board)).wide).toEqual([]);
+    const data = await hubData();
+    expect(await wrongLanguage(board, 'zh', data)).toEqual([]);
     await board.click('[data-testid=lang]');
     await board.waitForFunction(() => document.querySelector('h1')?.textContent === 'Daily supervision board', null, { timeout: 10_000 });
+    expect(await wrongLanguage(board, 'en', data)).toEqual([]);
     const heads = await board.locator('[data-testid=board] thead th').allTextContents();
     expect(heads).toEqual(['Township', 'Due today', 'Overdue', 'Done today', 'Open rectifications', 'Past deadline']);
     expect(await board.locator(`[data-testid="board-${SY}"] th`).textContent()).toBe('Shangyang');

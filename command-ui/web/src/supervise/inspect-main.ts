@@ -18,7 +18,8 @@ import { dayBounds, sortTasks, stateBadge, taskState } from './task-list.js';
 const root = document.getElementById('inspect')!;
 let user: SessionUser | null = null;
 let open: Inspection | null = null;
-let notice = '';
+/** what the last submit did, said again in the language of the moment */
+let notice: (() => string) | null = null;
 
 function bar(): HTMLElement {
   return h('header', { class: 'in-bar' },
@@ -43,7 +44,7 @@ async function list(): Promise<void> {
       back: () => void home(),
       submit: async (body: DoneBody) => {
         await postJson(`/api/inspections/${encodeURIComponent(i.id)}/done`, body);
-        notice = st('submitted', { name: i.targetName });
+        notice = () => st('submitted', { name: i.targetName });
         await home();
       },
     }));
@@ -57,7 +58,7 @@ async function list(): Promise<void> {
   });
   open = null;
   root.replaceChildren(bar(), h('main', { class: 'in-main' },
-    notice ? h('p', { class: 'in-notice', role: 'status', 'data-testid': 'insp-notice' }, notice) : null,
+    notice ? h('p', { class: 'in-notice', role: 'status', 'data-testid': 'insp-notice' }, notice()) : null,
     h('h2', null, st('myTasks')),
     h('p', { class: 'muted', 'data-testid': 'insp-summary' }, st('summary', { due: board.total.dueToday, overdue: board.total.overdue, done: board.total.doneToday })),
     cards.length ? h('ul', { class: 'in-tasks', 'data-testid': 'insp-tasks' }, cards) : h('p', { class: 'muted', 'data-testid': 'insp-empty' }, st('noOpen'))));
