@@ -1,6 +1,6 @@
 // The supervision pages in Debian's Chromium against a real hub on a virtual clock (docs/prepare.md): an
 // inspection done on a 390×844 phone (touch, geolocation granted; login through the page, photo from a file,
-// "使用当前位置") updates the daily board open in a second page — the township's done-today count goes up and
+// "使用当前位置"; the session ending before submit brings the login over the form) updates the daily board open in a second page — the township's done-today count goes up and
 // the task leaves overdue — with nothing wider than the phone's screen; a rectification recorded and advanced
 // 排查 → 整改 → 验收 → 销号 on the board page is what the API then holds; a rectification past its deadline shows
 // as past deadline on the board; the board switches to English.
@@ -169,7 +169,14 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
       expect(await smallTargets(p)).toEqual([]);
       await screenshot(p, 'inspect-390x844-task');
       expect(await wrongLanguage(p, 'zh', await hubData())).toEqual([]);
+      // the session ends while the task is being filled in: the login comes over the form, which is then sent as it was
+      const token = await p.evaluate(() => (JSON.parse(sessionStorage.getItem('lookout.session') ?? '{}') as { token?: string }).token);
+      expect((await t.api('POST', '/api/auth/logout', { token: token! })).status).toBe(200);
       await p.tap('[data-testid=insp-submit]');
+      await p.waitForSelector('[data-testid=insp-relogin] [data-testid=login-user]', { timeout: 30_000 });
+      await p.fill('[data-testid=login-user]', 'bc');
+      await p.fill('[data-testid=login-pass]', PASSWORD);
+      await p.tap('[data-testid=login-submit]');
       await p.waitForSelector('[data-testid=insp-notice]', { timeout: 30_000 });
       expect(await p.locator('[data-testid=insp-notice]').textContent()).toBe('已提交：北城燃气储配站');
       expect(await p.locator(`[data-testid="task-${task.id}"]`).count()).toBe(0);

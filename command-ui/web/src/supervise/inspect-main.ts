@@ -43,7 +43,20 @@ async function list(): Promise<void> {
     root.replaceChildren(bar(), taskView(i, taskState(i, board.now, day), {
       back: () => void home(),
       submit: async (body: DoneBody) => {
-        await postJson(`/api/inspections/${encodeURIComponent(i.id)}/done`, body);
+        const send = () => postJson(`/api/inspections/${encodeURIComponent(i.id)}/done`, body);
+        await send().catch(async (err: unknown) => {
+          if (!isLoginError(err)) throw err;
+          // the session ended while the task was being filled in (30 idle minutes out on site): log in over the
+          // form, which keeps its answers, photo and position, then send it
+          const over = h('div', { class: 'in-overlay', 'data-testid': 'insp-relogin' });
+          document.body.append(over);
+          try {
+            user = await pageUser(over);
+          } finally {
+            over.remove();
+          }
+          await send();
+        });
         notice = () => st('submitted', { name: i.targetName });
         await home();
       },
