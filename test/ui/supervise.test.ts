@@ -3,7 +3,8 @@
 // "使用当前位置"; the session ending before submit brings the login over the form) updates the daily board open in a second page — the township's done-today count goes up and
 // the task leaves overdue — with nothing wider than the phone's screen; a rectification recorded and advanced
 // 排查 → 整改 → 验收 → 销号 on the board page is what the API then holds; a rectification past its deadline shows
-// as past deadline on the board; the board switches to English.
+// as past deadline on the board; a township user's board holds its own township, a viewer's has no steps to
+// take; both pages show no words of the other language (zh and English).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -89,8 +90,8 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
     await ensureWebBuilt();
     t = await startTestHub({ clock, dataDir: tempDir('lookout-supervise-ui-') });
     admin = (await t.login()).token;
-    for (const [username, role, scope] of [['disp', 'dispatcher', null], ['bc', 'dispatcher', [BC]]] as const) {
-      const r = await t.api('POST', '/api/users', { token: admin, body: { username, password: PASSWORD, role, displayName: username === 'bc' ? '北城巡查员' : '区调度', ...(scope ? { scope } : {}) } });
+    for (const [username, role, scope] of [['disp', 'dispatcher', null], ['bc', 'dispatcher', [BC]], ['look', 'viewer', null]] as const) {
+      const r = await t.api('POST', '/api/users', { token: admin, body: { username, password: PASSWORD, role, displayName: username === 'bc' ? '北城巡查员' : username === 'look' ? '访客' : '区调度', ...(scope ? { scope } : {}) } });
       expect(r.status, r.text).toBe(201);
     }
     // a gas storage station inspected every 6 hours (its first task is due 16:00 today) and a landslide point
@@ -253,6 +254,33 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
     expect(await card.locator('[data-testid=past-deadline]').textContent()).toBe('已超期');
     expect(await board.locator(`[data-testid="board-${SY}"] [data-k=rectificationsOverdue]`).getAttribute('class')).toContain('sv-alarm');
     await screenshot(board, 'supervise-board-1280x720');
+  });
+
+  it('a township user\'s board has its own township only; a viewer reads it without the steps', async () => {
+    const look = async (username: string) => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
+      await ctx.addCookies([{ name: 'lookout_session', value: (await t.login(username, PASSWORD)).token, url: t.base }]);
+      const p = await ctx.newPage();
+      await p.goto(`${t.base}/supervise.html`);
+      await p.waitForSelector('#supervise[data-ready=true]', { timeout: 30_000 });
+      return { p, close: () => ctx.close() };
+    };
+    const bc = await look('bc');
+    try {
+      expect(await bc.p.locator('[data-testid^=board-]:not([data-testid=board-total])').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')))).toEqual([`board-${BC}`]);
+      expect(await bc.p.locator('[data-testid=register] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')))).toEqual(['target-RT-1']);
+    } finally {
+      await bc.close();
+    }
+    const viewer = await look('look');
+    try {
+      expect(await viewer.p.locator('[data-testid=read-only]').count()).toBe(1);
+      expect(await viewer.p.locator('[data-testid=register] tbody tr').count()).toBe(2);
+      expect(await viewer.p.locator('[data-testid^=open-rect-], [data-testid^=advance-]').count()).toBe(0);
+      expect(await viewer.p.locator('[data-testid^=rect-]').count()).toBe(1);
+    } finally {
+      await viewer.close();
+    }
   });
 
   it('the board fits 1280×720 without sideways scrolling and switches to English', async () => {
