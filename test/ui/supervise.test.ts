@@ -1,10 +1,11 @@
 // The supervision pages in Debian's Chromium against a real hub on a virtual clock (docs/prepare.md): an
 // inspection done on a 390×844 phone (touch, geolocation granted; login through the page, photo from a file,
-// "使用当前位置"; the session ending before submit brings the login over the form) updates the daily board open in a second page — the township's done-today count goes up and
-// the task leaves overdue — with nothing wider than the phone's screen; a rectification recorded and advanced
-// 排查 → 整改 → 验收 → 销号 on the board page is what the API then holds; a rectification past its deadline shows
-// as past deadline on the board; a township user's board holds its own township, a viewer's has no steps to
-// take; both pages show no words of the other language (zh and English).
+// "使用当前位置"; the session ending before submit brings the login over the form) updates the daily board open
+// in a second page — the township's done-today count goes up and the task leaves overdue — with nothing wider
+// than the phone's screen; a rectification recorded and advanced 排查 → 整改 → 验收 → 销号 on the board page is
+// what the API then holds; a rectification past its deadline shows as past deadline on the board; a township
+// user's board holds its own township, a viewer's has no steps to take; both pages show no words of the other
+// language (zh and English).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
