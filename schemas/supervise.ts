@@ -58,6 +58,10 @@ export interface Target extends TargetInput {
 /** 排查 found · 整改 rectifying · 验收 checking · 销号 closed */
 export const RECTIFICATION_STAGES = ['found', 'rectifying', 'checking', 'closed'] as const;
 export type RectificationStage = (typeof RECTIFICATION_STAGES)[number];
+/** the steps each stage may take: 排查 → 整改 → 验收 → 销号, and 验收 may send it back to 整改 (the hub enforces it, the board offers it) */
+export const RECTIFICATION_NEXT: Readonly<Record<RectificationStage, readonly RectificationStage[]>> = { found: ['rectifying'], rectifying: ['checking'], checking: ['closed', 'rectifying'], closed: [] };
+/** the stages in which the deadline runs (once submitted for 验收 the work is done) */
+export const RECTIFICATION_RUNNING: readonly RectificationStage[] = ['found', 'rectifying'];
 export const RECTIFICATION_STAGE_ZH: Record<RectificationStage, string> = { found: '排查', rectifying: '整改', checking: '验收', closed: '销号' };
 
 export interface Attachment {

@@ -57,10 +57,13 @@ export function superviseRoutes(deps: SuperviseRouteDeps) {
       return r;
     });
 
-    app.get<{ Querystring: { status?: string; targetId?: string } }>('/api/inspections', { preHandler: g.viewer }, async (req) => {
+    app.get<{ Querystring: { status?: string; targetId?: string; doneSince?: string } }>('/api/inspections', { preHandler: g.viewer }, async (req) => {
       const { status, targetId } = req.query;
       if (status !== undefined && status !== 'open' && status !== 'done') throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'status must be open or done');
-      return s.listInspections({ ...(status ? { status } : {}), ...(targetId ? { targetId } : {}) }, scope(req));
+      // the board page asks for today's done tasks only (?status=done&doneSince=<start of the day>), not the whole history
+      const doneSince = req.query.doneSince === undefined ? undefined : Number(req.query.doneSince);
+      if (doneSince !== undefined && (!Number.isFinite(doneSince) || doneSince < 0)) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'doneSince must be epoch ms');
+      return s.listInspections({ ...(status ? { status } : {}), ...(targetId ? { targetId } : {}), ...(doneSince !== undefined ? { doneSince } : {}) }, scope(req));
     });
     app.get<{ Querystring: { at?: string } }>('/api/inspections/board', { preHandler: g.viewer }, async (req) => {
       const at = req.query.at === undefined ? deps.now() : Number(req.query.at);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import {
-  DEFAULT_CATEGORY, LookoutError, RECTIFICATION_STAGE_ZH, inspectionDoneSchema, rectificationAdvanceSchema, rectificationOpenSchema, targetInputSchema,
+  DEFAULT_CATEGORY, LookoutError, RECTIFICATION_NEXT, RECTIFICATION_RUNNING, RECTIFICATION_STAGE_ZH, inspectionDoneSchema, rectificationAdvanceSchema, rectificationOpenSchema, targetInputSchema,
   type Attachment, type BoardRow, type Inspection, type InspectionResult, type Rectification, type RectificationStage, type SupervisionBoard,
   type Target, type TargetInput, type UserScope,
 } from '../schemas/index.js';
@@ -41,10 +41,8 @@ const sees = (scope: UserScope, township: string | null) => !scope || township =
 const owns = (scope: UserScope, township: string | null) => !scope || (township !== null && scope.includes(township));
 const outOfScope = (what: string) => new LookoutError('LOOKOUT_ERR_OUT_OF_SCOPE', `${what} is outside your scope`);
 
-/** 排查 → 整改 → 验收 → 销号; 验收 may send it back to 整改 */
-const NEXT: Record<RectificationStage, RectificationStage[]> = { found: ['rectifying'], rectifying: ['checking'], checking: ['closed', 'rectifying'], closed: [] };
-/** stages in which the deadline runs (once submitted for 验收 the work is done) */
-export const RUNNING: RectificationStage[] = ['found', 'rectifying'];
+/** the stages in which the deadline runs (schemas/supervise.ts) */
+export const RUNNING: RectificationStage[] = [...RECTIFICATION_RUNNING];
 
 export interface SupervisionDeps {
   repos: SuperviseRepositories;
@@ -107,7 +105,7 @@ export function createSupervision(deps: SupervisionDeps) {
       if (!owns(scope, before.township)) throw outOfScope(`rectification ${rid}`);
       const now = deps.now();
       return (await rectifications.update(before.id, (r) => {
-        if (!NEXT[r.stage].includes(b.to)) throw new LookoutError('LOOKOUT_ERR_RECTIFICATION_STAGE', `rectification ${r.id} is at ${RECTIFICATION_STAGE_ZH[r.stage]} (${r.stage}); next: ${NEXT[r.stage].join(' or ') || 'none (销号)'}`);
+        if (!RECTIFICATION_NEXT[r.stage].includes(b.to)) throw new LookoutError('LOOKOUT_ERR_RECTIFICATION_STAGE', `rectification ${r.id} is at ${RECTIFICATION_STAGE_ZH[r.stage]} (${r.stage}); next: ${RECTIFICATION_NEXT[r.stage].join(' or ') || 'none (销号)'}`);
         return {
           ...r, stage: b.to, deadline: b.deadline ?? r.deadline, closedAt: b.to === 'closed' ? now : null, updatedAt: now,
           history: [...r.history, { ts: now, user, stage: b.to, note: b.note, attachments: b.attachments ?? [] }],
@@ -115,7 +113,7 @@ export function createSupervision(deps: SupervisionDeps) {
       }))!;
     },
 
-    listInspections: (f: { status?: Inspection['status']; targetId?: string }, scope: UserScope) => inspections.list({ ...f, ...filterOf(scope) }),
+    listInspections: (f: { status?: Inspection['status']; targetId?: string; doneSince?: number }, scope: UserScope) => inspections.list({ ...f, ...filterOf(scope) }),
     async getInspection(iid: string, scope: UserScope): Promise<Inspection> {
       const i = await inspections.get(id(iid, 'inspection'));
       if (!i || !sees(scope, i.township)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `inspection ${iid}`);

@@ -1,9 +1,11 @@
 // The supervision pages in Debian's Chromium against a real hub on a virtual clock (docs/prepare.md): an
 // inspection done on a 390×844 phone (touch, geolocation granted; login through the page, photo from a file,
-// "使用当前位置") updates the daily board open in a second page — the township's done-today count goes up and
-// the task leaves overdue — with nothing wider than the phone's screen; a rectification recorded and advanced
-// 排查 → 整改 → 验收 → 销号 on the board page is what the API then holds; a rectification past its deadline shows
-// as past deadline on the board; the board switches to English.
+// "使用当前位置"; the session ending before submit brings the login over the form) updates the daily board open
+// in a second page — the township's done-today count goes up and the task leaves overdue — with nothing wider
+// than the phone's screen; a rectification recorded and advanced 排查 → 整改 → 验收 → 销号 on the board page is
+// what the API then holds; a rectification past its deadline shows as past deadline on the board; a township
+// user's board holds its own township, a viewer's has no steps to take; both pages show no words of the other
+// language (zh and English).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -33,6 +35,27 @@ function tooWide(page: Page): Promise<{ scrollWidth: number; wide: string[] }> {
   });
 }
 
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+/** visible texts in the wrong language once the hub's data (names, notes, people) is taken out: CJK in English, Latin words in Chinese */
+async function wrongLanguage(page: Page, lang: 'zh' | 'en', data: string[]): Promise<string[]> {
+  const texts = await page.$$eval('body *', (els) => els.filter((e) => (e as HTMLElement).checkVisibility()).flatMap((e) =>
+    [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => (n.textContent ?? '').trim()).filter(Boolean)));
+  const latinOk = new Set(['Lookout', 'KB']);
+  const switchLabel = lang === 'en' ? '中文' : 'English'; // the language switch names the other language
+  return texts.filter((text) => {
+    let rest = text === switchLabel ? '' : text;
+    for (const d of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(d).join(' ');
+    return lang === 'en' ? CJK.test(rest) : rest.split(/[^A-Za-z]+/).some((w) => w.length >= 2 && !latinOk.has(w));
+  });
+}
+/** every string in the hub's answers */
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string' && v.trim()) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
+  return out;
+}
+
 /** visible buttons (and the photo label) smaller than a 44 px touch target */
 function smallTargets(page: Page): Promise<string[]> {
   return page.$$eval('button, label.in-btn', (els) => els.filter((e) => (e as HTMLElement).checkVisibility()).map((e) => {
@@ -50,17 +73,26 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
   let desk: BrowserContext;
   let board: Page;
   let disp: string;
+  let admin: string;
   let task: Inspection;
 
   const cell = (township: string, k: string) => board.locator(`[data-testid="board-${township}"] [data-k=${k}]`).textContent();
+  const hubData = async () => {
+    admin = (await t.login()).token;
+    return strings(await Promise.all(['/api/hazards', '/api/hazards/rectifications', '/api/inspections', '/api/users'].map(async (u) => {
+      const r = await t.api('GET', u, { token: admin });
+      expect(r.status, `${u}: ${r.text}`).toBe(200);
+      return r.body;
+    })));
+  };
   const boardApi = async () => (await t.api<SupervisionBoard>('GET', '/api/inspections/board', { token: disp })).body;
 
   beforeAll(async () => {
     await ensureWebBuilt();
     t = await startTestHub({ clock, dataDir: tempDir('lookout-supervise-ui-') });
-    const admin = (await t.login()).token;
-    for (const [username, role, scope] of [['disp', 'dispatcher', null], ['bc', 'dispatcher', [BC]]] as const) {
-      const r = await t.api('POST', '/api/users', { token: admin, body: { username, password: PASSWORD, role, displayName: username === 'bc' ? '北城巡查员' : '区调度', ...(scope ? { scope } : {}) } });
+    admin = (await t.login()).token;
+    for (const [username, role, scope] of [['disp', 'dispatcher', null], ['bc', 'dispatcher', [BC]], ['look', 'viewer', null]] as const) {
+      const r = await t.api('POST', '/api/users', { token: admin, body: { username, password: PASSWORD, role, displayName: username === 'bc' ? '北城巡查员' : username === 'look' ? '访客' : '区调度', ...(scope ? { scope } : {}) } });
       expect(r.status, r.text).toBe(201);
     }
     // a gas storage station inspected every 6 hours (its first task is due 16:00 today) and a landslide point
@@ -138,10 +170,21 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
       expect(await tooWide(p)).toEqual({ scrollWidth: PHONE.width, wide: [] });
       expect(await smallTargets(p)).toEqual([]);
       await screenshot(p, 'inspect-390x844-task');
+      expect(await wrongLanguage(p, 'zh', await hubData())).toEqual([]);
+      // the session ends while the task is being filled in: the login comes over the form, which is then sent as it was
+      const token = await p.evaluate(() => (JSON.parse(sessionStorage.getItem('lookout.session') ?? '{}') as { token?: string }).token);
+      expect((await t.api('POST', '/api/auth/logout', { token: token! })).status).toBe(200);
       await p.tap('[data-testid=insp-submit]');
+      await p.waitForSelector('[data-testid=insp-relogin] [data-testid=login-user]', { timeout: 30_000 });
+      await p.fill('[data-testid=login-user]', 'bc');
+      await p.fill('[data-testid=login-pass]', PASSWORD);
+      await p.tap('[data-testid=login-submit]');
       await p.waitForSelector('[data-testid=insp-notice]', { timeout: 30_000 });
       expect(await p.locator('[data-testid=insp-notice]').textContent()).toBe('已提交：北城燃气储配站');
       expect(await p.locator(`[data-testid="task-${task.id}"]`).count()).toBe(0);
+      await p.tap('[data-testid=lang]');
+      await p.waitForFunction(() => document.querySelector('h1')?.textContent === 'Inspection', null, { timeout: 10_000 });
+      expect(await wrongLanguage(p, 'en', await hubData())).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await phone.close();
@@ -151,6 +194,9 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
     expect(done).toMatchObject({ status: 'done', doneBy: 'bc', doneAt: clock.now(), result: { items: [{ text: '阀门无泄漏', ok: true }, { text: '消防器材完好', ok: false }], note: '灭火器过期 2 具', lon: 121.2261, lat: 28.6791, photo: { name: '现场.jpg' } } });
     expect(done.result!.photo!.url).toMatch(/^data:image\/jpeg;base64,/);
     expect(done.result!.photo!.url.length).toBeLessThanOrEqual(350_000);
+    const since = async (ms: number) => (await t.api<Inspection[]>('GET', `/api/inspections?status=done&doneSince=${ms}`, { token: disp })).body.map((i) => i.id);
+    expect(await since(clock.now())).toEqual([task.id]);
+    expect(await since(clock.now() + 1)).toEqual([]);
 
     // the board, in its own page, refreshes on its own
     await eventually(async () => (await cell(BC, 'doneToday')) === '1', { timeout: 30_000, message: 'the board to count the inspection done today' });
@@ -211,11 +257,41 @@ describe.skipIf(skip !== null)(`supervision board and phone inspection in Chromi
     await screenshot(board, 'supervise-board-1280x720');
   });
 
+  it('a township user\'s board has its own township only; a viewer reads it without the steps', async () => {
+    const look = async (username: string) => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
+      await ctx.addCookies([{ name: 'lookout_session', value: (await t.login(username, PASSWORD)).token, url: t.base }]);
+      const p = await ctx.newPage();
+      await p.goto(`${t.base}/supervise.html`);
+      await p.waitForSelector('#supervise[data-ready=true]', { timeout: 30_000 });
+      return { p, close: () => ctx.close() };
+    };
+    const bc = await look('bc');
+    try {
+      expect(await bc.p.locator('[data-testid^=board-]:not([data-testid=board-total])').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')))).toEqual([`board-${BC}`]);
+      expect(await bc.p.locator('[data-testid=register] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')))).toEqual(['target-RT-1']);
+    } finally {
+      await bc.close();
+    }
+    const viewer = await look('look');
+    try {
+      expect(await viewer.p.locator('[data-testid=read-only]').count()).toBe(1);
+      expect(await viewer.p.locator('[data-testid=register] tbody tr').count()).toBe(2);
+      expect(await viewer.p.locator('[data-testid^=open-rect-], [data-testid^=advance-]').count()).toBe(0);
+      expect(await viewer.p.locator('[data-testid^=rect-]').count()).toBe(1);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('the board fits 1280×720 without sideways scrolling and switches to English', async () => {
     expect(await board.locator(`[data-testid="board-${SY}"] th`).textContent()).toBe('上垟乡');
     expect((await tooWide(board)).wide).toEqual([]);
+    const data = await hubData();
+    expect(await wrongLanguage(board, 'zh', data)).toEqual([]);
     await board.click('[data-testid=lang]');
     await board.waitForFunction(() => document.querySelector('h1')?.textContent === 'Daily supervision board', null, { timeout: 10_000 });
+    expect(await wrongLanguage(board, 'en', data)).toEqual([]);
     const heads = await board.locator('[data-testid=board] thead th').allTextContents();
     expect(heads).toEqual(['Township', 'Due today', 'Overdue', 'Done today', 'Open rectifications', 'Past deadline']);
     expect(await board.locator(`[data-testid="board-${SY}"] th`).textContent()).toBe('Shangyang');

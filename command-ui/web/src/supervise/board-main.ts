@@ -27,6 +27,8 @@ let user: SessionUser | null = null;
 let data: Data | null = null;
 let selected: string | null = q.get('township');
 let forms = 0;
+/** the status line's words, said again in the language of the moment */
+let said: () => string = () => '';
 const status = h('p', { class: 'sv-status', role: 'status', 'data-testid': 'sv-status' });
 const boardSlot = h('div');
 const refreshed = h('span', { class: 'muted', 'data-testid': 'refreshed' });
@@ -37,10 +39,16 @@ const editing = (on: boolean) => {
   forms = Math.max(0, forms + (on ? 1 : -1));
 };
 
+function say(text: string): void {
+  said = () => text;
+  status.textContent = text;
+}
+
 async function act(what: () => Promise<unknown>): Promise<void> {
   await what();
   forms = 0;
-  status.textContent = st('saved');
+  said = () => st('saved');
+  status.textContent = said();
   await refresh();
 }
 
@@ -87,6 +95,7 @@ function renderDetail(): void {
 }
 
 function render(): void {
+  status.textContent = said();
   document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
   document.title = `Lookout · ${st('boardTitle')}`;
   const bar = h('div', { class: 'sv-bar' },
@@ -101,10 +110,10 @@ function render(): void {
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 async function load(): Promise<void> {
-  const [board, open, done, rects, targets] = await Promise.all([
-    getJson<SupervisionBoard>('/api/inspections/board'),
+  const board = await getJson<SupervisionBoard>('/api/inspections/board');
+  const [open, done, rects, targets] = await Promise.all([
     getJson<Inspection[]>('/api/inspections?status=open'),
-    getJson<Inspection[]>('/api/inspections?status=done'),
+    getJson<Inspection[]>(`/api/inspections?status=done&doneSince=${dayBounds(board.day).start}`),
     getJson<Rectification[]>('/api/hazards/rectifications?open=1'),
     getJson<Target[]>('/api/hazards'),
   ]);
@@ -126,13 +135,13 @@ async function refresh(): Promise<void> {
   try {
     await load();
   } catch (err) {
-    if (!isLoginError(err)) status.textContent = `${st('loadFailed')}: ${(err as Error).message}`;
+    if (!isLoginError(err)) say(`${st('loadFailed')}: ${(err as Error).message}`);
     else {
       // the session ended (idle or logged out elsewhere): log in again here, then carry on
       user = await pageUser(root);
       data = null;
       forms = 0;
-      await load().catch((e: unknown) => void (status.textContent = `${st('loadFailed')}: ${(e as Error).message}`));
+      await load().catch((e: unknown) => say(`${st('loadFailed')}: ${(e as Error).message}`));
     }
   }
   clearTimeout(timer);

@@ -18,7 +18,8 @@ import { dayBounds, sortTasks, stateBadge, taskState } from './task-list.js';
 const root = document.getElementById('inspect')!;
 let user: SessionUser | null = null;
 let open: Inspection | null = null;
-let notice = '';
+/** what the last submit did, said again in the language of the moment */
+let notice: (() => string) | null = null;
 
 function bar(): HTMLElement {
   return h('header', { class: 'in-bar' },
@@ -42,8 +43,21 @@ async function list(): Promise<void> {
     root.replaceChildren(bar(), taskView(i, taskState(i, board.now, day), {
       back: () => void home(),
       submit: async (body: DoneBody) => {
-        await postJson(`/api/inspections/${encodeURIComponent(i.id)}/done`, body);
-        notice = st('submitted', { name: i.targetName });
+        const send = () => postJson(`/api/inspections/${encodeURIComponent(i.id)}/done`, body);
+        await send().catch(async (err: unknown) => {
+          if (!isLoginError(err)) throw err;
+          // the session ended while the task was being filled in (30 idle minutes out on site): log in over the
+          // form, which keeps its answers, photo and position, then send it
+          const over = h('div', { class: 'in-overlay', 'data-testid': 'insp-relogin' });
+          document.body.append(over);
+          try {
+            user = await pageUser(over);
+          } finally {
+            over.remove();
+          }
+          await send();
+        });
+        notice = () => st('submitted', { name: i.targetName });
         await home();
       },
     }));
@@ -57,7 +71,7 @@ async function list(): Promise<void> {
   });
   open = null;
   root.replaceChildren(bar(), h('main', { class: 'in-main' },
-    notice ? h('p', { class: 'in-notice', role: 'status', 'data-testid': 'insp-notice' }, notice) : null,
+    notice ? h('p', { class: 'in-notice', role: 'status', 'data-testid': 'insp-notice' }, notice()) : null,
     h('h2', null, st('myTasks')),
     h('p', { class: 'muted', 'data-testid': 'insp-summary' }, st('summary', { due: board.total.dueToday, overdue: board.total.overdue, done: board.total.doneToday })),
     cards.length ? h('ul', { class: 'in-tasks', 'data-testid': 'insp-tasks' }, cards) : h('p', { class: 'muted', 'data-testid': 'insp-empty' }, st('noOpen'))));

@@ -1,17 +1,14 @@
 // One rectification on the board page: the loop 排查 → 整改 → 验收 → 销号 with the current stage marked, its
 // deadline (past it while in 排查 or 整改, as the hub's overdue rule counts it), who did each step with notes and
 // attachments, and — for dispatchers — the next steps (验收 may also send it back to 整改).
-import { RECTIFICATION_STAGES, type Rectification, type RectificationStage } from '../../../../schemas/index.js';
+import { RECTIFICATION_NEXT, RECTIFICATION_RUNNING, RECTIFICATION_STAGES, type Rectification, type RectificationStage } from '../../../../schemas/index.js';
 import { h } from '../dom.js';
 import { when } from '../review/review-i18n.js';
 import { attachmentList, stepForm, type StepInput } from './step-form.js';
 import { st, stageName } from './supervise-i18n.js';
 
-/** the hub's order (supervise/service.ts): the steps each stage may take */
-const NEXT: Record<RectificationStage, RectificationStage[]> = { found: ['rectifying'], rectifying: ['checking'], checking: ['closed', 'rectifying'], closed: [] };
-const RUNNING: RectificationStage[] = ['found', 'rectifying'];
 
-export const pastDeadline = (r: Rectification, now: number) => RUNNING.includes(r.stage) && r.deadline <= now;
+export const pastDeadline = (r: Rectification, now: number) => RECTIFICATION_RUNNING.includes(r.stage) && r.deadline <= now;
 
 export interface CardDeps {
   now: number;
@@ -26,7 +23,7 @@ export function rectificationCard(r: Rectification, deps: CardDeps): HTMLElement
   const at = RECTIFICATION_STAGES.indexOf(r.stage);
   const steps = h('ol', { class: 'sv-steps' }, RECTIFICATION_STAGES.map((s, k) => h('li', { class: k < at ? 'past' : k === at ? 'now' : '' }, stageName(s))));
   const slot = h('div');
-  const buttons = h('div', { class: 'sv-row-btns' }, deps.canAct ? NEXT[r.stage].map((to) => h('button', {
+  const buttons = h('div', { class: 'sv-row-btns' }, deps.canAct ? RECTIFICATION_NEXT[r.stage].map((to) => h('button', {
     'data-testid': `advance-${r.id}-${to}`,
     onclick: () => {
       deps.editing(true);
