@@ -211,5 +211,12 @@ describe.skipIf(skip !== null)(`preparedness layers and zone query on the map${s
       ['HZ-Z', 289], ['T-Z1', 222], ['SH-ZFAR', 334], ['W-Z', 444], ['RT-Z', 342], ['Z-FL', 0], ['Z-GAS', 148], ['VS-Z', 244],
     ]);
     expect(await page.textContent('[data-testid=zone-what]')).toContain('500');
+
+    // 调派 writes the incident's timeline; its push makes the map re-read the resources: the team turns 出动
+    const status = () => page.evaluate(() => (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['prep-resources'] }).find((f) => f.properties.id === 'T-Z1')?.properties.status);
+    expect(await status()).toBe('standby');
+    const r = await t.api('POST', '/api/resources/T-Z1/dispatch', { token: admin, body: { incidentId: incident.id } });
+    expect(r.status, r.text).toBe(200);
+    await eventually(async () => (await status()) === 'deployed', { timeout: 15_000, message: 'T-Z1 drawn as deployed after the dispatch' });
   });
 });
