@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { LookoutError, RESOURCE_KINDS, RESOURCE_STATUSES, type ResourceKind, type ResourceStatus, type UserScope } from '../schemas/index.js';
 import { importRows, parseResourceCsv, parseResourceGeoJson, resourcesToCsv, resourcesToGeoJson } from './exchange.js';
+import type { EventPlanService } from './event-plans.js';
 import type { PlanService } from './plans.js';
 import type { ResourceService } from './resources.js';
 import { zoneCsv, type createZoneQuery } from './zones.js';
@@ -40,6 +41,7 @@ const num = (v: string | undefined, what: string, min: number, max: number): num
 export interface PrepareRouteDeps {
   resources: ResourceService;
   plans: PlanService;
+  eventPlans: EventPlanService | null;
   guards: Guards;
   audit: AuditFn;
   now: () => number;
@@ -132,6 +134,11 @@ export function prepareRoutes(deps: PrepareRouteDeps) {
       return reply.code(204).send();
     });
     app.get<{ Params: { id: string } }>('/api/incidents/:id/plans', { preHandler: guards.viewer }, async (req) => plans.forIncident(req.params.id, scopeOf(req)));
+    // an event's plans: proposals by its incidents' categories and levels, activated on the lead incident
+    app.get<{ Params: { id: string } }>('/api/events/:id/plans', { preHandler: guards.viewer }, async (req) => {
+      if (!deps.eventPlans) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', 'events are not available on this hub');
+      return deps.eventPlans.forEvent(req.params.id, scopeOf(req));
+    });
     app.post<{ Params: { id: string } }>('/api/plans/:id/activate', { preHandler: guards.dispatcher }, async (req, reply) => {
       const a = await plans.activate(req.params.id, req.body, userOf(req), scopeOf(req));
       audit(req, 'plan-activate', a.id, `plan ${a.planId} incident ${a.incidentId} level ${a.level}`);

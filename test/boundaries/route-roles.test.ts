@@ -140,6 +140,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'PUT /api/plans/:id': SYS,
   'DELETE /api/plans/:id': SYS,
   'GET /api/incidents/:id/plans': READ,
+  'GET /api/events/:id/plans': READ,
   'POST /api/plans/:id/activate': ACT,
   'POST /api/plans/activations/:id/items/:item/tick': ACT,
   'POST /api/plans/activations/:id/level': ACT,
@@ -166,6 +167,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/releases/published': READ,
   'GET /api/releases/published/:id/cap': READ,
   'GET /api/releases/published/:id/gb': READ,
+  'GET /api/releases/published/:id/deliveries': READ,
   'GET /api/releases/feed.atom': READ,
   'GET /api/reports/queue': READ,
   'GET /api/reports': READ,
@@ -178,6 +180,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/reports/drills/:id/scorecard': READ,
   'GET /api/reports/health': READ,
   'GET /api/reports/incidents/:id': READ,
+  'GET /api/reports/events/:id': READ,
   'GET /api/reports/replay': READ,
   'POST /api/zones/query': READ,
 };

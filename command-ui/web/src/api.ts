@@ -1,6 +1,6 @@
 // REST client for the hub's /api (docs/architecture.md). Same origin only; bearer token from the login.
 import type {
-  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Role,
+  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Report, Role,
 } from '../../../schemas/index.js';
 import type { Resource, Target, VulnerableSite, ZoneQueryBody, ZoneQueryResult } from '../../../schemas/index.js';
 import type { Shelf } from '../../../schemas/rules.js';
@@ -44,7 +44,7 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (session) headers.authorization = `Bearer ${session.token}`;
@@ -135,6 +135,8 @@ export const api = {
   eventAct: (id: string, action: 'ack' | 'mute', body: { note: string; minutes?: number }) =>
     request<HazardEvent>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
   shelves: () => request<Shelf[]>('GET', '/api/shelves'),
+  /** reports up the chain still due (初报/续报/终报), soonest first, scoped to the user's townships */
+  reportQueue: () => request<Report[]>('GET', '/api/reports/queue'),
   /** 暂缓: the sensor raises no alarm for `minutes` (at most one shift) */
   shelve: (deviceId: string, body: { reason: string; minutes: number }) => request<Shelf>('POST', `/api/devices/${encodeURIComponent(deviceId)}/shelve`, body),
   unshelve: (deviceId: string) => request<Shelf>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/shelve`),
