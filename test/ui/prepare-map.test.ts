@@ -1,8 +1,8 @@
 // Preparedness on the console's map, in Debian's Chromium against a real hub loaded with the demo's Huangyan
 // sample the way `npm run demo` loads it (seedDemoPreparedness): every resource, hazard point, risk target
 // and vulnerable site is drawn; the layer switcher hides and shows the layers and remembers it over a
-// reload; a click on a marker opens its card; and a zone query drawn as a circle on the map answers the list
-// computed by hand.
+// reload; a click on a marker opens its card; and a zone query drawn as a circle or a polygon on the map, or
+// taken from an incident's drawer, answers the list computed by hand.
 //
 // The zone's places lie at known offsets from C = (121.05, 28.60), 6 km from any township centre (so no demo
 // place is near). Great-circle distances on turf's 6 371 008.8 m sphere (haversine), worked out by hand:
@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoPreparedness } from '../../app/commands/demo.js';
 import type { Resource, Target, VulnerableSite } from '../../schemas/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
+import { publish, startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
 import { browserMissing, ensureWebBuilt, launch, screenshot } from '../e2e/harness.js';
 
 const skip = browserMissing();
@@ -177,5 +177,46 @@ describe.skipIf(skip !== null)(`preparedness layers and zone query on the map${s
 
     await page.click('[data-testid=zone-clear]');
     expect(await page.isHidden('[data-testid=zone-panel]')).toBe(true);
+  });
+
+  it('a polygon drawn by clicking its corners (double-click closes it) answers the places inside', async () => {
+    await view(C, 16);
+    await page.click('[data-testid=zone-polygon]');
+    // a square of ±0.0022° around C: Z-GAS and T-Z1 inside (T-Z1 22 m from the edge), VS-Z and HZ-Z outside (33 m, 44 m)
+    const corners = [[-0.0022, -0.0022], [0.0022, -0.0022], [0.0022, 0.0022], [-0.0022, 0.0022]] as const;
+    for (const [k, [dx, dy]] of corners.entries()) {
+      const p = await pixel(C[0] + dx, C[1] + dy);
+      if (k < corners.length - 1) await page.mouse.click(p.x, p.y);
+      else await page.mouse.dblclick(p.x, p.y);
+    }
+    await page.locator('[data-testid=zone-list]').waitFor({ timeout: 15_000 });
+    expect(await page.$$eval('[data-testid=zone-list] li', (els) => els.map((e) => [e.getAttribute('data-layer'), e.getAttribute('data-id'), e.getAttribute('data-distance')]))).toEqual([['resources', 'T-Z1', ''], ['sensors', 'Z-GAS', '']]);
+    await page.click('[data-testid=zone-clear]');
+  });
+
+  it("the incident drawer's 周边范围查询 answers the places within 500 m of the incident", async () => {
+    // a flood gauge at C over its warning level opens an incident there
+    const token = await t.addDevice('Z-FL', 'flood', { lon: C[0], lat: C[1], township: TW, attributes: { warningLevel: 5, guaranteedLevel: 6, historicalMaxLevel: 7 } });
+    const c = await t.mqttConnect('Z-FL', token);
+    await publish(c, 'lookout/flood/Z-FL/telemetry', { ts: Date.now(), values: { level: 6.2 } });
+    c.end(true);
+    const incident = await eventually(async () => t.hub.alerting.incidents.list({ status: 'open' }).find((i) => i.deviceIds.includes('Z-FL')), { timeout: 15_000, message: 'the flood incident at C' });
+    // opened in the drawer as a queue click does (the queue may group it under its event)
+    await eventually(() => page.evaluate((id) => (window as unknown as { __lookout: { store: { incidents: Map<string, unknown> } } }).__lookout.store.incidents.has(id), incident.id), { timeout: 15_000, message: 'the incident pushed to the console' });
+    await page.evaluate((id) => (window as unknown as { __lookout: { store: { select(s: unknown): void } } }).__lookout.store.select({ type: 'incident', id }), incident.id);
+    await page.click('[data-testid=zone-from-incident]');
+    await eventually(async () => (await page.textContent('[data-testid=zone-what]'))?.includes(incident.id) && (await page.$$('[data-testid=zone-list] li')).length > 0, { timeout: 15_000, message: 'the zone around the incident' });
+    // the centre is the incident's own location (no click): the hand-computed distances, rounded to the metre
+    expect(await page.$$eval('[data-testid=zone-list] li', (els) => els.map((e) => [e.getAttribute('data-id'), Number(e.getAttribute('data-distance'))]))).toEqual([
+      ['HZ-Z', 289], ['T-Z1', 222], ['SH-ZFAR', 334], ['W-Z', 444], ['RT-Z', 342], ['Z-FL', 0], ['Z-GAS', 148], ['VS-Z', 244],
+    ]);
+    expect(await page.textContent('[data-testid=zone-what]')).toContain('500');
+
+    // 调派 writes the incident's timeline; its push makes the map re-read the resources: the team turns 出动
+    const status = () => page.evaluate(() => (window as unknown as W).__lookout.map.queryRenderedFeatures({ layers: ['prep-resources'] }).find((f) => f.properties.id === 'T-Z1')?.properties.status);
+    expect(await status()).toBe('standby');
+    const r = await t.api('POST', '/api/resources/T-Z1/dispatch', { token: admin, body: { incidentId: incident.id } });
+    expect(r.status, r.text).toBe(200);
+    await eventually(async () => (await status()) === 'deployed', { timeout: 15_000, message: 'T-Z1 drawn as deployed after the dispatch' });
   });
 });
