@@ -209,6 +209,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       },
       live,
       brokerStarted: () => started,
+      stateWrites: () => queues.status(),
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
       audit: (e) => void audit.append(e),
     },
@@ -260,10 +261,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       sensors: () => [...registry.all()].map((d) => ({ id: d.id, kind: d.kind, name: d.name, lon: d.lon, lat: d.lat, township: d.township ?? null })),
       targets: (scope) => supervise.supervision.listTargets({}, scope),
     },
+    // an event's plans are proposed in its timeline and activated on its lead incident (docs/prepare.md)
+    events: { get: (id) => alerting.events.get(id), note: (id, detail) => void alerting.events.note(id, detail) },
     logger: logger.child({ stage: 'prepare' }),
   });
   alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
   alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  alerting.on('event:opened', (e) => void prepare.eventChanged(e));
+  alerting.on('event:updated', (e) => void prepare.eventChanged(e));
   await server.app.register(prepare.routes());
   // Information release (docs/release.md): warning messages through the state database's repositories
   const release = createRelease(
@@ -304,10 +309,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),
     position: (id) => registry.get(id),
+    kindOf: (id) => registry.get(id)?.kind,
+    history: (q) => store.query(q),
+    events: alerting.events,
     incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
     audit: (e) => void audit.append(e),
     guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
-  });
+  }, { incidentTargetsMs: config.incidentTargetsMs });
   await server.app.register(review.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);
