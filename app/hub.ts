@@ -282,13 +282,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       audit: (e) => void audit.append(e),
       guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
       // a published message goes out through the notifier's release policy; a drill only to drill channels (docs/notify.md)
-      onPublished: (m) => {
-        const out = notify.releasePublished({ identifier: m.identifier, msgType: m.msgType, level: m.level, category: m.category, townships: m.townships, headline: m.headline, description: m.description, instruction: m.instruction, drill: m.drill, sent: m.sent });
+      onPublished: (m, how) => {
+        const out = notify.releasePublished({ identifier: m.identifier, msgType: m.msgType, level: m.level, category: m.category, townships: m.townships, headline: m.headline, description: m.description, instruction: m.instruction, drill: m.drill, sent: m.sent, channels: how.channels, tiers: how.tiers });
         const line = out.policy ? `预警 ${m.identifier} 发送 · release sent (${out.policy}): ${out.steps.join('；') || '—'}` : `预警 ${m.identifier} 未发送：无发布策略 · no release policy matches`;
         if (m.source.kind === 'incident' && m.source.id) alerting.incidents.note(m.source.id, line);
         logger.info({ identifier: m.identifier, policy: out.policy, steps: out.steps }, 'warning message handed to the notifier');
       },
       deliveries: (identifier) => notify.deliveryHistory({ incidentId: identifier }),
+      channels: () => notify.channels().map((c) => ({ id: c.id, kind: c.kind, classes: c.classes })),
     },
     { sender: config.capSender, townships: townships.townships },
   );

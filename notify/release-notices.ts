@@ -3,6 +3,7 @@
 // against an incident, and each step tells the on-duty people of the message's townships at its tier, once:
 // there is nothing to acknowledge, so no wait, reminder or link follows. An Update reads 【更正】, a Cancel
 // 【解除】; a drill goes through the notifier's deliver(), which reaches drill channels only and marks 【演练】.
+// The signer may narrow a publication to some channels (in place of every step's) and to some tiers' steps.
 import type { Clock } from '../schemas/index.js';
 import { dutyLabel, type Delivery, type DutyQuery } from './escalation.js';
 import { isImportant, matchPolicy, type CompiledPolicy } from './policy.js';
@@ -44,7 +45,7 @@ export function createReleaseNotices(deps: ReleaseNoticeDeps) {
       const told = new Set<string>();
       const steps: string[] = [];
       for (const step of policy.steps) {
-        if (step.kind !== 'release') continue;
+        if (step.kind !== 'release' || (n.tiers && !n.tiers.includes(step.target.tier))) continue;
         const recipients: Recipient[] = [];
         for (const township of n.townships.length ? n.townships : [null]) {
           for (const r of deps.onDuty({ tier: step.target.tier, role: step.target.role, township, category: n.category, at: now })) {
@@ -58,7 +59,7 @@ export function createReleaseNotices(deps: ReleaseNoticeDeps) {
           steps.push(`${who} 无人在班或已通知，跳过 · nobody new on duty`);
           continue;
         }
-        const via = deps.deliver({ incident, kind: 'notify', important: isImportant(policy, n.level), channels: step.channels, recipients, message, ack: false });
+        const via = deps.deliver({ incident, kind: 'notify', important: isImportant(policy, n.level), channels: n.channels ? [...n.channels] : step.channels, recipients, message, ack: false });
         steps.push(`${who}：${recipients.map((r) => r.name).join('、')} · ${via}`);
       }
       return { policy: policy.id, steps };

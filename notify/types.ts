@@ -1,7 +1,7 @@
 // The notifier's own types: a message about an incident, the people it goes to, what a channel answers.
 // Channel adapters (notify/channels/*) implement `Channel`; the outbox (notify/outbox.ts) queues, paces
 // and retries their sends; every attempt becomes a `DeliveryRecord` (notify/delivery-log.ts).
-import type { IncidentCategory, Level } from '../schemas/index.js';
+import type { DutyTier, IncidentCategory, Level } from '../schemas/index.js';
 
 export type ChannelKind = 'webhook' | 'email' | 'ding-robot' | 'zzd-work' | 'sms-cloudmas' | 'sms-aliyun';
 
@@ -115,4 +115,8 @@ export interface ReleaseNotice {
   /** CAP status Exercise: only drill channels, every text marked 【演练】 */
   drill: boolean;
   sent: number;
+  /** the signer's choice: these channel ids instead of the steps' (null = as the policy says) */
+  channels?: readonly string[] | null;
+  /** the signer's choice: only the steps of these tiers (null = all) */
+  tiers?: readonly DutyTier[] | null;
 }

@@ -3,9 +3,9 @@
 // and the Atom feed of published messages. State lives in the db/ stage (ReleaseRepository). Nothing
 // listens before start(); the REST routes are a fastify plugin the composition root registers.
 import type { FastifyInstance } from 'fastify';
-import type { HazardEvent, Incident, PublishedMessage } from '../schemas/index.js';
+import type { HazardEvent, Incident, PublishedMessage, ReleaseChannelInfo } from '../schemas/index.js';
 import type { DeliveryRow } from './deliveries.js';
-import { createMessages, type Messages } from './messages.js';
+import { createMessages, type Messages, type PublishHow } from './messages.js';
 import type { ReleaseRepository, ReportRepository } from './repositories.js';
 import { releaseRoutes, type AuditFn, type RouteGuards } from './release-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -35,8 +35,10 @@ export interface ReleaseDeps {
   event: (id: string) => HazardEvent | undefined;
   audit: AuditFn;
   guards: RouteGuards;
-  /** a message was published: the notifier sends it through its release policy (docs/notify.md) */
-  onPublished?: (m: PublishedMessage) => void;
+  /** a message was published: the notifier sends it through its release policy (docs/notify.md), narrowed as the signer chose */
+  onPublished?: (m: PublishedMessage, how: PublishHow) => void;
+  /** the notification channels a signer may pick (GET /api/releases/channels) */
+  channels?: () => ReleaseChannelInfo[];
   /** the notifier's delivery records of a published message (by identifier); none without a notifier */
   deliveries?: (identifier: string) => Promise<DeliveryRow[]>;
 }
@@ -71,7 +73,7 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
     districtName: RELEASE_DEFAULTS.districtName,
   };
   const messages = createMessages(
-    { repo: deps.repo, now: () => deps.clock.now(), incident: deps.incident, event: deps.event, ...(deps.onPublished ? { onPublished: deps.onPublished } : {}) },
+    { repo: deps.repo, now: () => deps.clock.now(), incident: deps.incident, event: deps.event, ...(deps.onPublished ? { onPublished: deps.onPublished } : {}), ...(deps.channels ? { channels: deps.channels } : {}) },
     { ...documents, sender: config.sender, orgCode: config.orgCode ?? RELEASE_DEFAULTS.orgCode, defaultExpiryMs: config.defaultExpiryMs ?? RELEASE_DEFAULTS.defaultExpiryMs },
   );
   const now = () => deps.clock.now();
@@ -87,7 +89,7 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
       if (!closed) reports.incidentChanged(i);
     },
     routes: () => async (app) => {
-      await app.register(releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now, documents, deliveries: deps.deliveries ?? (async () => []) }));
+      await app.register(releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now, documents, deliveries: deps.deliveries ?? (async () => []), channels: deps.channels ?? (() => []) }));
       await app.register(reportRoutes({ reports, guards: deps.guards, audit: deps.audit, now }));
     },
     async close() {
@@ -99,5 +101,6 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
 
 export type { ReleaseRepository, ReportRepository, PublishPlan } from './repositories.js';
 export type { DeliveryRow } from './deliveries.js';
+export type { PublishHow } from './messages.js';
 export { capDocument, gbDocument, publishedFeed, releaseIdentifier, identifierPrefix, IDENTIFIER_PATTERN } from './documents.js';
 export { RELEASE_URLS } from './release-routes.js';

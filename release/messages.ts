@@ -3,7 +3,7 @@
 // release right other than its drafter → published, stored for good with its CAP and GB/T 35965.1-style
 // documents. A drill's message is always CAP status Exercise, whatever its source says later.
 import { capTime } from '../alerting/index.js';
-import { LEVEL_INFO, LookoutError, type HazardEvent, type Incident, type PublishedMessage, type ReleaseActionBody, type ReleaseContent, type ReleaseCreateBody, type ReleaseDraft, type ReleaseEditBody, type ReleaseReference, type User } from '../schemas/index.js';
+import { LEVEL_INFO, LookoutError, type HazardEvent, type Incident, type PublishedMessage, type ReleaseActionBody, type ReleaseContent, type ReleaseCreateBody, type ReleaseDraft, type ReleaseEditBody, type ReleaseChannelInfo, type ReleasePublishBody, type ReleaseReference, type User } from '../schemas/index.js';
 import { capDocument, gbDocument, identifierPrefix, releaseIdentifier, type DocumentOptions } from './documents.js';
 import type { ReleaseRepository } from './repositories.js';
 
@@ -12,8 +12,16 @@ export interface MessageDeps {
   now: () => number;
   incident: (id: string) => Incident | undefined;
   event: (id: string) => HazardEvent | undefined;
-  /** told of every message once it is stored (the notifier's release policies send it) */
-  onPublished?: (m: PublishedMessage) => void;
+  /** told of every message once it is stored, with the signer's choice of channels and tiers (the notifier's release policy sends it) */
+  onPublished?: (m: PublishedMessage, how: PublishHow) => void;
+  /** the notification channels a signer may name; none without a notifier */
+  channels?: () => ReleaseChannelInfo[];
+}
+
+/** where the signer sends a publication: null = as the release policy says */
+export interface PublishHow {
+  channels: string[] | null;
+  tiers: ReleasePublishBody['tiers'] | null;
 }
 
 export interface MessageConfig extends DocumentOptions {
@@ -166,8 +174,13 @@ export function createMessages(deps: MessageDeps, config: MessageConfig) {
         return { state: 'signed', signedBy: user.username, signedAt: deps.now(), reviewNote: body.note ?? null };
       }),
     withdraw: (id: string, body: ReleaseActionBody, user: Actor) => step(id, user, body, ['draft', 'submitted', 'signed'], 'withdraw', () => ({ state: 'withdrawn', reviewNote: body.note ?? null })),
-    async publish(id: string, body: ReleaseActionBody, user: Actor): Promise<PublishedMessage> {
+    async publish(id: string, body: ReleasePublishBody, user: Actor): Promise<PublishedMessage> {
       const d = await load(id, user);
+      if (body.channels) {
+        const known = new Set((deps.channels?.() ?? []).map((c) => c.id));
+        const unknown = body.channels.filter((c) => !known.has(c));
+        if (unknown.length) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `unknown notification channel ${unknown.join(', ')}: pick from GET /api/releases/channels`);
+      }
       assertOwn(user, d.townships, `warning message ${id}`);
       if (d.state !== 'signed' || !d.signedBy) throw transition(d, 'publish');
       if (body.rowVersion !== undefined && body.rowVersion !== d.rowVersion) throw new LookoutError('LOOKOUT_ERR_DB_CONFLICT', `warning message ${id}`);
@@ -185,7 +198,7 @@ export function createMessages(deps: MessageDeps, config: MessageConfig) {
         };
         return { message, cap: capDocument(message, config), gb: gbDocument(message, config) };
       });
-      deps.onPublished?.(published);
+      deps.onPublished?.(published, { channels: body.channels ?? null, tiers: body.tiers ?? null });
       return published;
     },
     get: load,

@@ -3,7 +3,7 @@
 // schemas in schemas/release.ts, scoped like incidents (a township user sees and acts on its townships'
 // messages), and every step audited.
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { RELEASE_STATES, releaseActionBody, releaseCreateBody, releaseEditBody, type ReleaseActionBody, type ReleaseCreateBody, type ReleaseDraft, type ReleaseEditBody, type User } from '../schemas/index.js';
+import { RELEASE_STATES, releaseActionBody, releaseCreateBody, releaseEditBody, releasePublishBody, type ReleaseActionBody, type ReleaseChannelInfo, type ReleasePublishBody, type ReleaseCreateBody, type ReleaseDraft, type ReleaseEditBody, type User } from '../schemas/index.js';
 import { publishedFeed, type DocumentOptions } from './documents.js';
 import { summariseDeliveries, type DeliveryRow } from './deliveries.js';
 import type { Messages } from './messages.js';
@@ -28,7 +28,7 @@ export const RELEASE_URLS = {
   cap: (identifier: string) => `/api/releases/published/${identifier}/cap`,
 };
 
-export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; audit: AuditFn; now: () => number; documents: DocumentOptions; deliveries: (identifier: string) => Promise<DeliveryRow[]> }) {
+export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; audit: AuditFn; now: () => number; documents: DocumentOptions; deliveries: (identifier: string) => Promise<DeliveryRow[]>; channels: () => ReleaseChannelInfo[] }) {
   const { messages: m, guards } = deps;
   return async function plugin(app: FastifyInstance): Promise<void> {
     const user = (req: FastifyRequest) => (req as FastifyRequest & { user: User }).user;
@@ -56,6 +56,8 @@ export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; a
       const p = await m.publishedOne(req.params.id, user(req));
       return summariseDeliveries(await deps.deliveries(p.identifier));
     });
+    // the channels a signer may pick at publication (ids, kinds and classes; never their addresses or secrets)
+    app.get('/api/releases/channels', { preHandler: guards.read }, async () => deps.channels());
     // published messages only: drafts, signed-but-unpublished and withdrawn messages never reach the feed
     app.get(RELEASE_URLS.feed, { preHandler: guards.read }, async (req, reply) => {
       reply.type('application/atom+xml; charset=utf-8');
@@ -80,9 +82,10 @@ export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; a
         return d;
       });
     }
-    app.post<{ Params: { id: string }; Body: ReleaseActionBody }>('/api/releases/:id/publish', { preHandler: guards.sign, schema: { params: idParams, body: releaseActionBody } }, async (req) => {
+    app.post<{ Params: { id: string }; Body: ReleasePublishBody }>('/api/releases/:id/publish', { preHandler: guards.sign, schema: { params: idParams, body: releasePublishBody } }, async (req) => {
       const p = await m.publish(req.params.id, req.body ?? {}, user(req));
-      audit(req, 'release-publish', req.params.id, { identifier: p.identifier, msgType: p.msgType, status: p.status, scope: p.scope, references: p.references.map((r) => r.identifier) });
+      const how = { ...(req.body?.channels ? { channels: req.body.channels } : {}), ...(req.body?.tiers ? { tiers: req.body.tiers } : {}) };
+      audit(req, 'release-publish', req.params.id, { identifier: p.identifier, msgType: p.msgType, status: p.status, scope: p.scope, references: p.references.map((r) => r.identifier), ...how });
       return p;
     });
   };

@@ -3,6 +3,7 @@
 // first, follow-up and final reports (初报/续报/终报) an incident owes the next tier up. docs/release.md.
 import { INCIDENT_CATEGORIES, type IncidentCategory } from './model.js';
 import { LEVELS, type Level } from './levels.js';
+import { DUTY_TIERS, type DutyTier } from './notify-policy.js';
 
 /** the workflow of a draft: drafted → submitted for review → signed off (签发) → published; a reviewer may send it back */
 export const RELEASE_STATES = ['draft', 'submitted', 'signed', 'published', 'withdrawn'] as const;
@@ -135,6 +136,31 @@ export const releaseActionBody = {
 export interface ReleaseActionBody {
   rowVersion?: number;
   note?: string;
+}
+
+/** POST /api/releases/:id/publish: the signer may narrow where it goes — these channels only, these tiers' duty only */
+export const releasePublishBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...releaseActionBody.properties,
+    channels: { type: 'array', minItems: 1, maxItems: 32, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    tiers: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...DUTY_TIERS] } },
+  },
+} as const;
+export interface ReleasePublishBody extends ReleaseActionBody {
+  /** channel ids (GET /api/releases/channels) instead of the release policy's */
+  channels?: string[];
+  /** only the release policy's steps of these tiers */
+  tiers?: DutyTier[];
+}
+
+/** a notification channel a signer may pick for a publication (GET /api/releases/channels) */
+export interface ReleaseChannelInfo {
+  id: string;
+  kind: string;
+  /** routine, important, call, drill: a drill's message takes only `drill` channels */
+  classes: string[];
 }
 
 /** a published message's outcome on one channel (GET /api/releases/published/:id/deliveries), one count per recipient */

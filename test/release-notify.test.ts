@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../alerting/index.js';
 import { startWebhookMock } from '../notify/contract/mock-webhook.js';
-import type { ReleaseChannelDelivery } from '../schemas/index.js';
+import type { ReleaseChannelDelivery, ReleaseDraft } from '../schemas/index.js';
 import { cst, notifyEnv } from './helpers/notify-fixture.js';
 import { eventually, publish, startTestHub, tempDir, type TestHub } from './helpers/hub.js';
 import { issueMessage } from './helpers/release-flow.js';
@@ -26,7 +26,7 @@ describe('published warning messages go out through the notification channels', 
   const tok = {} as Record<'leader' | 'disp', string>;
   const api = <T>(who: keyof typeof tok, method: string, url: string, body?: unknown) => t.api<T>(method, url, { token: tok[who], ...(body !== undefined ? { body } : {}) });
 
-  const issue = (body: Record<string, unknown>) => issueMessage(t, tok, clock, body);
+  const issue = (body: Record<string, unknown>, publish: Record<string, unknown> = {}) => issueMessage(t, tok, clock, body, publish);
 
   beforeAll(async () => {
     hook = await startWebhookMock('release-hook-secret', { clock });
@@ -87,6 +87,27 @@ describe('published warning messages go out through the notification channels', 
     // the delivery route is scoped and authenticated like the rest of /api/releases
     expect((await t.api('GET', `/api/releases/published/${alert.identifier}/deliveries`)).status).toBe(401);
     expect((await api('disp', 'GET', '/api/releases/published/331003000000_20260701000000_0/deliveries')).status).toBe(404);
+  });
+
+  it('the signer narrows a publication to some channels and tiers; an unknown channel is refused; the choice is audited', async () => {
+    const list = (await api<{ id: string; kind: string; classes: string[] }[]>('disp', 'GET', '/api/releases/channels')).body;
+    expect(list).toEqual([{ id: 'hook', kind: 'webhook', classes: ['routine', 'important'] }, { id: 'drill-hook', kind: 'webhook', classes: ['drill'] }]);
+    const d = await api<ReleaseDraft>('disp', 'POST', '/api/releases', { headline: '院桥镇 地质灾害黄色预警', level: 'yellow', category: 'geo', townships: [YQ] });
+    expect((await api('disp', 'POST', `/api/releases/${d.body.id}/submit`, {})).status).toBe(200);
+    expect((await api('leader', 'POST', `/api/releases/${d.body.id}/sign`, {})).status).toBe(200);
+    const bad = await api('leader', 'POST', `/api/releases/${d.body.id}/publish`, { channels: ['sms-12379'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'LOOKOUT_ERR_VALIDATION' } });
+    expect((await api<ReleaseDraft>('leader', 'GET', `/api/releases/${d.body.id}`)).body.state).toBe('signed'); // refused before anything was stored
+    expect((await api('leader', 'POST', `/api/releases/${d.body.id}/publish`, { tiers: ['county'] })).status).toBe(400);
+
+    const m = await issue({ headline: '院桥镇 地质灾害黄色预警', level: 'yellow', category: 'geo', townships: [YQ] }, { channels: ['hook'], tiers: ['district'] });
+    const got = await eventually(async () => (about(hook, m.identifier).length === 2 ? about(hook, m.identifier) : undefined), 10_000, 'the district duty told');
+    expect(got.map((a) => a.address).sort()).toEqual(['p-he', 'p-lin']);
+    await t.hub.notify.settled();
+    expect(about(hook, m.identifier)).toHaveLength(2); // the township's duty was left out as the signer chose
+    const entry = await eventually(async () => (await t.hub.audit.list({ limit: 50 })).find((e: { action: string; detail?: string | null }) => e.action === 'release-publish' && (e.detail ?? '').includes(m.identifier)), 10_000, 'publish audited');
+    expect(JSON.parse(entry.detail!)).toMatchObject({ channels: ['hook'], tiers: ['district'] });
   });
 
   it("a drill's message reaches the drill channel only, marked 演练", async () => {

@@ -168,6 +168,7 @@ const ROUTE_ROLES: Record<string, R[] | 'public'> = {
   'GET /api/releases/published/:id/cap': READ,
   'GET /api/releases/published/:id/gb': READ,
   'GET /api/releases/published/:id/deliveries': READ,
+  'GET /api/releases/channels': READ,
   'GET /api/releases/feed.atom': READ,
   'GET /api/reports/queue': READ,
   'GET /api/reports': READ,

@@ -5,6 +5,9 @@
 import type { PublishedMessage, ReleaseDraft, Report } from '../../../../schemas/index.js';
 import { h } from '../dom.js';
 import { levelName } from '../i18n.js';
+import { publishOptions } from './publish-options.js';
+import { deliveryCell } from './release-deliveries.js';
+import { lineageList } from './release-lineage.js';
 import { getJson, postJson } from './review-api.js';
 import { rt, when } from './review-i18n.js';
 
@@ -21,6 +24,7 @@ const LABEL = { submit: 'submit', sign: 'sign', publish: 'publish', return: 'sen
 export async function releasesView(lang: 'zh' | 'en'): Promise<HTMLElement> {
   const root = h('div', { class: 'rv-page', 'data-testid': 'releases' });
   const status = h('p', { role: 'status', 'data-testid': 'releases-status' });
+  const options = await publishOptions();
   async function load(): Promise<void> {
     const [queue, drafts, published] = await Promise.all([
       getJson<Report[]>('/api/reports/queue'),
@@ -32,7 +36,7 @@ export async function releasesView(lang: 'zh' | 'en'): Promise<HTMLElement> {
         'data-testid': `step-${step}-${d.id}`,
         onclick: async () => {
           try {
-            await postJson(`/api/releases/${d.id}/${step}`, { rowVersion: d.rowVersion });
+            await postJson(`/api/releases/${d.id}/${step}`, { rowVersion: d.rowVersion, ...(step === 'publish' ? options.value() : {}) });
             status.textContent = '';
           } catch (err) {
             status.textContent = (err as Error).message;
@@ -67,13 +71,16 @@ export async function releasesView(lang: 'zh' | 'en'): Promise<HTMLElement> {
         h('tbody', null, drafts.map((d) => h('tr', { 'data-testid': `draft-${d.id}`, 'data-state': d.state },
           h('td', null, d.id), h('td', null, `${d.drill ? '【演练】' : ''}${d.headline}`), h('td', null, levelName(d.level)), h('td', null, d.state), h('td', null, STEPS[d.state].map((s) => act(d, s)))))),
       ),
+      options.el,
       h('h2', null, rt('published')),
       h('p', null, h('a', { href: '/api/releases/feed.atom' }, rt('feed'))),
       h('table', { class: 'rv', 'data-testid': 'published' },
-        h('tbody', null, published.map((m) => h('tr', { 'data-testid': `published-${m.identifier}` },
+        h('tbody', null, published.map((m, k) => h('tr', { 'data-testid': `published-${m.identifier}` },
           h('td', null, when(m.sent)), h('td', null, `${m.msgType} · ${m.status} · ${m.scope}`), h('td', null, m.identifier), h('td', null, m.headline),
-          h('td', null, h('a', { href: `/api/releases/published/${m.identifier}/cap` }, 'CAP'), ' ', h('a', { href: `/api/releases/published/${m.identifier}/gb` }, 'GB/T 35965.1'))))),
+          h('td', null, h('a', { href: `/api/releases/published/${m.identifier}/cap` }, 'CAP'), ' ', h('a', { href: `/api/releases/published/${m.identifier}/gb` }, 'GB/T 35965.1')),
+          deliveryCell(m.identifier, k)))),
       ),
+      lineageList(published),
     );
   }
   await load();

@@ -63,6 +63,26 @@ const zh = {
   drawer: '时间线（至回放时刻）',
   loadFailed: '加载失败',
   loginFirst: '请先在指挥台登录',
+  // release page: delivery through the channels and the message lineage (release-deliveries.ts, release-lineage.ts)
+  deliveries: '发送情况',
+  sentN: '已发 {n}',
+  failedN: '失败 {n}',
+  pendingN: '待发 {n}',
+  skippedN: '演练未发 {n}',
+  noChannel: '无可用通道',
+  notSent: '未发送（无发布策略或无人在班）',
+  showDeliveries: '查看发送情况',
+  lineage: '预警链（发布 → 更正 → 解除）',
+  typeAlert: '发布',
+  typeUpdate: '更正',
+  typeCancel: '解除',
+  pickChannels: '发布渠道（不选则按发布策略）',
+  pickTiers: '发布对象（不选则按发布策略）',
+  tierVillage: '村值班',
+  tierTownship: '乡镇值班',
+  tierDistrict: '区值班',
+  tierCity: '市值班',
+  drillChannel: '演练',
   // report page: sensor charts, resources, event report
   charts: '相关传感器读数',
   meanPer: '每',
@@ -191,6 +211,26 @@ const en: Dict = {
   drawer: 'Timeline (up to the replayed time)',
   loadFailed: 'Could not load',
   loginFirst: 'Log in at the console first',
+  // release page: delivery through the channels and the message lineage (release-deliveries.ts, release-lineage.ts)
+  deliveries: 'Delivery',
+  sentN: 'sent {n}',
+  failedN: 'failed {n}',
+  pendingN: 'pending {n}',
+  skippedN: 'drill, not sent {n}',
+  noChannel: 'no channel',
+  notSent: 'not sent (no release policy or nobody on duty)',
+  showDeliveries: 'Show delivery',
+  lineage: 'Lineage (Alert → Update → Cancel)',
+  typeAlert: 'Alert',
+  typeUpdate: 'Update',
+  typeCancel: 'Cancel',
+  pickChannels: 'Channels (none picked: as the release policy says)',
+  pickTiers: 'Audience (none picked: as the release policy says)',
+  tierVillage: 'village duty',
+  tierTownship: 'township duty',
+  tierDistrict: 'district duty',
+  tierCity: 'city duty',
+  drillChannel: 'drill',
   // report page: sensor charts, resources, event report
   charts: 'Involved sensors\' readings',
   meanPer: 'mean per',
@@ -258,8 +298,10 @@ const en: Dict = {
   weekOf: 'Week of',
 };
 
-export function rt(key: keyof typeof zh): string {
-  return (getLang() === 'zh' ? zh : en)[key];
+export function rt(key: keyof typeof zh, vars?: Record<string, string | number>): string {
+  let s = (getLang() === 'zh' ? zh : en)[key];
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+  return s;
 }
 
 /** Beijing time, as the district reads it: 2026-07-01 10:00:05 */
