@@ -145,4 +145,47 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator('[data-testid=drill-standing]').textContent()).toBe(String(api.drill.standing));
     expect(await page.locator('[data-testid=health-weekly] tbody tr').count()).toBe(api.weekly.length);
   });
+
+  it('the event replays at ×60: the marker changes colour in the recorded order and the drawer shows the reading at the replayed time', async () => {
+    type Frame = { ts: number; type: string; deviceId?: string; level?: string | null; value?: number };
+    const data = (await t.api<{ from: number; to: number; frames: Frame[] }>('GET', `/api/reports/replay?event=${event.id}`, { token: await relogin() })).body;
+    const recorded = ['normal', ...data.frames.filter((f) => f.type === 'device' && f.deviceId === 'GAS-RP-1').map((f) => f.level ?? 'normal')].filter((l, k, a) => k === 0 || a[k - 1] !== l);
+    expect(recorded).toEqual(['normal', 'blue', 'yellow', 'orange', 'red']);
+    // the stored readings are frames of the replay, in order
+    expect(data.frames.filter((f) => f.type === 'reading' && f.deviceId === 'GAS-RP-1').map((f) => ({ ts: f.ts, value: f.value }))).toEqual(published);
+
+    await open(`/review.html?event=${event.id}&view=replay`);
+    const marker = page.locator('[data-testid="marker-GAS-RP-1"]');
+    const sensor = page.locator('[data-testid="sensor-GAS-RP-1"]');
+    expect(await marker.getAttribute('data-history')).toBe('normal');
+    expect(await sensor.getAttribute('data-value')).toBe('');
+    await page.click('[data-testid=replay-speed-60]');
+    await page.click('[data-testid=replay-play]');
+    await page.waitForSelector('[data-testid=replay][data-state=ended]', { timeout: 60_000 });
+    expect((await marker.getAttribute('data-history'))!.split(',')).toEqual(recorded);
+    expect(await sensor.getAttribute('data-level')).toBe('red');
+    expect(await sensor.getAttribute('data-value')).toBe('60');
+    expect(await page.locator('[data-testid="label-GAS-RP-1"]').textContent()).toBe('60');
+    expect(await page.locator(`[data-testid="queue-${incident.id}"]`).getAttribute('data-status')).toBe('dispatched');
+
+    // the slider between the second and third reading: the marker and the drawer show that moment
+    await page.locator('[data-testid=replay-slider]').fill(String(published[1]!.ts + 1000));
+    expect(await sensor.getAttribute('data-value')).toBe('22');
+    expect(await marker.getAttribute('data-level')).toBe('yellow');
+
+    // a time window picked on the page replays the same changes
+    await page.fill('[data-testid=window-from]', beijing(published[0]!.ts - 60_000));
+    await page.fill('[data-testid=window-to]', beijing(published[3]!.ts + 60_000));
+    await page.click('[data-testid=window-go]');
+    await page.waitForURL(/from=\d+&to=\d+/, { timeout: 30_000 });
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
+    await page.locator('[data-testid=replay-slider]').fill(String(published[3]!.ts + 1000));
+    expect((await page.locator('[data-testid="marker-GAS-RP-1"]').getAttribute('data-history'))!.split(',')).toEqual(recorded);
+    expect(await page.locator('[data-testid="sensor-GAS-RP-1"]').getAttribute('data-value')).toBe('60');
+  });
 });
+
+/** the datetime-local value of a moment in Beijing time (the picker's zone) */
+function beijing(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+}
