@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../alerting/index.js';
 import type { DrillRun, EventReport, HazardEvent, HealthReport, Scorecard, IncidentReport, Incident } from '../../schemas/index.js';
 import { eventually, publish, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserMissing, ensureWebBuilt, launch } from '../e2e/harness.js';
+import { browserMissing, ensureWebBuilt, launch, screenshot } from '../e2e/harness.js';
 
 const skip = browserMissing();
 const YQ = '331003107';
@@ -84,6 +84,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     }, 10_000, 'the four readings in the telemetry store');
     const series = report.series.find((s) => s.deviceId === 'GAS-RP-1')!;
     expect(series).toMatchObject({ metric: 'methane', step: null });
+    expect(series.alarms).toEqual(published.map((p, k) => ({ ts: p.ts, level: ['blue', 'yellow', 'orange', 'red'][k] })));
     expect(series.points.map((p) => ({ ts: p.ts, value: p.value }))).toEqual(published);
     expect(report.resources).toEqual([{ resourceId: 'TEAM-YQ-1', name: expect.stringContaining('院桥抢修一队'), dispatchedAt, dispatchedBy: 'disp', releasedAt: null, releasedBy: null }]);
 
@@ -94,6 +95,8 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator('[data-testid="chart-GAS-RP-1"] [data-alarm]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-alarm')))).toEqual(series.alarms.map((a) => a.level));
     expect(await page.locator('[data-testid="resource-TEAM-YQ-1"] td').first().textContent()).toContain('院桥抢修一队');
     expect(await page.locator('[data-testid="resource-TEAM-YQ-1"] td').nth(2).textContent()).toBe('disp');
+    await page.locator('[data-testid="chart-GAS-RP-1"]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'review-report-charts');
   });
 
   it('the event report holds its incidents with their response times and charts', async () => {
@@ -123,6 +126,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
       cells: (['detect', 'ack', 'dispatch', 'report'] as const).map((st) => `${st}=${s.ms[st] ?? ''}/${s.withinTarget[st] === null ? 'missed' : s.withinTarget[st]}`),
     })));
     expect(await page.locator('[data-testid=missed-steps]').textContent()).toBe(`${card.missedSteps} / 2`);
+    await screenshot(page, 'review-scorecard');
 
     clock.advance(60_000);
     const run2 = (await t.api<DrillRun>('POST', '/api/reports/drills', { token: await relogin(), body: { scenario: 'gas-rp', steps: run.steps } })).body;
@@ -144,6 +148,12 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator('[data-testid=real-noisy] li').count()).toBe(0);
     expect(await page.locator('[data-testid=drill-standing]').textContent()).toBe(String(api.drill.standing));
     expect(await page.locator('[data-testid=health-weekly] tbody tr').count()).toBe(api.weekly.length);
+    await screenshot(page, 'review-health');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Alarm-system health', null, { timeout: 10_000 });
+    expect(await page.locator('[data-testid=health-drill] h2').textContent()).toBe('【演练】Drills');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === '报警系统健康度', null, { timeout: 10_000 });
   });
 
   it('the event replays at ×60: the marker changes colour in the recorded order and the drawer shows the reading at the replayed time', async () => {
@@ -167,6 +177,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await sensor.getAttribute('data-value')).toBe('60');
     expect(await page.locator('[data-testid="label-GAS-RP-1"]').textContent()).toBe('60');
     expect(await page.locator(`[data-testid="queue-${incident.id}"]`).getAttribute('data-status')).toBe('dispatched');
+    await screenshot(page, 'review-event-replay');
 
     // the slider between the second and third reading: the marker and the drawer show that moment
     await page.locator('[data-testid=replay-slider]').fill(String(published[1]!.ts + 1000));

@@ -60,7 +60,7 @@ export function replayView(d: ReplayData): HTMLElement {
   function render(): void {
     queue.replaceChildren(...d.incidents.map((i) => {
       const s = incidents.get(i.id);
-      return h('tr', { 'data-testid': `queue-${i.id}`, 'data-level': s?.level ?? '', 'data-status': s?.status ?? '' }, h('td', null, `${i.drill ? '【演练】' : ''}${i.title}`), h('td', null, s?.level ? levelName(s.level) : '—'), h('td', null, s ? statusName(s.status) : '—'));
+      return h('tr', { 'data-testid': `queue-${i.id}`, 'data-level': s?.level ?? '', 'data-status': s?.status ?? '' }, h('td', null, `${i.drill && !i.title.startsWith('【演练】') ? '【演练】' : ''}${i.title}`), h('td', null, s?.level ? levelName(s.level) : '—'), h('td', null, s ? statusName(s.status) : '—'));
     }));
     sensorRows.replaceChildren(...d.devices.map((dev) => {
       const s = sensors.get(dev.id);
