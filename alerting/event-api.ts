@@ -31,6 +31,8 @@ export interface EventApi {
   /** 消音 for the event and each of its incidents */
   mute(id: string, body: EventActionBody, user: string): HazardEvent;
   close(id: string, body: EventActionBody, user: string): HazardEvent;
+  /** a system line in an open event's timeline (a plan proposed or activated, docs/prepare.md) */
+  note(id: string, detail: string): HazardEvent;
 }
 
 export function createEventApi(core: AlertingCore, events: EventBook, lifecycle: AlarmLifecycle, onDrillEnd: () => void = () => {}): { api: EventApi; drillEnd(user: string): DrillEndResult } {
@@ -86,6 +88,7 @@ export function createEventApi(core: AlertingCore, events: EventBook, lifecycle:
         }
         return events.close(id, 'handled', user, body.note);
       }),
+    note: (id, detail) => op(() => events.record(id, 'note', null, null, detail)),
   };
 
   function drillEnd(user: string): DrillEndResult {

@@ -324,8 +324,8 @@ export class EventBook {
     return this.wire(rec);
   }
 
-  /** one line in the event's timeline (acknowledgement, mute) */
-  record(id: string, type: EventTimelineType, user: string, note: string, detail: string | null, mutedUntil?: number): HazardEvent {
+  /** one line in the event's timeline (acknowledgement, mute; a system note has no user) */
+  record(id: string, type: EventTimelineType, user: string | null, note: string | null, detail: string | null, mutedUntil?: number): HazardEvent {
     const rec = this.mustOpen(id);
     if (mutedUntil !== undefined) rec.ev.mutedUntil = mutedUntil;
     this.log(rec, type, { user, note, detail, level: rec.ev.level });

@@ -209,6 +209,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       },
       live,
       brokerStarted: () => started,
+      stateWrites: () => queues.status(),
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
       audit: (e) => void audit.append(e),
     },
@@ -260,10 +261,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       sensors: () => [...registry.all()].map((d) => ({ id: d.id, kind: d.kind, name: d.name, lon: d.lon, lat: d.lat, township: d.township ?? null })),
       targets: (scope) => supervise.supervision.listTargets({}, scope),
     },
+    // an event's plans are proposed in its timeline and activated on its lead incident (docs/prepare.md)
+    events: { get: (id) => alerting.events.get(id), note: (id, detail) => void alerting.events.note(id, detail) },
     logger: logger.child({ stage: 'prepare' }),
   });
   alerting.on('incident:opened', (i) => void prepare.incidentChanged(i));
   alerting.on('incident:updated', (i) => void prepare.incidentChanged(i));
+  alerting.on('event:opened', (e) => void prepare.eventChanged(e));
+  alerting.on('event:updated', (e) => void prepare.eventChanged(e));
   await server.app.register(prepare.routes());
   // Information release (docs/release.md): warning messages through the state database's repositories
   const release = createRelease(
@@ -276,6 +281,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       event: (id) => alerting.events.get(id),
       audit: (e) => void audit.append(e),
       guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
+      // a published message goes out through the notifier's release policy; a drill only to drill channels (docs/notify.md)
+      onPublished: (m) => {
+        const out = notify.releasePublished({ identifier: m.identifier, msgType: m.msgType, level: m.level, category: m.category, townships: m.townships, headline: m.headline, description: m.description, instruction: m.instruction, drill: m.drill, sent: m.sent });
+        const line = out.policy ? `预警 ${m.identifier} 发送 · release sent (${out.policy}): ${out.steps.join('；') || '—'}` : `预警 ${m.identifier} 未发送：无发布策略 · no release policy matches`;
+        if (m.source.kind === 'incident' && m.source.id) alerting.incidents.note(m.source.id, line);
+        logger.info({ identifier: m.identifier, policy: out.policy, steps: out.steps }, 'warning message handed to the notifier');
+      },
+      deliveries: (identifier) => notify.deliveryHistory({ incidentId: identifier }),
     },
     { sender: config.capSender, townships: townships.townships },
   );

@@ -29,6 +29,8 @@ export interface PlanServiceDeps {
   incidents: IncidentLookup;
   /** proposal lines already written (incident + plan + level), kept to this many */
   proposedMax: number;
+  /** a system line in the timeline of the event an incident belongs to (an activation is noted there too) */
+  eventNote?: (eventId: string, detail: string) => void;
 }
 
 export function createPlanService(deps: PlanServiceDeps) {
@@ -106,6 +108,13 @@ export function createPlanService(deps: PlanServiceDeps) {
       if (!(await deps.activations.create(a))) throw state(`plan ${plan.id} is already active for incident ${inc.id}`);
       deps.incidents.note(inc.id, `启动预案 plan activated: ${plan.name} (${plan.id}), 响应 ${ROMAN[level]} 级 by ${user}${b.note ? ` — ${b.note}` : ''}`);
       for (const [n, item] of a.checklist.entries()) deps.incidents.note(inc.id, `预案清单 checklist ${n + 1}. [${item.id}] ${item.text}${item.unit ? ` (${item.unit})` : ''}`);
+      if (inc.eventId && deps.eventNote) {
+        try {
+          deps.eventNote(inc.eventId, `启动预案 plan activated: ${plan.name} (${plan.id}), 响应 ${ROMAN[level]} 级, on incident ${inc.title} (${inc.id}) by ${user}`);
+        } catch {
+          /* the event closed meanwhile: the incident's timeline holds the activation */
+        }
+      }
       return a;
     },
     async tick(activationId: string, itemId: string, body: unknown, user: string, scope: UserScope): Promise<PlanActivation> {

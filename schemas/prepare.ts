@@ -149,6 +149,18 @@ export interface PlanProposal {
   activationId: string | null;
 }
 
+/** a plan an event (事件) calls for: the categories and levels of its incidents; activating it from the event
+ *  activates it on `incidentId`, the event's lead incident of the plan's category (docs/prepare.md) */
+export interface EventPlanProposal extends PlanProposal {
+  incidentId: string;
+}
+
+/** GET /api/events/:id/plans: the event's proposals and every activation on its incidents */
+export interface EventPlans {
+  proposals: EventPlanProposal[];
+  activations: PlanActivation[];
+}
+
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' };
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max });
@@ -263,7 +275,7 @@ export interface ZoneQueryBody {
   polygon?: { type: 'Polygon'; coordinates: number[][][] };
 }
 
-export const ZONE_LAYERS = ['sensors', 'resources', 'hazards', 'risks'] as const;
+export const ZONE_LAYERS = ['sensors', 'resources', 'hazards', 'risks', 'vulnerable'] as const;
 export type ZoneLayer = (typeof ZONE_LAYERS)[number];
 
 export interface ZoneItem {

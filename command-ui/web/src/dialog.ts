@@ -138,11 +138,11 @@ export function actionDialog(incident: Incident, action: IncidentAction): Promis
  * the minutes) and a sensor's 暂缓 (a reason and the minutes, at most one shift). `send` does the call; a
  * refusal stays in the dialog with the hub's message.
  */
-export function noteDialog(opts: { title: string; noteLabel: string; minutes?: { label: string; value: number; max: number }; send(note: string, minutes: number): Promise<void>; done: string }): Promise<void> {
+export function noteDialog(opts: { title: string; noteLabel: string; minutes?: { label: string; value: number; max: number }; send(note: string, minutes: number): Promise<void>; done: string; optional?: boolean; extra?: HTMLElement }): Promise<void> {
   if (open) return Promise.resolve();
   open = true;
   return new Promise((resolve) => {
-    const note = h('textarea', { name: 'note', rows: 3, maxlength: 500, required: true, 'data-testid': 'action-note' }) as HTMLTextAreaElement;
+    const note = h('textarea', { name: 'note', rows: 3, maxlength: 500, required: !opts.optional, 'data-testid': 'action-note' }) as HTMLTextAreaElement;
     const m = opts.minutes;
     const minutes = h('input', { name: 'minutes', type: 'number', min: 1, max: m?.max ?? 480, value: m?.value ?? 30, 'data-testid': 'action-minutes' }) as HTMLInputElement;
     const err = h('div', { class: 'form-err', role: 'alert' });
@@ -150,6 +150,7 @@ export function noteDialog(opts: { title: string; noteLabel: string; minutes?: {
     const cancel = h('button', { type: 'button' }, t('cancel'));
     const form = h('form', { method: 'dialog', class: 'action-form' },
       h('h3', null, opts.title),
+      opts.extra,
       m && h('label', null, m.label, minutes),
       h('label', null, opts.noteLabel, note),
       err,
@@ -158,7 +159,7 @@ export function noteDialog(opts: { title: string; noteLabel: string; minutes?: {
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = note.value.trim();
-      if (!text) {
+      if (!text && !opts.optional) {
         err.textContent = t('reasonRequired');
         note.focus();
         return;

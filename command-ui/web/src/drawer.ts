@@ -8,12 +8,15 @@ import { api, getSession, type DeviceDetail } from './api.js';
 import { HistoryChart } from './chart.js';
 import { handoffBar } from './handoff.js';
 import { ACTION_KEY, ACTION_SHORTCUT, actionDialog, allowedActions, noteDialog, toast } from './dialog.js';
+import { PlansPanel } from './drawer-plans.js';
+import { ResourcesPanel } from './drawer-resources.js';
 import { clear, h, isLocalUrl, isSafeLink } from './dom.js';
 import { clockTime, dateTime, duration, num, shortDateTime } from './format.js';
 import {
   alarmText, categoryName, deviceStateName, kindName, levelName, metricLabel, sensors, statusName, t, timelineName,
 } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
+import { zoneLink } from './map/zone-link.js';
 import { townshipName } from './places.js';
 import { store } from './store.js';
 
@@ -26,6 +29,10 @@ export class Drawer {
   private detail: DeviceDetail | null = null;
   /** the shown device's shelf (暂缓), if it is shelved */
   private shelf: Shelf | null = null;
+  /** 应急资源 of the shown incident (drawer-resources.ts) */
+  private resources = new ResourcesPanel();
+  /** 预案 of the shown incident or its event (drawer-plans.ts) */
+  private plans = new PlansPanel();
 
   constructor() {
     this.body = h('div', { class: 'drawer-body' });
@@ -106,6 +113,8 @@ export class Drawer {
     this.chart = null;
     this.detail = null;
     this.shelf = null;
+    this.resources.reset();
+    this.plans.reset();
     this.shownId = null;
     if (this.liveTimer) clearInterval(this.liveTimer);
     this.liveTimer = null;
@@ -165,7 +174,7 @@ export class Drawer {
 
     const fields = h('dl', { class: 'fields' },
       h('dt', null, t('category')), h('dd', null, categoryName(i.category)),
-      h('dt', null, t('place')), h('dd', null, townshipName(i.township)),
+      h('dt', null, t('place')), h('dd', null, townshipName(i.township), i.lon !== null ? ' · ' : null, i.lon !== null ? zoneLink(i.id) : null),
       h('dt', null, t('devices')), h('dd', { 'data-testid': 'incident-devices' }, devices.length > 1 ? h('div', { class: 'muted small' }, sensors(devices.length)) : null, ...devLinks),
       current ? h('dt', null, t('latestValues')) : null, current ? h('dd', null, current) : null,
       h('dt', null, t('opened')), h('dd', null, dateTime(i.openedAt)),
@@ -189,6 +198,7 @@ export class Drawer {
     }
     for (const cam of devices.filter((d) => d.kind === 'camera').slice(0, 2)) parts.push(this.cameraBox(cam));
     parts.push(this.alarmsList(i.alarms.filter((a) => a.state === 'active')));
+    parts.push(this.resources.render(i, this.canAct()), this.plans.render(i, this.canAct()));
     parts.push(this.timeline(i));
     // after-action review pages (review.html): the printable report and the replay, in a tab of their own
     const review = `/review.html?incident=${encodeURIComponent(i.id)}`;
