@@ -102,7 +102,11 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
   it('the event report holds its incidents with their response times and charts', async () => {
     const api = (await t.api<EventReport>('GET', `/api/reports/events/${event.id}`, { token: await relogin() })).body;
     expect(api.incidents.map((r) => r.incident.id)).toEqual([incident.id]);
-    await open(`/review.html?event=${event.id}`);
+    // from the incident's report, its event's
+    await open(`/review.html?incident=${incident.id}`);
+    await page.click('[data-testid=event-link]');
+    await page.waitForURL(new RegExp(`event=${event.id}`), { timeout: 30_000 });
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
     expect(await page.locator('h1').textContent()).toBe('事件处置报告（汇总）');
     expect(await page.locator(`[data-testid="event-incident-${incident.id}"]`).count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid=incident-report]').count()).toBe(1);
