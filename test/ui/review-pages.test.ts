@@ -4,12 +4,14 @@
 // report holds the incident; the scorecard page shows the figures the API returns for a drill run; the health page
 // shows drills apart and labelled; the event replay changes marker colours in recorded order and shows the
 // sensor's reading at the replayed time.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../alerting/index.js';
 import type { DrillRun, EventReport, HazardEvent, HealthReport, Scorecard, IncidentReport, Incident } from '../../schemas/index.js';
 import { eventually, publish, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserMissing, ensureWebBuilt, launch, screenshot } from '../e2e/harness.js';
+import { ARTIFACTS, browserMissing, ensureWebBuilt, launch, screenshot } from '../e2e/harness.js';
 
 const skip = browserMissing();
 const YQ = '331003107';
@@ -111,6 +113,10 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator(`[data-testid="event-incident-${incident.id}"]`).count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid=incident-report]').count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid="chart-GAS-RP-1"] [data-testid=chart-point]').count()).toBe(METHANE.length);
+    // printed: the charts are SVG, so the PDF carries them as drawn
+    const file = path.join(ARTIFACTS, 'event-report.pdf');
+    await page.pdf({ path: file, format: 'A4', printBackground: true });
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('the scorecard page shows the figures the API returns for the drill run, and an earlier run beside a later one', async () => {
