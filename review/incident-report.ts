@@ -59,8 +59,15 @@ export async function sensorSeries(i: Incident, src: Pick<ReportSources, 'now' |
     to,
     step,
     points: await src.history({ deviceId: c.deviceId, kind: c.kind, metric: c.metric, from, to, ...(step ? { step, agg: 'mean' as const } : {}) }),
-    alarms: i.alarms.filter((a) => a.deviceId === c.deviceId).map((a) => ({ ts: a.raisedAt, level: a.level })).sort((a, b) => a.ts - b.ts),
+    alarms: alarmMarks(i, c.deviceId),
   })));
+}
+
+/** the device's alarm rises and escalations from the timeline (the alarm record keeps only its latest level) */
+function alarmMarks(i: Incident, deviceId: string): SensorSeries['alarms'] {
+  const fromTimeline = (i.timeline ?? []).filter((e) => e.deviceId === deviceId && e.level && (e.type === 'alarm-raised' || e.type === 'alarm-escalated')).map((e) => ({ ts: e.ts, level: e.level! }));
+  const marks = fromTimeline.length ? fromTimeline : i.alarms.filter((a) => a.deviceId === deviceId).map((a) => ({ ts: a.raisedAt, level: a.level }));
+  return marks.sort((a, b) => a.ts - b.ts);
 }
 
 /**

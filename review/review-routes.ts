@@ -39,8 +39,8 @@ export function reviewRoutes(deps: { review: Review; guards: { read: preHandlerA
       district(req, 'alarm-system health');
       return review.health(req.query.since, req.query.until);
     });
-    const replayQuery = { type: 'object', additionalProperties: false, properties: { incident: { type: 'string', maxLength: 64 }, from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } } } as const;
-    app.get<{ Querystring: { incident?: string; from?: number; to?: number } }>('/api/reports/replay', { preHandler: guards.read, schema: { querystring: replayQuery } }, async (req) => review.replay(req.query, user(req)));
+    const replayQuery = { type: 'object', additionalProperties: false, properties: { incident: { type: 'string', maxLength: 64 }, event: { type: 'string', maxLength: 64 }, from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } } } as const;
+    app.get<{ Querystring: { incident?: string; event?: string; from?: number; to?: number } }>('/api/reports/replay', { preHandler: guards.read, schema: { querystring: replayQuery } }, async (req) => review.replay(req.query, user(req)));
     app.get<{ Params: { id: string } }>('/api/reports/events/:id', { preHandler: guards.read, schema: { params: idParams } }, async (req) => review.eventReport(req.params.id, user(req)));
     app.get<{ Params: { id: string } }>('/api/reports/incidents/:id', { preHandler: guards.read, schema: { params: idParams } }, async (req) => review.incidentReport(req.params.id, user(req)));
   };

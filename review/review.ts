@@ -7,7 +7,7 @@ import { LookoutError, type Alarm, type DeviceKind, type DrillRun, type DrillRun
 import { healthReport } from './health.js';
 import { incidentReport } from './incident-report.js';
 import type { ReviewRepository } from './repositories.js';
-import { buildReplay, replayScope, type Replay } from './replay.js';
+import { buildReplay, replayReadings, replayScope, type Replay } from './replay.js';
 import { scoreRun, type TrailRow } from './scorecard.js';
 
 export interface ReviewDeps {
@@ -100,9 +100,12 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
       return healthReport({ supervisor: deps.supervisor, active: deps.activeAlarms }, start, end);
     },
     /** the replay of an incident or of a time window */
-    async replay(q: { incident?: string; from?: number; to?: number }, user: Pick<User, 'scope'>): Promise<Replay> {
-      const scope = replayScope(q, { get: (id) => deps.incidents.get(id), list: (f) => deps.incidents.list(f), now: deps.now() }, user);
-      return buildReplay(scope.incidents, await trailRows(scope.from, scope.to), deps.position, scope.from, scope.to);
+    async replay(q: { incident?: string; event?: string; from?: number; to?: number }, user: Pick<User, 'scope'>): Promise<Replay> {
+      const scope = replayScope(q, { get: (id) => deps.incidents.get(id), list: (f) => deps.incidents.list(f), event: (id) => deps.events.get(id), now: deps.now() }, user);
+      const replay = buildReplay(scope.incidents, await trailRows(scope.from, scope.to), deps.position, scope.from, scope.to);
+      // the readings after the changes of the same instant, so a level and the reading that raised it apply together
+      const readings = await replayReadings(scope.incidents, deps, scope.from, scope.to);
+      return { ...replay, devices: replay.devices.map((x) => ({ ...x, kind: deps.kindOf(x.id) ?? null })), frames: [...replay.frames, ...readings].sort((a, b) => a.ts - b.ts) };
     },
     /** the printable incident report: the incident with its whole timeline, times against targets, sensor charts, resources, messages and reports */
     async incidentReport(id: string, user: Pick<User, 'scope'>): Promise<IncidentReport> {

@@ -115,7 +115,7 @@ export interface SensorSeries {
   /** aggregation window in ms; null = the readings as stored */
   step: number | null;
   points: HistoryPoint[];
-  /** the device's alarm rises in the incident (the chart marks them) */
+  /** the device's alarm rises and escalations in the incident, with the level reached (the chart marks them) */
   alarms: { ts: number; level: Level }[];
 }
 

@@ -4,12 +4,14 @@
 // report holds the incident; the scorecard page shows the figures the API returns for a drill run; the health page
 // shows drills apart and labelled; the event replay changes marker colours in recorded order and shows the
 // sensor's reading at the replayed time.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../alerting/index.js';
 import type { DrillRun, EventReport, HazardEvent, HealthReport, Scorecard, IncidentReport, Incident } from '../../schemas/index.js';
 import { eventually, publish, startTestHub, type TestHub } from '../helpers/hub.js';
-import { browserMissing, ensureWebBuilt, launch } from '../e2e/harness.js';
+import { ARTIFACTS, browserMissing, ensureWebBuilt, launch, screenshot } from '../e2e/harness.js';
 
 const skip = browserMissing();
 const YQ = '331003107';
@@ -84,6 +86,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     }, 10_000, 'the four readings in the telemetry store');
     const series = report.series.find((s) => s.deviceId === 'GAS-RP-1')!;
     expect(series).toMatchObject({ metric: 'methane', step: null });
+    expect(series.alarms).toEqual(published.map((p, k) => ({ ts: p.ts, level: ['blue', 'yellow', 'orange', 'red'][k] })));
     expect(series.points.map((p) => ({ ts: p.ts, value: p.value }))).toEqual(published);
     expect(report.resources).toEqual([{ resourceId: 'TEAM-YQ-1', name: expect.stringContaining('院桥抢修一队'), dispatchedAt, dispatchedBy: 'disp', releasedAt: null, releasedBy: null }]);
 
@@ -94,16 +97,26 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator('[data-testid="chart-GAS-RP-1"] [data-alarm]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-alarm')))).toEqual(series.alarms.map((a) => a.level));
     expect(await page.locator('[data-testid="resource-TEAM-YQ-1"] td').first().textContent()).toContain('院桥抢修一队');
     expect(await page.locator('[data-testid="resource-TEAM-YQ-1"] td').nth(2).textContent()).toBe('disp');
+    await page.locator('[data-testid="chart-GAS-RP-1"]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'review-report-charts');
   });
 
   it('the event report holds its incidents with their response times and charts', async () => {
     const api = (await t.api<EventReport>('GET', `/api/reports/events/${event.id}`, { token: await relogin() })).body;
     expect(api.incidents.map((r) => r.incident.id)).toEqual([incident.id]);
-    await open(`/review.html?event=${event.id}`);
+    // from the incident's report, its event's
+    await open(`/review.html?incident=${incident.id}`);
+    await page.click('[data-testid=event-link]');
+    await page.waitForURL(new RegExp(`event=${event.id}`), { timeout: 30_000 });
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
     expect(await page.locator('h1').textContent()).toBe('事件处置报告（汇总）');
     expect(await page.locator(`[data-testid="event-incident-${incident.id}"]`).count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid=incident-report]').count()).toBe(1);
     expect(await page.locator('[data-testid=event-report] [data-testid="chart-GAS-RP-1"] [data-testid=chart-point]').count()).toBe(METHANE.length);
+    // printed: the charts are SVG, so the PDF carries them as drawn
+    const file = path.join(ARTIFACTS, 'event-report.pdf');
+    await page.pdf({ path: file, format: 'A4', printBackground: true });
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('the scorecard page shows the figures the API returns for the drill run, and an earlier run beside a later one', async () => {
@@ -123,6 +136,7 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
       cells: (['detect', 'ack', 'dispatch', 'report'] as const).map((st) => `${st}=${s.ms[st] ?? ''}/${s.withinTarget[st] === null ? 'missed' : s.withinTarget[st]}`),
     })));
     expect(await page.locator('[data-testid=missed-steps]').textContent()).toBe(`${card.missedSteps} / 2`);
+    await screenshot(page, 'review-scorecard');
 
     clock.advance(60_000);
     const run2 = (await t.api<DrillRun>('POST', '/api/reports/drills', { token: await relogin(), body: { scenario: 'gas-rp', steps: run.steps } })).body;
@@ -144,5 +158,55 @@ describe.skipIf(skip !== null)(`review pages in Chromium${skip ? ` (${skip})` : 
     expect(await page.locator('[data-testid=real-noisy] li').count()).toBe(0);
     expect(await page.locator('[data-testid=drill-standing]').textContent()).toBe(String(api.drill.standing));
     expect(await page.locator('[data-testid=health-weekly] tbody tr').count()).toBe(api.weekly.length);
+    await screenshot(page, 'review-health');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Alarm-system health', null, { timeout: 10_000 });
+    expect(await page.locator('[data-testid=health-drill] h2').textContent()).toBe('【演练】Drills');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === '报警系统健康度', null, { timeout: 10_000 });
+  });
+
+  it('the event replays at ×60: the marker changes colour in the recorded order and the drawer shows the reading at the replayed time', async () => {
+    type Frame = { ts: number; type: string; deviceId?: string; level?: string | null; value?: number };
+    const data = (await t.api<{ from: number; to: number; frames: Frame[] }>('GET', `/api/reports/replay?event=${event.id}`, { token: await relogin() })).body;
+    const recorded = ['normal', ...data.frames.filter((f) => f.type === 'device' && f.deviceId === 'GAS-RP-1').map((f) => f.level ?? 'normal')].filter((l, k, a) => k === 0 || a[k - 1] !== l);
+    expect(recorded).toEqual(['normal', 'blue', 'yellow', 'orange', 'red']);
+    // the stored readings are frames of the replay, in order
+    expect(data.frames.filter((f) => f.type === 'reading' && f.deviceId === 'GAS-RP-1').map((f) => ({ ts: f.ts, value: f.value }))).toEqual(published);
+
+    await open(`/review.html?event=${event.id}&view=replay`);
+    const marker = page.locator('[data-testid="marker-GAS-RP-1"]');
+    const sensor = page.locator('[data-testid="sensor-GAS-RP-1"]');
+    expect(await marker.getAttribute('data-history')).toBe('normal');
+    expect(await sensor.getAttribute('data-value')).toBe('');
+    await page.click('[data-testid=replay-speed-60]');
+    await page.click('[data-testid=replay-play]');
+    await page.waitForSelector('[data-testid=replay][data-state=ended]', { timeout: 60_000 });
+    expect((await marker.getAttribute('data-history'))!.split(',')).toEqual(recorded);
+    expect(await sensor.getAttribute('data-level')).toBe('red');
+    expect(await sensor.getAttribute('data-value')).toBe('60');
+    expect(await page.locator('[data-testid="label-GAS-RP-1"]').textContent()).toBe('60');
+    expect(await page.locator(`[data-testid="queue-${incident.id}"]`).getAttribute('data-status')).toBe('dispatched');
+    await screenshot(page, 'review-event-replay');
+
+    // the slider between the second and third reading: the marker and the drawer show that moment
+    await page.locator('[data-testid=replay-slider]').fill(String(published[1]!.ts + 1000));
+    expect(await sensor.getAttribute('data-value')).toBe('22');
+    expect(await marker.getAttribute('data-level')).toBe('yellow');
+
+    // a time window picked on the page replays the same changes
+    await page.fill('[data-testid=window-from]', beijing(published[0]!.ts - 60_000));
+    await page.fill('[data-testid=window-to]', beijing(published[3]!.ts + 60_000));
+    await page.click('[data-testid=window-go]');
+    await page.waitForURL(/from=\d+&to=\d+/, { timeout: 30_000 });
+    await page.waitForSelector('#review[data-ready=true]', { timeout: 30_000 });
+    await page.locator('[data-testid=replay-slider]').fill(String(published[3]!.ts + 1000));
+    expect((await page.locator('[data-testid="marker-GAS-RP-1"]').getAttribute('data-history'))!.split(',')).toEqual(recorded);
+    expect(await page.locator('[data-testid="sensor-GAS-RP-1"]').getAttribute('data-value')).toBe('60');
   });
 });
+
+/** the datetime-local value of a moment in Beijing time (the picker's zone) */
+function beijing(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+}

@@ -5,6 +5,9 @@ export const en: Dict = {
   appTitle: 'Lookout · Huangyan Emergency Command',
   incidentReport: 'Incident report',
   replay: 'Replay',
+  // review pages linked from the supervisor view
+  alarmHealthPage: 'Alarm-system health',
+  drillScorecards: 'Drill scorecards',
   loginTitle: 'Lookout emergency command',
   loginSubtitle: 'Huangyan District · IoT sensing and dispatch',
   username: 'Username',

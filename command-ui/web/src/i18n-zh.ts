@@ -5,6 +5,9 @@ export const zh = {
   appTitle: 'Lookout · 黄岩区应急指挥',
   incidentReport: '处置报告',
   replay: '回放',
+  // review pages linked from the supervisor view
+  alarmHealthPage: '报警系统健康度',
+  drillScorecards: '演练评估',
   loginTitle: 'Lookout 应急指挥平台',
   loginSubtitle: '黄岩区 · 物联感知与应急指挥',
   username: '用户名',

@@ -58,5 +58,9 @@ export async function supervisorDialog(): Promise<void> {
       });
       return h('li', null, b, ` · ${n.alarms}`);
     })),
+    // the review pages (review.html) in a tab of their own: health with drills apart, drill scorecards
+    h('p', { class: 'small', 'data-testid': 'review-pages' },
+      h('a', { href: '/review.html?view=health', target: '_blank', rel: 'noopener' }, t('alarmHealthPage')), ' · ',
+      h('a', { href: '/review.html?view=drills', target: '_blank', rel: 'noopener' }, t('drillScorecards'))),
   );
 }

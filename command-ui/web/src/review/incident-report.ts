@@ -26,6 +26,7 @@ export function incidentReport(d: IncidentReportData): HTMLElement {
       row(rt('level'), levelName(i.level)),
       row(rt('status'), statusName(i.status)),
       row(rt('township'), i.township ?? '—'),
+      i.eventId ? h('tr', null, h('th', null, rt('event')), h('td', null, h('a', { href: `?event=${encodeURIComponent(i.eventId)}`, 'data-testid': 'event-link' }, i.eventId))) : null,
       row(rt('opened'), when(i.openedAt)),
       row(rt('closed'), i.closedAt ? when(i.closedAt) : '—'),
       row(rt('closeReason'), d.closeReason ?? '—'),

@@ -10,6 +10,8 @@ export interface Sketch {
   el: SVGSVGElement;
   /** sets a device's level (null = normal) */
   set(deviceId: string, level: Level | null): void;
+  /** the text beside a device's marker (its reading at the replayed time; '' = none) */
+  label(deviceId: string, text: string): void;
 }
 
 export function mapSketch(devices: readonly { id: string; lon: number; lat: number }[]): Sketch {
@@ -25,10 +27,12 @@ export function mapSketch(devices: readonly { id: string; lon: number; lat: numb
   const [x0, x1] = [Math.min(...lons, 180) - pad, Math.max(...lons, -180) + pad];
   const [y0, y1] = [Math.min(...lats, 90) - pad, Math.max(...lats, -90) + pad];
   const markers = new Map<string, SVGCircleElement>();
+  const labels = new Map<string, SVGTextElement>();
   for (const d of devices) {
     const c = document.createElementNS(NS, 'circle');
-    c.setAttribute('cx', String(((d.lon - x0) / (x1 - x0 || 1)) * W));
-    c.setAttribute('cy', String(((y1 - d.lat) / (y1 - y0 || 1)) * H));
+    const [cx, cy] = [((d.lon - x0) / (x1 - x0 || 1)) * W, ((y1 - d.lat) / (y1 - y0 || 1)) * H];
+    c.setAttribute('cx', String(cx));
+    c.setAttribute('cy', String(cy));
     c.setAttribute('r', '12');
     c.setAttribute('stroke', '#222');
     c.setAttribute('fill', NORMAL);
@@ -40,6 +44,13 @@ export function mapSketch(devices: readonly { id: string; lon: number; lat: numb
     c.appendChild(title);
     svg.appendChild(c);
     markers.set(d.id, c);
+    const text = document.createElementNS(NS, 'text');
+    text.setAttribute('x', String(cx + 15));
+    text.setAttribute('y', String(cy + 4));
+    text.setAttribute('font-size', '13');
+    text.setAttribute('data-testid', `label-${d.id}`);
+    svg.appendChild(text);
+    labels.set(d.id, text);
   }
   return {
     el: svg,
@@ -50,6 +61,10 @@ export function mapSketch(devices: readonly { id: string; lon: number; lat: numb
       c.setAttribute('data-level', name);
       c.setAttribute('fill', level ? LEVEL_INFO[level].color : NORMAL);
       c.setAttribute('data-history', `${c.getAttribute('data-history')},${name}`);
+    },
+    label(id, text) {
+      const l = labels.get(id);
+      if (l && l.textContent !== text) l.textContent = text;
     },
   };
 }

@@ -148,6 +148,13 @@ const zh = {
   oneConsole: '本系统为单一值班台：报警率按区级值班台计',
   weekly: '周汇总（实际运行，周一起算）',
   weekOf: '周起始',
+  // replay: sensors at the replayed time, window picker
+  normal: '正常',
+  sensorsAt: '传感器（回放时刻的状态与读数）',
+  windowFrom: '自',
+  windowTo: '至',
+  windowGo: '回放该时段',
+  windowBad: '请选择先后有序、相隔不超过 7 天的时段',
 };
 type Dict = Record<keyof typeof zh, string>;
 const en: Dict = {
@@ -296,6 +303,13 @@ const en: Dict = {
   oneConsole: 'the hub is one console: rates are the district console\'s',
   weekly: 'Weekly summary (real operations, weeks from Monday)',
   weekOf: 'Week of',
+  // replay: sensors at the replayed time, window picker
+  normal: 'normal',
+  sensorsAt: 'Sensors (state and reading at the replayed time)',
+  windowFrom: 'From',
+  windowTo: 'to',
+  windowGo: 'Replay this window',
+  windowBad: 'Pick a start before the end, at most 7 days apart',
 };
 
 export function rt(key: keyof typeof zh, vars?: Record<string, string | number>): string {

@@ -1,5 +1,5 @@
 // Entry of the review pages (review.html): ?incident=ID shows the printable incident report, with &view=replay
-// its replay; ?event=ID the event report; ?from=&to= (epoch ms) replays a time window; ?view=releases is the
+// its replay; ?event=ID the event report (&view=replay its replay); ?from=&to= (epoch ms) replays a time window; ?view=releases is the
 // release and reporting page, ?view=drills the drill runs, ?view=scorecard&run=ID a run's scorecard and
 // ?view=health (&since=&until=) alarm-system health. Needs the console's login: this tab's session, or the login cookie when the console opened the page.
 import './review.css';
@@ -12,6 +12,7 @@ import { healthView } from './health-view.js';
 import { releasesView } from './releases-view.js';
 import { drillRunsView, scorecardView } from './scorecard-view.js';
 import { replayView, type ReplayData } from './replay-view.js';
+import { windowPicker } from './replay-window.js';
 import { getJson } from './review-api.js';
 import { rt } from './review-i18n.js';
 
@@ -19,7 +20,7 @@ const root = document.getElementById('review')!;
 const q = new URLSearchParams(location.search);
 const incident = q.get('incident');
 const event = q.get('event');
-const replay = q.get('view') === 'replay' || (!incident && q.has('from'));
+const replay = q.get('view') === 'replay' || (!incident && !event && q.has('from'));
 const releases = q.get('view') === 'releases';
 const view = q.get('view');
 const num = (k: string) => (q.get(k) ? Number(q.get(k)) : null);
@@ -33,8 +34,8 @@ async function show(): Promise<void> {
   else other.set('view', 'replay');
   const bar = h('div', { class: 'rv-bar rv-noprint' },
     h('h1', null, releases ? rt('releasesTitle') : page === 'drills' ? rt('drillsTitle') : page === 'scorecard' ? rt('scorecardTitle') : page === 'health' ? rt('healthTitle') : replay ? rt('replayTitle') : event ? rt('eventReportTitle') : rt('reportTitle')),
-    h('nav', { class: 'rv-nav' }, h('a', { href: '?view=drills', 'data-testid': 'nav-drills' }, rt('drillsTitle')), h('a', { href: '?view=health', 'data-testid': 'nav-health' }, rt('healthTitle')), h('a', { href: '?view=releases', 'data-testid': 'nav-releases' }, rt('releasesTitle'))),
-    incident ? h('a', { href: `?${other.toString()}`, 'data-testid': 'switch-view' }, replay ? rt('toReport') : rt('toReplay')) : null,
+    h('nav', { class: 'rv-nav' }, h('a', { href: '?view=drills', 'data-testid': 'nav-drills' }, rt('drillsTitle')), h('a', { href: '?view=health', 'data-testid': 'nav-health' }, rt('healthTitle')), h('a', { href: '?view=replay', 'data-testid': 'nav-replay' }, rt('replayTitle')), h('a', { href: '?view=releases', 'data-testid': 'nav-releases' }, rt('releasesTitle'))),
+    incident || event ? h('a', { href: `?${other.toString()}`, 'data-testid': 'switch-view' }, replay ? rt('toReport') : rt('toReplay')) : null,
     replay || releases || page === 'drills' ? null : h('button', { 'data-testid': 'print', onclick: () => window.print() }, rt('print')),
     h('button', { 'data-testid': 'lang', onclick: () => setLang(getLang() === 'zh' ? 'en' : 'zh') }, getLang() === 'zh' ? 'English' : '中文'),
   );
@@ -48,8 +49,9 @@ async function show(): Promise<void> {
     } else if (page === 'health') {
       root.replaceChildren(bar, await healthView(num('since'), num('until')));
     } else if (replay) {
-      const path = incident ? `/api/reports/replay?incident=${encodeURIComponent(incident)}` : `/api/reports/replay?from=${Number(q.get('from'))}&to=${Number(q.get('to'))}`;
-      root.replaceChildren(bar, replayView(await getJson<ReplayData>(path)));
+      const path = incident ? `/api/reports/replay?incident=${encodeURIComponent(incident)}` : event ? `/api/reports/replay?event=${encodeURIComponent(event)}` : q.has('from') ? `/api/reports/replay?from=${Number(q.get('from'))}&to=${Number(q.get('to'))}` : null;
+      // ?view=replay alone: pick a window (the last hour to start with)
+      root.replaceChildren(bar, path ? replayView(await getJson<ReplayData>(path)) : h('div', { class: 'rv-page' }, windowPicker(Date.now() - 3_600_000, Date.now())));
     } else if (event) {
       root.replaceChildren(bar, eventReport(await getJson<EventReport>(`/api/reports/events/${encodeURIComponent(event)}`)));
     } else {

@@ -47,7 +47,8 @@ export function sensorChart(s: SensorSeries, openedAt: number): HTMLElement {
   for (const [ts, anchor] of [[s.from, 'start'], [s.to, 'end']] as const) svg.append(el('text', { x: x(ts), y: H - 8, 'text-anchor': anchor, 'font-size': 11 }, when(ts).slice(11, 16)));
   if (openedAt >= s.from && openedAt <= s.to) {
     svg.append(el('line', { x1: x(openedAt), x2: x(openedAt), y1: PAD.t, y2: H - PAD.b, stroke: '#333', 'stroke-dasharray': '4 3' }));
-    svg.append(el('text', { x: x(openedAt), y: H - 8, 'text-anchor': 'middle', 'font-size': 11 }, `${rt('opened')} ${when(openedAt).slice(11, 16)}`));
+    // at the top, clear of the axis's start and end times
+    svg.append(el('text', { x: x(openedAt) + (x(openedAt) > W / 2 ? -4 : 4), y: PAD.t + 12, 'text-anchor': x(openedAt) > W / 2 ? 'end' : 'start', 'font-size': 11 }, `${rt('opened')} ${when(openedAt).slice(11, 16)}`));
   }
   for (const a of s.alarms) {
     if (a.ts < s.from || a.ts > s.to) continue;
