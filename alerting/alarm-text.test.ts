@@ -1,7 +1,7 @@
 // Alarm texts in zh-CN mode carry no English: the quantity is described from the rule's structure (metric,
 // aggregate, window) with the metric table's Chinese names; operators are shown as ≥/≤.
 import { describe, expect, it } from 'vitest';
-import { eventMessage, eventText, quantityEn, quantityZh, thresholdMessage, thresholdText } from './alarm-text.js';
+import { eventMessage, eventText, quantityEn, quantityZh, thresholdMessage, thresholdText, zoneClearText, zoneText } from './alarm-text.js';
 
 describe('alarm texts', () => {
   it('describe the evaluated quantity from the rule structure', () => {
@@ -32,5 +32,15 @@ describe('alarm words in both languages, from the rule\'s structure', () => {
   it('a camera event: 烟雾 置信度 in Chinese, smoke confidence in English', () => {
     const t = eventText({ zh: '烟火识别', en: 'Smoke/fire detection' }, 'smoke', 0.96, undefined, 1);
     expect(t).toEqual({ zh: '烟火识别：烟雾 置信度 0.96', en: 'Smoke/fire detection: smoke confidence 0.96' });
+  });
+
+  it('a zone cluster: a township or a radius, the device ids, and the clear reason, with no English in Chinese', () => {
+    const t = zoneText({ zh: '区域积水', en: 'Area flooding' }, ['W-1', 'W-2', 'W-3'], { township: '331003001' });
+    expect(t).toEqual({ zh: '区域积水：乡镇 331003001 内 3 台设备（W-1, W-2, W-3）', en: 'Area flooding: 3 devices in township 331003001 (W-1, W-2, W-3)' });
+    expect(zoneText({ zh: '燃气聚集', en: 'Gas cluster' }, ['G-1', 'G-2'], { radiusM: 500 }).zh).toBe('燃气聚集：500 米范围内 2 台设备（G-1, G-2）');
+    expect(zoneText({ zh: '燃气聚集', en: 'Gas cluster' }, ['G-1', 'G-2'], null).en).toBe('Gas cluster: 2 devices (G-1, G-2)');
+    const clear = zoneClearText('区域积水', 3);
+    expect(clear).toBe('区域积水：不足 3 台设备，已恢复');
+    for (const zh of [t.zh, clear]) expect(zh.replace(/[A-Z]-\d/g, '')).not.toMatch(/[A-Za-z]{3,}/);
   });
 });

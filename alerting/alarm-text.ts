@@ -96,3 +96,17 @@ export function eventText(title: { zh: string; en: string }, type: string, confi
   if (repeat > 1) parts.push(`×${repeat}`);
   return { zh: eventMessage(title.zh, type, confidence, value, repeat), en: `${title.en}: ${parts.join(' ')}` };
 }
+
+/** a zone rule's cluster, in both languages: how many devices, within what (a township or a radius), which */
+export function zoneText(title: { zh: string; en: string }, ids: readonly string[], within: { township: string } | { radiusM: number } | null): AlarmText {
+  const list = ids.join(', ');
+  if (!within) return { zh: `${title.zh}：${ids.length} 台设备（${list}）`, en: `${title.en}: ${ids.length} devices (${list})` };
+  const zh = 'township' in within ? `乡镇 ${within.township} 内` : `${within.radiusM} 米范围内`;
+  const en = 'township' in within ? `in township ${within.township}` : `within ${within.radiusM} m`;
+  return { zh: `${title.zh}：${zh} ${ids.length} 台设备（${list}）`, en: `${title.en}: ${ids.length} devices ${en} (${list})` };
+}
+
+/** why a zone rule's alarm cleared: the cluster fell below its minimum */
+export function zoneClearText(title: string, minDevices: number): string {
+  return `${title}：不足 ${minDevices} 台设备，已恢复`;
+}

@@ -3,6 +3,7 @@
 // at the device that completed the cluster and naming every member. The alarm follows its cluster (members
 // join and leave, the message lists them) and clears when the cluster falls below `minDevices`.
 // Zone members are kept in alert_meta ('zone_members') with the state flush.
+import { zoneClearText, zoneText } from './alarm-text.js';
 import { distanceMetres } from './geo.js';
 import type { AlarmLifecycle } from './alarm-lifecycle.js';
 import type { EvalCtx } from './conditions/types.js';
@@ -88,14 +89,16 @@ export function createZoneEvaluator(core: AlertingCore, lifecycle: AlarmLifecycl
       if (a.alarm.drill !== rt.drill) continue;
       const ids = cluster(cr, members, a, rt.drill, ctx.ts);
       if (ids.length < cr.minDevices) {
-        lifecycle.clear(a, ctx.ts, `${cr.title}: fewer than ${cr.minDevices} devices`);
+        lifecycle.clear(a, ctx.ts, zoneClearText(cr.title, cr.minDevices));
         continue;
       }
       if (ids.includes(rt.id)) covered = true;
       if (ids.join() !== (a.members ?? []).join()) {
         const added = ids.filter((x) => !(a.members ?? []).includes(x));
         a.members = ids;
-        a.alarm.message = `${cr.title}: ${ids.length} devices (${ids.join(', ')})`;
+        const text = zoneText({ zh: cr.title, en: cr.rule.title }, ids, null);
+        a.alarm.message = text.zh;
+        a.alarm.messageEn = text.en;
         work.alarm(a);
         for (const m of ids) work.device(m);
         if (added.length && book.isOpen(a.alarm.incidentId)) book.alarmChanged(a, null, a.alarm.message);
@@ -105,8 +108,8 @@ export function createZoneEvaluator(core: AlertingCore, lifecycle: AlarmLifecycl
       const ids = cluster(cr, members, rt, rt.drill, ctx.ts);
       if (ids.length >= cr.minDevices) {
         const key = `${cr.id}|zone|${rt.key}`;
-        const where = cr.sameTownship && rt.township ? `township ${rt.township}` : `${cr.radius} m`;
-        lifecycle.raise(cr, rt, cr.level, null, ids.length, `${cr.title}: ${ids.length} devices within ${where} (${ids.join(', ')})`, ctx.ts, false, { members: ids, key });
+        const within = cr.sameTownship && rt.township ? { township: rt.township } : { radiusM: cr.radius };
+        lifecycle.raise(cr, rt, cr.level, null, ids.length, zoneText({ zh: cr.title, en: cr.rule.title }, ids, within), ctx.ts, false, { members: ids, key });
       }
     }
   };

@@ -46,7 +46,7 @@ describe('system incidents from store health events', () => {
     expect(systemOpen()).toHaveLength(0);
     const closed = a.incidents.get(inc!.id)!;
     expect(closed.status).toBe('closed');
-    expect(closed.timeline!.at(-1)!.detail).toBe('/var/lib/lookout writable again after 90 s; ingestion resumed');
+    expect(closed.timeline!.at(-1)!.detail).toBe('/var/lib/lookout 在 90 秒后恢复可写，已恢复接收 · /var/lib/lookout writable again after 90 s; ingestion resumed');
     expect(pushed.updated.at(-1)!.status).toBe('closed');
   });
 

@@ -10,6 +10,11 @@ import type { StateWriterStatus } from './state-writer.js';
 
 const STATE_DB_KEY = 'state-db';
 
+/** a system incident's detail in both languages, Chinese first, like its title (`数据盘已满 · data disk full`) */
+function both(zh: string, en: string): string {
+  return `${zh} · ${en}`;
+}
+
 /**
  * Open the state database's system incident once alerting's writes have failed for `afterMs`, close it
  * once they go through again (inside one operation; the incident's own rows follow the queue).
@@ -18,9 +23,10 @@ export function applyStateDbHealth(book: IncidentBook, s: StateWriterStatus, now
   // both calls are no-ops when the incident is already open / closed
   if (s.failingSince !== null && now - s.failingSince >= afterMs) {
     book.openSystem(STATE_DB_KEY, 'orange', '状态数据库不可写 · state database unreachable',
-      `alerting cannot write since ${new Date(s.failingSince).toISOString()}: ${s.lastError ?? 'unknown error'}; ${s.queuedUnits} change(s) wait in memory in order and are written when it is back. A hub restart meanwhile loses them: restore the database first`);
+      both(`自 ${new Date(s.failingSince).toISOString()} 起告警状态写不进数据库（${s.lastError ?? '未知错误'}）；${s.queuedUnits} 项变更按顺序在内存中等待，数据库恢复后写入。期间重启会丢失它们：请先恢复数据库`,
+        `alerting cannot write since ${new Date(s.failingSince).toISOString()}: ${s.lastError ?? 'unknown error'}; ${s.queuedUnits} change(s) wait in memory in order and are written when it is back. A hub restart meanwhile loses them: restore the database first`));
   } else if (s.failingSince === null) {
-    book.closeSystem(STATE_DB_KEY, `state database writable again; ${s.queuedUnits} change(s) still queued`);
+    book.closeSystem(STATE_DB_KEY, both(`状态数据库恢复可写；仍有 ${s.queuedUnits} 项变更排队`, `state database writable again; ${s.queuedUnits} change(s) still queued`));
   }
 }
 
@@ -34,25 +40,25 @@ const DISK_FAULT_TITLE: Record<DiskFault, string> = {
 export function applyStoreEvent(book: IncidentBook, e: StoreHealthEvent<SpoolFill>): void {
   switch (e.type) {
     case 'store-down':
-      book.openSystem(`store-down:${e.store}`, 'orange', `时序库不可达 · ${e.store}`, `unreachable since ${new Date(e.since).toISOString()}: ${e.reason}; readings are kept in the spool`);
+      book.openSystem(`store-down:${e.store}`, 'orange', `时序库不可达 · ${e.store}`, both(`自 ${new Date(e.since).toISOString()} 起不可达（${e.reason}）；读数保存在缓存队列中`, `unreachable since ${new Date(e.since).toISOString()}: ${e.reason}; readings are kept in the spool`));
       break;
     case 'store-up':
-      book.closeSystem(`store-down:${e.store}`, `reachable again after ${Math.round(e.downForMs / 1000)} s`);
+      book.closeSystem(`store-down:${e.store}`, both(`${Math.round(e.downForMs / 1000)} 秒后恢复可达`, `reachable again after ${Math.round(e.downForMs / 1000)} s`));
       break;
     case 'spool-high':
-      book.openSystem(`spool-high:${e.store}`, 'yellow', `缓存队列超过 80% · ${e.store}`, `spool ${Math.round(e.state.fill * 100)} % full (${e.state.bytes} bytes); at 100 % ingestion pauses`);
+      book.openSystem(`spool-high:${e.store}`, 'yellow', `缓存队列超过 80% · ${e.store}`, both(`缓存队列已用 ${Math.round(e.state.fill * 100)}%（${e.state.bytes} 字节）；满 100% 时暂停接收`, `spool ${Math.round(e.state.fill * 100)} % full (${e.state.bytes} bytes); at 100 % ingestion pauses`));
       break;
     case 'spool-normal':
-      book.closeSystem(`spool-high:${e.store}`, `spool back to ${Math.round(e.state.fill * 100)} %`);
+      book.closeSystem(`spool-high:${e.store}`, both(`缓存队列回落到 ${Math.round(e.state.fill * 100)}%`, `spool back to ${Math.round(e.state.fill * 100)} %`));
       break;
     // The data disk is full / read-only / failing: nothing new is stored or acknowledged — the most severe
     // system incident (docs/security.md T29). Readings are still evaluated as they arrive (once each, not
     // again when the devices resend them), so hazard warnings keep coming while the disk is down.
     case 'disk-fault':
-      book.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${e.fix}`);
+      book.openSystem(`disk:${e.store}`, 'red', DISK_FAULT_TITLE[e.fault], both(`${e.dir}：${e.reason}。读数不予确认，设备保留并重发。处理：${e.fix}`, `${e.dir}: ${e.reason}. Readings are not acknowledged; devices keep them and send them again. Fix: ${e.fix}`));
       break;
     case 'disk-ok':
-      book.closeSystem(`disk:${e.store}`, `${e.dir} writable again after ${Math.round(e.downForMs / 1000)} s; ingestion resumed`);
+      book.closeSystem(`disk:${e.store}`, both(`${e.dir} 在 ${Math.round(e.downForMs / 1000)} 秒后恢复可写，已恢复接收`, `${e.dir} writable again after ${Math.round(e.downForMs / 1000)} s; ingestion resumed`));
       break;
   }
 }

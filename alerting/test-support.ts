@@ -1,7 +1,8 @@
 // Shared helpers for alerting's own tests and the fixture runner: an in-memory device registry and
 // reading/event builders. (Not a mock of any stage: the registry is plain data.)
 import type { AttributeValue, Device, DeviceEvent, Reading } from '../schemas/model.js';
-import type { EvalCtx } from './conditions/index.js';
+import type { Condition } from '../schemas/rules.js';
+import { compileCondition, type EvalCtx } from './conditions/index.js';
 import type { Series } from './series.js';
 import type { CameraEventType, DeviceKind } from '../schemas/kinds.js';
 
@@ -86,5 +87,35 @@ export function evalCtx(
   return {
     dev: { id: dev.id ?? 'd1', kind: dev.kind, attrs: dev.attrs ?? {}, last: {}, series: dev.series }, ts, values: {}, present: null,
     slots: new Float64Array(0), update: true, hitMetric: '', hitValue: NaN, hitThreshold: NaN, hitOp: '', hitNote: '', ...over,
+  };
+}
+
+/**
+ * A condition compiled with a real slot allocator and fed readings one at a time as the engine feeds them
+ * (evaluate-readings.ts): `values` keeps the device's latest value per metric, `present` is the reading's own
+ * values, `update: false` is the late-data probe (late-data.ts). For unit tests of stateful conditions.
+ */
+export function conditionFeed(cond: Condition, dev: { kind?: DeviceKind; attrs?: Record<string, AttributeValue> } = {}) {
+  let slots = 0;
+  const compiled = compileCondition(cond, (n) => {
+    const first = slots;
+    slots += n;
+    return first;
+  });
+  const ctx = evalCtx({ kind: dev.kind ?? 'gas', series: new Map(), attrs: dev.attrs ?? {} }, 0, { slots: new Float64Array(slots) });
+  const latest: Record<string, number> = {};
+  return {
+    compiled,
+    ctx,
+    slots,
+    /** one reading at `ts`; returns whether the condition holds */
+    feed(ts: number, values: Record<string, number>, opts: { update?: boolean; present?: null } = {}): boolean {
+      const update = opts.update ?? true;
+      ctx.ts = ts;
+      ctx.values = update ? Object.assign(latest, values) : values; // a late reading is judged on its own values
+      ctx.present = opts.present === null ? null : values;
+      ctx.update = update;
+      return compiled.fn(ctx);
+    },
   };
 }

@@ -9,6 +9,13 @@ describe('config', () => {
     expect(loadConfig({ LOOKOUT_DISK_RESERVE_MB: '256' }, { root }).diskReserveMb).toBe(256);
     expect(loadConfig({ LOOKOUT_DISK_RESERVE_MB: '0' }, { root }).diskReserveMb).toBe(0);
   });
+  it('LOOKOUT_INCIDENT_TARGETS_MIN: the incident report\'s targets in minutes; each stage once, positive', () => {
+    expect(loadConfig({}, { root }).incidentTargetsMs).toEqual({ ack: 5 * 60_000, dispatch: 15 * 60_000, resolve: 240 * 60_000 });
+    expect(loadConfig({ LOOKOUT_INCIDENT_TARGETS_MIN: 'resolve=120, ack=2,dispatch=7.5' }, { root }).incidentTargetsMs).toEqual({ ack: 120_000, dispatch: 450_000, resolve: 7_200_000 });
+    for (const bad of ['ack=5,dispatch=15', 'ack=5,dispatch=15,resolve=0', 'ack=5,ack=6,resolve=1', 'ack=5,dispatch=15,close=4']) {
+      expect(() => loadConfig({ LOOKOUT_INCIDENT_TARGETS_MIN: bad }, { root })).toThrow(/^LOOKOUT_INCIDENT_TARGETS_MIN /);
+    }
+  });
   it('has safe defaults: loopback listeners, embedded store', () => {
     const c = loadConfig({}, { root });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, requestTimeoutMs: 30_000 });

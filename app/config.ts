@@ -53,6 +53,8 @@ export interface Config {
   /** LOOKOUT_SNAPSHOT_DIR: camera pictures served at /api/devices/:id/snapshot */
   snapshotDir: string;
   capSender: string;
+  /** LOOKOUT_INCIDENT_TARGETS_MIN: the incident report's response-time targets, ms from opening */
+  incidentTargetsMs: { ack: number; dispatch: number; resolve: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** folder of the built web app */
   webRoot: string;
@@ -124,6 +126,7 @@ export const CONFIG_VARS: Record<string, { default: string; help: string }> = {
   LOOKOUT_BASEMAP_DATUM: { default: 'wgs84', help: 'Coordinates the basemap tiles are drawn in: wgs84 or cgcs2000 (the same to well under a metre), or gcj02 (most Chinese web maps): then the console shifts device and incident positions to GCJ-02 with gcoord for display, and says so on the map.' },
   LOOKOUT_BASEMAP_MAXZOOM: { default: '18', help: 'Highest zoom of a tile-service template (archives state their own).' },
   LOOKOUT_SNAPSHOT_DIR: { default: '', help: 'Folder of camera pictures (<device id>.jpg|png|webp, or the file named by the camera event\'s snapshot URL) served at /api/devices/:id/snapshot. Empty = <LOOKOUT_DATA_DIR>/snapshots.' },
+  LOOKOUT_INCIDENT_TARGETS_MIN: { default: 'ack=5,dispatch=15,resolve=240', help: 'Response-time targets (minutes from an incident opening) the incident report measures against: ack, dispatch, resolve.' },
   LOOKOUT_CAP_SENDER: { default: 'lookout@yjj.huangyan.gov.cn', help: 'CAP 1.2 <sender> of exported alerts (globally unique id of the issuing centre).' },
   LOOKOUT_LOG_LEVEL: { default: 'info', help: 'fatal | error | warn | info | debug | trace | silent.' },
 };
@@ -164,6 +167,19 @@ function positive(env: Record<string, string | undefined>, name: string): number
 }
 
 const count = (env: Record<string, string | undefined>, name: string): number => integer(env, name, 0, 999_999_999);
+
+/** `ack=5,dispatch=15,resolve=240` (minutes): every stage given once, a positive number each */
+function targets(env: Record<string, string | undefined>, name: string): { ack: number; dispatch: number; resolve: number } {
+  const raw = env[name] || CONFIG_VARS[name]!.default;
+  const out: Record<string, number> = {};
+  for (const part of raw.split(',')) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    if (!k || !['ack', 'dispatch', 'resolve'].includes(k) || !(Number(v) > 0) || k in out) fail(name, `must read like ack=5,dispatch=15,resolve=240 (minutes; got "${raw}")`);
+    out[k] = Number(v) * 60_000;
+  }
+  if (Object.keys(out).length !== 3) fail(name, `must give ack, dispatch and resolve (got "${raw}")`);
+  return out as { ack: number; dispatch: number; resolve: number };
+}
 
 function integer(env: Record<string, string | undefined>, name: string, min: number, max: number): number {
   const raw = env[name] || CONFIG_VARS[name]!.default;
@@ -303,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
     basemap,
     snapshotDir: env.LOOKOUT_SNAPSHOT_DIR ? path.resolve(env.LOOKOUT_SNAPSHOT_DIR) : path.join(dataDir, 'snapshots'),
     capSender: env.LOOKOUT_CAP_SENDER || CONFIG_VARS.LOOKOUT_CAP_SENDER!.default,
+    incidentTargetsMs: targets(env, 'LOOKOUT_INCIDENT_TARGETS_MIN'),
     logLevel,
     webRoot: path.join(opts.root, 'command-ui', 'web', 'dist'),
     townshipsFile: path.join(opts.root, 'app', 'data', 'townships.json'),

@@ -209,6 +209,7 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       },
       live,
       brokerStarted: () => started,
+      stateWrites: () => queues.status(),
       mqttWebSocket: (ws, req) => broker.handleWebSocket(ws, req),
       audit: (e) => void audit.append(e),
     },
@@ -280,6 +281,14 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
       event: (id) => alerting.events.get(id),
       audit: (e) => void audit.append(e),
       guards: { read: requireRole(users, 'viewer'), draft: requirePermission(users, 'release:draft'), sign: requirePermission(users, 'release:sign') },
+      // a published message goes out through the notifier's release policy; a drill only to drill channels (docs/notify.md)
+      onPublished: (m) => {
+        const out = notify.releasePublished({ identifier: m.identifier, msgType: m.msgType, level: m.level, category: m.category, townships: m.townships, headline: m.headline, description: m.description, instruction: m.instruction, drill: m.drill, sent: m.sent });
+        const line = out.policy ? `预警 ${m.identifier} 发送 · release sent (${out.policy}): ${out.steps.join('；') || '—'}` : `预警 ${m.identifier} 未发送：无发布策略 · no release policy matches`;
+        if (m.source.kind === 'incident' && m.source.id) alerting.incidents.note(m.source.id, line);
+        logger.info({ identifier: m.identifier, policy: out.policy, steps: out.steps }, 'warning message handed to the notifier');
+      },
+      deliveries: (identifier) => notify.deliveryHistory({ incidentId: identifier }),
     },
     { sender: config.capSender, townships: townships.townships },
   );
@@ -299,10 +308,13 @@ export async function createHub(config: Config, opts: HubOptions = {}): Promise<
     supervisor: (o) => alerting.supervisor(o),
     activeAlarms: () => alerting.alarms.active(),
     position: (id) => registry.get(id),
+    kindOf: (id) => registry.get(id)?.kind,
+    history: (q) => store.query(q),
+    events: alerting.events,
     incidentExtras: async (id) => ({ messages: await release.messages.published({ sourceId: id }, { scope: null }), reports: await release.reports.forIncident(id, { username: '', scope: null }) }),
     audit: (e) => void audit.append(e),
     guards: { read: requireRole(users, 'viewer'), act: requireRole(users, 'dispatcher') },
-  });
+  }, { incidentTargetsMs: config.incidentTargetsMs });
   await server.app.register(review.routes());
 
   const firstAdmin = await identity.ensureFirstAdmin(config.adminPassword ?? null);

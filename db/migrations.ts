@@ -219,6 +219,14 @@ async function step21(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await q('CREATE INDEX supervise_inspections_done ON supervise_inspections (done_at)');
 }
 
+/** Step 22: the register of vulnerable sites (schools, hospitals, elderly homes; prepare/vulnerable-sites.ts). */
+async function step22(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const { type: t } = ddl(kind);
+  await sql.raw(`CREATE TABLE prepare_vulnerable_sites (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, lon ${t.real} NOT NULL,
+    lat ${t.real} NOT NULL, township TEXT, data TEXT NOT NULL, updated_at ${t.ms} NOT NULL)`).execute(db);
+  await sql.raw('CREATE INDEX prepare_vulnerable_sites_township ON prepare_vulnerable_sites (township)').execute(db);
+}
+
 /**
  * Step 30: warning messages (release/): drafts in their workflow, and the published messages, insert-only
  * like the audit trail (the database refuses UPDATE and DELETE of an issued warning; docs/release.md).
@@ -294,6 +302,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     // 0020–0029: preparedness and supervision (docs/prepare.md)
     '0020-prepare': { up: (db) => step20(db, kind) },
     '0021-supervise': { up: (db) => step21(db, kind) },
+    '0022-vulnerable-sites': { up: (db) => step22(db, kind) },
     '0030-release-messages': { up: (db) => step30(db, kind) },
     '0031-release-reports': { up: (db) => step31(db, kind) },
     '0032-review-drill-runs': { up: (db) => step32(db, kind) },

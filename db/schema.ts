@@ -63,6 +63,7 @@ export interface LookoutSchema {
     incident_id: string | null; dispatched_at: number | null; data: string; updated_at: number;
   };
   prepare_plans: { id: string; category: string; name: string; data: string; updated_at: number };
+  prepare_vulnerable_sites: { id: string; kind: string; name: string; lon: number; lat: number; township: string | null; data: string; updated_at: number };
   /** `active_key` = plan id + incident id while active (NULL once closed): one active activation per plan and incident */
   prepare_activations: {
     id: string; plan_id: string; incident_id: string; status: string; active_key: string | null; activated_at: number; data: string; row_version: Generated<number>;
@@ -128,6 +129,7 @@ export const COPY_TABLES: readonly { table: TableName; orderBy: string; identity
   { table: 'prepare_resources', orderBy: 'id' },
   { table: 'prepare_plans', orderBy: 'id' },
   { table: 'prepare_activations', orderBy: 'id' },
+  { table: 'prepare_vulnerable_sites', orderBy: 'id' },
   { table: 'supervise_targets', orderBy: 'id' },
   { table: 'supervise_rectifications', orderBy: 'id' },
   { table: 'supervise_inspections', orderBy: 'id' },

@@ -138,6 +138,8 @@ export interface WriteQueues {
   queue(name: string, config?: Omit<WriteQueueConfig, 'name'>): WriteQueue;
   /** some queue is retrying because the database cannot be reached */
   readonly behind: boolean;
+  /** each queue's name, writes waiting, and whether it is retrying (for /readyz) */
+  status(): Array<{ name: string; depth: number; behind: boolean }>;
   /** every queue, drained unless the database is unreachable, then closed (reverse order of creation) */
   close(): Promise<void>;
 }
@@ -168,6 +170,9 @@ export function createWriteQueues(deps: WriteQueueDeps & { metrics?: Registry })
     },
     get behind() {
       return [...queues.values()].some((q) => q.behind);
+    },
+    status() {
+      return [...queues].map(([name, q]) => ({ name, depth: q.depth, behind: q.behind }));
     },
     async close() {
       for (const q of [...queues.values()].reverse()) await q.drainAndClose();

@@ -73,7 +73,7 @@ export async function createIdentity(deps: IdentityDeps, config: IdentityConfig 
 
 export { openUserStore, sessionTokenHash, type Revocation, generatePassword, type UserStore, type UserStoreOptions, type UserStoreDeps, type Session, type LockoutState } from './users.js';
 export { inScope, assertInScope, describeScope } from './scope.js';
-export { can, PERMISSIONS, type Permission } from './permissions.js';
+export { can, permissionTable, type Permission } from './permissions.js';
 export { openTwoFactorStore, resetSecondFactor, secondFactor, totpCode, TWO_FACTOR_POLICIES, TWO_FACTOR_ROLES, TOTP_PARAMS, type TwoFactorStore, type TwoFactorPolicy, type SecondFactor, type CodeCheck, type TwoFactorDeps } from './two-factor.js';
 export { createAuditLog, openAuditReader, chainHash, chainWalker, headMissing, pruneAnchor, canonical, AUDIT_GENESIS, AUDIT_RETENTION_DAYS, type AuditLog, type AuditReader, type AuditInput, type AuditEntry, type AuditQuery, type AuditOptions, type AuditDeps, type VerifyResult } from './audit.js';
 export { createSecurityAudit, type SecurityEvent, type SecurityAuditOptions } from './security-audit.js';

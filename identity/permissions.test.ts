@@ -1,10 +1,10 @@
 // The role table (三权分立, MLPS 2.0 level 3 8.1.4.2), every permission × every role, typed in again from
-// docs/security.md rather than read from PERMISSIONS; and the bootstrap rule (admin manages users only until a
+// docs/security.md rather than read from permissionTable(); and the bootstrap rule (admin manages users only until a
 // security administrator exists). A real user store on a real SQLite database.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../schemas/index.js';
 import { createVirtualClock } from '../test/helpers/virtual-clock.js';
-import { can, PERMISSIONS, type Permission } from './permissions.js';
+import { can, permissionTable, type Permission } from './permissions.js';
 import { openTestState, type TestState } from '../test/helpers/state.js';
 import { openUserStore } from './users.js';
 
@@ -34,7 +34,7 @@ async function store() {
 
 describe('role table', () => {
   it('names exactly the permissions of the typed-in table', () => {
-    expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(Object.keys(permissionTable()).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it('with a security administrator present: every permission × every role as typed in', async () => {

@@ -26,19 +26,26 @@ export type Permission =
   /** review and sign off (签发) warning messages, and publish them: the duty leader's right, not a dispatcher's */
   | 'release:sign';
 
-export const PERMISSIONS: Record<Permission, readonly Role[]> = {
-  session: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
-  read: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
-  'incident:act': ['dispatcher', 'admin'],
-  'system:manage': ['admin'],
-  'users:manage': ['security'],
-  'audit:read': ['auditor'],
-  'release:draft': ['dispatcher', 'admin'],
-  'release:sign': ['admin'],
-};
+/**
+ * The table, built on each call rather than once at module load: a check reads a handful of short arrays, and a
+ * table evaluated inside the check is code the tests run, so mutation testing sees which test covers each entry
+ * (a module-level constant is a "static" mutant the Vitest runner cannot switch on — docs/testing.md).
+ */
+export function permissionTable(): Record<Permission, readonly Role[]> {
+  return {
+    session: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+    read: ['viewer', 'dispatcher', 'admin', 'security', 'auditor'],
+    'incident:act': ['dispatcher', 'admin'],
+    'system:manage': ['admin'],
+    'users:manage': ['security'],
+    'audit:read': ['auditor'],
+    'release:draft': ['dispatcher', 'admin'],
+    'release:sign': ['admin'],
+  };
+}
 
 export function can(users: UserStore, user: User, perm: Permission): boolean {
-  if (PERMISSIONS[perm].includes(user.role)) return true;
+  if (permissionTable()[perm].includes(user.role)) return true;
   // bootstrap: the system administrator sets up people until a security administrator exists
   return perm === 'users:manage' && user.role === 'admin' && users.countRole('security') === 0;
 }

@@ -35,6 +35,8 @@ export interface Delivery {
   channels: string[] | null;
   recipients: Recipient[];
   message: Message;
+  /** false: the notice carries no acknowledgement link (a published warning message has nothing to acknowledge) */
+  ack?: boolean;
 }
 
 export interface EscalationDeps {
@@ -64,6 +66,8 @@ export interface Escalation {
 
 const TIER_ZH: Record<DutyTier, string> = { village: '村', township: '乡镇', district: '区', city: '市' };
 const ROLE_ZH: Record<DutyRole, string> = { officer: '值班员', leader: '值班领导', all: '值班员和值班领导' };
+/** "乡镇值班员": who a step tells, for the timeline */
+export const dutyLabel = (t: { tier: DutyTier; role: DutyRole }) => `${TIER_ZH[t.tier]}${ROLE_ZH[t.role]}`;
 
 interface Run {
   incident: EscalationIncident;
@@ -86,6 +90,7 @@ export function handOffPolicy(tier: DutyTier): CompiledPolicy {
     id,
     title,
     important: null,
+    trigger: 'incident',
     policy: { id, title, match: {}, steps: [] },
     steps: [
       { kind: 'notify', target: { tier, role: 'officer' }, channels: null },
@@ -167,9 +172,11 @@ export function createEscalation(deps: EscalationDeps): Escalation {
         }
         continue;
       }
+      // release steps belong to release policies (notify/release-notices.ts), which never run as a chain
+      if (step.kind === 'release') continue;
       const now = clock.now();
       const inc = run.incident;
-      const who = `${TIER_ZH[step.target.tier]}${ROLE_ZH[step.target.role]}`;
+      const who = dutyLabel(step.target);
       const recipients = deps.onDuty({ tier: step.target.tier, role: step.target.role, township: inc.township, category: inc.category, at: now });
       if (!recipients.length) {
         deps.timeline(inc.id, `第${run.pc}步：${who} 无人在班，跳过 · nobody on duty (${step.target.tier} ${step.target.role})`);

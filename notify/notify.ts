@@ -14,8 +14,9 @@ import { createMemoryDeliveryLog, type DeliveryLog, type DeliveryRecord, type De
 import { createEscalation, type Delivery, type DutyQuery, type Escalation } from './escalation.js';
 import { createOutbox, OUTBOX_DEFAULTS, type OutboxConfig } from './outbox.js';
 import { DEFAULT_POLICIES_FILE, readPolicyFile, type CompiledPolicy } from './policy.js';
+import { createReleaseNotices, type ReleaseOutcome } from './release-notices.js';
 import type { NotifyRepository } from './state.js';
-import type { Addressed, Channel, ChannelClass, Outgoing, Recipient } from './types.js';
+import type { Addressed, Channel, ChannelClass, Outgoing, Recipient, ReleaseNotice } from './types.js';
 
 export const NOTIFY_DEFAULTS = {
   /** queue, pace and retry of every channel (notify/outbox.ts) */
@@ -89,6 +90,8 @@ export interface Notify {
   stateWrites(): { pending: number; refused: number };
   /** tell the notifier an incident changed: an open one starts its chain, any other status stops it */
   incidentChanged(incident: Pick<Incident, 'id' | 'level' | 'category' | 'township' | 'title' | 'drill' | 'status' | 'openedAt'>, by?: string | null): void;
+  /** a warning message was published: the first matching release policy sends it (notify/release-notices.ts) */
+  releasePublished(notice: ReleaseNotice): ReleaseOutcome;
   /** the chain's own entry points (tests, the hub) */
   readonly escalation: Escalation;
   readonly ackLinks: AckLinks | null;
@@ -178,7 +181,7 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
       for (const r of d.recipients) direct(null, d, r, d.incident.drill ? 'skipped-drill' : 'failed', d.incident.drill ? 'drill' : 'no-channel', d.incident.drill ? 'a drill reaches only channels marked drill; none is' : `no channel of class ${cls}`);
       return d.incident.drill ? '演练：无演练通道，未发送 · drill: no drill channel, nothing sent' : `无 ${cls} 通道 · no ${cls} channel`;
     }
-    const ack = new Map(d.recipients.map((r) => [r.personId, links ? links.url(d.incident.id, r.personId) : null]));
+    const ack = new Map(d.recipients.map((r) => [r.personId, links && d.ack !== false ? links.url(d.incident.id, r.personId) : null]));
     const used: string[] = [];
     for (const ch of chosen) {
       const to: Addressed[] = [];
@@ -204,6 +207,7 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
     timeline,
     save: repo ? (run) => void writes.run('escalation', () => repo.saveRun(run, deps.clock.now())) : undefined,
   });
+  const releaseNotices = createReleaseNotices({ clock: deps.clock, policies: () => policies, onDuty: deps.onDuty ?? (() => []), deliver });
   let started = false;
 
   async function acknowledgeByLink(token: string, note: string | null) {
@@ -224,6 +228,7 @@ export function createNotify(deps: NotifyDeps, config: NotifyConfig = {}): Notif
       if (inc.status === 'open') escalation.start({ id: inc.id, level: inc.level, category: inc.category, township: inc.township, title: inc.title, drill: inc.drill, openedAt: inc.openedAt });
       else escalation.stop(inc.id, `${inc.status}${by ? ` by ${by}` : ''}`);
     },
+    releasePublished: (n) => releaseNotices.publish(n),
     ackRoutes: () =>
       ackRoutes({
         verify: (t) => {

@@ -27,7 +27,26 @@ describe('notification policies', () => {
     expect(isImportant(p[1]!, 'blue')).toBe(true);
     expect(matchPolicy(p, { level: 'blue', category: 'gas', township: '331003108', drill: false })!.id).toBe('rest');
   });
+  it('release policies answer published messages only; a message matches by any of its townships', () => {
+    const p = validatePolicyFile({
+      version: 1,
+      policies: [
+        { id: 'yq-release', match: { townships: ['331003107'] }, steps: [{ release: { tier: 'township', role: 'all' }, channels: ['sms'] }] },
+        { id: 'release', match: { drill: false }, steps: [{ release: { tier: 'district', role: 'all' } }] },
+        { id: 'rest', match: {}, steps: [{ notify: { tier: 'district', role: 'officer' } }] },
+      ],
+    });
+    expect(p.map((x) => x.trigger)).toEqual(['release', 'release', 'incident']);
+    expect(p[0]!.steps).toEqual([{ kind: 'release', target: { tier: 'township', role: 'all' }, channels: ['sms'] }]);
+    expect(matchPolicy(p, { level: 'red', category: 'gas', township: '331003107', drill: false })!.id).toBe('rest');
+    const msg = { level: 'red', category: 'rainstorm', township: null, drill: false } as const;
+    expect(matchPolicy(p, { ...msg, townships: ['331003101', '331003107'] }, 'release')!.id).toBe('yq-release');
+    expect(matchPolicy(p, { ...msg, townships: [] }, 'release')!.id).toBe('release');
+    expect(matchPolicy(p, { ...msg, drill: true, townships: ['331003101'] }, 'release')).toBeNull();
+    expect(matchPolicy(shipped, { ...msg, townships: [] }, 'release')!.id).toBe('release');
+  });
   it.each([
+    [{ version: 1, policies: [{ id: 'x', match: {}, steps: [{ release: { tier: 'township', role: 'all' } }, { wait: '5m' }] }] }, /mixes release steps/],
     [{ version: 1, policies: [{ id: 'x', match: {}, steps: [{ notify: { tier: 'county', role: 'officer' } }] }] }, /steps\/0/],
     [{ version: 1, policies: [{ id: 'x', match: {}, steps: [{ notify: { tier: 'township', role: 'officer' } }, { repeat: { times: 2 } }] }] }, /repeat needs a wait/],
     [{ version: 1, policies: [{ id: 'x', match: {}, steps: [{ wait: '5m' }] }] }, /notifies nobody/],

@@ -11,13 +11,15 @@ export const DEFAULT_POLICIES_FILE = fileURLToPath(new URL('./policies/default.j
 const ajv = new Ajv2020({ allErrors: false, strict: false });
 const validate = ajv.compile(policyFileSchema);
 
-export type CompiledStep = { kind: 'notify' | 'call'; target: DutyTarget; channels: string[] | null } | { kind: 'wait'; ms: number } | { kind: 'repeat'; times: number };
+export type CompiledStep = { kind: 'notify' | 'call' | 'release'; target: DutyTarget; channels: string[] | null } | { kind: 'wait'; ms: number } | { kind: 'repeat'; times: number };
 
 export interface CompiledPolicy {
   id: string;
   title: string;
   policy: NotifyPolicy;
   important: boolean | null;
+  /** `release`: the policy's steps are release steps, run once for each published warning message */
+  trigger: 'incident' | 'release';
   steps: CompiledStep[];
 }
 
@@ -25,6 +27,8 @@ export interface PolicyIncident {
   level: Level;
   category: IncidentCategory;
   township: string | null;
+  /** a warning message's townships (it matches a policy's `townships` when one of them is listed) */
+  townships?: readonly string[];
   drill: boolean;
 }
 
@@ -44,6 +48,9 @@ export function validatePolicyFile(data: unknown, name = 'policy file'): Compile
     seen.add(p.id);
     let waited = false;
     let notified = false;
+    const release = p.steps.some((s) => 'release' in s);
+    // a published message is told once: waits, repeats and calls belong to the chains of incidents
+    if (release && !p.steps.every((s) => 'release' in s)) fail(name, `/policies/${i} mixes release steps with others: a release policy has release steps only`);
     const steps = p.steps.map((s, j): CompiledStep => {
       const where = `/policies/${i}/steps/${j}`;
       if ('wait' in s) {
@@ -63,11 +70,12 @@ export function validatePolicyFile(data: unknown, name = 'policy file'): Compile
         return { kind: 'repeat', times: s.repeat.times };
       }
       notified = true;
+      if ('release' in s) return { kind: 'release', target: s.release, channels: s.channels ?? null };
       if ('notify' in s) return { kind: 'notify', target: s.notify, channels: s.channels ?? null };
       return { kind: 'call', target: s.call, channels: null };
     });
     if (!notified) fail(name, `/policies/${i} notifies nobody: add a notify step`);
-    return { id: p.id, title: p.title ?? p.id, policy: p, important: p.important ?? null, steps };
+    return { id: p.id, title: p.title ?? p.id, policy: p, important: p.important ?? null, trigger: release ? 'release' : 'incident', steps };
   });
 }
 
@@ -81,12 +89,14 @@ export function readPolicyFile(path: string): CompiledPolicy[] {
   return validatePolicyFile(data, path);
 }
 
-export function matchPolicy(policies: readonly CompiledPolicy[], inc: PolicyIncident): CompiledPolicy | null {
+export function matchPolicy(policies: readonly CompiledPolicy[], inc: PolicyIncident, trigger: CompiledPolicy['trigger'] = 'incident'): CompiledPolicy | null {
   for (const p of policies) {
+    if (p.trigger !== trigger) continue;
     const m = p.policy.match;
     if (m.levels && !m.levels.includes(inc.level)) continue;
     if (m.categories && !m.categories.includes(inc.category)) continue;
-    if (m.townships && (!inc.township || !m.townships.includes(inc.township))) continue;
+    const towns = inc.townships ?? (inc.township ? [inc.township] : []);
+    if (m.townships && !towns.some((t) => m.townships!.includes(t))) continue;
     if (m.drill !== undefined && m.drill !== inc.drill) continue;
     return p;
   }

@@ -95,3 +95,24 @@ export interface EscalationIncident {
   drill: boolean;
   openedAt: number;
 }
+
+/**
+ * A published warning message (信息发布, docs/release.md) as the notifier sees one: release policies send it
+ * to the on-duty people of its townships (notify/release-notices.ts). Its delivery records carry the
+ * message's identifier where an incident's carry the incident id.
+ */
+export interface ReleaseNotice {
+  /** GB/T 35965.1 identifier of the published message */
+  identifier: string;
+  msgType: 'Alert' | 'Update' | 'Cancel';
+  level: Level;
+  category: IncidentCategory;
+  /** township codes; empty = the whole district */
+  townships: readonly string[];
+  headline: string;
+  description: string;
+  instruction: string;
+  /** CAP status Exercise: only drill channels, every text marked 【演练】 */
+  drill: boolean;
+  sent: number;
+}

@@ -5,8 +5,14 @@ import { parse } from 'csv-parse/sync';
 import { LookoutError, type Resource } from '../schemas/index.js';
 
 export const RESOURCE_CSV_COLUMNS = ['id', 'kind', 'name', 'lon', 'lat', 'township', 'unit', 'status', 'contact', 'leader', 'people', 'skills', 'capacity', 'occupancy', 'facilities', 'model', 'note'] as const;
-const LISTS = new Set(['skills', 'facilities']);
-const NUMBERS = new Set(['lon', 'lat', 'people', 'capacity', 'occupancy']);
+
+/** a register's CSV: its columns, which hold lists (";"-separated) and which numbers */
+export interface CsvSpec {
+  columns: readonly string[];
+  lists: ReadonlySet<string>;
+  numbers: ReadonlySet<string>;
+}
+const RESOURCE_CSV: CsvSpec = { columns: RESOURCE_CSV_COLUMNS, lists: new Set(['skills', 'facilities']), numbers: new Set(['lon', 'lat', 'people', 'capacity', 'occupancy']) };
 
 /** one import row: its id and the body a PUT would take */
 export interface ImportRow {
@@ -16,6 +22,10 @@ export interface ImportRow {
 }
 
 export function parseResourceCsv(text: string): ImportRow[] {
+  return parseCsvRows(text, RESOURCE_CSV);
+}
+
+export function parseCsvRows(text: string, spec: CsvSpec): ImportRow[] {
   let recs: Record<string, string>[];
   try {
     recs = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
@@ -23,12 +33,12 @@ export function parseResourceCsv(text: string): ImportRow[] {
     throw new LookoutError('LOOKOUT_ERR_VALIDATION', `csv: ${(err as Error).message}`);
   }
   const missing = ['id', 'kind', 'name', 'lon', 'lat'].filter((c) => recs.length && !(c in recs[0]!));
-  if (missing.length) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `csv: missing column(s) ${missing.join(', ')} (columns: ${RESOURCE_CSV_COLUMNS.join(',')})`);
+  if (missing.length) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `csv: missing column(s) ${missing.join(', ')} (columns: ${spec.columns.join(',')})`);
   return recs.map((rec, i) => {
     const body: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rec)) {
-      if (k === 'id' || v === '' || !(RESOURCE_CSV_COLUMNS as readonly string[]).includes(k)) continue;
-      body[k] = LISTS.has(k) ? v.split(/[;；]/).map((x) => x.trim()).filter(Boolean) : NUMBERS.has(k) ? Number(v) : v;
+      if (k === 'id' || v === '' || !spec.columns.includes(k)) continue;
+      body[k] = spec.lists.has(k) ? v.split(/[;；]/).map((x) => x.trim()).filter(Boolean) : spec.numbers.has(k) ? Number(v) : v;
     }
     if (rec.township === '') body.township = null;
     return { id: rec.id ?? '', body, where: `csv line ${i + 2}` };
@@ -58,14 +68,36 @@ export const csvCell = (v: unknown) => {
 };
 
 export function resourcesToCsv(rows: readonly Resource[]): string {
-  const lines = [RESOURCE_CSV_COLUMNS.join(',')];
-  for (const r of rows) lines.push(RESOURCE_CSV_COLUMNS.map((c) => csvCell((r as unknown as Record<string, unknown>)[c])).join(','));
+  return rowsToCsv(rows, RESOURCE_CSV_COLUMNS);
+}
+
+/** rows as CSV (UTF-8 with a BOM, CRLF) in the given columns */
+export function rowsToCsv(rows: readonly object[], columns: readonly string[]): string {
+  const lines = [columns.join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvCell((r as Record<string, unknown>)[c])).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-export function resourcesToGeoJson(rows: readonly Resource[]) {
+export function resourcesToGeoJson<R extends { id: string; lon: number; lat: number }>(rows: readonly R[]) {
   return {
     type: 'FeatureCollection' as const,
     features: rows.map(({ lon, lat, ...props }) => ({ type: 'Feature' as const, id: props.id, geometry: { type: 'Point' as const, coordinates: [lon, lat] }, properties: props })),
   };
+}
+
+/** the import body `{format, text}` parsed into rows, each checked before any is kept (a bad one names its line) */
+export function importRows(body: unknown, max: number, parse: { csv(text: string): ImportRow[]; geojson(text: string): ImportRow[] }, validate: (r: ImportRow) => void): { rows: ImportRow[]; format: string } {
+  const b = (body ?? {}) as { format?: unknown; text?: unknown };
+  if (typeof b.text !== 'string' || (b.format !== 'csv' && b.format !== 'geojson')) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'send {"format": "csv" | "geojson", "text": "…"}');
+  const rows = b.format === 'csv' ? parse.csv(b.text) : parse.geojson(b.text);
+  if (rows.length > max) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `at most ${max} rows per import; split the file`);
+  for (const r of rows) {
+    try {
+      validate(r);
+    } catch (err) {
+      if (err instanceof LookoutError) throw new LookoutError(err.code, `${r.where}: ${err.message.split(' — ')[0]}`);
+      throw err;
+    }
+  }
+  return { rows, format: b.format };
 }

@@ -9,6 +9,9 @@ import type { PrepareRepositories } from './repositories.js';
 import { createResourceService, type IncidentLookup, type ResourceService } from './resources.js';
 import { prepareRoutes, type AuditFn, type Guards } from './routes.js';
 import type { TravelModel } from './nearest.js';
+import type { FastifyInstance } from 'fastify';
+import { vulnerableSiteRoutes } from './vulnerable-routes.js';
+import { createVulnerableSiteService, type VulnerableSiteService } from './vulnerable-sites.js';
 import { createZoneQuery, type ZoneSources } from './zones.js';
 
 export const PREPARE_DEFAULTS = {
@@ -51,8 +54,10 @@ export interface Prepare {
   plans: PlanService;
   /** plans of events (null on a hub built without events) */
   eventPlans: EventPlanService | null;
-  /** the REST plugin (/api/resources…, /api/plans…, /api/incidents/:id/plans, /api/events/:id/plans) */
-  routes(): ReturnType<typeof prepareRoutes>;
+  /** the register of vulnerable sites (schools, hospitals, elderly homes) */
+  sites: VulnerableSiteService;
+  /** the REST plugin (/api/resources…, /api/plans…, /api/incidents/:id/plans, /api/events/:id/plans, /api/vulnerable-sites…) */
+  routes(): (app: FastifyInstance) => Promise<void>;
   /** an incident opened or changed: propose plans; resolved/closed: release its resources, close its plans */
   incidentChanged(i: Incident): Promise<void>;
   /** an event opened or changed: its proposals go into its timeline */
@@ -66,6 +71,7 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
   const travel: TravelModel = { roadFactor: config.roadFactor ?? D.roadFactor, speedKmh: { ...D.speedKmh, ...config.speedKmh } };
   const resources = createResourceService({ repo: deps.repos.resources, now, incidents: deps.incidents, travel, releaseStatus: config.releaseStatus ?? D.releaseStatus });
   const events = deps.events;
+  const sites = createVulnerableSiteService({ repo: deps.repos.sites, now });
   const plans = createPlanService({
     plans: deps.repos.plans, activations: deps.repos.activations, now, incidents: deps.incidents, proposedMax: D.proposedMax,
     ...(events ? { eventNote: (id: string, detail: string) => events.note(id, detail) } : {}),
@@ -81,11 +87,17 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
     resources,
     plans,
     eventPlans,
-    routes: () =>
-      prepareRoutes({
-        resources, plans, eventPlans, guards: deps.guards, audit: deps.audit, now, importMaxRows: config.importMaxRows ?? D.importMaxRows,
-        zones: createZoneQuery({ resources, incidents: deps.incidents, sources: deps.zones, maxItems: D.zoneMaxItems }),
-      }),
+    sites,
+    routes: () => {
+      const importMaxRows = config.importMaxRows ?? D.importMaxRows;
+      const zones = createZoneQuery({ resources, sites, incidents: deps.incidents, sources: deps.zones, maxItems: D.zoneMaxItems });
+      const main = prepareRoutes({ resources, plans, eventPlans, guards: deps.guards, audit: deps.audit, now, importMaxRows, zones });
+      const register = vulnerableSiteRoutes({ sites, guards: deps.guards, audit: deps.audit, now, importMaxRows });
+      return async (app: FastifyInstance) => {
+        await main(app);
+        await register(app);
+      };
+    },
     incidentChanged(i) {
       if (closed) return pending;
       // one incident change after the other, so a resolve's release never overtakes the dispatch before it
@@ -134,9 +146,9 @@ export function createPrepare(deps: PrepareDeps, config: PrepareConfig = {}): Pr
   };
 }
 
-export type { PrepareRepositories, ResourceRepository, PlanRepository, ActivationRepository, ResourceFilter } from './repositories.js';
+export type { PrepareRepositories, ResourceRepository, PlanRepository, ActivationRepository, ResourceFilter, VulnerableSiteRepository } from './repositories.js';
 export { travelMinutes, metresBetween, nearest, type TravelModel } from './nearest.js';
 export type { Guards } from './routes.js';
 export type { ZoneSources, ZonePlace } from './zones.js';
 export type { EventLookup } from './event-plans.js';
-export { samplePlans, sampleResources, type SampleTownship } from './sample.js';
+export { samplePlans, sampleResources, sampleSites, type SampleTownship } from './sample.js';

@@ -1,7 +1,7 @@
 // The prepare stage's state as async repositories (docs/architecture.md), implemented once in
 // db/repos/prepare.ts for SQLite and PostgreSQL. Dispatch and release are single conditional updates, so
 // two dispatchers racing for one team (on one hub or several) cannot both bind it.
-import type { PlanActivation, Plan, Resource, ResourceKind, ResourceStatus } from '../schemas/index.js';
+import type { PlanActivation, Plan, Resource, ResourceKind, ResourceStatus, VulnerableSite } from '../schemas/index.js';
 
 export interface ResourceFilter {
   kind?: ResourceKind;
@@ -42,8 +42,18 @@ export interface ActivationRepository {
   update(id: string, change: (a: PlanActivation) => PlanActivation): Promise<PlanActivation | undefined>;
 }
 
+/** the register of vulnerable sites (schools, hospitals, elderly homes) */
+export interface VulnerableSiteRepository {
+  put(s: VulnerableSite): Promise<void>;
+  get(id: string): Promise<VulnerableSite | undefined>;
+  /** `townships`: only these and the district's (township null); undefined = all */
+  list(filter?: { kind?: string; townships?: string[] }): Promise<VulnerableSite[]>;
+  remove(id: string): Promise<boolean>;
+}
+
 export interface PrepareRepositories {
   resources: ResourceRepository;
   plans: PlanRepository;
   activations: ActivationRepository;
+  sites: VulnerableSiteRepository;
 }

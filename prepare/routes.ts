@@ -4,7 +4,7 @@
 // (a township user sees its townships and the district-owned resources), and every change is audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { LookoutError, RESOURCE_KINDS, RESOURCE_STATUSES, type ResourceKind, type ResourceStatus, type UserScope } from '../schemas/index.js';
-import { parseResourceCsv, parseResourceGeoJson, resourcesToCsv, resourcesToGeoJson } from './exchange.js';
+import { importRows, parseResourceCsv, parseResourceGeoJson, resourcesToCsv, resourcesToGeoJson } from './exchange.js';
 import type { EventPlanService } from './event-plans.js';
 import type { PlanService } from './plans.js';
 import type { ResourceService } from './resources.js';
@@ -90,21 +90,9 @@ export function prepareRoutes(deps: PrepareRouteDeps) {
       return reply.code(204).send();
     });
     app.post('/api/resources/import', { preHandler: guards.admin }, async (req) => {
-      const b = (req.body ?? {}) as { format?: unknown; text?: unknown };
-      if (typeof b.text !== 'string' || (b.format !== 'csv' && b.format !== 'geojson')) throw new LookoutError('LOOKOUT_ERR_VALIDATION', 'send {"format": "csv" | "geojson", "text": "…"}');
-      const rows = b.format === 'csv' ? parseResourceCsv(b.text) : parseResourceGeoJson(b.text);
-      if (rows.length > deps.importMaxRows) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `at most ${deps.importMaxRows} rows per import; split the file`);
-      // checked whole first: a bad row names its line and nothing is kept
-      for (const r of rows) {
-        try {
-          resources.validate(r.id, r.body, scopeOf(req));
-        } catch (err) {
-          if (err instanceof LookoutError) throw new LookoutError(err.code, `${r.where}: ${err.message.split(' — ')[0]}`);
-          throw err;
-        }
-      }
+      const { rows, format } = importRows(req.body, deps.importMaxRows, { csv: parseResourceCsv, geojson: parseResourceGeoJson }, (r) => resources.validate(r.id, r.body, scopeOf(req)));
       for (const r of rows) await resources.put(r.id, r.body, scopeOf(req));
-      audit(req, 'resource-import', null, `${rows.length} rows (${b.format})`);
+      audit(req, 'resource-import', null, `${rows.length} rows (${format})`);
       return { imported: rows.length };
     });
     app.post<{ Params: { id: string } }>('/api/resources/:id/dispatch', { preHandler: guards.dispatcher }, async (req) => {

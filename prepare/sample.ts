@@ -1,8 +1,8 @@
 // `npm run demo`'s preparedness sample for Huangyan (app/commands/demo.ts): a rescue team per township,
-// district and township warehouses with GB/T 38565 supplies, shelters, medical points, vehicles, and one
-// plan per hazard category. Positions are offsets from the townships' approximate centres
-// (app/data/townships.json): illustrative places, not surveyed ones.
-import type { PlanInput, ResourceInput } from '../schemas/index.js';
+// district and township warehouses with GB/T 38565 supplies, shelters, medical points, vehicles, vulnerable
+// sites (schools, elderly homes, a hospital), and one plan per hazard category. Positions are offsets from
+// the townships' approximate centres (app/data/townships.json): illustrative places, not surveyed ones.
+import type { PlanInput, ResourceInput, VulnerableSiteInput } from '../schemas/index.js';
 
 export interface SampleTownship {
   code: string;
@@ -26,6 +26,20 @@ export function sampleResources(townships: readonly SampleTownship[]): { id: str
   out.push({ id: 'DEMO-VEH-1', body: { kind: 'vehicle', name: '区消防救援大队 抢险车', ...at(seat, 0.006, 0.002), township: null, unit: '黄岩区消防救援大队', model: '抢险救援车（示例）' } });
   out.push({ id: 'DEMO-EQ-1', body: { kind: 'equipment', name: '大流量排水车', ...at(seat, 0.008, -0.002), township: null, unit: '黄岩区应急管理局', model: '3000 m³/h（示例）' } });
   out.push({ id: 'DEMO-MED-DISTRICT', body: { kind: 'medical', name: '黄岩区第一人民医院', ...at(seat, -0.006, 0.001), township: null, unit: '区卫生健康局', capacity: 800, facilities: ['急诊', '重症'] } });
+  return out;
+}
+
+/** vulnerable sites: a school in every other township, elderly homes, and the district seat's hospital and kindergarten */
+export function sampleSites(townships: readonly SampleTownship[]): { id: string; body: VulnerableSiteInput }[] {
+  const out: { id: string; body: VulnerableSiteInput }[] = [];
+  for (const [i, t] of townships.entries()) {
+    const n = t.code.slice(-3);
+    if (i % 2 === 0) out.push({ id: `DEMO-SCH-${n}`, body: { kind: 'school', name: `${t.name}中心小学`, ...at(t, 0.003, -0.002), township: t.code, unit: '区教育局', contact: '示例', capacity: 400 + (i % 3) * 200 } });
+    if (i % 5 === 0) out.push({ id: `DEMO-ELD-${n}`, body: { kind: 'elderly-home', name: `${t.name}敬老院`, ...at(t, -0.004, -0.001), township: t.code, unit: '区民政局', contact: '示例', capacity: 60 } });
+  }
+  const seat = townships.find((t) => t.code.endsWith('001')) ?? townships[0]!;
+  out.push({ id: 'DEMO-HOSP-1', body: { kind: 'hospital', name: '黄岩区中医院', ...at(seat, -0.005, 0.004), township: null, unit: '区卫生健康局', contact: '示例', capacity: 500 } });
+  out.push({ id: 'DEMO-KG-1', body: { kind: 'kindergarten', name: '东城中心幼儿园', ...at(seat, 0.001, 0.005), township: seat.code, unit: '区教育局', contact: '示例', capacity: 300 } });
   return out;
 }
 

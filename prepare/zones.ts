@@ -1,5 +1,5 @@
 // Zone query (docs/prepare.md "Zone query"): what lies inside a circle (a point and radius, or an incident's
-// location and a radius) or a drawn polygon — sensors, resources, hazard points and risk targets — with
+// location and a radius) or a drawn polygon — sensors, resources, hazard points, risk targets and vulnerable sites — with
 // counts and an exportable list. Geometry by turf: great-circle distance for circles (@turf/distance, so the
 // edge is exact, not a polygon's chord), point-in-polygon for polygons (@turf/boolean-point-in-polygon, holes
 // honoured), and @turf/circle only to draw the circle back to the map.
@@ -12,6 +12,7 @@ import { LookoutError, zoneQuerySchema, type UserScope, type ZoneItem, type Zone
 import { csvCell as cell } from './exchange.js';
 import { check, type IncidentLookup } from './resources.js';
 import type { ResourceService } from './resources.js';
+import type { VulnerableSiteService } from './vulnerable-sites.js';
 
 const ajv = new Ajv2020({ allErrors: false, strict: false });
 const validZone = ajv.compile<ZoneQueryBody>(zoneQuerySchema);
@@ -26,7 +27,7 @@ export interface ZoneSources {
   targets(scope: UserScope): Promise<(ZonePlace & { register: 'hazard' | 'risk' })[]>;
 }
 
-export function createZoneQuery(deps: { resources: ResourceService; incidents: IncidentLookup; sources: ZoneSources; maxItems: number }) {
+export function createZoneQuery(deps: { resources: ResourceService; sites: VulnerableSiteService; incidents: IncidentLookup; sources: ZoneSources; maxItems: number }) {
   return async function query(body: unknown, scope: UserScope): Promise<ZoneQueryResult> {
     const b = check<ZoneQueryBody>(validZone, body, 'zone');
     let centre: [number, number] | null = null;
@@ -67,9 +68,10 @@ export function createZoneQuery(deps: { resources: ResourceService; incidents: I
     for (const s of deps.sources.sensors()) if (!scope || (s.township !== null && scope.includes(s.township))) add('sensors', s);
     for (const r of await deps.resources.list({}, scope)) add('resources', r);
     for (const t of await deps.sources.targets(scope)) add(t.register === 'hazard' ? 'hazards' : 'risks', t);
+    for (const v of await deps.sites.list({}, scope)) add('vulnerable', v);
     if (items.length > deps.maxItems) throw new LookoutError('LOOKOUT_ERR_VALIDATION', `the zone holds more than ${deps.maxItems} places; draw a smaller one`);
     items.sort((a, b) => a.layer.localeCompare(b.layer) || (a.distanceM ?? 0) - (b.distanceM ?? 0) || a.id.localeCompare(b.id));
-    const counts = { sensors: 0, resources: 0, hazards: 0, risks: 0, byKind: {} as Record<string, number> };
+    const counts = { sensors: 0, resources: 0, hazards: 0, risks: 0, vulnerable: 0, byKind: {} as Record<string, number> };
     for (const i of items) {
       counts[i.layer]++;
       const k = `${i.layer}:${i.kind}`;

@@ -3,7 +3,8 @@
 // and the Atom feed of published messages. State lives in the db/ stage (ReleaseRepository). Nothing
 // listens before start(); the REST routes are a fastify plugin the composition root registers.
 import type { FastifyInstance } from 'fastify';
-import type { HazardEvent, Incident } from '../schemas/index.js';
+import type { HazardEvent, Incident, PublishedMessage } from '../schemas/index.js';
+import type { DeliveryRow } from './deliveries.js';
 import { createMessages, type Messages } from './messages.js';
 import type { ReleaseRepository, ReportRepository } from './repositories.js';
 import { releaseRoutes, type AuditFn, type RouteGuards } from './release-routes.js';
@@ -34,6 +35,10 @@ export interface ReleaseDeps {
   event: (id: string) => HazardEvent | undefined;
   audit: AuditFn;
   guards: RouteGuards;
+  /** a message was published: the notifier sends it through its release policy (docs/notify.md) */
+  onPublished?: (m: PublishedMessage) => void;
+  /** the notifier's delivery records of a published message (by identifier); none without a notifier */
+  deliveries?: (identifier: string) => Promise<DeliveryRow[]>;
 }
 
 export interface ReleaseConfig {
@@ -66,7 +71,7 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
     districtName: RELEASE_DEFAULTS.districtName,
   };
   const messages = createMessages(
-    { repo: deps.repo, now: () => deps.clock.now(), incident: deps.incident, event: deps.event },
+    { repo: deps.repo, now: () => deps.clock.now(), incident: deps.incident, event: deps.event, ...(deps.onPublished ? { onPublished: deps.onPublished } : {}) },
     { ...documents, sender: config.sender, orgCode: config.orgCode ?? RELEASE_DEFAULTS.orgCode, defaultExpiryMs: config.defaultExpiryMs ?? RELEASE_DEFAULTS.defaultExpiryMs },
   );
   const now = () => deps.clock.now();
@@ -82,7 +87,7 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
       if (!closed) reports.incidentChanged(i);
     },
     routes: () => async (app) => {
-      await app.register(releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now, documents }));
+      await app.register(releaseRoutes({ messages, guards: deps.guards, audit: deps.audit, now, documents, deliveries: deps.deliveries ?? (async () => []) }));
       await app.register(reportRoutes({ reports, guards: deps.guards, audit: deps.audit, now }));
     },
     async close() {
@@ -93,5 +98,6 @@ export function createRelease(deps: ReleaseDeps, config: ReleaseConfig): Release
 }
 
 export type { ReleaseRepository, ReportRepository, PublishPlan } from './repositories.js';
+export type { DeliveryRow } from './deliveries.js';
 export { capDocument, gbDocument, publishedFeed, releaseIdentifier, identifierPrefix, IDENTIFIER_PATTERN } from './documents.js';
 export { RELEASE_URLS } from './release-routes.js';

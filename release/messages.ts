@@ -12,6 +12,8 @@ export interface MessageDeps {
   now: () => number;
   incident: (id: string) => Incident | undefined;
   event: (id: string) => HazardEvent | undefined;
+  /** told of every message once it is stored (the notifier's release policies send it) */
+  onPublished?: (m: PublishedMessage) => void;
 }
 
 export interface MessageConfig extends DocumentOptions {
@@ -174,7 +176,7 @@ export function createMessages(deps: MessageDeps, config: MessageConfig) {
         if (!target) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `published message ${d.updates}`);
         return lineage(target);
       })() : [];
-      return repo.publish(d, d.rowVersion, prefix, deps.now(), ({ sentSecond, n }) => {
+      const published = await repo.publish(d, d.rowVersion, prefix, deps.now(), ({ sentSecond, n }) => {
         const { id: draftId, state: _s, updates: _u, createdBy: _c, createdAt: _ca, updatedAt: _ua, submittedBy: _sb, submittedAt: _sa, signedBy, signedAt: _sg, reviewNote: _r, publishedAs: _p, rowVersion: _v, ...rest } = d;
         const message: PublishedMessage = {
           ...rest, identifier: releaseIdentifier(prefix, sentSecond, n), draftId, sender: config.sender, sent: sentSecond,
@@ -183,6 +185,8 @@ export function createMessages(deps: MessageDeps, config: MessageConfig) {
         };
         return { message, cap: capDocument(message, config), gb: gbDocument(message, config) };
       });
+      deps.onPublished?.(published);
+      return published;
     },
     get: load,
     async list(q: { state?: ReleaseDraft['state']; limit?: number }, user: Actor): Promise<ReleaseDraft[]> {
@@ -190,6 +194,11 @@ export function createMessages(deps: MessageDeps, config: MessageConfig) {
     },
     async published(q: { limit?: number; sourceId?: string }, user: Pick<User, 'scope'>): Promise<PublishedMessage[]> {
       return (await repo.listPublished({ limit: q.limit ?? 200, ...(q.sourceId ? { sourceId: q.sourceId } : {}) })).filter((m) => visibleTo(user, m.townships));
+    },
+    async publishedOne(identifier: string, user: Pick<User, 'scope'>): Promise<PublishedMessage> {
+      const m = await repo.getPublished(identifier);
+      if (!m || !visibleTo(user, m.townships)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `published message ${identifier}`);
+      return m;
     },
     async documents(identifier: string, user: Pick<User, 'scope'>): Promise<{ cap: string; gb: string }> {
       const m = await repo.getPublished(identifier);

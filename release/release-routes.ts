@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RELEASE_STATES, releaseActionBody, releaseCreateBody, releaseEditBody, type ReleaseActionBody, type ReleaseCreateBody, type ReleaseDraft, type ReleaseEditBody, type User } from '../schemas/index.js';
 import { publishedFeed, type DocumentOptions } from './documents.js';
+import { summariseDeliveries, type DeliveryRow } from './deliveries.js';
 import type { Messages } from './messages.js';
 
 export interface RouteGuards {
@@ -27,7 +28,7 @@ export const RELEASE_URLS = {
   cap: (identifier: string) => `/api/releases/published/${identifier}/cap`,
 };
 
-export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; audit: AuditFn; now: () => number; documents: DocumentOptions }) {
+export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; audit: AuditFn; now: () => number; documents: DocumentOptions; deliveries: (identifier: string) => Promise<DeliveryRow[]> }) {
   const { messages: m, guards } = deps;
   return async function plugin(app: FastifyInstance): Promise<void> {
     const user = (req: FastifyRequest) => (req as FastifyRequest & { user: User }).user;
@@ -50,6 +51,11 @@ export function releaseRoutes(deps: { messages: Messages; guards: RouteGuards; a
         return docs[kind];
       });
     }
+    // how the message went out through the notification channels, per channel (docs/release.md, Delivery)
+    app.get<{ Params: { id: string } }>('/api/releases/published/:id/deliveries', { preHandler: guards.read, schema: { params: idParams } }, async (req) => {
+      const p = await m.publishedOne(req.params.id, user(req));
+      return summariseDeliveries(await deps.deliveries(p.identifier));
+    });
     // published messages only: drafts, signed-but-unpublished and withdrawn messages never reach the feed
     app.get(RELEASE_URLS.feed, { preHandler: guards.read }, async (req, reply) => {
       reply.type('application/atom+xml; charset=utf-8');

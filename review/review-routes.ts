@@ -1,5 +1,5 @@
 // REST for after-action review (docs/release.md), under /api/reports: drill runs (start, end, list) and their
-// scorecards, alarm-system health, and the incident report the printable page shows. Authenticated first (the
+// scorecards, alarm-system health, the replay, and the incident and event reports the printable page shows. Authenticated first (the
 // preHandlers the composition root passes in), scoped like incidents, and every change audited.
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { LookoutError, drillRunBody, type DrillRunBody, type User } from '../schemas/index.js';
@@ -41,6 +41,7 @@ export function reviewRoutes(deps: { review: Review; guards: { read: preHandlerA
     });
     const replayQuery = { type: 'object', additionalProperties: false, properties: { incident: { type: 'string', maxLength: 64 }, from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } } } as const;
     app.get<{ Querystring: { incident?: string; from?: number; to?: number } }>('/api/reports/replay', { preHandler: guards.read, schema: { querystring: replayQuery } }, async (req) => review.replay(req.query, user(req)));
+    app.get<{ Params: { id: string } }>('/api/reports/events/:id', { preHandler: guards.read, schema: { params: idParams } }, async (req) => review.eventReport(req.params.id, user(req)));
     app.get<{ Params: { id: string } }>('/api/reports/incidents/:id', { preHandler: guards.read, schema: { params: idParams } }, async (req) => review.incidentReport(req.params.id, user(req)));
   };
 }

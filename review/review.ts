@@ -3,8 +3,9 @@
 // hub already records — the audit trail, incidents and their timelines, alarm history — not from a recording
 // of its own.
 import { capTime } from '../alerting/index.js';
-import { LookoutError, type Alarm, type DrillRun, type DrillRunBody, type DrillStage, type HealthReport, type Incident, type Scorecard, type SupervisorStats, type User } from '../schemas/index.js';
+import { LookoutError, type Alarm, type DeviceKind, type DrillRun, type DrillRunBody, type DrillStage, type EventReport, type HazardEvent, type HealthReport, type HistoryPoint, type HistoryRequest, type Incident, type IncidentReport, type ResponseStage, type Scorecard, type SupervisorStats, type User } from '../schemas/index.js';
 import { healthReport } from './health.js';
+import { incidentReport } from './incident-report.js';
 import type { ReviewRepository } from './repositories.js';
 import { buildReplay, replayScope, type Replay } from './replay.js';
 import { scoreRun, type TrailRow } from './scorecard.js';
@@ -20,7 +21,12 @@ export interface ReviewDeps {
   /** a device's position (WGS 84), for the replay map */
   position: (deviceId: string) => { lon: number; lat: number } | undefined;
   /** what other stages hold of an incident: published warning messages and reports up the chain */
-  incidentExtras: (incidentId: string) => Promise<Record<string, unknown>>;
+  incidentExtras: (incidentId: string) => Promise<Pick<IncidentReport, 'messages' | 'reports'>>;
+  /** the events (事件) of alerting: an event's report is its incidents' */
+  events: { get(id: string): HazardEvent | undefined };
+  /** a device's kind (the device registry), and its stored readings (the telemetry store) for the report's charts */
+  kindOf: (deviceId: string) => DeviceKind | undefined;
+  history: (q: HistoryRequest) => Promise<HistoryPoint[]>;
 }
 
 export interface ReviewConfig {
@@ -30,7 +36,7 @@ export interface ReviewConfig {
   /** health window when none is asked for */
   healthWindowMs: number;
   /** incident targets for the report page: acknowledge, dispatch, resolve */
-  incidentTargetsMs: { ack: number; dispatch: number; resolve: number };
+  incidentTargetsMs: Record<ResponseStage, number>;
 }
 
 /** audit rows one scorecard reads at most */
@@ -61,6 +67,8 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
     const now = deps.now();
     return scoreRun(r, drillIncidents, await trailRows(r.startedAt, r.endedAt ?? now), now, config.targetsMs);
   }
+
+  const reportSources = { ...deps, trail: trailRows, targetsMs: config.incidentTargetsMs };
 
   return {
     runs: (scenario?: string) => repo.listRuns({ ...(scenario ? { scenario } : {}), limit: 200 }),
@@ -96,22 +104,21 @@ export function createReviewService(deps: ReviewDeps, config: ReviewConfig) {
       const scope = replayScope(q, { get: (id) => deps.incidents.get(id), list: (f) => deps.incidents.list(f), now: deps.now() }, user);
       return buildReplay(scope.incidents, await trailRows(scope.from, scope.to), deps.position, scope.from, scope.to);
     },
-    /** the printable incident report: the incident with its whole timeline, times against targets, messages and reports */
-    async incidentReport(id: string, user: Pick<User, 'scope'>) {
+    /** the printable incident report: the incident with its whole timeline, times against targets, sensor charts, resources, messages and reports */
+    async incidentReport(id: string, user: Pick<User, 'scope'>): Promise<IncidentReport> {
       const i = deps.incidents.get(id);
       if (!i || !inScope(user, i.township)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `incident ${id}`);
-      const first = (type: string) => i.timeline?.find((e) => e.type === type)?.ts ?? null;
-      const since = (ts: number | null) => (ts === null ? null : ts - i.openedAt);
-      const times = {
-        ack: { ms: since(i.acknowledgedAt ?? first('acknowledged')), targetMs: config.incidentTargetsMs.ack },
-        dispatch: { ms: since(first('dispatched')), targetMs: config.incidentTargetsMs.dispatch },
-        resolve: { ms: since(first('resolved') ?? i.closedAt), targetMs: config.incidentTargetsMs.resolve },
-      };
-      const devices = i.deviceIds.flatMap((d) => {
-        const p = deps.position(d);
-        return p ? [{ id: d, lon: p.lon, lat: p.lat }] : [];
-      });
-      return { incident: i, devices, times, closeReason: i.closeReason ?? null, ...(await deps.incidentExtras(id)) };
+      return incidentReport(i, reportSources);
+    },
+    /** an event's report: the reports of its incidents the user may see (none visible: not found) */
+    async eventReport(id: string, user: Pick<User, 'scope'>): Promise<EventReport> {
+      const e = deps.events.get(id);
+      const mine = (e?.incidentIds ?? []).map((x) => deps.incidents.get(x)).filter((i): i is Incident => !!i && inScope(user, i.township));
+      if (!e || (user.scope && !mine.length)) throw new LookoutError('LOOKOUT_ERR_NOT_FOUND', `event ${id}`);
+      const incidents: IncidentReport[] = [];
+      for (const i of mine.sort((a, b) => a.openedAt - b.openedAt)) incidents.push(await incidentReport(i, reportSources));
+      const { incidents: _list, ...event } = e;
+      return { event, incidents };
     },
   };
 }

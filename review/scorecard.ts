@@ -10,6 +10,8 @@ export interface TrailRow {
   user: string | null;
   action: string;
   target: string | null;
+  /** the row's detail (resource rows name their incident: "incident INC-…") */
+  detail?: string | null;
 }
 
 /** how early before the step's planned time a drill incident still counts as its detection (clock skew of the simulator) */

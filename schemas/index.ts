@@ -18,3 +18,4 @@ export * from './prepare.js';
 export * from './supervise.js';
 export * from './release.js';
 export * from './review.js';
+export * from './vulnerable-sites.js';

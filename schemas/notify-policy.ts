@@ -23,7 +23,10 @@ export type PolicyStep =
   /** the phone-call step: channels of class `call` */
   | { call: PolicyTarget }
   /** start again from the first step, at most `times` more times */
-  | { repeat: { times: number } };
+  | { repeat: { times: number } }
+  /** a published warning message (信息发布) goes to the on-duty people of its townships at this tier; a policy
+   *  made of release steps runs once per published message, never for an incident */
+  | { release: PolicyTarget; channels?: string[] };
 
 export interface NotifyPolicy {
   id: string;
@@ -88,6 +91,7 @@ export const policyFileSchema = {
                 { type: 'object', required: ['notify'], additionalProperties: false, properties: { notify: target, channels: { type: 'array', minItems: 1, items: { type: 'string' } } } },
                 { type: 'object', required: ['wait'], additionalProperties: false, properties: { wait: duration } },
                 { type: 'object', required: ['call'], additionalProperties: false, properties: { call: target } },
+                { type: 'object', required: ['release'], additionalProperties: false, properties: { release: target, channels: { type: 'array', minItems: 1, items: { type: 'string' } } } },
                 { type: 'object', required: ['repeat'], additionalProperties: false, properties: { repeat: { type: 'object', required: ['times'], additionalProperties: false, properties: { times: { type: 'integer', minimum: 1, maximum: 20 } } } } },
               ],
             },

@@ -275,7 +275,7 @@ export interface ZoneQueryBody {
   polygon?: { type: 'Polygon'; coordinates: number[][][] };
 }
 
-export const ZONE_LAYERS = ['sensors', 'resources', 'hazards', 'risks'] as const;
+export const ZONE_LAYERS = ['sensors', 'resources', 'hazards', 'risks', 'vulnerable'] as const;
 export type ZoneLayer = (typeof ZONE_LAYERS)[number];
 
 export interface ZoneItem {

@@ -137,6 +137,20 @@ export interface ReleaseActionBody {
   note?: string;
 }
 
+/** a published message's outcome on one channel (GET /api/releases/published/:id/deliveries), one count per recipient */
+export interface ReleaseChannelDelivery {
+  /** the channel id; `-` when no channel could carry it */
+  channelId: string;
+  channelKind: string;
+  sent: number;
+  failed: number;
+  /** queued or being retried */
+  pending: number;
+  /** a drill kept off a channel not marked for drills */
+  skipped: number;
+  recipients: { recipient: string; status: string; code: string | null; ts: number }[];
+}
+
 /** reports up the chain: 初报 (initial, after the incident is confirmed), 续报 (follow-up, on a significant change), 终报 (final, on close) */
 export const REPORT_KINDS = ['initial', 'follow-up', 'final'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];

@@ -1,6 +1,9 @@
 // After-action review (总结评估, docs/release.md): drill runs and their scorecards (computed from the audit trail
 // and the drill's incidents), and alarm-system health in EEMUA 191 / ISA-18.2 terms with drills kept apart.
-import { INCIDENT_CATEGORIES, type IncidentCategory, type SupervisorStats } from './model.js';
+import type { DeviceKind } from './kinds.js';
+import type { Level } from './levels.js';
+import { INCIDENT_CATEGORIES, type HazardEvent, type HistoryPoint, type Incident, type IncidentCategory, type SupervisorStats } from './model.js';
+import type { PublishedMessage, Report } from './release.js';
 
 /** one step of a drill scenario: the simulated hazard begins `atMin` minutes after the run starts */
 export interface DrillStep {
@@ -99,3 +102,52 @@ export const drillRunBody = {
   },
 } as const;
 export type DrillRunBody = Pick<DrillRun, 'scenario' | 'steps'>;
+
+/** the stored readings of one involved sensor around an incident (the report page's chart) */
+export interface SensorSeries {
+  deviceId: string;
+  kind: DeviceKind;
+  /** the raw metric charted: the alarm's metric, or the reading a derived quantity is built from (rain of rain.sum(3h)) */
+  metric: string;
+  unit: string;
+  from: number;
+  to: number;
+  /** aggregation window in ms; null = the readings as stored */
+  step: number | null;
+  points: HistoryPoint[];
+  /** the device's alarm rises in the incident (the chart marks them) */
+  alarms: { ts: number; level: Level }[];
+}
+
+/** a resource dispatched to the incident (调派) and its release, from the audit trail and the timeline */
+export interface ResourceUse {
+  resourceId: string;
+  /** the name and kind as the timeline line gave them (null when the line is missing) */
+  name: string | null;
+  dispatchedAt: number;
+  dispatchedBy: string | null;
+  releasedAt: number | null;
+  /** null = released by the hub when the incident was resolved or closed */
+  releasedBy: string | null;
+}
+
+export type ResponseStage = 'ack' | 'dispatch' | 'resolve';
+
+/** GET /api/reports/incidents/:id: everything the printable incident report shows */
+export interface IncidentReport {
+  incident: Incident;
+  devices: { id: string; lon: number; lat: number }[];
+  /** ms from opening to each stage against its target (REVIEW_DEFAULTS.incidentTargetsMs, configurable) */
+  times: Record<ResponseStage, { ms: number | null; targetMs: number }>;
+  closeReason: string | null;
+  series: SensorSeries[];
+  resources: ResourceUse[];
+  messages: PublishedMessage[];
+  reports: Report[];
+}
+
+/** GET /api/reports/events/:id: an event's incidents together (those the user may see) */
+export interface EventReport {
+  event: HazardEvent;
+  incidents: IncidentReport[];
+}

@@ -126,6 +126,8 @@ export interface BoardRow {
 export interface SupervisionBoard {
   /** the China-time day counted (YYYY-MM-DD) */
   day: string;
+  /** the hub's time when counted: overdue and past deadline are measured against it (pages use it, not the device's clock) */
+  now: number;
   rows: BoardRow[];
   total: Omit<BoardRow, 'township'>;
 }

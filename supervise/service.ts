@@ -188,7 +188,7 @@ export function createSupervision(deps: SupervisionDeps) {
       const list = [...rows.values()].sort((a, b) => (a.township ?? '').localeCompare(b.township ?? ''));
       const total = { dueToday: 0, overdue: 0, doneToday: 0, rectificationsOpen: 0, rectificationsOverdue: 0 };
       for (const r of list) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += r[k];
-      return { day, rows: list, total };
+      return { day, now, rows: list, total };
     },
   };
   return self;

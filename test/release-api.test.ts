@@ -9,6 +9,7 @@ import { validateXML } from 'xmllint-wasm';
 import { createVirtualClock } from '../alerting/index.js';
 import type { Incident, PublishedMessage, ReleaseDraft } from '../schemas/index.js';
 import { eventually, publish, startTestHub, type TestHub } from './helpers/hub.js';
+import { issueMessage } from './helpers/release-flow.js';
 
 const CAP_XSD = readFileSync(new URL('../alerting/cap-schema/CAP-v1.2.xsd', import.meta.url), 'utf8');
 const GB_XSD = readFileSync(new URL('../release/gb-schema/gb-35965-profile.xsd', import.meta.url), 'utf8');
@@ -41,15 +42,9 @@ describe('release: draft → submit → sign off → publish', () => {
 
   /** dispatcher drafts and submits, the leader signs and publishes */
   async function issue(body: Record<string, unknown>): Promise<PublishedMessage> {
-    const d = await api<ReleaseDraft>('disp', 'POST', '/api/releases', body);
-    expect(d.status, d.text).toBe(201);
-    expect((await api('disp', 'POST', `/api/releases/${d.body.id}/submit`, {})).status).toBe(200);
-    expect((await api('leader', 'POST', `/api/releases/${d.body.id}/sign`, {})).status).toBe(200);
-    const p = await api<PublishedMessage>('leader', 'POST', `/api/releases/${d.body.id}/publish`, {});
-    expect(p.status, p.text).toBe(200);
-    published.push(p.body);
-    clock.advance(61_000);
-    return p.body;
+    const p = await issueMessage(t, tok, clock, body);
+    published.push(p);
+    return p;
   }
 
   beforeAll(async () => {

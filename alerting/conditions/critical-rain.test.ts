@@ -79,10 +79,10 @@ describe('critical rainfall per village', () => {
     expect(evalAt({ criticalRain: 'rain' }, rainOf(6, 10), village).ctx.hitNote).toContain('立即转移');
   });
 
-  it('only the configured windows count; text values are read, zero, negative and blank ones are not a value', () => {
+  it('only the configured windows count; text values are read, zero, negative, blank and true/false ones are not a value', () => {
     expect(evalAt(evacuate, rainOf(6, 10), { evacuateRain3h: 100 }).hit).toBe(false);
     expect(evalAt(evacuate, rainOf(6, 10), { evacuateRain1h: '60' }).hit).toBe(true);
-    for (const bad of [0, -5, '', ' ', 'n/a']) expect(evalAt(evacuate, rainOf(144, 10), { evacuateRain1h: bad }).hit, JSON.stringify(bad)).toBe(false);
+    for (const bad of [0, -5, '', ' ', 'n/a', true, false]) expect(evalAt(evacuate, rainOf(144, 10), { evacuateRain1h: bad }).hit, JSON.stringify(bad)).toBe(false);
     // a bad 1 h value does not hide a good 3 h one
     expect(evalAt(evacuate, rainOf(18, 100 / 18), { evacuateRain1h: 0, evacuateRain3h: 100 }).ctx.hitMetric).toBe('rain.sum(3h)');
   });
@@ -101,5 +101,6 @@ describe('critical rainfall per village', () => {
     const c = evalAt(none, null, {}).compiled;
     expect([...c.metrics]).toEqual(['rain']);
     expect([...c.windows]).toEqual([['rain', 24 * HOUR]]);
+    expect(c.stateful).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import type { Condition } from '../../schemas/rules.js';
 import { HJ633_2026_FROM } from '../aqi.js';
 import { Series } from '../series.js';
 import { evalCtx } from '../test-support.js';
+import { aqiInputAt } from './derived.js';
 import { compileCondition } from './index.js';
 
 const MIN = 60_000;
@@ -93,6 +94,44 @@ describe('derived: hourly AQI', () => {
   });
 });
 
+describe('derived: the hourly AQI input', () => {
+  it('holds the valid 1 h means only; the O₃ 8 h mean only from a valid 8 h window and only under HJ 633—2012', () => {
+    const at = (values: Record<string, number>, to: number, n: number) => aqiInputAt(evalCtx({ kind: 'air', series: airSeries(values, to, n) }, to));
+    expect(at({ o3: 200, pm25: 115 }, Y2012, 12)).toEqual({ o3: 200, pm25: 115 });
+    expect(at({ o3: 200 }, Y2012, 96)).toEqual({ o3: 200, o3_8h: 200 });
+    expect(at({ o3: 200 }, Y2026, 96)).toEqual({ o3: 200 });
+    expect(at({ o3: 200, pm25: 115 }, Y2012, 8)).toEqual({}); // 40 min of the hour: no valid mean
+  });
+
+  it('one input per device and instant: asked again it is the same object, an empty series of another pollutant included', () => {
+    const series = airSeries({ pm25: 115 }, Y2012, 9);
+    series.set('so2', new Series(9 * HOUR));
+    const ctx = evalCtx({ kind: 'air', series }, Y2012);
+    const first = aqiInputAt(ctx);
+    expect(first).toEqual({ pm25: 115 });
+    expect(aqiInputAt(ctx)).toBe(first);
+    // a series filled to its first capacity (8 samples) likewise
+    const full = evalCtx({ kind: 'air', series: airSeries({ pm25: 115 }, Y2012, 8) }, Y2012);
+    const lax = { minutes: 30 };
+    expect(aqiInputAt(full, lax)).toBe(aqiInputAt(full, lax));
+  });
+
+  it('a later instant without a new sample is recomputed: half an hour on, the hour holds 30 min of samples, no valid mean', () => {
+    const ctx = evalCtx({ kind: 'air', series: airSeries({ pm25: 115 }, Y2012, 12) }, Y2012);
+    expect(aqiInputAt(ctx)).toEqual({ pm25: 115 });
+    ctx.ts = Y2012 + 30 * MIN;
+    expect(aqiInputAt(ctx)).toEqual({});
+  });
+
+  it('a corrected last sample is recomputed: 11 × 115 and 55 µg/m³ are a mean of 110', () => {
+    const series = airSeries({ pm25: 115 }, Y2012, 12);
+    const ctx = evalCtx({ kind: 'air', series }, Y2012);
+    expect(aqiInputAt(ctx)).toEqual({ pm25: 115 });
+    series.get('pm25')!.push(Y2012, 55);
+    expect(aqiInputAt(ctx)).toEqual({ pm25: 110 });
+  });
+});
+
 describe('derived: water class (GB 3838—2002)', () => {
   const evalWater = (cond: Condition, values: Record<string, number>, attrs: Record<string, AttributeValue> = {}) => {
     const compiled = compileCondition(cond, () => 0);
@@ -107,6 +146,7 @@ describe('derived: water class (GB 3838—2002)', () => {
     expect(evalWater({ derived: 'waterClass', op: '>', value: 3 }, { nh3n: 0.8 }).hit).toBe(false);
     expect([...r.compiled.metrics].sort()).toEqual(['cod', 'codmn', 'do', 'nh3n', 'ph', 'tn', 'tp']);
     expect([...r.compiled.windows]).toEqual([]);
+    expect(r.compiled.stateful).toBe(false);
   });
 
   it('the gap to the target class: Ⅲ against a Ⅱ target is 1; without a target there is no gap (false), without values no class', () => {

@@ -44,6 +44,17 @@ describe('hourly mean conditions', () => {
     expect(evalHour({ hourly: 'pm25', op: '>=', value: 75 }, 'pm25', high(8), Y2012).hit).toBe(false);
   });
 
+  it('a rule may set its own completeness: 30 min of the hour (6 samples, not 5), or half the expected samples', () => {
+    const high = (n: number) => Array.from({ length: n }, () => 300);
+    const minutes: Condition = { hourly: 'pm25', op: '>=', value: 75, completeness: { minutes: 30 } };
+    expect(evalHour(minutes, 'pm25', high(6), Y2012).hit).toBe(true);
+    expect(evalHour(minutes, 'pm25', high(5), Y2012).hit).toBe(false);
+    // 5-minute air samples: 12 expected in the hour, half of them is 6
+    const share: Condition = { hourly: 'pm25', op: '>=', value: 75, completeness: { share: 0.5 } };
+    expect(evalHour(share, 'pm25', high(6), Y2012).hit).toBe(true);
+    expect(evalHour(share, 'pm25', high(5), Y2012).hit).toBe(false);
+  });
+
   it('no series for the metric: false', () => {
     expect(evalHour({ hourly: 'pm10', op: '>=', value: 0 }, 'pm25', twelve(80), Y2012).hit).toBe(false);
   });

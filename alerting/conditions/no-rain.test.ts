@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from '../../schemas/rules.js';
 import { Series } from '../series.js';
+import { evalCtx } from '../test-support.js';
 import { compileCondition, type EvalCtx } from './index.js';
 
 const T0 = Date.UTC(2026, 6, 1, 2, 0, 0);
@@ -77,6 +78,31 @@ describe('noRain (rain may continue)', () => {
     expect(evalAt(oneHour, [2, 0, 0, 1, 0, 0, 0, 0], T0 + 70 * MIN).note).toBe('雨已停 40 min (rain stopped)');
     expect(evalAt(oneHour, [2], T0 + 45 * MIN).note).toBe('雨已停 45 min (rain stopped)');
     expect(evalAt(oneHour, [2], T0 + 5 * MIN).note).toBe('降雨持续：近 1 h 2 mm');
+  });
+
+  it('fed sample by sample into a series that keeps only the window (as the engine does): rain that has left it is forgotten', () => {
+    // 10-minute samples; rain at 0, 10 and 100 min; the series keeps 1 h behind its newest sample
+    const rain = [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0, 0, 0];
+    const falling = (mm: number) => `降雨持续：近 1 h ${mm} mm`;
+    const forgotten = '雨已停 (no rain for 1 h 00 min or more)';
+    const want: [dry: boolean, note: string][] = [
+      [false, falling(2)], [false, falling(3)], [false, falling(3)], [false, falling(3)], [false, falling(3)], // 0 … 40 min
+      [false, '雨已停 40 min (rain stopped)'], [false, '雨已停 50 min (rain stopped)'],
+      [true, '雨已停 1 h 00 min (rain stopped)'], // 70 min: the 10 min sample is kept, but outside (10, 70]
+      [true, forgotten], [true, forgotten], // 80, 90 min: no kept sample has rain
+      [false, falling(0.5)], [false, falling(0.5)], [false, falling(0.5)], [false, falling(0.5)], // 100 … 130 min
+      [false, '雨已停 40 min (rain stopped)'], [false, '雨已停 50 min (rain stopped)'], [true, '雨已停 1 h 00 min (rain stopped)'],
+      [true, forgotten], // 170 min
+    ];
+    const compiled = compileCondition(oneHour, () => 0);
+    const s = new Series(3_600_000);
+    const ctx = evalCtx({ kind: 'flood', series: new Map([['rain', s]]) }, T0);
+    const got = rain.map((v, k) => {
+      s.push(T0 + k * 10 * MIN, v);
+      ctx.ts = T0 + k * 10 * MIN;
+      return [compiled.fn(ctx), ctx.hitNote];
+    });
+    expect(got).toEqual(want);
   });
 
   it('no rain anywhere in the kept series: dry, note names the window', () => {

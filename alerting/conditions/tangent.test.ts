@@ -74,6 +74,26 @@ describe('improved tangent angle', () => {
     expect(even.ctx.hitNote).toContain('稳定速率 v 2 mm/d');
   });
 
+  it('the median of an odd count is the middle rate, not the first day nor the mean of two: 7,1,6,2,5,3,4 → 4 mm/d', () => {
+    // sorted 1 2 3 4 5 6 7: the middle is 4 (the first day alone 7, the two around the middle 3.5)
+    const r = evalAt(angle(44.9), [7, 1, 6, 2, 5, 3, 4, 4]);
+    expect(r.ctx.hitValue).toBeCloseTo(45, 6);
+    expect(r.ctx.hitNote).toBe('切线角 45° (improved tangent angle): 速率 4 mm/d, 稳定速率 v 4 mm/d 学习 (learned)');
+  });
+
+  it('a learning period of its own: 4 days need 2 with a rate (exactly half learns), 1 is no baseline', () => {
+    // the 4 learning days are days 3–6 of the series; days 3 and 4 without samples leave 5 and 6 (1 mm/d)
+    expect(evalAt({ tangent: 'disp', learn: '4d', op: '>=', value: 0 }, [9, 9, 9, 1, 1, 1, 1, 1], { gaps: [3, 4] }).ctx.hitValue).toBeCloseTo(45, 6);
+    expect(evalAt({ tangent: 'disp', learn: '4d', op: '>=', value: 0 }, [9, 9, 9, 1, 1, 1, 1, 1], { gaps: [3, 4, 5] }).hit).toBe(false);
+    expect(evalAt({ tangent: 'disp', learn: '4d', noBaseline: true }, [9, 9, 9, 1, 1, 1, 1, 1], { gaps: [3, 4, 5] }).hit).toBe(true);
+    // the days before the learning period (9 mm/d) are not part of it
+    expect(evalAt({ tangent: 'disp', learn: '4d', op: '>=', value: 0 }, [9, 9, 9, 1, 1, 1, 1, 1]).ctx.hitNote).toContain('稳定速率 v 1 mm/d');
+    const fallback = evalAt({ tangent: 'disp', learn: '4d', noBaseline: true }, steady(1, 1)).compiled;
+    expect([...fallback.metrics]).toEqual(['disp']);
+    expect([...fallback.windows]).toEqual([['disp', 5 * DAY]]); // window + learning period, as for the angle
+    expect(fallback.stateful).toBe(false);
+  });
+
   it('learning needs half of the days: 4 of 7 learn, 3 of 7 do not (no baseline: false, and noBaseline holds)', () => {
     expect(evalAt(angle(45), steady(1, 1), { gaps: [0, 1, 2] }).hit).toBe(true);
     expect(evalAt(angle(0), steady(1, 1), { gaps: [0, 1, 2, 3] }).hit).toBe(false);

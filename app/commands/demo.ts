@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_SCENARIOS, demoFleet, runDemoScenario } from '../../device-sim/index.js';
 import { readFileSync } from 'node:fs';
 import { sampleOrg, type OrgBook } from '../../notify/index.js';
-import { samplePlans, sampleResources, type Prepare, type SampleTownship } from '../../prepare/index.js';
+import { samplePlans, sampleResources, sampleSites, type Prepare, type SampleTownship } from '../../prepare/index.js';
 import { sampleTargets, type Supervise } from '../../supervise/index.js';
 import { loadConfig } from '../config.js';
 import type { Io } from '../io.js';
@@ -26,6 +26,7 @@ export async function seedDemoPreparedness(hub: { prepare: Prepare; supervise: S
   const townships = (JSON.parse(readFileSync(townshipsFile, 'utf8')) as { townships: SampleTownship[] }).townships;
   let n = 0;
   if (!(await hub.prepare.resources.list({}, null)).length) for (const r of sampleResources(townships)) n += (await hub.prepare.resources.put(r.id, r.body, null), 1);
+  if (!(await hub.prepare.sites.list({}, null)).length) for (const v of sampleSites(townships)) n += (await hub.prepare.sites.put(v.id, v.body, null), 1);
   if (!(await hub.prepare.plans.list()).length) for (const p of samplePlans()) n += (await hub.prepare.plans.put(p.id, p.body), 1);
   if (!(await hub.supervise.supervision.listTargets({}, null)).length) for (const t of sampleTargets(townships)) n += (await hub.supervise.supervision.putTarget(t.id, t.body, null), 1);
   return n;

@@ -26,7 +26,8 @@ export function hubStats(deps: ServerInput): HubStats {
   };
 }
 
-/** ready = the broker listens, the telemetry store answers, at least one rule is loaded and (PostgreSQL) alerting's writes go through */
+/** ready = the broker listens, the telemetry store answers, at least one rule is loaded, and (PostgreSQL) alerting's
+ * writes and the other stages' write queues go through */
 export async function readiness(deps: ServerInput): Promise<Readiness> {
   const started = deps.brokerStarted();
   const h = await deps.store.health();
@@ -41,6 +42,14 @@ export async function readiness(deps: ServerInput): Promise<Readiness> {
     checks.stateDb = p.failingSince === null
       ? { ok: true, detail: `alerting writes through; ${p.queuedUnits} change(s) queued` }
       : { ok: false, detail: `alerting cannot write since ${new Date(p.failingSince).toISOString()} (${p.lastError ?? 'error'}); ${p.queuedUnits} change(s) wait in order` };
+  }
+  const writes = deps.stateWrites?.() ?? [];
+  if (writes.length) {
+    const behind = writes.filter((q) => q.behind);
+    const waiting = writes.reduce((n, q) => n + q.depth, 0);
+    checks.stateWrites = behind.length === 0
+      ? { ok: true, detail: `${writes.length} write queue(s) write through; ${waiting} write(s) waiting` }
+      : { ok: false, detail: `state database unreachable: ${behind.map((q) => `${q.name} (${q.depth} waiting)`).join(', ')} retry in order` };
   }
   return { ok: Object.values(checks).every((c) => c.ok), checks };
 }

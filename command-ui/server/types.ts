@@ -115,6 +115,8 @@ export type ServerInput = Omit<ServerDeps, 'stats' | 'readiness' | 'store' | 'de
   store: ServerDeps['store'] & { readonly name: string; health(): Promise<{ ok: boolean; state: string; detail?: string }> };
   /** the broker listens (readiness) */
   brokerStarted(): boolean;
+  /** the state database's write queues (identity, audit, notify …): a queue retrying makes the hub not ready */
+  stateWrites?: () => Array<{ name: string; depth: number; behind: boolean }>;
 };
 
 export interface ServerConfig {

@@ -15,8 +15,16 @@ export default defineConfig({
     // maplibre-gl alone is ~1 MB minified; it is one cached file, so do not warn about it.
     chunkSizeWarningLimit: 1500,
     sourcemap: false,
-    // the console, and the review pages (printable incident report, replay)
-    rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), review: fileURLToPath(new URL('./review.html', import.meta.url)) } },
+    // the console, the review pages (printable incident report, replay), the daily supervision board and
+    // the phone inspection page (docs/prepare.md)
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        review: fileURLToPath(new URL('./review.html', import.meta.url)),
+        supervise: fileURLToPath(new URL('./supervise.html', import.meta.url)),
+        inspect: fileURLToPath(new URL('./inspect.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // `npx vite --config command-ui/web/vite.config.ts` during development: the hub runs on 8080.

@@ -19,7 +19,7 @@ import { createDeadLetterRepository, createEventRepository } from './ingest.js';
 import { createTwoFactorRepository } from './two-factor.js';
 import { createNotifyRepository } from './notify.js';
 import { createOrgRepository } from './org.js';
-import { createActivationRepository, createPlanRepository, createResourceRepository } from './prepare.js';
+import { createActivationRepository, createPlanRepository, createResourceRepository, createVulnerableSiteRepository } from './prepare.js';
 import { createInspectionRepository, createRectificationRepository, createTargetRepository } from './supervise.js';
 import { createReleaseRepository, createReportRepository } from './release.js';
 import { createReviewRepository } from './review.js';
@@ -60,7 +60,7 @@ export function createRepositories(db: Kysely<LookoutSchema>, kind: DbKind): Rep
     events: createEventRepository(db),
     org: createOrgRepository(db),
     notify: createNotifyRepository(db),
-    prepare: { resources: createResourceRepository(db), plans: createPlanRepository(db), activations: createActivationRepository(db) },
+    prepare: { resources: createResourceRepository(db), plans: createPlanRepository(db), activations: createActivationRepository(db), sites: createVulnerableSiteRepository(db) },
     supervise: { targets: createTargetRepository(db), rectifications: createRectificationRepository(db), inspections: createInspectionRepository(db) },
     releases: createReleaseRepository(db, kind),
     reports: createReportRepository(db),

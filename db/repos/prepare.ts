@@ -1,7 +1,7 @@
 // Resources, plans and plan activations (the prepare stage's repositories) on either backend.
 import type { Kysely, Selectable } from 'kysely';
-import type { ActivationRepository, PlanRepository, ResourceRepository } from '../../prepare/index.js';
-import { LookoutError, type Plan, type PlanActivation, type Resource } from '../../schemas/index.js';
+import type { ActivationRepository, PlanRepository, ResourceRepository, VulnerableSiteRepository } from '../../prepare/index.js';
+import { LookoutError, type Plan, type PlanActivation, type Resource, type VulnerableSite } from '../../schemas/index.js';
 import type { LookoutSchema } from '../schema.js';
 
 type ResRow = Selectable<LookoutSchema['prepare_resources']>;
@@ -128,6 +128,31 @@ export function createActivationRepository(db: Kysely<LookoutSchema>): Activatio
         if (Number(u.numUpdatedRows) === 1) return next;
       }
       throw new LookoutError('LOOKOUT_ERR_DB_CONFLICT', `plan activation ${id}`);
+    },
+  };
+}
+
+export function createVulnerableSiteRepository(db: Kysely<LookoutSchema>): VulnerableSiteRepository {
+  return {
+    async put(v) {
+      const row = { id: v.id, kind: v.kind, name: v.name, lon: v.lon, lat: v.lat, township: v.township, data: JSON.stringify(v), updated_at: v.updatedAt };
+      const { id: _id, ...rest } = row;
+      await db.insertInto('prepare_vulnerable_sites').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+    },
+    async get(id) {
+      const r = await db.selectFrom('prepare_vulnerable_sites').select('data').where('id', '=', id).executeTakeFirst();
+      return r && (JSON.parse(r.data) as VulnerableSite);
+    },
+    async list(f = {}) {
+      let q = db.selectFrom('prepare_vulnerable_sites').select('data');
+      if (f.kind) q = q.where('kind', '=', f.kind);
+      const townships = f.townships;
+      if (townships) q = q.where((eb) => (townships.length ? eb.or([eb('township', 'is', null), eb('township', 'in', townships)]) : eb('township', 'is', null)));
+      return (await q.orderBy('id').execute()).map((r) => JSON.parse(r.data) as VulnerableSite);
+    },
+    async remove(id) {
+      const r = await db.deleteFrom('prepare_vulnerable_sites').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }

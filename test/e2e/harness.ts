@@ -31,7 +31,7 @@ function newest(dir: string): number {
 /** `npm run build:web` unless command-ui/web/dist is newer than every source file. */
 export async function ensureWebBuilt(): Promise<void> {
   const index = path.join(WEB, 'dist', 'index.html');
-  const src = Math.max(newest(path.join(WEB, 'src')), ...['index.html', 'review.html', 'vite.config.ts'].map((f) => statSync(path.join(WEB, f)).mtimeMs));
+  const src = Math.max(newest(path.join(WEB, 'src')), ...['index.html', 'review.html', 'supervise.html', 'inspect.html', 'vite.config.ts'].map((f) => statSync(path.join(WEB, f)).mtimeMs));
   if (existsSync(index) && statSync(index).mtimeMs > src) return;
   const { build } = await import('vite');
   await build({ configFile: path.join(WEB, 'vite.config.ts'), logLevel: 'warn' });

@@ -75,16 +75,23 @@ describe('fault: PostgreSQL away under load', () => {
       // alarms and incidents went on; the hub says what is wrong
       expect(t.hub.alerting.persistence()!.failingSince).not.toBeNull();
       expect(t.hub.alerting.persistence()!.queuedUnits).toBeGreaterThan(0);
-      const ready = await t.api<{ checks: Record<string, { ok: boolean }> }>('GET', '/readyz');
+      await t.login(); // an audited action while the database is away: its audit row waits in the audit queue
+      const ready = await t.api<{ checks: Record<string, { ok: boolean; detail?: string }> }>('GET', '/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.checks.stateDb?.ok).toBe(false);
+      // the login's audit row waits in the audit write queue, and /readyz names it
+      expect(ready.body.checks.stateWrites?.ok).toBe(false);
+      expect(ready.body.checks.stateWrites?.detail).toContain('audit');
       expect(open().some((i) => i.category === 'system' && i.title.includes('状态数据库不可写'))).toBe(true);
       const metrics = (await t.api('GET', '/metrics')).text;
       expect(Number(/^lookout_alerting_state_queue_units (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       expect(Number(/^lookout_alerting_state_failing_since_seconds (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       await pg!.start();
       await caughtUp();
-      expect((await t.api('GET', '/readyz')).status).toBe(200);
+      await eventually(async () => {
+        clock.advance(1000); // the write queues retry on the hub's clock
+        return (await t.api('GET', '/readyz')).status === 200;
+      }, { timeout: 30_000, message: '/readyz 200 once every write queue caught up' });
       expect(open().some((i) => i.category === 'system' && i.title.includes('状态数据库不可写'))).toBe(false);
     };
 

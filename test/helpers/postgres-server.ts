@@ -5,13 +5,14 @@
 // The cluster listens on 127.0.0.1 only, trusts local connections (a test cluster holding no real data),
 // and keeps fsync off so tests do not wait on the disk (a commit is still written to the OS before it returns,
 // so it survives a kill -9 of the server — only a machine crash could lose it, which no test does).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../contract/helpers/victoriametrics-server.js';
 import { eventually } from './eventually.js';
+import { spawnServer } from './server-process.js';
 
 const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
 
@@ -124,11 +125,10 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<PgSer
 
   async function start(): Promise<void> {
     if (child) return;
-    const fd = openSync(logFile, 'a');
-    if (as) chownSync(logFile, as.uid, as.gid);
-    const c = spawn(
-      path.join(binDir!, 'postgres'),
-      [
+    const s = await spawnServer({
+      name: 'postgres',
+      command: path.join(binDir!, 'postgres'),
+      args: [
         '-D', dataDir,
         '-p', String(port),
         '-c', 'listen_addresses=127.0.0.1',
@@ -136,31 +136,24 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<PgSer
         '-c', 'fsync=off',
         '-c', 'max_connections=100',
       ],
-      { stdio: ['ignore', fd, fd], cwd: root, ...spawnOpts },
-    );
-    closeSync(fd);
-    child = c;
-    exited = new Promise((resolve) => c.once('exit', () => resolve()));
-    void exited.then(() => {
-      if (child === c) child = null;
-    });
-    let exitedEarly = false;
-    await eventually(
-      async () => {
-        if (!child) {
-          exitedEarly = true;
-          return true;
-        }
-        try {
-          await query('postgres', 'SELECT 1');
-          return true;
-        } catch {
-          return false; // not accepting connections yet (or still recovering after a crash)
-        }
+      logFile,
+      spawnOptions: { cwd: root, ...spawnOpts },
+      beforeSpawn: () => {
+        if (as) chownSync(logFile, as.uid, as.gid);
       },
-      { timeout: 30_000, interval: 50, message: `PostgreSQL to accept connections on port ${port}` },
-    );
-    if (exitedEarly) throw new Error(`postgres exited during start-up:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      // a refused connection: not accepting connections yet (or still recovering after a crash)
+      ready: async () => {
+        await query('postgres', 'SELECT 1');
+        return true;
+      },
+      timeoutMs: 30_000,
+      waitingFor: `PostgreSQL to accept connections on port ${port}`,
+    });
+    child = s.child;
+    exited = s.exited;
+    void exited.then(() => {
+      if (child === s.child) child = null;
+    });
   }
 
   async function kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

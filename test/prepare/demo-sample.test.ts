@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoPreparedness } from '../../app/commands/demo.js';
-import type { Inspection, NearestResource, Plan, Resource, Target } from '../../schemas/index.js';
+import type { Inspection, NearestResource, Plan, Resource, Target, VulnerableSite } from '../../schemas/index.js';
 import { startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
 
 describe("the demo's preparedness sample", () => {
@@ -21,7 +21,7 @@ describe("the demo's preparedness sample", () => {
     await t?.close();
   });
 
-  it('loads teams, shelters, warehouses, medical points, plans, hazard points and risk targets once', async () => {
+  it('loads teams, shelters, warehouses, medical points, vulnerable sites, plans, hazard points and risk targets once', async () => {
     const n = await seedDemoPreparedness(t.hub, t.config.townshipsFile);
     expect(n).toBeGreaterThan(60);
     expect(await seedDemoPreparedness(t.hub, t.config.townshipsFile)).toBe(0);
@@ -31,6 +31,8 @@ describe("the demo's preparedness sample", () => {
     expect(by('shelter')).toHaveLength(townships.length);
     expect(by('warehouse').some((w) => w.township === null && (w.supplies ?? []).length >= 4)).toBe(true);
     expect(by('medical').length).toBeGreaterThanOrEqual(2);
+    const sites = (await t.api<VulnerableSite[]>('GET', '/api/vulnerable-sites', { token: admin })).body;
+    expect(new Set(sites.map((s) => s.kind))).toEqual(new Set(['school', 'elderly-home', 'hospital', 'kindergarten']));
     const plans = (await t.api<Plan[]>('GET', '/api/plans', { token: admin })).body;
     expect(plans.map((p) => p.category).sort()).toEqual(['fire', 'flood', 'gas', 'geo', 'rainstorm']);
     const targets = (await t.api<Target[]>('GET', '/api/hazards', { token: admin })).body;

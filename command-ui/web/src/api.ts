@@ -1,7 +1,8 @@
 // REST client for the hub's /api (docs/architecture.md). Same origin only; bearer token from the login.
 import type {
-  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Role,
+  Alarm, Device, DeviceState, HazardEvent, HistoryPoint, HubStats, Incident, IncidentAction, IncidentActionBody, Level, Report, Role,
 } from '../../../schemas/index.js';
+import type { Resource, Target, VulnerableSite, ZoneQueryBody, ZoneQueryResult } from '../../../schemas/index.js';
 import type { Shelf } from '../../../schemas/rules.js';
 
 export interface SessionUser {
@@ -134,6 +135,8 @@ export const api = {
   eventAct: (id: string, action: 'ack' | 'mute', body: { note: string; minutes?: number }) =>
     request<HazardEvent>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
   shelves: () => request<Shelf[]>('GET', '/api/shelves'),
+  /** reports up the chain still due (初报/续报/终报), soonest first, scoped to the user's townships */
+  reportQueue: () => request<Report[]>('GET', '/api/reports/queue'),
   /** 暂缓: the sensor raises no alarm for `minutes` (at most one shift) */
   shelve: (deviceId: string, body: { reason: string; minutes: number }) => request<Shelf>('POST', `/api/devices/${encodeURIComponent(deviceId)}/shelve`, body),
   unshelve: (deviceId: string) => request<Shelf>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/shelve`),
@@ -164,4 +167,15 @@ export const api = {
     return URL.createObjectURL(await res.blob());
   },
   supervisor: () => request<import('../../../schemas/index.js').SupervisorStats | null>('GET', '/api/supervisor'),
+  // preparedness on the map (docs/prepare.md): resources, hazard points and risk targets, vulnerable sites, zone query
+  resources: () => request<Resource[]>('GET', '/api/resources'),
+  hazards: () => request<Target[]>('GET', '/api/hazards'),
+  vulnerableSites: () => request<VulnerableSite[]>('GET', '/api/vulnerable-sites'),
+  zoneQuery: (body: ZoneQueryBody) => request<ZoneQueryResult>('POST', '/api/zones/query', body),
+  /** the zone's list as CSV (the hub audits the export) */
+  zoneCsv: async (body: ZoneQueryBody): Promise<Blob> => {
+    const res = await fetch('/api/zones/query?format=csv', { method: 'POST', headers: { 'content-type': 'application/json', ...(session ? { authorization: `Bearer ${session.token}` } : {}) }, body: JSON.stringify(body), credentials: 'same-origin' });
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
+    return res.blob();
+  },
 };

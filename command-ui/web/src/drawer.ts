@@ -16,6 +16,7 @@ import {
   alarmText, categoryName, deviceStateName, kindName, levelName, metricLabel, sensors, statusName, t, timelineName,
 } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
+import { zoneLink } from './map/zone-link.js';
 import { townshipName } from './places.js';
 import { store } from './store.js';
 
@@ -173,7 +174,7 @@ export class Drawer {
 
     const fields = h('dl', { class: 'fields' },
       h('dt', null, t('category')), h('dd', null, categoryName(i.category)),
-      h('dt', null, t('place')), h('dd', null, townshipName(i.township)),
+      h('dt', null, t('place')), h('dd', null, townshipName(i.township), i.lon !== null ? ' · ' : null, i.lon !== null ? zoneLink(i.id) : null),
       h('dt', null, t('devices')), h('dd', { 'data-testid': 'incident-devices' }, devices.length > 1 ? h('div', { class: 'muted small' }, sensors(devices.length)) : null, ...devLinks),
       current ? h('dt', null, t('latestValues')) : null, current ? h('dd', null, current) : null,
       h('dt', null, t('opened')), h('dd', null, dateTime(i.openedAt)),

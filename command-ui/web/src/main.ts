@@ -10,6 +10,7 @@ import { Drawer } from './drawer.js';
 import { onLangChange, t } from './i18n.js';
 import { connectLive, disconnectLive, resync } from './live.js';
 import { MapView } from './map/map-view.js';
+import { createPrepareMap } from './map/prepare-map.js';
 import { perf } from './perf.js';
 import { setTownships } from './places.js';
 import { Queue } from './queue.js';
@@ -87,6 +88,7 @@ async function showConsole(): Promise<void> {
   const basemap = await api.basemap().catch(() => null);
   map = new MapView(mapEl, tw, cfg.mapStyle, basemap);
   const mv = map;
+  const prepMap = createPrepareMap(mv.map);
   renderLegend();
   // the top bar wraps onto a second row on narrow screens and wall mode changes the layout: the map
   // follows its container, not only the window
@@ -97,6 +99,7 @@ async function showConsole(): Promise<void> {
     queue.relabel();
     drawer.relabel();
     mv.relabel();
+    prepMap.relabel();
     renderLegend();
     search.relabel();
     stale.relabel();
@@ -149,6 +152,7 @@ async function showConsole(): Promise<void> {
     tonesPlayed: () => tonesPlayed,
     mapReady: () => mv.isReady(),
     basemap: () => mv.basemapState(),
+    prepare: () => ({ refreshed: prepMap.layers.refreshed }),
   };
 }
 

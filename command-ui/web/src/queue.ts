@@ -18,6 +18,7 @@ import { age, clockTime } from './format.js';
 import { categoryName, levelName, sensors, statusName, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
 import { townshipCodes, townshipName } from './places.js';
+import { reportBadge } from './report-badges.js';
 import { isHazard, store } from './store.js';
 
 export type Tab = 'open' | 'active' | 'closed' | 'faults';
@@ -282,7 +283,7 @@ export class Queue {
         i.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null,
         `${categoryName(i.category)} · ${place}`),
       h('div', { class: 'q-desc' }, i.title),
-      h('div', { class: 'q-sub' }, `${levelName(i.level)} · ${sub.join(' · ')}`, mutedBadge(i.mutedUntil))),
+      h('div', { class: 'q-sub' }, `${levelName(i.level)} · ${sub.join(' · ')}`, mutedBadge(i.mutedUntil), isHazard(i) ? reportBadge(i.id) : null)),
     this.canAct() && i.status !== 'closed' ? h('div', { class: 'q-acts' },
       rowButton(t('mute'), t('muteTitle'), 'row-mute', () => void actionDialog(i, 'mute'))) : null,
     timer);

@@ -120,6 +120,10 @@ export class TopBar {
     const sup = h('button', { class: 'icon-btn', 'data-testid': 'supervisor-btn', title: t('supervisor') }, t('supervisorBtn'));
     sup.addEventListener('click', () => void supervisorDialog());
     this.right.appendChild(sup);
+    // the daily supervision board is a page of its own (supervise.html), in a tab beside the console
+    const board = h('button', { class: 'icon-btn', 'data-testid': 'supervise-board', title: t('superviseTitle') }, t('superviseBtn'));
+    board.addEventListener('click', () => void window.open('/supervise.html', '_blank', 'noopener'));
+    this.right.appendChild(board);
     // the device list is for every role; editing is for administrators (devices.ts)
     const a = h('button', { class: 'icon-btn', 'data-testid': 'admin' }, t('admin'));
     a.addEventListener('click', this.actions.devices);

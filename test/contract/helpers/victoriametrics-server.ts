@@ -2,12 +2,12 @@
 // for the contract suite, the fault test and the benchmark. Flags: `-dedup.minScrapeInterval=1ms` makes
 // storage idempotent per (series, ts); `-search.latencyOffset=0` and `-search.disableCache` make reads
 // immediate (writes still need /internal/force_flush, which the store's settle() calls).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually } from '../../helpers/eventually.js';
+import { spawnServer } from '../../helpers/server-process.js';
 
 export function findVictoriaMetrics(): string | null {
   const fromEnv = process.env.VM_BINARY;
@@ -67,10 +67,10 @@ export async function startVictoriaMetrics(opts: { dataDir?: string; port?: numb
 
   async function start(): Promise<void> {
     if (child) return;
-    const fd = openSync(logFile, 'a');
-    const c = spawn(
-      bin!,
-      [
+    const s = await spawnServer({
+      name: 'victoria-metrics',
+      command: bin!,
+      args: [
         `-httpListenAddr=127.0.0.1:${port}`,
         `-storageDataPath=${dataDir}`,
         '-retentionPeriod=100y',
@@ -80,31 +80,19 @@ export async function startVictoriaMetrics(opts: { dataDir?: string; port?: numb
         '-loggerLevel=WARN',
         ...(opts.args ?? []),
       ],
-      { stdio: ['ignore', fd, fd] },
-    );
-    closeSync(fd);
-    child = c;
-    exited = new Promise((resolve) => c.once('exit', () => resolve()));
-    void exited.then(() => {
-      if (child === c) child = null;
-    });
-    let exitedEarly = false;
-    await eventually(
-      async () => {
-        if (!child) {
-          exitedEarly = true;
-          return true;
-        }
-        try {
-          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-          return res.ok && (await res.text()).trim() === 'OK';
-        } catch {
-          return false; // not listening yet
-        }
+      logFile,
+      ready: async () => {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+        return res.ok && (await res.text()).trim() === 'OK';
       },
-      { timeout: 20_000, interval: 50, message: `victoria-metrics to answer on ${url}` },
-    );
-    if (exitedEarly) throw new Error(`victoria-metrics exited during start-up:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      timeoutMs: 20_000,
+      waitingFor: `victoria-metrics to answer on ${url}`,
+    });
+    child = s.child;
+    exited = s.exited;
+    void exited.then(() => {
+      if (child === s.child) child = null;
+    });
   }
 
   async function kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -77,6 +77,20 @@ describe.skipIf(skip !== null)(`lookout db copy sqlite → postgres${skip ? ` (s
     expect(verify.out()).toContain(`audit log OK (`);
     expect(verify.out()).toContain(`${before.server_audit} rows`);
 
+    // `audit export` on the copy gives the source's lines, row for row (seq, hashes and all)
+    const fromSqlite = io();
+    expect(await main(['audit', 'export'], { LOOKOUT_DATA_DIR: srcDir }, fromSqlite.io)).toBe(0);
+    const fromPg = io();
+    expect(await main(['audit', 'export'], { LOOKOUT_DB: pgUrl }, fromPg.io)).toBe(0);
+    const lines = fromPg.out().trim().split('\n');
+    expect(lines).toHaveLength(before.server_audit!);
+    expect(fromPg.out()).toBe(fromSqlite.out());
+    expect(fromPg.err()).toBe(`exported ${before.server_audit} audit rows\n`);
+    const second = JSON.parse(lines[1]!) as { ts: number };
+    const part = io();
+    expect(await main(['audit', 'export', '--from', String(second.ts)], { LOOKOUT_DB: pgUrl }, part.io)).toBe(0);
+    expect(part.out().trim().split('\n').every((l) => (JSON.parse(l) as { ts: number }).ts >= second.ts)).toBe(true);
+
     // a second copy into the same database is refused: nothing is doubled
     const again = io();
     expect(await main(['db', 'copy', '--from', src, '--to', pgUrl], {}, again.io)).toBe(1);

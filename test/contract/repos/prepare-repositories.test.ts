@@ -1,9 +1,9 @@
-// Resources, plans and plan activations on SQLite and PostgreSQL: the conditional dispatch (only a team on
+// Resources, vulnerable sites, plans and plan activations on SQLite and PostgreSQL: the conditional dispatch (only a team on
 // standby binds, so of two racing dispatches one wins), release only by its own incident, the scope filter
 // (listed townships plus the district-owned rows), one active activation per plan and incident, and the
 // row-versioned update that retries on a racing writer.
 import { expect, it } from 'vitest';
-import type { PlanActivation, Resource } from '../../../schemas/index.js';
+import type { PlanActivation, Resource, VulnerableSite } from '../../../schemas/index.js';
 import { eachStateDb } from '../helpers/state-db.js';
 
 const res = (id: string, township: string | null, extra: Partial<Resource> = {}): Resource => ({
@@ -33,6 +33,24 @@ eachStateDb('prepare repositories', (ctx) => {
     expect(await r.remove('T-3')).toBe(true);
     expect(await r.remove('T-3')).toBe(false);
     expect(await r.get('T-3')).toBeUndefined();
+  });
+
+  it('keeps vulnerable sites whole, filters by kind and scope', async () => {
+    const v = ctx.state.repos.prepare.sites;
+    const site = (id: string, township: string | null, kind: VulnerableSite['kind'] = 'school'): VulnerableSite => ({ id, kind, name: `场所 ${id}`, lon: 121.25, lat: 28.64, township, unit: '区教育局', contact: null, capacity: 600, note: '含 "引号", 逗号', updatedAt: 1000 });
+    await v.put(site('S-1', '331003001'));
+    await v.put(site('S-2', null, 'hospital'));
+    await v.put(site('S-3', '331003107', 'elderly-home'));
+    expect(await v.get('S-1')).toEqual(site('S-1', '331003001'));
+    expect((await v.list()).map((x) => x.id)).toEqual(['S-1', 'S-2', 'S-3']);
+    expect((await v.list({ kind: 'hospital' })).map((x) => x.id)).toEqual(['S-2']);
+    expect((await v.list({ townships: ['331003107'] })).map((x) => x.id)).toEqual(['S-2', 'S-3']);
+    expect((await v.list({ townships: [] })).map((x) => x.id)).toEqual(['S-2']);
+    await v.put({ ...site('S-1', '331003001'), name: '改名', updatedAt: 2000 });
+    expect(await v.get('S-1')).toMatchObject({ name: '改名', updatedAt: 2000 });
+    expect(await v.remove('S-3')).toBe(true);
+    expect(await v.remove('S-3')).toBe(false);
+    expect(await v.get('S-3')).toBeUndefined();
   });
 
   it('binds only a standby resource, once; releases only for its own incident', async () => {

@@ -57,7 +57,7 @@ function shapePath(ctx: CanvasRenderingContext2D, shape: string, cx: number, cy:
   ctx.closePath();
 }
 
-function canvas(size: number, ratio: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
+export function canvas(size: number, ratio: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
   const c = document.createElement('canvas');
   c.width = Math.ceil(size * ratio);
   c.height = Math.ceil(size * ratio);
@@ -66,11 +66,11 @@ function canvas(size: number, ratio: number): [HTMLCanvasElement, CanvasRenderin
   return [c, ctx];
 }
 
-function finish(c: HTMLCanvasElement, ctx: CanvasRenderingContext2D): ImageData {
+export function finish(c: HTMLCanvasElement, ctx: CanvasRenderingContext2D): ImageData {
   return ctx.getImageData(0, 0, c.width, c.height);
 }
 
-function text(ctx: CanvasRenderingContext2D, s: string, x: number, y: number, px: number, color: string, bold = true): void {
+export function text(ctx: CanvasRenderingContext2D, s: string, x: number, y: number, px: number, color: string, bold = true): void {
   ctx.fillStyle = color;
   ctx.font = `${bold ? '700 ' : ''}${px}px ${FONT}`;
   ctx.textAlign = 'center';

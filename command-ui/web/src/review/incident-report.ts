@@ -1,20 +1,15 @@
 // The printable incident report (docs/release.md): summary, location sketch, the whole timeline (every alarm rise
-// and clear, every action with who and when), response times against targets, warning messages published,
-// reports up the chain and the close reason. Print to PDF with the browser's print.
-import type { Incident, PublishedMessage, Report } from '../../../../schemas/index.js';
+// and clear, every action with who and when), charts of the involved sensors' stored readings around it, response
+// times against targets, resources dispatched and released, warning messages published, reports up the chain and
+// the close reason. Print to PDF with the browser's print (review.css keeps sections whole on a page).
+import type { IncidentReport } from '../../../../schemas/index.js';
 import { h } from '../dom.js';
 import { categoryName, levelName, statusName, timelineName } from '../i18n.js';
 import { mapSketch } from './map-sketch.js';
 import { duration, rt, when } from './review-i18n.js';
+import { sensorChart } from './sensor-chart.js';
 
-export interface IncidentReportData {
-  incident: Incident;
-  devices: { id: string; lon: number; lat: number }[];
-  times: Record<'ack' | 'dispatch' | 'resolve', { ms: number | null; targetMs: number }>;
-  closeReason: string | null;
-  messages: PublishedMessage[];
-  reports: Report[];
-}
+export type IncidentReportData = IncidentReport;
 
 export function incidentReport(d: IncidentReportData): HTMLElement {
   const i = d.incident;
@@ -56,6 +51,22 @@ export function incidentReport(d: IncidentReportData): HTMLElement {
         return h('tr', null, h('th', null, rt(k)), h('td', null, duration(x.targetMs)), h('td', null, duration(x.ms)), h('td', null, x.ms === null ? rt('notYet') : x.ms <= x.targetMs ? rt('met') : rt('missed')));
       })),
     ),
+    h('h2', null, rt('charts')),
+    d.series.length
+      ? h('div', { class: 'rv-charts', 'data-testid': 'charts' }, d.series.map((x) => sensorChart(x, i.openedAt)))
+      : h('p', null, rt('none')),
+    h('h2', null, rt('resources')),
+    d.resources.length
+      ? h('table', { class: 'rv', 'data-testid': 'resources' },
+          h('thead', null, h('tr', null, h('th', null, rt('resource')), h('th', null, rt('dispatchedAt')), h('th', null, rt('who')), h('th', null, rt('releasedAt')), h('th', null, rt('who')))),
+          h('tbody', null, d.resources.map((r) => h('tr', { 'data-testid': `resource-${r.resourceId}` },
+            h('td', null, r.name ? `${r.name} (${r.resourceId})` : r.resourceId),
+            h('td', null, when(r.dispatchedAt)),
+            h('td', null, r.dispatchedBy ?? rt('system')),
+            h('td', null, r.releasedAt ? when(r.releasedAt) : '—'),
+            h('td', null, r.releasedAt ? (r.releasedBy ?? rt('system')) : ''),
+          ))))
+      : h('p', null, rt('none')),
     h('h2', null, rt('messages')),
     d.messages.length
       ? h('table', { class: 'rv', 'data-testid': 'messages' }, h('tbody', null, d.messages.map((m) => h('tr', null, h('td', null, when(m.sent)), h('td', null, `${m.msgType} · ${m.status}`), h('td', null, m.identifier), h('td', null, m.headline)))))

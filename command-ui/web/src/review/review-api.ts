@@ -1,23 +1,24 @@
-// The review pages' calls to the hub: same origin, the console's session (../api.ts keeps it in sessionStorage).
-import { getSession } from '../api.js';
+// The review and supervision pages' calls to the hub: same origin, the console's session (../api.ts keeps it in
+// sessionStorage) or the login cookie. Errors keep the hub's code (ApiError), so a page can tell "log in" from the rest.
+import { ApiError, getSession } from '../api.js';
 
-export async function getJson<T>(path: string): Promise<T> {
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const s = getSession();
-  const res = await fetch(path, { headers: { accept: 'application/json', ...(s ? { authorization: `Bearer ${s.token}` } : {}) }, credentials: 'same-origin' });
-  const data = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
-  if (!res.ok) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
+  const res = await fetch(path, {
+    method,
+    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(s ? { authorization: `Bearer ${s.token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    credentials: 'same-origin',
+  });
+  const data = (await res.json().catch(() => null)) as T & { error?: { code?: string; message?: string } };
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? `HTTP_${res.status}`, data?.error?.message ?? `HTTP ${res.status}`, data);
   return data;
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const s = getSession();
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { accept: 'application/json', 'content-type': 'application/json', ...(s ? { authorization: `Bearer ${s.token}` } : {}) },
-    body: JSON.stringify(body),
-    credentials: 'same-origin',
-  });
-  const data = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
-  if (!res.ok) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
-  return data;
+export function getJson<T>(path: string): Promise<T> {
+  return call<T>('GET', path);
+}
+
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return call<T>('POST', path, body);
 }
