@@ -119,6 +119,7 @@ describe.skipIf(skip !== null)(`the drawer's resources and plans panels${skip ? 
     expect(await s.page.locator(rows).evaluateAll((els) => els.map((e) => e.getAttribute('data-resource-id')))).toEqual(['T-EAST', 'T-SOUTH', 'T-FAR']);
     expect(await texts(s.page, `${rows} [data-testid=res-travel]`)).toEqual(['1.1 km · 约 2.3 分钟', '2.0 km · 约 4.3 分钟', '7.0 km · 约 14.8 分钟']);
     expect(await s.page.locator(`${rows} [data-testid=res-travel]`).first().getAttribute('title')).toBe('直线距离 × 道路系数估算的行程时间，不是路线规划');
+    expect(await s.page.locator(`${rows} [data-testid=res-facts]`).first().textContent()).toBe(' · 20 人 · 水上救援');
     // the same answer as the API (deployed T-NEAR, 293 m away, and resting T-REST left out)
     const api = await get<{ resource: Resource }[]>(`/api/resources/nearest?incidentId=${lead.id}&kind=team`);
     expect(api.map((n) => n.resource.id)).toEqual(['T-EAST', 'T-SOUTH', 'T-FAR']);

@@ -114,7 +114,7 @@ export class PlansPanel extends DrawerPanel {
       h('div', { class: 'muted small' }, t('planActiveOn', { user: a.activatedBy, time: shortDateTime(a.activatedAt) }), on ? ` · ${t('planOnIncident', { title: on })}` : ''),
       h('h4', null, t('planChecklist')),
       items,
-      levels.length ? h('ul', { class: 'muted small' }, levels) : null,
+      levels.length ? h('ul', { class: 'plan-levels muted small' }, levels) : null,
       act ? this.levelControl(a) : null);
   }
 

@@ -27,6 +27,18 @@ export async function refreshIncident(id: string): Promise<void> {
   }
 }
 
+/** what a dispatcher weighs besides the distance: a team's people and skills, a shelter's room, beds, supplies */
+function facts(r: Resource): string {
+  const out: string[] = [];
+  if (r.people) out.push(t('resPeople', { n: r.people }));
+  if (r.skills?.length) out.push(r.skills.slice(0, 3).join('、'));
+  if (r.kind === 'shelter' && r.capacity !== null && r.capacity !== undefined) out.push(t('resRoom', { cap: r.capacity, occ: r.occupancy ?? 0 }));
+  if (r.kind === 'medical' && r.capacity) out.push(t('resBeds', { n: r.capacity }));
+  if (r.supplies?.length) out.push(t('resSupplies', { n: r.supplies.length }));
+  if (r.model) out.push(r.model);
+  return out.join(' · ');
+}
+
 export class ResourcesPanel extends DrawerPanel {
   readonly el: HTMLElement = h('section', { class: 'd-panel d-resources', 'data-testid': 'resources-panel' });
   private kind: ResourceKind = 'team';
@@ -99,8 +111,10 @@ export class ResourcesPanel extends DrawerPanel {
           toast(t('resDispatched', { name: r.name }));
         })
       : null;
+    const about = facts(r);
     return h('li', { 'data-testid': 'res-row', 'data-resource-id': r.id },
-      h('div', { class: 'res-main' }, h('strong', null, r.name), r.unit ? h('span', { class: 'muted small' }, ` · ${r.unit}`) : null, h('div', null, travel)), btn);
+      h('div', { class: 'res-main' }, h('strong', null, r.name), r.unit ? h('span', { class: 'muted small' }, ` · ${r.unit}`) : null,
+        h('div', null, travel, about ? h('span', { class: 'muted small', 'data-testid': 'res-facts' }, ` · ${about}`) : null)), btn);
   }
 
   private boundRow(r: Resource): HTMLElement {
