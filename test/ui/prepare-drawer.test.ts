@@ -48,6 +48,7 @@ describe.skipIf(skip !== null)(`the drawer's resources and plans panels${skip ? 
   let s: Session;
   const sessions: Session[] = [];
 
+  const badge = () => `[data-testid=incident-list] [data-testid=event-row][data-event-id="${ev.id}"] [data-testid=event-plans]`;
   const get = async <T>(url: string) => (await t.api<T>('GET', url, { token: admin })).body;
   const texts = (page: Page, sel: string) => page.locator(sel).allTextContents();
   const timelineShows = (page: Page, text: string) =>
@@ -119,6 +120,9 @@ describe.skipIf(skip !== null)(`the drawer's resources and plans panels${skip ? 
     expect(await s.page.locator(rows).evaluateAll((els) => els.map((e) => e.getAttribute('data-resource-id')))).toEqual(['T-EAST', 'T-SOUTH', 'T-FAR']);
     expect(await texts(s.page, `${rows} [data-testid=res-travel]`)).toEqual(['1.1 km · 约 2.3 分钟', '2.0 km · 约 4.3 分钟', '7.0 km · 约 14.8 分钟']);
     expect(await s.page.locator(`${rows} [data-testid=res-travel]`).first().getAttribute('title')).toBe('直线距离 × 道路系数估算的行程时间，不是路线规划');
+    // the event's queue row says a plan waits for activation
+    await eventually(async () => ((await s.page.locator(badge()).textContent()) === ' · 预案待启动 1' ? true : null), { timeout: 15_000, message: 'the event row: 预案待启动 1' });
+    expect(await s.page.locator(badge()).getAttribute('title')).toBe('黄岩区防汛应急预案 · 响应 Ⅱ 级');
     expect(await s.page.locator(`${rows} [data-testid=res-facts]`).first().textContent()).toBe(' · 20 人 · 水上救援');
     // the same answer as the API (deployed T-NEAR, 293 m away, and resting T-REST left out)
     const api = await get<{ resource: Resource }[]>(`/api/resources/nearest?incidentId=${lead.id}&kind=team`);
@@ -182,6 +186,7 @@ describe.skipIf(skip !== null)(`the drawer's resources and plans panels${skip ? 
     expect(plans.activations.map((a) => [a.incidentId, a.level, a.activatedBy])).toEqual([[lead.id, 'II', 'disp']]);
     await timelineShows(s.page, '预案清单 checklist 1. [notify] 通知沿河村居和责任人');
     await timelineShows(s.page, '预案清单 checklist 2. [evacuate] 转移低洼地带群众 (属地乡镇)');
+    await eventually(async () => ((await s.page.locator(badge()).textContent()) === ' · 预案已启动 1' ? true : null), { timeout: 15_000, message: 'the event row: 预案已启动 1' });
     expect((await evTl()).some((e) => e.detail === `启动预案 plan activated: 黄岩区防汛应急预案 (P-FLOOD), 响应 Ⅱ 级, on incident ${lead.title} (${lead.id}) by disp`)).toBe(true);
 
     clock.advance(60_000);

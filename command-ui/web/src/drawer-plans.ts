@@ -9,11 +9,10 @@ import { dateTime, shortDateTime } from './format.js';
 import { t } from './i18n.js';
 import { refreshIncident } from './drawer-resources.js';
 import { DrawerPanel } from './drawer-panel.js';
+import { refreshEventPlanBadge } from './event-plan-badge.js';
 import { translated } from './prepare-errors.js';
-import { prepareApi } from './prepare-api.js';
+import { ROMAN, prepareApi } from './prepare-api.js';
 import { store } from './store.js';
-
-export const ROMAN: Record<ResponseLevel, string> = { I: 'Ⅰ', II: 'Ⅱ', III: 'Ⅲ', IV: 'Ⅳ' };
 
 type Proposal = PlanProposal & { incidentId: string };
 
@@ -155,6 +154,8 @@ export class PlansPanel extends DrawerPanel {
         }
       },
     });
+    const eventId = this.incident?.eventId;
+    if (eventId) refreshEventPlanBadge(eventId);
     if (shown !== this.incident?.id) return;
     await this.load();
     await refreshIncident(landedOn);

@@ -256,6 +256,8 @@ export const en: Dict = {
   errOutOfScope: 'Outside your area of responsibility',
   errIncidentEnded: 'The incident is resolved or closed: no more dispatches or plan activations',
   errNotFound: 'Not found (perhaps removed); refreshed',
+  eventPlansWaiting: 'plans to activate: {n}',
+  eventPlansActive: 'plans active: {n}',
   planTitle: 'Plans',
   planEventTitle: 'Plans proposed for the event this incident belongs to',
   planProposed: 'Proposed',

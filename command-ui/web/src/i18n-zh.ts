@@ -256,6 +256,8 @@ export const zh = {
   errOutOfScope: '超出您的辖区权限',
   errIncidentEnded: '险情已处置完成或已关闭，不能再调派或启动预案',
   errNotFound: '未找到（可能已被删除），已刷新',
+  eventPlansWaiting: '预案待启动 {n}',
+  eventPlansActive: '预案已启动 {n}',
   planTitle: '预案',
   planEventTitle: '按所属事件建议的预案',
   planProposed: '建议启动',

@@ -7,6 +7,9 @@ import { request } from './api.js';
 
 const enc = encodeURIComponent;
 
+/** 应急响应 Ⅰ–Ⅳ as written */
+export const ROMAN: Record<ResponseLevel, string> = { I: 'Ⅰ', II: 'Ⅱ', III: 'Ⅲ', IV: 'Ⅳ' };
+
 export const prepareApi = {
   nearest: (incidentId: string, kind: ResourceKind, limit = 5) =>
     request<NearestResource[]>('GET', `/api/resources/nearest?incidentId=${enc(incidentId)}&kind=${kind}&limit=${limit}`),

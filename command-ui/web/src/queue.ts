@@ -14,6 +14,7 @@ import {
 import { api, getSession } from './api.js';
 import { actionDialog, noteDialog } from './dialog.js';
 import { clear, h } from './dom.js';
+import { eventPlanBadge } from './event-plan-badge.js';
 import { age, clockTime } from './format.js';
 import { categoryName, levelName, sensors, statusName, t } from './i18n.js';
 import { levelBadgeSvg } from './map/icons.js';
@@ -238,7 +239,7 @@ export class Queue {
       h('div', { class: 'q-title' },
         e.drill ? h('span', { class: 'drill-badge' }, t('drill')) : null,
         `${open ? '▾' : '▸'} ${e.title.replace(/^【演练】/, '')}`),
-      h('div', { class: 'q-sub' }, `${levelName(e.level)} · ${t('eventIncidents', { n: mine.length })} · ${t('eventTownships', { n: new Set(mine.map((i) => i.township)).size })}`, mutedBadge(e.mutedUntil))),
+      h('div', { class: 'q-sub' }, `${levelName(e.level)} · ${t('eventIncidents', { n: mine.length })} · ${t('eventTownships', { n: new Set(mine.map((i) => i.township)).size })}`, mutedBadge(e.mutedUntil), eventPlanBadge(e))),
     this.canAct() ? h('div', { class: 'q-acts' },
       mine.some((i) => i.status === 'open') ? rowButton(t('eventAck'), t('eventAckTitle'), 'event-ack', () => eventAction(e, 'ack')) : null,
       rowButton(t('mute'), t('muteTitle'), 'event-mute', () => eventAction(e, 'mute'))) : null,
