@@ -128,6 +128,9 @@ describe('CAP 1.2 document content', () => {
     // a position that is not a number draws no circle; an explicit radius replaces the default
     expect(toCap({ ...bare, lat: Number.NaN, lon: 121 }, { sender: 's@x' })).not.toContain('<circle>');
     expect(toCap({ ...bare, lat: 28.6, lon: Number.POSITIVE_INFINITY }, { sender: 's@x' })).not.toContain('<circle>');
+    // half a position is no position (CAP 1.2 §3.2.4 circle needs both coordinates)
+    expect(toCap({ ...bare, lat: 28.6, lon: null }, { sender: 's@x' })).not.toContain('<circle>');
+    expect(toCap({ ...bare, lat: null, lon: 121.2 }, { sender: 's@x' })).not.toContain('<circle>');
     expect(tag(toCap({ ...bare, lat: 28.6, lon: 121.2 }, { sender: 's@x', radiusKm: 7 }), 'circle')).toEqual(['28.600000,121.200000 7']);
     // a web base without a trailing slash; an id that needs encoding
     expect(tag(toCap({ ...bare, id: 'INC 1' }, { sender: 's@x', webBase: 'https://l.example' }), 'web')).toEqual(['https://l.example/incidents/INC%201']);

@@ -28,4 +28,33 @@ describe('topic ACL', () => {
       expect(canSubscribe(dev, f)).toBe(false);
     }
   });
+
+  // The reason is stored with the refused message in the dead-letter lane (ingest.reject), where an operator reads
+  // why a device was cut off: it must name what the device sent and who it is, and stay bounded like the row.
+  it('says in the refusal which topic, identity and kind were refused', () => {
+    const reasons = (topic: string, d: Device = dev) => {
+      const v = checkPublish(d, topic);
+      if (v.ok) throw new Error(`${topic} was accepted`);
+      return v.reason;
+    };
+    expect(reasons('$SYS/broker/new/clients')).toContain('$SYS/broker/new/clients');
+    expect(reasons('other/topic')).toContain('other/topic');
+    const spoof = reasons('lookout/gas/G-2/telemetry');
+    expect(spoof).toContain('G-1');
+    expect(spoof).toContain('G-2');
+    const kind = reasons('lookout/flood/G-1/telemetry');
+    expect(kind).toContain('G-1');
+    expect(kind).toContain('gas');
+    expect(kind).toContain('flood');
+    expect(reasons('lookout/gas/G-1/cmd')).toContain('cmd');
+  });
+
+  it('keeps only the first 256 characters of an overlong topic in the refusal', () => {
+    const head = 'lookout/gas/G-1/' + 'x'.repeat(240); // 256 characters
+    const v = checkPublish(dev, head + 'y'.repeat(200) + 'TAIL');
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.reason).toContain(head);
+    expect(v.reason).not.toContain(head + 'y');
+  });
 });
