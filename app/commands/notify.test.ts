@@ -32,6 +32,6 @@ describe('lookout notify', () => {
     const { io: i, text } = io();
     const org = new URL('../../notify/fixtures/org/', import.meta.url).pathname;
     expect(await notifyCommand(['check'], { ...env, LOOKOUT_ORG_DIR: org }, i)).toBe(0);
-    expect(text.out).toMatch(/policies: 3, units: 5, people: 6, shifts: 4 — ok/);
+    expect(text.out).toMatch(/policies: 4, units: 5, people: 6, shifts: 4 — ok/);
   });
 });
