@@ -9,7 +9,7 @@ import { createVirtualClock } from '../../alerting/index.js';
 import type { Alarm, Inspection, Rectification, SupervisionBoard, Target } from '../../schemas/index.js';
 import { startTestHub, tempDir, type TestHub } from '../helpers/hub.js';
 
-const SY = '331003109'; // 上垟乡
+const SY = '331003204'; // 上垟乡
 const BC = '331003004'; // 北城街道
 const PASSWORD = 'Supervise-Pass-2026!';
 const H = 3_600_000;

@@ -10,17 +10,17 @@ const target = (id: string, township: string | null, nextDueAt: number | null): 
   cycleDays: nextDueAt === null ? null : 7, nextDueAt, updatedAt: 1, area: { type: 'Polygon', coordinates: [[[120.9, 28.5], [121, 28.5], [121, 28.6], [120.9, 28.5]]] },
 });
 const task = (id: string, targetId: string, dueAt: number): Inspection => ({
-  id, targetId, targetName: 'x', township: '331003109', unit: null, category: 'geo', status: 'open', dueAt, createdAt: 0, doneAt: null, doneBy: null, checkItems: ['裂缝'], result: null,
+  id, targetId, targetName: 'x', township: '331003204', unit: null, category: 'geo', status: 'open', dueAt, createdAt: 0, doneAt: null, doneBy: null, checkItems: ['裂缝'], result: null,
 });
 
 eachStateDb('supervise repositories', (ctx) => {
 
   it('targets: whole rows, register and scope filters, the due schedule moved once', async () => {
     const r = ctx.state.repos.supervise.targets;
-    await r.put(target('HZ-1', '331003109', 5000));
+    await r.put(target('HZ-1', '331003204', 5000));
     await r.put({ ...target('RT-1', null, null), register: 'risk', kind: 'key-enterprise', category: 'gas' });
     await r.put(target('HZ-2', '331003004', 9000));
-    expect(await r.get('HZ-1')).toEqual(target('HZ-1', '331003109', 5000));
+    expect(await r.get('HZ-1')).toEqual(target('HZ-1', '331003204', 5000));
     expect((await r.list({ register: 'risk' })).map((x) => x.id)).toEqual(['RT-1']);
     expect((await r.list({ townships: ['331003004'] })).map((x) => x.id)).toEqual(['HZ-2', 'RT-1']);
     expect((await r.dueBy(6000)).map((x) => x.id)).toEqual(['HZ-1']);
@@ -50,7 +50,7 @@ eachStateDb('supervise repositories', (ctx) => {
 
   it('rectifications: stage filter and the row-versioned update', async () => {
     const r = ctx.state.repos.supervise.rectifications;
-    const rec: Rectification = { id: 'RC-1', targetId: 'HZ-1', targetName: 'x', township: '331003109', category: 'geo', stage: 'found', deadline: 9000, openedAt: 1000, closedAt: null, history: [], updatedAt: 1000 };
+    const rec: Rectification = { id: 'RC-1', targetId: 'HZ-1', targetName: 'x', township: '331003204', category: 'geo', stage: 'found', deadline: 9000, openedAt: 1000, closedAt: null, history: [], updatedAt: 1000 };
     await r.create(rec);
     await r.create({ ...rec, id: 'RC-2', stage: 'closed' });
     expect((await r.list({ stages: ['found', 'rectifying'] })).map((x) => x.id)).toEqual(['RC-1']);
