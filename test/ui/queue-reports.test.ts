@@ -51,6 +51,8 @@ describe.skipIf(skip !== null)(`reports due and overdue in the console queue${sk
 
   const badge = () => page.locator(`[data-testid=incident-list] [data-id="${incident.id}"] [data-testid=report-badge]`);
   const state = async () => ({ overdue: await badge().getAttribute('data-overdue'), text: (await badge().textContent()) ?? '' });
+  /** the row's age timer, "mm:ss" under an hour, "h:mm:ss" under a day, "Nd Mh" beyond */
+  const ageText = async () => (await page.locator(`[data-testid=incident-list] [data-id="${incident.id}"] [data-testid=age]`).textContent()) ?? '';
 
   it('the acknowledged incident\'s row shows 初报 待报 HH:MM, then 初报 超时 once the hub passes the due time', async () => {
     await page.click('[data-tab=active]'); // acknowledged: 处置中
@@ -59,6 +61,8 @@ describe.skipIf(skip !== null)(`reports due and overdue in the console queue${sk
     expect((await state()).overdue).toBe('false');
     expect(await badge().evaluate((el) => el.classList.contains('overdue'))).toBe(false);
     await screenshot(page, 'queue-report-due');
+    // the age runs on the hub's clock too: minutes old on the hub (July 2026), not months old by the browser's clock
+    expect(await ageText()).toMatch(/^0\d:\d\d$/);
 
     // 59 minutes on the hub still counts it due (the browser's session kept alive as a dispatcher at the console would)
     for (const step of [20, 20, 19]) {
@@ -70,6 +74,7 @@ describe.skipIf(skip !== null)(`reports due and overdue in the console queue${sk
 
     clock.advance(2 * MIN);
     await eventually(async () => (await state()).overdue === 'true', 20_000, 'row turns overdue');
+    await eventually(async () => /^1:0\d:\d\d$/.test(await ageText()), 10_000, 'the row is a little over an hour old on the hub');
     expect((await state()).text).toBe('初报 超时');
     expect(await badge().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(200, 16, 46)');
     await screenshot(page, 'queue-report-overdue');

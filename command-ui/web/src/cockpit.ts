@@ -66,7 +66,7 @@ export async function cockpitDialog(): Promise<void> {
   document.body.appendChild(dlg);
   let duty: DutyNow[] = [];
   const render = () => {
-    const f = cockpitFigures(Date.now());
+    const f = cockpitFigures(store.now());
     const own = ownUnit(duty);
     const names = (ps: { name: string }[]) => (ps.length ? ps.map((p) => p.name).join('、') : x.nobody);
     clear(body);

@@ -138,7 +138,7 @@ export class Drawer {
     const devices = i.deviceIds.map((d) => store.devices.get(d)).filter((d): d is Device => !!d);
     const dur = h('span', { 'data-testid': 'incident-duration' });
     const tickDur = () => {
-      const end = i.closedAt ?? Date.now();
+      const end = i.closedAt ?? store.now();
       dur.textContent = `${duration(end - i.openedAt)}${i.status === 'open' ? ` · ${t('unacknowledged')}` : ''}`;
     };
     tickDur();
@@ -327,7 +327,7 @@ export class Drawer {
   /** 暂缓: the shelf of the device (who, until when, why) and, for dispatchers, shelve / unshelve */
   private shelfBox(d: Device): HTMLElement {
     const box = h('section', { class: 'shelf', 'data-testid': 'shelf' });
-    const s = this.shelf && this.shelf.endsAt > Date.now() ? this.shelf : null;
+    const s = this.shelf && this.shelf.endsAt > store.now() ? this.shelf : null;
     if (s) box.appendChild(h('div', { class: 'shelf-note', 'data-testid': 'shelf-note' }, t('shelvedUntil', { time: dateTime(s.endsAt), user: s.author, reason: s.reason })));
     if (!this.canAct()) return box;
     const name = d.name || d.id;

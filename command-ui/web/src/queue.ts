@@ -304,7 +304,8 @@ export class Queue {
   }
 
   private tick(): void {
-    const now = Date.now();
+    // the hub's clock: an acknowledgement deadline passes when it passes on the hub
+    const now = store.now();
     // a 消音 that ran out leaves the row (the tone is back)
     for (const b of this.list.querySelectorAll<HTMLElement>('[data-muted-until]')) b.hidden = Number(b.dataset.mutedUntil) <= now;
     for (const { timer: el, i } of this.rows.values()) {
@@ -351,7 +352,7 @@ function morphInto(target: HTMLElement, source: HTMLElement): HTMLElement {
 
 /** "已消音 14:05" while a 消音 lasts (tick() hides it when it runs out) */
 function mutedBadge(until: number | null | undefined): HTMLElement | null {
-  if (!until || until <= Date.now()) return null;
+  if (!until || until <= store.now()) return null;
   return h('span', { class: 'muted-badge', 'data-muted-until': String(until), 'data-testid': 'muted-badge', title: t('mutedUntil', { time: clockTime(until) }) }, ` · ${t('mutedShort', { time: clockTime(until) })}`);
 }
 

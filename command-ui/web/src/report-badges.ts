@@ -22,13 +22,7 @@ let fetchedAt = -Infinity;
 let inFlight = false;
 let again = false;
 let settle: ReturnType<typeof setTimeout> | null = null;
-const hubClock = { hub: 0, local: 0 };
 let started = false;
-
-/** the hub's time now, null before its first status push (then only the hub's own `overdue` counts) */
-function hubNow(): number | null {
-  return hubClock.hub ? hubClock.hub + (performance.now() - hubClock.local) : null;
-}
 
 async function refresh(): Promise<void> {
   if (inFlight) {
@@ -64,7 +58,8 @@ function fill(el: HTMLElement): void {
     delete el.dataset.overdue;
     return;
   }
-  const now = hubNow();
+  // null before the hub's first status push: then only the hub's own `overdue` counts
+  const now = store.hubNow();
   const overdue = r.overdue === true || (now !== null && now >= r.dueAt);
   const kind = t(KIND[r.kind]);
   const time = clockTime(r.dueAt).slice(0, 5);
@@ -89,7 +84,6 @@ function start(): void {
     }, SETTLE_MS);
   });
   store.on('stats', () => {
-    if (store.stats) Object.assign(hubClock, { hub: store.stats.ts, local: performance.now() });
     if (performance.now() - fetchedAt > REFRESH_MS) void refresh();
     else paint();
   });

@@ -40,6 +40,8 @@ export class Store {
   /** incidents seen at least once (so a resync never replays sounds for old ones) */
   private seen = new Set<string>();
   private handlers: { [K in keyof Events]?: Set<Handler<Events[K]>> } = {};
+  /** the hub's clock at the last status it sent, and this page's monotonic time when that status arrived */
+  private hubClock = { hub: 0, local: 0 };
 
   on<K extends keyof Events>(ev: K, fn: Handler<Events[K]>): void {
     const hs = this.handlers as Record<string, Set<Handler<never>> | undefined>;
@@ -60,7 +62,7 @@ export class Store {
     for (const i of closed) if (i.closedAt === null || now - i.closedAt <= DAY) inc.set(i.id, i);
     this.incidents = inc;
     for (const id of inc.keys()) this.seen.add(id);
-    if (stats) this.stats = stats;
+    if (stats) this.takeStats(stats);
     this.emit('devices', undefined);
     this.emit('states', null);
     this.emit('incidents', undefined);
@@ -97,8 +99,27 @@ export class Store {
   }
 
   setStats(s: HubStats): void {
-    this.stats = s;
+    this.takeStats(s);
     this.emit('stats', undefined);
+  }
+
+  /**
+   * The hub's time now: its last status push (every 2 s) plus what has passed here since it arrived, so ages,
+   * acknowledgement deadlines and report due times agree with the hub even when this PC's clock is off (or the
+   * hub runs a drill on a virtual clock). Null before the first status.
+   */
+  hubNow(): number | null {
+    return this.hubClock.hub ? this.hubClock.hub + (performance.now() - this.hubClock.local) : null;
+  }
+
+  /** hubNow(), or this PC's clock before the hub's first status */
+  now(): number {
+    return this.hubNow() ?? Date.now();
+  }
+
+  private takeStats(s: HubStats): void {
+    this.stats = s;
+    this.hubClock = { hub: s.ts, local: performance.now() };
   }
 
   markPush(now: number): void {
